@@ -1,0 +1,499 @@
+//! The parsed form of a mapping text. Serialises to the JSON the settings page shows.
+
+use serde::Serialize;
+
+use crate::diagnostic::Span;
+
+/// Where a node was written. Positions never take part in equality: two mappings are equal
+/// when they mean the same, wherever their lines are (this is what `parse(format(x)) ==
+/// parse(x)` relies on).
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Pos {
+    /// 1-based line.
+    pub line: usize,
+    /// Byte range in the text.
+    pub span: Span,
+}
+
+impl PartialEq for Pos {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// A whole mapping: the key row, the map rows and the import settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Mapping {
+    /// The `key:` row (the upsert key), if present.
+    pub key: Option<Row>,
+    /// The `map:` rows, in text order.
+    pub rows: Vec<Row>,
+    /// Settings from `config:` lines.
+    pub config: Config,
+}
+
+/// `key:` or `map:`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RowKind {
+    /// The upsert key.
+    Key,
+    /// A mapped attribute.
+    Map,
+}
+
+/// One `key:` or `map:` line.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Row {
+    /// Key or map.
+    pub kind: RowKind,
+    /// Where the whole line is.
+    pub pos: Pos,
+    /// Where the value comes from.
+    pub source: Source,
+    /// The Assets attribute written, exactly as named in the text.
+    pub attribute: String,
+    /// Where the attribute name is.
+    pub attribute_pos: Pos,
+    /// For object references: how to find the referenced object.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lookup: Option<Lookup>,
+    /// Transforms applied to the value, in order.
+    pub transforms: Vec<Step>,
+    /// The row only applies when every condition holds.
+    pub conditions: Vec<Condition>,
+    /// OnLink's `arraySeparator`: split text on it (multi-valued targets) or join with it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub array_separator: Option<String>,
+}
+
+/// The left side of a row.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Source {
+    /// A path into the JumpCloud record, e.g. `addresses[type=work].locality`.
+    Path {
+        /// The path.
+        path: Path,
+    },
+    /// Text with `${path}` values, or a constant when it has none.
+    Template {
+        /// The template.
+        template: Template,
+    },
+}
+
+impl Source {
+    /// Whether the source is a constant (a template without values).
+    pub fn is_constant(&self) -> bool {
+        matches!(self, Source::Template { template } if template.paths().next().is_none())
+    }
+}
+
+/// A path into a JSON record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Path {
+    /// The text as written (the formatter keeps it).
+    pub text: String,
+    /// The parsed segments.
+    pub segments: Vec<Segment>,
+}
+
+/// One step of a [`Path`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "camelCase")]
+pub enum Segment {
+    /// An object field; applied to an array it applies to every element.
+    Field(String),
+    /// An array position; negative counts from the end. On an object, the field of that name.
+    Index(i64),
+    /// Every element of an array (`*` or `[*]`).
+    All,
+    /// The elements of an array for which the condition holds.
+    Filter(Box<Condition>),
+}
+
+impl Path {
+    /// The top-level JumpCloud field the path starts with.
+    pub fn root_field(&self) -> Option<&str> {
+        match self.segments.first() {
+            Some(Segment::Field(name)) => Some(name),
+            _ => None,
+        }
+    }
+
+    /// Whether the path can yield several values by its shape (`*` or a filter).
+    pub fn fans_out(&self) -> bool {
+        self.segments.iter().any(|s| matches!(s, Segment::All | Segment::Filter(_)))
+    }
+
+    /// Every path this path reads, itself and those inside filters.
+    pub fn read_paths<'a>(&'a self, out: &mut Vec<&'a Path>) {
+        out.push(self);
+        for segment in &self.segments {
+            if let Segment::Filter(condition) = segment {
+                condition.path.read_paths(out);
+            }
+        }
+    }
+}
+
+/// A test on a value: `path=value`, `path!=value`, `path` (has a value), `!path` (has none).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Condition {
+    /// Relative path (inside a filter) or record path (in `|when=`).
+    pub path: Path,
+    /// The test.
+    pub test: Test,
+}
+
+/// The comparison of a [`Condition`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "op", content = "value", rename_all = "camelCase")]
+pub enum Test {
+    /// Some value equals the text (JSON numbers and booleans compare by their text form).
+    Equals(String),
+    /// No value equals the text.
+    NotEquals(String),
+    /// Has a non-empty value that is not `false`.
+    Present,
+    /// Has no value, an empty one, or `false`.
+    Absent,
+}
+
+/// Text with `${path}` values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Template {
+    /// Literal text and values, in order.
+    pub parts: Vec<Part>,
+}
+
+/// A piece of a [`Template`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", content = "value", rename_all = "camelCase")]
+pub enum Part {
+    /// Literal text.
+    Text(String),
+    /// `${path}`.
+    Value(Path),
+}
+
+impl Template {
+    /// The paths the template reads.
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.parts.iter().filter_map(|p| match p {
+            Part::Value(path) => Some(path),
+            Part::Text(_) => None,
+        })
+    }
+
+    /// The literal text, when the template is a constant.
+    pub fn constant(&self) -> Option<String> {
+        self.parts
+            .iter()
+            .map(|p| match p {
+                Part::Text(t) => Some(t.as_str()),
+                Part::Value(_) => None,
+            })
+            .collect()
+    }
+
+    /// Whether the template is exactly one `${path}`.
+    pub fn single_path(&self) -> Option<&Path> {
+        match self.parts.as_slice() {
+            [Part::Value(path)] => Some(path),
+            _ => None,
+        }
+    }
+}
+
+/// How an object reference finds the referenced object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Lookup {
+    /// `|Name=${department}`: the object whose attribute `attribute` equals the template.
+    ByAttribute {
+        /// Attribute on the referenced object type.
+        attribute: String,
+        /// The value looked for; `${source}` stands for each value of the row's source.
+        value: Template,
+        /// Where the option is.
+        pos: Pos,
+    },
+    /// `|byKey`: the object whose key attribute (the one in this mapping's `key:` line) holds
+    /// the value, e.g. a manager's JumpCloud `_id`.
+    ByKey {
+        /// Where the option is.
+        pos: Pos,
+    },
+}
+
+/// A transform with where it was written.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Step {
+    /// The transform.
+    pub transform: Transform,
+    /// Where it is.
+    pub pos: Pos,
+}
+
+/// A value transform, applied in order after the source is read.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "name", content = "args", rename_all = "camelCase")]
+pub enum Transform {
+    /// `|lower`
+    Lower,
+    /// `|upper`
+    Upper,
+    /// `|trim`
+    Trim,
+    /// `|replace=from,to`: every occurrence.
+    Replace(String, String),
+    /// `|extract=regex`: the first capture group (or the whole match); no match gives no value.
+    Extract(String),
+    /// `|split=sep`: one value becomes several.
+    Split(String),
+    /// `|join=sep`: several values become one.
+    Join(String),
+    /// `|parseDate=pattern`: read a date/time written in a strftime pattern.
+    ParseDate(String),
+    /// `|formatDate=pattern`: write a date/time as text in a strftime pattern.
+    FormatDate(String),
+    /// `|number` (or `|number=,` for a decimal comma): read a number, dropping grouping.
+    Number(Option<String>),
+    /// `|default=text`: the value when the source is missing or empty.
+    Default(String),
+    /// `|first`: keep only the first value.
+    First,
+}
+
+impl Transform {
+    /// The option name as written in the text.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Transform::Lower => "lower",
+            Transform::Upper => "upper",
+            Transform::Trim => "trim",
+            Transform::Replace(..) => "replace",
+            Transform::Extract(_) => "extract",
+            Transform::Split(_) => "split",
+            Transform::Join(_) => "join",
+            Transform::ParseDate(_) => "parseDate",
+            Transform::FormatDate(_) => "formatDate",
+            Transform::Number(_) => "number",
+            Transform::Default(_) => "default",
+            Transform::First => "first",
+        }
+    }
+
+    /// The arguments, in order.
+    pub fn args(&self) -> Vec<&str> {
+        match self {
+            Transform::Lower | Transform::Upper | Transform::Trim | Transform::First => vec![],
+            Transform::Replace(from, to) => vec![from, to],
+            Transform::Number(decimal) => decimal.iter().map(String::as_str).collect(),
+            Transform::Extract(a)
+            | Transform::Split(a)
+            | Transform::Join(a)
+            | Transform::ParseDate(a)
+            | Transform::FormatDate(a)
+            | Transform::Default(a) => vec![a],
+        }
+    }
+}
+
+/// Import-level settings from `config:` lines.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Config {
+    /// `config:api`: the JumpCloud collection read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api: Option<Api>,
+    /// `config:filter` lines: all must hold.
+    pub filters: Vec<Filter>,
+    /// `config:filterOr` lines: at least one must hold.
+    pub any_filters: Vec<Filter>,
+    /// `config:objectSchema`: by name or id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_schema: Option<NameOrId>,
+    /// `config:objectType`: the target object type, by name or id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<NameOrId>,
+    /// `config:missing`: what happens to objects no longer in JumpCloud.
+    pub missing: MissingPolicy,
+    /// `config:maxDeletions`: the most objects one run may retire.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_deletions: Option<Limit>,
+    /// `config:pageSize`: records per JumpCloud request.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub page_size: Option<u32>,
+}
+
+impl Config {
+    /// The api read, `systemusers` when none is given.
+    pub fn api_or_default(&self) -> Api {
+        self.api.unwrap_or(Api::SystemUsers)
+    }
+
+    /// The page size to use: the configured one, else 100.
+    pub fn page_size_or_default(&self) -> u32 {
+        self.page_size.unwrap_or(100)
+    }
+}
+
+/// A JumpCloud collection an import reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Api {
+    /// v1 `/api/systemusers`
+    #[serde(rename = "systemusers")]
+    SystemUsers,
+    /// v1 `/api/systems`
+    #[serde(rename = "systems")]
+    Systems,
+    /// v1 `/api/applications`
+    #[serde(rename = "applications")]
+    Applications,
+    /// v2 `/api/v2/usergroups`
+    #[serde(rename = "usergroups")]
+    UserGroups,
+    /// v2 `/api/v2/systemgroups`
+    #[serde(rename = "systemgroups")]
+    SystemGroups,
+    /// v2 `/api/v2/systeminsights/system_info`
+    #[serde(rename = "systeminsights/system_info")]
+    SystemInfo,
+    /// v2 `/api/v2/systeminsights/os_version`
+    #[serde(rename = "systeminsights/os_version")]
+    OsVersion,
+}
+
+impl Api {
+    /// Every api, in documentation order.
+    pub const ALL: &'static [Api] = &[
+        Api::SystemUsers,
+        Api::Systems,
+        Api::Applications,
+        Api::UserGroups,
+        Api::SystemGroups,
+        Api::SystemInfo,
+        Api::OsVersion,
+    ];
+
+    /// The name written after `config:api=`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Api::SystemUsers => "systemusers",
+            Api::Systems => "systems",
+            Api::Applications => "applications",
+            Api::UserGroups => "usergroups",
+            Api::SystemGroups => "systemgroups",
+            Api::SystemInfo => "systeminsights/system_info",
+            Api::OsVersion => "systeminsights/os_version",
+        }
+    }
+
+    /// The request path, e.g. `/api/systemusers` or `/api/v2/usergroups`.
+    pub fn path(self) -> String {
+        if self.is_v2() {
+            format!("/api/v2/{}", self.name())
+        } else {
+            format!("/api/{}", self.name())
+        }
+    }
+
+    /// Whether this is a v2 endpoint (bare array body, filter operators without `$`).
+    pub fn is_v2(self) -> bool {
+        !matches!(self, Api::SystemUsers | Api::Systems | Api::Applications)
+    }
+
+    /// The filter operators the endpoint documents.
+    pub fn filter_operators(self) -> &'static [&'static str] {
+        if self.is_v2() {
+            &["eq", "ne", "gt", "ge", "lt", "le", "in", "search"]
+        } else {
+            &["$eq", "$ne", "$gt", "$gte", "$lt", "$lte"]
+        }
+    }
+
+    /// The api for a name.
+    pub fn parse(name: &str) -> Option<Api> {
+        Api::ALL.iter().copied().find(|a| a.name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A JumpCloud list filter `field:operator:value`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Filter {
+    /// Field name.
+    pub field: String,
+    /// Operator, e.g. `$eq`.
+    pub operator: String,
+    /// Value (may contain `:`).
+    pub value: String,
+    /// Where it was written.
+    pub pos: Pos,
+}
+
+impl Filter {
+    /// The query-string form JumpCloud takes, `field:op:value`.
+    pub fn query_value(&self) -> String {
+        format!("{}:{}:{}", self.field, self.operator, self.value)
+    }
+}
+
+/// An Assets object schema or type, by name or numeric id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "by", content = "value", rename_all = "camelCase")]
+pub enum NameOrId {
+    /// All digits: an id.
+    Id(String),
+    /// Anything else: a name.
+    Name(String),
+}
+
+impl NameOrId {
+    /// The text as written.
+    pub fn text(&self) -> &str {
+        match self {
+            NameOrId::Id(s) | NameOrId::Name(s) => s,
+        }
+    }
+}
+
+/// What a run does with Assets objects whose key no longer comes from JumpCloud.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum MissingPolicy {
+    /// Leave them alone (the default).
+    #[default]
+    Ignore,
+    /// Set attributes on them, e.g. `Status=Inactive`.
+    Mark {
+        /// `(attribute, value)` pairs, in order.
+        set: Vec<(String, String)>,
+    },
+    /// Delete them.
+    Delete,
+}
+
+/// A guard on how many objects a run may retire (mark or delete).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(tag = "unit", content = "value", rename_all = "camelCase")]
+pub enum Limit {
+    /// At most this many objects.
+    Count(u64),
+    /// At most this percentage of the objects of the type.
+    Percent(f64),
+}
+
+impl Limit {
+    /// The most objects a run may retire out of `total` existing ones.
+    pub fn allowed(self, total: u64) -> u64 {
+        match self {
+            Limit::Count(n) => n,
+            // Floor: a guard of 10% on 15 objects allows 1, never 2.
+            Limit::Percent(p) => ((total as f64) * p / 100.0).floor() as u64,
+        }
+    }
+}

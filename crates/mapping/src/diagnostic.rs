@@ -1,0 +1,284 @@
+//! Diagnostics: every problem in a mapping text is data with a stable code, a place and a hint.
+
+use serde::{Serialize, Serializer};
+
+/// How bad a problem is. Errors stop a run; warnings do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The mapping cannot be used as written.
+    Error,
+    /// The mapping works, but probably not as intended.
+    Warning,
+}
+
+/// A byte range `start..end` in the mapping text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+pub struct Span {
+    /// First byte.
+    pub start: usize,
+    /// One past the last byte.
+    pub end: usize,
+}
+
+impl Span {
+    /// A span from `start` to `end`.
+    pub fn new(start: usize, end: usize) -> Self {
+        Self { start, end }
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $summary:literal;)*) => {
+        /// The registry of diagnostic codes. A code is never reused for another meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum Code {
+            $(#[doc = $summary] $variant,)*
+        }
+
+        impl Code {
+            /// Every code, in registry order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable text form, e.g. `E020`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// The severity every diagnostic with this code has.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$severity,)* }
+            }
+
+            /// One-line description of what the code means (used by the docs).
+            pub fn summary(self) -> &'static str {
+                match self { $(Code::$variant => $summary,)* }
+            }
+
+            /// The code for its text form.
+            pub fn parse(text: &str) -> Option<Code> {
+                match text { $($code => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingKey = "E001", Error, "The mapping has no `key:` line.";
+    DuplicateKey = "E002", Error, "More than one `key:` line.";
+    UnknownDirective = "E003", Error, "A line does not start with `key:`, `map:` or `config:`.";
+    MissingEquals = "E004", Error, "A `key:`, `map:` or `config:` line has no `=` separating its two sides.";
+    EmptySource = "E005", Error, "The source (left of `=`) is empty, or a `${}` holds no path.";
+    EmptyAttribute = "E006", Error, "The attribute name (right of `=`) is empty.";
+    UnbalancedInterpolation = "E007", Error, "A `${` has no closing `}`.";
+    UnterminatedQuote = "E008", Error, "A `\"` has no closing `\"`.";
+    BadPath = "E009", Error, "A source path is malformed (empty segment, unclosed `[`, bad predicate).";
+    UnknownConfig = "E010", Error, "Unknown `config:` name.";
+    BadConfigValue = "E011", Error, "A `config:` value is not allowed (unknown api, page size out of range, ...).";
+    DuplicateConfig = "E012", Error, "A `config:` setting that can appear once appears twice.";
+    BadFilter = "E013", Error, "A `config:filter` is not `field:operator:value` with an operator the api accepts.";
+    DuplicateTarget = "E014", Error, "Two unconditional rows write the same attribute.";
+    UnknownTransform = "E015", Error, "An option after `|` is not a known transform or option.";
+    BadTransformArgument = "E016", Error, "A transform or option has a missing, extra or invalid argument.";
+    BadRegex = "E017", Error, "An `extract=` regular expression does not compile.";
+    BadDateFormat = "E018", Error, "A `parseDate=` / `formatDate=` pattern uses an unknown `%` field.";
+    ConflictingOptions = "E019", Error, "A row has two lookups, or options that cannot be combined.";
+    UnknownAttribute = "E020", Error, "The object type has no attribute with this name.";
+    TypeMismatch = "E021", Error, "A constant or template can never be a valid value of the attribute's type.";
+    LookupOnNonReference = "E022", Error, "A lookup (`|Name=${x}` or `|byKey`) on an attribute that is not an object reference.";
+    LookupAttributeMissing = "E023", Error, "The referenced object type has no attribute the lookup names.";
+    ReadOnlyAttribute = "E024", Error, "The attribute is a system or non-editable attribute.";
+    BadKey = "E025", Error, "The `key:` row cannot be a lookup, conditional, or multi-valued.";
+    MissingApi = "W001", Warning, "No `config:api`; the import reads `systemusers`.";
+    MultiIntoSingle = "W002", Warning, "A source that yields several values goes into a single-valued attribute.";
+    TextIntoTyped = "W003", Warning, "A JumpCloud text field goes into a number, boolean or date attribute.";
+    ReferenceWithoutLookup = "W004", Warning, "An object reference without a lookup: values are used as object keys.";
+    CaseMismatch = "W005", Warning, "The attribute name matches only when case is ignored.";
+    NoRows = "W006", Warning, "The mapping has no `map:` lines.";
+    UnguardedDeletion = "W007", Warning, "`config:missing=delete` without `config:maxDeletions`.";
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// One problem found in a mapping text.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Diagnostic {
+    /// Stable code, e.g. `E020`.
+    pub code: Code,
+    /// `error` or `warning`.
+    pub severity: Severity,
+    /// What is wrong, in one sentence.
+    pub message: String,
+    /// 1-based line of the span start.
+    pub line: usize,
+    /// 1-based column of the span start, in characters.
+    pub column: usize,
+    /// 1-based line of the span end.
+    pub end_line: usize,
+    /// 1-based column just after the span end, in characters.
+    pub end_column: usize,
+    /// Byte range in the text.
+    pub span: Span,
+    /// Short text shown under the span.
+    pub label: String,
+    /// A suggestion, e.g. `did you mean 'Job Title'?`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// Further explanation.
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    /// A diagnostic at `span`; positions are filled in by [`LineIndex::locate`].
+    pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+        Self {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            line: 0,
+            column: 0,
+            end_line: 0,
+            end_column: 0,
+            span,
+            label: label.into(),
+            hint: None,
+            notes: Vec::new(),
+        }
+    }
+
+    /// Adds a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// Adds a hint when there is one.
+    pub fn with_hint_opt(mut self, hint: Option<String>) -> Self {
+        self.hint = hint;
+        self
+    }
+
+    /// Adds a note.
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Whether this is an error (not a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Maps byte offsets of a text to 1-based lines and character columns.
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    text: String,
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Self { text: text.to_string(), line_starts }
+    }
+
+    /// The text this index was built from.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// 1-based `(line, column)` of a byte offset; the column counts characters.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let start = self.line_starts[line];
+        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        (line + 1, column + 1)
+    }
+
+    /// The text of a 1-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let start = self.line_starts[line - 1];
+        let end = self.line_starts.get(line).map_or(self.text.len(), |&next| next - 1);
+        self.text[start..end].trim_end_matches('\r')
+    }
+
+    /// Fills in the line and column fields of a diagnostic from its span.
+    pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
+        (diagnostic.line, diagnostic.column) = self.position(diagnostic.span.start);
+        (diagnostic.end_line, diagnostic.end_column) = self.position(diagnostic.span.end);
+        diagnostic
+    }
+
+    /// Locates every diagnostic and sorts them by position, then code.
+    pub fn finish(&self, diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+        let mut out: Vec<Diagnostic> = diagnostics.into_iter().map(|d| self.locate(d)).collect();
+        out.sort_by(|a, b| (a.span.start, a.code.as_str()).cmp(&(b.span.start, b.code.as_str())));
+        out
+    }
+}
+
+/// The closest candidate to `word` (case-insensitive edit distance), if it is close enough to be
+/// a likely typo.
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word_lower = word.to_lowercase();
+    let limit = (word.chars().count() / 3).max(2);
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), c))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters() {
+        let index = LineIndex::new("a\nüü=x\r\nz");
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(2), (2, 1));
+        assert_eq!(index.position(6), (2, 3));
+        assert_eq!(index.line_text(2), "üü=x");
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(did_you_mean("Job Titel", ["First Name", "Job Title"]), Some("Job Title"));
+        assert_eq!(did_you_mean("zzz", ["Job Title"]), None);
+    }
+
+    #[test]
+    fn codes_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "{} twice", code.as_str());
+            assert_eq!(Code::parse(code.as_str()), Some(*code));
+        }
+    }
+}

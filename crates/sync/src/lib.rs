@@ -1,0 +1,1 @@
+//! Sync planner and engine (placeholder until the planner lands).

@@ -1,0 +1,1 @@
+//! JumpCloud JSON → typed Assets attribute values (placeholder until the transformer lands).

@@ -1,0 +1,247 @@
+// Shared HTTP plumbing for the emulators: routing on path templates, bounded JSON bodies,
+// request recording, spec validation and fault injection. Each emulator only supplies its
+// route table, its error-body shape and its auth check.
+import http from 'node:http';
+import { applyFault, FaultPlan } from './faults.js';
+
+/** Largest request body the emulators read; real services refuse far smaller bodies anyway. */
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+/** How many request records are kept (oldest dropped first) so long benchmarks stay bounded. */
+export const MAX_RECORDED_REQUESTS = 10_000;
+
+/** An error a handler throws to answer with a given status and body. */
+export class HttpError extends Error {
+  constructor(status, message, { body, headers } = {}) {
+    super(message);
+    this.status = status;
+    this.body = body;
+    this.headers = headers ?? {};
+  }
+}
+
+/** Compiles `/a/{id}/b` into a matcher returning `{id}` or null. */
+export function compileTemplate(template) {
+  const names = [];
+  const source = template
+    .split('/')
+    .map((segment) => {
+      const match = /^\{(\w+)\}$/.exec(segment);
+      if (!match) return segment.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+      names.push(match[1]);
+      return '([^/]+)';
+    })
+    .join('/');
+  const regex = new RegExp(`^${source}/?$`);
+  return (path) => {
+    const match = regex.exec(path);
+    if (!match) return null;
+    const params = {};
+    names.forEach((name, i) => {
+      params[name] = decodeURIComponent(match[i + 1]);
+    });
+    return params;
+  };
+}
+
+/** Header names whose values never reach request records. */
+const SECRET_HEADERS = new Set(['authorization', 'x-api-key', 'cookie', 'proxy-authorization']);
+
+function redactHeaders(headers) {
+  const out = {};
+  for (const [name, value] of Object.entries(headers)) {
+    out[name] = SECRET_HEADERS.has(name) ? '<redacted>' : value;
+  }
+  return out;
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/**
+ * Starts an emulator server.
+ *
+ * @param {object} options
+ * @param {Array<{method, template, name, handler, spec?, control?}>} options.routes
+ *   `handler(ctx)` returns `{status?, body?, headers?}`; `control` routes skip auth, faults,
+ *   validation and recording.
+ * @param {(status, message, extra?) => object} options.errorBody vendor error shape.
+ * @param {(ctx) => void} [options.authenticate] throws HttpError when the caller is refused.
+ * @param {(route, ctx) => void} [options.beforeHandle] e.g. quota checks; may throw HttpError.
+ * @param {object} [options.validator] from spec.js (`validate(ctx)` -> problems[]).
+ * @param {boolean|'strict'} [options.validate]
+ * @param {object} [options.faults] fault plan options or a FaultPlan.
+ */
+export async function startServer({
+  port = 0,
+  host = '127.0.0.1',
+  routes,
+  errorBody,
+  authenticate,
+  beforeHandle,
+  validator,
+  validate = true,
+  faults,
+}) {
+  if (host !== '127.0.0.1' && host !== 'localhost') {
+    throw new Error(`emulators bind to 127.0.0.1 only, not ${host}`);
+  }
+  const compiled = routes.map((route) => ({ ...route, match: compileTemplate(route.template) }));
+  const faultPlan = faults instanceof FaultPlan ? faults : new FaultPlan(faults);
+  const requests = [];
+  const violations = [];
+
+  const record = (entry) => {
+    requests.push(entry);
+    if (requests.length > MAX_RECORDED_REQUESTS) requests.shift();
+  };
+
+  const send = (res, { status = 200, body, headers = {} }) => {
+    const payload = body === undefined ? '' : JSON.stringify(body);
+    const finalHeaders = { ...headers };
+    if (payload) {
+      finalHeaders['content-type'] ??= 'application/json;charset=UTF-8';
+      finalHeaders['content-length'] = Buffer.byteLength(payload);
+    }
+    return { status, headers: finalHeaders, payload };
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://emulator.invalid');
+    const path = url.pathname;
+    let route = null;
+    let params = null;
+    const methodMismatch = [];
+    for (const candidate of compiled) {
+      const found = candidate.match(path);
+      if (!found) continue;
+      if (candidate.method !== req.method) {
+        methodMismatch.push(candidate.method);
+        continue;
+      }
+      route = candidate;
+      params = found;
+      break;
+    }
+
+    const entry = {
+      method: req.method,
+      path,
+      query: url.search,
+      route: route ? `${route.method} ${route.template}` : null,
+      headers: redactHeaders(req.headers),
+      status: 0,
+      at: Date.now(),
+    };
+    let answer;
+    try {
+      const rawBody = await readBody(req);
+      if (!route) {
+        if (methodMismatch.length) throw new HttpError(405, `method ${req.method} not allowed on ${path}`);
+        throw new HttpError(404, `no such resource: ${req.method} ${path}`);
+      }
+      let body;
+      if (rawBody.length) {
+        try {
+          body = JSON.parse(rawBody);
+        } catch (error) {
+          throw new HttpError(400, `request body is not valid JSON: ${error.message}`);
+        }
+      }
+      const ctx = { req, url, path, params, query: url.searchParams, body, rawBody, headers: req.headers, route };
+      if (route.control) {
+        answer = send(res, await route.handler(ctx));
+        res.writeHead(answer.status, answer.headers).end(answer.payload);
+        return;
+      }
+      record(entry);
+      if (validate && validator && route.spec) {
+        const problems = validator.validate({ ...ctx, spec: route.spec });
+        if (problems.length) {
+          violations.push({ method: req.method, path, query: url.search, route: entry.route, problems });
+          if (validate === 'strict') {
+            throw new HttpError(400, `request does not match the vendor spec: ${problems.join('; ')}`);
+          }
+        }
+      }
+      const fault = faultPlan.decide(req.method, route.template);
+      if (fault && (await applyFault(fault, { req, res, entry, errorBody, send }))) return;
+      authenticate?.(ctx);
+      beforeHandle?.(route, ctx);
+      answer = send(res, await route.handler(ctx));
+      if (fault?.kind === 'slow' || fault?.kind === 'truncate') {
+        await applyFault(fault, { req, res, entry, answer });
+        return;
+      }
+    } catch (error) {
+      if (!(error instanceof HttpError)) {
+        // An emulator bug must show up as a 500 with its message, never as a hung request.
+        error = new HttpError(500, `emulator error: ${error.message}`);
+      }
+      answer = send(res, {
+        status: error.status,
+        body: error.body ?? errorBody(error.status, error.message),
+        headers: error.headers,
+      });
+    }
+    entry.status = answer.status;
+    if (!res.headersSent && !res.destroyed) res.writeHead(answer.status, answer.headers).end(answer.payload);
+  });
+  server.keepAliveTimeout = 1000;
+  server.requestTimeout = 30_000;
+  server.maxConnections = 256;
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, resolve);
+  });
+  const actualPort = server.address().port;
+  return {
+    server,
+    url: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    requests,
+    violations,
+    faults: faultPlan,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Parses an integer query parameter, refusing anything that is not a plain base-10 integer. */
+export function intParam(query, name, fallback, { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {}) {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (!/^-?\d+$/.test(raw)) throw new HttpError(400, `query parameter ${name} must be an integer, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min) throw new HttpError(400, `query parameter ${name} must be >= ${min}, got ${value}`);
+  if (value > max) throw new HttpError(400, `query parameter ${name} must be <= ${max}, got ${value}`);
+  return value;
+}
+
+/** Parses a boolean query parameter (`true` / `false`). */
+export function boolParam(query, name, fallback) {
+  const raw = query.get(name);
+  if (raw === null || raw === '') return fallback;
+  if (raw !== 'true' && raw !== 'false') {
+    throw new HttpError(400, `query parameter ${name} must be true or false, got "${raw}"`);
+  }
+  return raw === 'true';
+}
