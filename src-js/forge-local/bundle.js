@@ -1,0 +1,50 @@
+// Runs Forge's own bundler (@forge/bundler, webpack, offline) on an app, with our local runtime
+// wrapper in place of the one Forge's CLI downloads, and writes everything Forge would deploy
+// (<module>.cjs, __forge__.cjs, __forge_wrapper__.cjs, runtime.json) into one folder.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+import { loadManifest } from './manifest.js';
+
+/** The folder to give FORGE_RUNTIME_PATH / LocalWrapperProvider (holds dist/wrapper.js, dist/loader.js). */
+export const RUNTIME_WRAPPER_DIR = fileURLToPath(new URL('./runtime-wrapper', import.meta.url));
+
+/**
+ * @param {{appDir: string, manifest?: object|string, outDir?: string}} options
+ *   manifest defaults to appDir/manifest.yml; outDir defaults to the bundler's temp folder
+ * @returns {Promise<{outputDir: string, files: string[]}>} outputDir can be passed as `handlers`
+ */
+export async function bundleForgeApp({ appDir, manifest, outDir }) {
+  const require = createRequire(import.meta.url);
+  const { getNodeBundler, LocalWrapperProvider } = require('@forge/bundler');
+  const parsed = loadManifest(manifest ?? join(appDir, 'manifest.yml')).raw;
+  const modules = [...new Set((parsed.modules.function ?? []).map((f) => f.handler.slice(0, f.handler.lastIndexOf('.'))))];
+  const fileReader = { readFileAsync: async (p) => readFileSync(p, 'utf8') };
+  const quiet = { info() {}, debug() {}, warn() {}, error() {}, trace() {} };
+  const bundler = getNodeBundler(quiet, new LocalWrapperProvider(fileReader, RUNTIME_WRAPPER_DIR), { readConfig: async () => parsed }, {});
+  const result = await bundler.bundle({
+    appDirectory: resolve(appDir),
+    // The same entries getEntryPoints() builds, but from appDir rather than the process cwd.
+    entryPoints: modules.map((name) => ({ name, path: join(resolve(appDir), 'src', name) })),
+  });
+  const outputDir = outDir ? resolve(outDir) : result.outputDir;
+  const files = [];
+  if (outDir) {
+    mkdirSync(outputDir, { recursive: true });
+    for (const name of modules) {
+      writeFileSync(join(outputDir, `${name}.cjs`), readFileSync(join(result.outputDir, `${name}.cjs`)));
+      files.push(`${name}.cjs`);
+    }
+  } else {
+    files.push(...modules.map((name) => `${name}.cjs`));
+  }
+  for (const [name, content] of result.additionalOutputs ?? []) {
+    const target = join(outputDir, name);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+    files.push(name);
+  }
+  return { outputDir, files };
+}

@@ -1,0 +1,95 @@
+// What the admin configures, in Forge KVS: the JumpCloud connection (the API key as a KVS
+// secret, never returned to the page) and the imports.
+import { kvs, WhereConditions } from '@forge/kvs';
+
+import { JUMPCLOUD_REGIONS } from '../hosts/http.js';
+
+const CONNECTION_KEY = 'config:connection';
+const API_KEY_SECRET = 'config:jumpcloud-api-key';
+const IMPORT_PREFIX = 'config:import:';
+const SCHEDULES = ['manual', 'hourly', 'daily', 'weekly'];
+
+/** The stored connection without the key: `{region, orgId?, hasApiKey}`. */
+export async function getConnection() {
+  const connection = (await kvs.get(CONNECTION_KEY)) ?? { region: 'US' };
+  const hasApiKey = Boolean(await kvs.getSecret(API_KEY_SECRET));
+  return { region: connection.region, ...(connection.orgId ? { orgId: connection.orgId } : {}), hasApiKey };
+}
+
+/** Saves region and org id; replaces the API key only when a new one is given. */
+export async function saveConnection({ apiKey, orgId, region = 'US' } = {}) {
+  const normalizedRegion = String(region).toUpperCase();
+  if (!JUMPCLOUD_REGIONS[normalizedRegion]) {
+    throw new Error(`Region must be US, EU or IN (got '${region}').`);
+  }
+  if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.trim() === '')) {
+    throw new Error('The API key must be a non-empty text.');
+  }
+  if (orgId !== undefined && orgId !== '' && !/^[0-9a-f]{24}$/i.test(orgId)) {
+    throw new Error('The organization id must be the 24-character id shown in the JumpCloud console.');
+  }
+  await kvs.set(CONNECTION_KEY, { region: normalizedRegion, ...(orgId ? { orgId } : {}) });
+  if (apiKey !== undefined) await kvs.setSecret(API_KEY_SECRET, apiKey.trim());
+  return { ok: true };
+}
+
+/** The connection with its key, for the host only: `{baseUrl, apiKey, orgId}`. */
+export async function getJumpCloudCredentials() {
+  const connection = (await kvs.get(CONNECTION_KEY)) ?? { region: 'US' };
+  return {
+    baseUrl: JUMPCLOUD_REGIONS[connection.region] ?? JUMPCLOUD_REGIONS.US,
+    apiKey: await kvs.getSecret(API_KEY_SECRET),
+    orgId: connection.orgId,
+  };
+}
+
+/** Every configured import, in name order. */
+export async function listImports() {
+  const imports = [];
+  let cursor;
+  for (let page = 0; page < 100; page += 1) {
+    let query = kvs.query().where('key', WhereConditions.beginsWith(IMPORT_PREFIX)).limit(100);
+    if (cursor) query = query.cursor(cursor);
+    const { results, nextCursor } = await query.getMany();
+    imports.push(...results.map((r) => r.value));
+    if (!nextCursor) break;
+    cursor = nextCursor;
+  }
+  return imports.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** One import by id, or an Error naming the id. */
+export async function getImport(id) {
+  const found = typeof id === 'string' ? await kvs.get(IMPORT_PREFIX + id) : undefined;
+  if (!found) throw new Error(`No import with id '${id}'.`);
+  return found;
+}
+
+/** Creates or replaces an import after checking its fields. */
+export async function saveImport(input, newId) {
+  if (!input || typeof input !== 'object') throw new Error('saveImport needs an import object.');
+  const name = String(input.name ?? '').trim();
+  if (!name) throw new Error('The import needs a name.');
+  if (typeof input.mapping !== 'string') throw new Error('The import needs a mapping text.');
+  const schedule = input.schedule ?? 'manual';
+  if (!SCHEDULES.includes(schedule)) throw new Error(`Schedule must be one of ${SCHEDULES.join(', ')}.`);
+  const saved = {
+    id: input.id ?? newId(),
+    name,
+    objectSchemaId: input.objectSchemaId ? String(input.objectSchemaId) : undefined,
+    objectTypeId: input.objectTypeId ? String(input.objectTypeId) : undefined,
+    mapping: input.mapping,
+    schedule,
+    enabled: input.enabled !== false,
+    ...(input.lastRun ? { lastRun: input.lastRun } : {}),
+  };
+  await kvs.set(IMPORT_PREFIX + saved.id, saved);
+  return saved;
+}
+
+/** Deletes an import's configuration (its objects in Assets are left alone). */
+export async function deleteImport(id) {
+  await getImport(id);
+  await kvs.delete(IMPORT_PREFIX + id);
+  return { ok: true };
+}

@@ -1,0 +1,33 @@
+// Transport helpers shared by the hosts. The core decides what to request and how to retry;
+// a host only moves bytes and adds authentication, so secrets never enter the core.
+
+/** Converts a fetch-style Response into the plain `{status, headers, body}` the core reads. */
+export async function toCoreResponse(response) {
+  const headers = {};
+  response.headers.forEach((value, name) => {
+    headers[name.toLowerCase()] = value;
+  });
+  return { status: response.status, headers, body: await response.text() };
+}
+
+/** Joins a base URL (with or without a trailing slash or path) and an absolute path. */
+export function joinUrl(base, path) {
+  return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
+}
+
+/** Whether a Jira-side path belongs to the Assets API rather than the site's own REST API. */
+export function isAssetsPath(path) {
+  return path.startsWith('/jsm/assets/');
+}
+
+/** Base URLs of JumpCloud's regions (the hosts the manifest lets the app reach). */
+export const JUMPCLOUD_REGIONS = {
+  US: 'https://console.jumpcloud.com',
+  EU: 'https://console.eu.jumpcloud.com',
+  IN: 'https://console.in.jumpcloud.com',
+};
+
+/** JumpCloud authentication headers; the org id only for multi-tenant admins. */
+export function jumpcloudAuthHeaders({ apiKey, orgId }) {
+  return { 'x-api-key': apiKey, ...(orgId ? { 'x-org-id': orgId } : {}) };
+}

@@ -1,0 +1,120 @@
+// The standalone host: the core's transport, storage, clock and logs for the CLI, configured
+// from the environment (see README). Jira and Assets use Basic auth with an API token, as
+// Atlassian documents for scripts; JumpCloud uses the API key header.
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+import { JUMPCLOUD_REGIONS, isAssetsPath, joinUrl, jumpcloudAuthHeaders, toCoreResponse } from './http.js';
+
+/** A configuration problem in the environment: names the variable. */
+export class EnvError extends Error {}
+
+/**
+ * Reads the CLI's connection settings from `env`. Throws EnvError naming the first missing or
+ * malformed variable. `needs` selects which services must be configured.
+ */
+export function readEnvConfig(env, { jumpcloud = true, jira = true } = {}) {
+  const config = {};
+  if (jumpcloud) {
+    const region = (env.JUMPCLOUD_REGION ?? 'US').trim().toUpperCase();
+    if (!JUMPCLOUD_REGIONS[region]) {
+      throw new EnvError(`JUMPCLOUD_REGION must be US, EU or IN (got '${env.JUMPCLOUD_REGION}')`);
+    }
+    if (!env.JUMPCLOUD_API_KEY) throw new EnvError('JUMPCLOUD_API_KEY is not set (the JumpCloud API key)');
+    config.jumpcloud = {
+      baseUrl: env.JUMPCLOUD_BASE_URL || JUMPCLOUD_REGIONS[region],
+      apiKey: env.JUMPCLOUD_API_KEY,
+      orgId: env.JUMPCLOUD_ORG_ID || undefined,
+    };
+  }
+  if (jira) {
+    const site = env.JIRA_SITE?.trim();
+    const jiraBase = env.JIRA_BASE_URL || (site ? (/^https?:\/\//.test(site) ? site : `https://${site}`) : undefined);
+    if (!jiraBase) throw new EnvError('JIRA_SITE is not set (e.g. your-site.atlassian.net), nor JIRA_BASE_URL');
+    if (!env.JIRA_EMAIL) throw new EnvError('JIRA_EMAIL is not set (the Atlassian account that owns the API token)');
+    if (!env.JIRA_API_TOKEN) throw new EnvError('JIRA_API_TOKEN is not set (an Atlassian API token)');
+    config.jira = {
+      baseUrl: jiraBase,
+      assetsBaseUrl: env.ASSETS_BASE_URL || 'https://api.atlassian.com',
+      authorization: `Basic ${Buffer.from(`${env.JIRA_EMAIL}:${env.JIRA_API_TOKEN}`).toString('base64')}`,
+    };
+  }
+  return config;
+}
+
+/** Key/value storage in one JSON file, written atomically; the CLI's run records and leases. */
+export class FileStorage {
+  constructor(file) {
+    this.file = file;
+    this.data = null;
+  }
+
+  async load() {
+    if (this.data) return this.data;
+    try {
+      this.data = JSON.parse(await readFile(this.file, 'utf8'));
+    } catch (error) {
+      if (error.code !== 'ENOENT') throw new Error(`cannot read state file '${this.file}': ${error.message}`);
+      this.data = {};
+    }
+    return this.data;
+  }
+
+  async save() {
+    await mkdir(dirname(this.file), { recursive: true });
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(this.data));
+    await rename(tmp, this.file);
+  }
+
+  async get(key) {
+    return (await this.load())[key] ?? null;
+  }
+
+  async set(key, value) {
+    (await this.load())[key] = value;
+    await this.save();
+  }
+
+  async delete(key) {
+    delete (await this.load())[key];
+    await this.save();
+  }
+}
+
+/**
+ * The core's host interface over Node's fetch. `log(level, message)` receives the core's
+ * messages, which never contain credentials (the core never sees them).
+ */
+export function createNodeHost({ config, storage, log = () => {}, fetchImpl = globalThis.fetch }) {
+  return {
+    async request({ service, method, path, headers = {}, body }) {
+      let url;
+      let auth;
+      if (service === 'jumpcloud') {
+        if (!config.jumpcloud) throw new Error('JumpCloud is not configured');
+        url = joinUrl(config.jumpcloud.baseUrl, path);
+        auth = jumpcloudAuthHeaders(config.jumpcloud);
+      } else if (service === 'jira') {
+        if (!config.jira) throw new Error('Jira is not configured');
+        url = joinUrl(isAssetsPath(path) ? config.jira.assetsBaseUrl : config.jira.baseUrl, path);
+        auth = { Authorization: config.jira.authorization };
+      } else {
+        throw new Error(`unknown service '${service}'`);
+      }
+      const response = await fetchImpl(url, { method, headers: { ...headers, ...auth }, body: body ?? undefined });
+      return toCoreResponse(response);
+    },
+    storageGet: (key) => storage.get(key),
+    storageSet: (key, json) => storage.set(key, json),
+    storageDelete: (key) => storage.delete(key),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    log,
+  };
+}
+
+/** Default location of the CLI's state file: `$TRIBUTARY_STATE_DIR` or `.tributary/`. */
+export function defaultStateFile(env) {
+  return join(env.TRIBUTARY_STATE_DIR || '.tributary', 'state.json');
+}
