@@ -80,7 +80,7 @@ export class FaultPlan {
       rule.seen += 1;
       if (rule.burstLeft > 0) {
         rule.burstLeft -= 1;
-        return this.#fire(rule, method, template, false);
+        return this.#fire(rule, method, template);
       }
       if (rule.after && rule.seen <= rule.after) continue;
       if (rule.count !== undefined && rule.fired >= rule.count) continue;
@@ -91,7 +91,7 @@ export class FaultPlan {
       if (!fires) continue;
       rule.fired += 1;
       rule.burstLeft = Math.max(0, (rule.burst ?? 1) - 1);
-      return this.#fire(rule, method, template, true);
+      return this.#fire(rule, method, template);
     }
     return null;
   }
@@ -134,9 +134,10 @@ export async function applyFault(fault, { res, entry, errorBody, send, answer })
     const chunks = 5;
     const size = Math.ceil(bytes.length / chunks) || 1;
     for (let offset = 0; offset < bytes.length; offset += size) {
+      // Wait before each chunk so the last byte arrives no sooner than delayMs.
+      await sleep(fault.delayMs / chunks);
       if (res.destroyed) return true;
       res.write(bytes.subarray(offset, offset + size));
-      await sleep(fault.delayMs / chunks);
     }
     res.end();
     return true;

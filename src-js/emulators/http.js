@@ -151,6 +151,9 @@ export async function startServer({
     try {
       const rawBody = await readBody(req);
       if (!route) {
+        // An app calling a path the emulator does not serve is as suspect as an invalid request.
+        record(entry);
+        violations.push({ method: req.method, path, query: url.search, route: null, problems: [`${req.method} ${path} is not served by the emulator`] });
         if (methodMismatch.length) throw new HttpError(405, `method ${req.method} not allowed on ${path}`);
         throw new HttpError(404, `no such resource: ${req.method} ${path}`);
       }
@@ -162,6 +165,8 @@ export async function startServer({
           throw new HttpError(400, `request body is not valid JSON: ${error.message}`);
         }
       }
+      // Small bodies are kept with the request record so tests can assert what the app sent.
+      if (body !== undefined && rawBody.length <= 64 * 1024) entry.body = body;
       const ctx = { req, url, path, params, query: url.searchParams, body, rawBody, headers: req.headers, route };
       if (route.control) {
         answer = send(res, await route.handler(ctx));
@@ -214,6 +219,7 @@ export async function startServer({
     server,
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,
+    routes: compiled.map(({ method, template, spec, control }) => ({ method, template, spec, control: !!control })),
     requests,
     violations,
     faults: faultPlan,

@@ -77,6 +77,7 @@ export function parseV1Filters(query) {
     else if (/^filter\[or\]\[\d+\]$/.test(name)) target = or;
     else if (name.startsWith('filter')) throw new HttpError(400, `unsupported filter parameter "${name}"`);
     else continue;
+    if (text === '') continue; // an empty filter constrains nothing
     const condition = splitFilter(text, name);
     if (!V1_OPERATORS.has(condition.op)) {
       throw new HttpError(400, `${name}: unsupported operator "${condition.op}" (v1 operators are ${[...V1_OPERATORS].join(' ')})`);

@@ -73,6 +73,10 @@ export async function startJumpCloudEmulator({
 
   /** v1 list answer: filter, sort (space separated), page, project (`_id` always kept). */
   const v1List = (records, { query, body }, filter, extra = (r) => r) => {
+    if (query.has('search')) {
+      // Declared by the spec but its query-string encoding is not documented: refuse rather than guess.
+      throw new HttpError(400, 'the search query parameter is not supported by the emulator; use POST /api/search/* with searchFilter');
+    }
     const limit = limitOf(query, body, 100);
     const skip = skipOf(query, body);
     const matched = sortRecords(records.filter(filter), query.get('sort'), ' ');
@@ -283,6 +287,7 @@ export async function startJumpCloudEmulator({
     port: emulator.port,
     tenant: directory,
     control,
+    routes: emulator.routes,
     requests: emulator.requests,
     violations: emulator.violations,
     faults: emulator.faults,

@@ -2,7 +2,7 @@
 // wrapper in place of the one Forge's CLI downloads, and writes everything Forge would deploy
 // (<module>.cjs, __forge__.cjs, __forge_wrapper__.cjs, runtime.json) into one folder.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, Module } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,12 +12,19 @@ import { loadManifest } from './manifest.js';
 export const RUNTIME_WRAPPER_DIR = fileURLToPath(new URL('./runtime-wrapper', import.meta.url));
 
 /**
- * @param {{appDir: string, manifest?: object|string, outDir?: string}} options
- *   manifest defaults to appDir/manifest.yml; outDir defaults to the bundler's temp folder
+ * @param {{appDir: string, manifest?: object|string, outDir?: string, entries?: Record<string,string>}} options
+ *   manifest defaults to appDir/manifest.yml; outDir defaults to the bundler's temp folder;
+ *   entries maps a handler module name to its source file when it is not appDir/src/<name>
+ *   (Forge itself always reads src/<name>)
  * @returns {Promise<{outputDir: string, files: string[]}>} outputDir can be passed as `handlers`
  */
-export async function bundleForgeApp({ appDir, manifest, outDir }) {
+export async function bundleForgeApp({ appDir, manifest, outDir, entries = {} }) {
   const require = createRequire(import.meta.url);
+  // The bundler refuses to run without `require.main`, which is unset when the process entry is
+  // an ES module (node --test, our CLI); it only checks that one exists.
+  if (!process.mainModule && !require.cache[require.resolve('@forge/bundler')]) {
+    process.mainModule = new Module(fileURLToPath(import.meta.url));
+  }
   const { getNodeBundler, LocalWrapperProvider } = require('@forge/bundler');
   const parsed = loadManifest(manifest ?? join(appDir, 'manifest.yml')).raw;
   const modules = [...new Set((parsed.modules.function ?? []).map((f) => f.handler.slice(0, f.handler.lastIndexOf('.'))))];
@@ -27,7 +34,7 @@ export async function bundleForgeApp({ appDir, manifest, outDir }) {
   const result = await bundler.bundle({
     appDirectory: resolve(appDir),
     // The same entries getEntryPoints() builds, but from appDir rather than the process cwd.
-    entryPoints: modules.map((name) => ({ name, path: join(resolve(appDir), 'src', name) })),
+    entryPoints: modules.map((name) => ({ name, path: entries[name] ? resolve(entries[name]) : join(resolve(appDir), 'src', name) })),
   });
   const outputDir = outDir ? resolve(outDir) : result.outputDir;
   const files = [];

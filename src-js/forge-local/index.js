@@ -11,4 +11,5 @@ export { KVS_LIMITS, KvsStore } from './kvs.js';
 export { QUEUE_LIMITS } from './queue.js';
 export { LIMITS, loadManifest } from './manifest.js';
 export { requiredScopes, scopeRefusal } from './scopes.js';
+export { EgressPolicy } from './egress.js';
 export { bundleForgeApp, RUNTIME_WRAPPER_DIR } from './bundle.js';

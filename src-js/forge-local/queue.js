@@ -173,14 +173,14 @@ export class QueueService {
     const job = this.jobs.get(e.jobId);
     e.attempts += 1;
     if (outcome.ok) {
+      if (job && !e.duplicate) {
+        job.inProgress -= 1;
+        job.success += 1;
+      }
       if (!e.duplicate && this.duplicateRate > 0 && this.random() < this.duplicateRate) {
         // At-least-once: the same event (same eventId) comes again, as Forge may do.
         this.pending.push({ ...e, duplicate: true, dueAt: this.now() });
         return 'duplicated';
-      }
-      if (job && !e.duplicate) {
-        job.inProgress -= 1;
-        job.success += 1;
       }
       return 'succeeded';
     }

@@ -77,7 +77,7 @@ function pushBounded(list, item, max) {
  * @param {number} [options.timeScale] multiplies every time limit (tests use e.g. 0.001)
  * @param {{duplicateRate?:number, seed?:number, maxAttempts?:number, eventsPerMinute?:number}} [options.queue]
  * @param {(who:{asUser:boolean, accountId?:string}) => Record<string,string>} [options.productAuth]
- *   headers sent to jiraBaseUrl for a requestJira call
+ *   headers that say who calls jiraBaseUrl; default: none for the app, x-emulator-account-id for a user
  * @param {boolean} [options.allowUnknownJiraRoutes] let Jira routes with no scope entry through
  * @param {boolean} [options.echoLogs] also print captured console output
  * @returns {Promise<ForgeRuntime>}
@@ -121,9 +121,9 @@ export class ForgeRuntime {
     this.installationId = `local-installation-${cloudId}`;
     this.kvs = new KvsStore({ file: kvsFile, now: () => clock.now() });
     this.queue = new QueueService({ manifest: this.manifest, now: () => clock.now(), ...queue });
-    this.productAuth =
-      productAuth ??
-      (({ asUser, accountId }) => ({ authorization: `Bearer forge-local.${asUser ? `user.${accountId}` : 'app'}` }));
+    // Default: the convention of src-js/emulators/assets.js (no Authorization = the app; the
+    // user's account in x-emulator-account-id).
+    this.productAuth = productAuth ?? (({ asUser, accountId }) => (asUser ? { 'x-emulator-account-id': accountId } : {}));
     this.allowUnknownJiraRoutes = allowUnknownJiraRoutes;
     this.echoLogs = echoLogs;
     /** Finished invocations, newest last: {id, kind, functionKey, moduleKey, status, durationMs, error?}. */
@@ -466,6 +466,8 @@ export class ForgeRuntime {
       throw new ForgeRuntimeConfigError(`requestJira(${path}) called but the runtime was created without jiraBaseUrl`);
     }
     const headers = new Headers(init.headers ?? {});
+    // Forge's proxy authenticates product calls itself; whatever the app put there is replaced.
+    headers.delete('authorization');
     if (!headers.has('content-type')) headers.set('content-type', 'application/json');
     for (const [k, v] of Object.entries(this.productAuth({ asUser, accountId }))) headers.set(k, v);
     // Forge does not follow product redirects (Assets 3xx): the app sees them.

@@ -128,14 +128,10 @@ impl Path {
         self.segments.iter().any(|s| matches!(s, Segment::All | Segment::Filter(_)))
     }
 
-    /// Every path this path reads, itself and those inside filters.
+    /// Adds this path to `out` (filter conditions inside it are relative to array elements,
+    /// so they read no top-level field of their own).
     pub fn read_paths<'a>(&'a self, out: &mut Vec<&'a Path>) {
         out.push(self);
-        for segment in &self.segments {
-            if let Segment::Filter(condition) = segment {
-                condition.path.read_paths(out);
-            }
-        }
     }
 }
 
@@ -328,6 +324,9 @@ pub struct Config {
     /// `config:pageSize`: records per JumpCloud request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<u32>,
+    /// Where `config:missing` was written, for diagnostics about its attributes.
+    #[serde(skip)]
+    pub missing_pos: Option<Pos>,
 }
 
 impl Config {

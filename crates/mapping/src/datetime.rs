@@ -71,7 +71,8 @@ pub fn parse_iso(text: &str) -> Result<Moment, String> {
 }
 
 fn read_iso_time(cursor: &mut Cursor<'_>, moment: &mut Moment) -> Result<(), String> {
-    let hour = cursor.number(2, 2)?;
+    // Strict ISO wants two hour digits; `9:05` is common enough in directories to accept.
+    let hour = cursor.number(1, 2)?;
     cursor.expect(':')?;
     let minute = cursor.number(2, 2)?;
     let second = if cursor.eat(':') { cursor.number(2, 2)? } else { 0 };

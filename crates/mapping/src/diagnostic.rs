@@ -231,12 +231,21 @@ impl LineIndex {
 pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     let limit = (word.chars().count() / 3).max(2);
-    candidates
-        .into_iter()
-        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), *c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    // `uppercase` for `upper`: a candidate the word starts with is a likely intent too.
+    close.or_else(|| {
+        candidates
+            .iter()
+            .copied()
+            .filter(|c| c.len() >= 3 && word_lower.starts_with(&c.to_lowercase()))
+            .max_by_key(|c| c.len())
+    })
 }
 
 /// Levenshtein distance over characters.

@@ -1,32 +1,181 @@
-//! The Tributary mapping language (placeholder until the parser lands).
+//! The Tributary mapping language: one directive a line, OnLink's text accepted as written.
+//!
+//! ```text
+//! key:_id=JumpCloud ID
+//! map:${firstname} ${lastname}=Full Name
+//! map:email=Email|lower
+//! map:manager=Manager|byKey
+//! config:api=systemusers
+//! ```
+//!
+//! [`Document::parse`] reads a text into a [`Mapping`] and every [`Diagnostic`] at once;
+//! [`Document::check_attributes`] checks it against an Assets object type; [`format()`] prints
+//! the canonical text; [`render`] draws diagnostics with a caret for terminals. The language is
+//! described in `docs/mapping.md`.
 
-/// A problem found in a mapping text.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Diagnostic {
-    /// Stable code.
-    pub code: String,
-    /// `error` or `warning`.
-    pub severity: String,
-    /// What is wrong.
-    pub message: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod ast;
+mod check;
+pub mod datetime;
+pub mod diagnostic;
+mod format;
+mod lexer;
+mod parser;
+mod render;
+pub mod values;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use tributary_models::assets::ObjectTypeAttribute;
+
+pub use ast::*;
+pub use diagnostic::{Code, Diagnostic, LineIndex, Severity, Span};
+pub use format::format;
+pub use parser::{CONFIG_NAMES, ROW_OPTIONS};
+pub use render::render;
+
+/// A parsed mapping text: the mapping, the problems in it, and the text they point into.
+#[derive(Debug, Clone)]
+pub struct Document {
+    /// What the text means. Lines with errors contribute what could be read of them.
+    pub mapping: Mapping,
+    /// Every syntax and consistency problem, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    index: LineIndex,
 }
 
-/// Checks a mapping text and returns every problem found.
-pub fn validate(text: &str) -> Vec<Diagnostic> {
-    let has_key = text.lines().any(|l| l.trim_start().starts_with("key:"));
-    if has_key {
-        Vec::new()
-    } else {
-        vec![Diagnostic {
-            code: "E0001".into(),
-            severity: "error".into(),
-            message: "the mapping has no `key:` line".into(),
-            line: 1,
-            column: 1,
-        }]
+/// Attributes of the object types that reference attributes point to, by object type id.
+pub type ReferencedAttributes = BTreeMap<String, Vec<ObjectTypeAttribute>>;
+
+impl Document {
+    /// Parses a mapping text. Never fails: problems become diagnostics.
+    pub fn parse(text: &str) -> Document {
+        let index = LineIndex::new(text);
+        let mut diagnostics = Vec::new();
+        let mut mapping = Mapping::default();
+        let mut config_lines: BTreeMap<&'static str, usize> = BTreeMap::new();
+        for line in parser::parse_lines(text) {
+            diagnostics.extend(line.diagnostics);
+            match line.item {
+                parser::LineItem::Row(row) => check::add_row(&mut mapping, row, &mut diagnostics),
+                parser::LineItem::Config(setting, pos) => {
+                    check::add_setting(&mut mapping.config, setting, pos, &mut config_lines, &mut diagnostics)
+                }
+                _ => {}
+            }
+        }
+        check::document(&mapping, &mut diagnostics);
+        Document { mapping, diagnostics: index.finish(diagnostics), index }
+    }
+
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// The text this document was parsed from.
+    pub fn text(&self) -> &str {
+        self.index.text()
+    }
+
+    /// Checks the mapping against the attributes of the target object type (the body of
+    /// `GET objecttype/{id}/attributes`) and, when given, those of referenced object types.
+    /// Returns only the new diagnostics, located and sorted.
+    pub fn check_attributes(&self, attributes: &[ObjectTypeAttribute], referenced: Option<&ReferencedAttributes>) -> Vec<Diagnostic> {
+        self.index.finish(check::attributes(&self.mapping, attributes, referenced))
+    }
+
+    /// Every diagnostic: syntax ones plus, when attributes are given, those against them.
+    pub fn all_diagnostics(&self, attributes: Option<&[ObjectTypeAttribute]>, referenced: Option<&ReferencedAttributes>) -> Vec<Diagnostic> {
+        let mut all = self.diagnostics.clone();
+        if let Some(attributes) = attributes {
+            all.extend(self.check_attributes(attributes, referenced));
+            all.sort_by(|a, b| (a.span.start, a.code.as_str()).cmp(&(b.span.start, b.code.as_str())));
+        }
+        all
+    }
+
+    /// The plain-text rendering of `diagnostics` (which must come from this document).
+    pub fn render(&self, file_name: &str, diagnostics: &[Diagnostic]) -> String {
+        render::render_with(&self.index, file_name, diagnostics)
+    }
+
+    /// The JSON form for the settings page: the mapping, the JumpCloud fields it reads, and
+    /// the diagnostics.
+    pub fn to_json(&self) -> serde_json::Value {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Json<'a> {
+            mapping: &'a Mapping,
+            fields: Vec<String>,
+            diagnostics: &'a [Diagnostic],
+        }
+        serde_json::to_value(Json { mapping: &self.mapping, fields: self.mapping.source_fields(), diagnostics: &self.diagnostics })
+            .expect("the mapping always serialises")
+    }
+}
+
+/// Parses `text` and checks it, against `attributes` when given: every diagnostic at once.
+pub fn validate(text: &str, attributes: Option<&[ObjectTypeAttribute]>) -> Vec<Diagnostic> {
+    Document::parse(text).all_diagnostics(attributes, None)
+}
+
+impl Mapping {
+    /// The rows that write attributes: the key row first, then the map rows.
+    pub fn all_rows(&self) -> impl Iterator<Item = &Row> {
+        self.key.iter().chain(&self.rows)
+    }
+
+    /// The top-level JumpCloud fields the mapping reads, sorted, `_id` always included: what
+    /// the engine asks for with `fields=`.
+    pub fn source_fields(&self) -> Vec<String> {
+        let mut paths = Vec::new();
+        for row in self.all_rows() {
+            row.read_paths(&mut paths);
+        }
+        let mut fields: Vec<String> = paths.iter().filter_map(|p| p.root_field()).map(str::to_string).collect();
+        fields.push("_id".to_string());
+        fields.sort();
+        fields.dedup();
+        fields
+    }
+}
+
+impl Row {
+    /// Every record path the row reads: source, lookup template and conditions.
+    pub fn read_paths<'a>(&'a self, out: &mut Vec<&'a Path>) {
+        match &self.source {
+            Source::Path { path } => path.read_paths(out),
+            Source::Template { template } => template.paths().for_each(|p| p.read_paths(out)),
+        }
+        if let Some(Lookup::ByAttribute { value, .. }) = &self.lookup {
+            // `${source}` inside a lookup stands for the row's own value, not a record field.
+            value.paths().filter(|p| !self.is_own_value(p)).for_each(|p| p.read_paths(out));
+        }
+        for condition in &self.conditions {
+            condition.path.read_paths(out);
+        }
+    }
+
+    /// Whether `${path}` in this row's lookup stands for the row's own value(s): OnLink
+    /// writes the source again (`map:groups=Groups|Name=${groups}`); `${value}` also works.
+    pub fn is_own_value(&self, path: &Path) -> bool {
+        path.text == "value" || matches!(&self.source, Source::Path { path: source } if source.text == path.text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_read_include_templates_conditions_and_lookups() {
+        let doc = Document::parse(
+            "key:_id=id\nmap:${firstname} ${lastname}=Name|when=state=ACTIVATED\nmap:groups=Groups|Name=${groups}\nmap:manager=Boss|Name=${company}-${value}\nmap:addresses[type=work].locality=City",
+        );
+        assert_eq!(doc.mapping.source_fields(), ["_id", "addresses", "company", "firstname", "groups", "lastname", "manager", "state"]);
     }
 }

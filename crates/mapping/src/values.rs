@@ -99,7 +99,12 @@ pub fn canonical(kind: DefaultType, text: &str) -> Result<String, String> {
 }
 
 fn read_moment(text: &str) -> Result<datetime::Moment, String> {
-    datetime::parse_iso(text).map_err(|e| format!("'{}' is not an ISO 8601 date/time ({e}); add |parseDate=...", text.trim()))
+    datetime::parse_iso(text).map_err(|e| {
+        let text = text.trim();
+        // The reader's detail helps with near-misses such as 2023-02-29, not with free text.
+        let detail = if text.starts_with(|c: char| c.is_ascii_digit()) { format!(" ({e})") } else { String::new() };
+        format!("'{text}' is not an ISO 8601 date/time such as 2024-03-01T09:30:00Z{detail}; add |parseDate=... for other formats")
+    })
 }
 
 #[cfg(test)]

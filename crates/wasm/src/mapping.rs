@@ -1,15 +1,136 @@
-//! Mapping-language exports: validate, format, preview.
+//! Mapping-language exports: validate, renderDiagnostics, format, parseMapping, preview.
+//!
+//! A bad mapping is never an exception: it comes back as diagnostics. Only bad host input
+//! (attributes or record JSON that does not parse) throws, with an `Error` naming what is wrong.
 
+use serde::Serialize;
+use tributary_mapping::{Diagnostic, Document};
+use tributary_models::assets::ObjectTypeAttribute;
+use tributary_transform::{AttributeValues, FieldError, Transformer, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::to_js;
 
-/// Checks a mapping text and returns `{diagnostics: Diagnostic[]}`; never throws for a bad text.
+fn parse_attributes(json: &str) -> Result<Vec<ObjectTypeAttribute>, JsError> {
+    serde_json::from_str(json).map_err(|e| {
+        JsError::new(&format!(
+            "attributesJson is not the body of GET objecttype/{{id}}/attributes (an array of ObjectTypeAttribute): {e}"
+        ))
+    })
+}
+
+fn diagnostics_for(text: &str, attributes_json: Option<String>) -> Result<(Document, Vec<Diagnostic>), JsError> {
+    let attributes = attributes_json.as_deref().map(parse_attributes).transpose()?;
+    let document = Document::parse(text);
+    let diagnostics = document.all_diagnostics(attributes.as_deref(), None);
+    Ok((document, diagnostics))
+}
+
+#[derive(Serialize)]
+struct Diagnostics {
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks a mapping text and returns `{diagnostics: Diagnostic[]}`, every problem at once.
+///
+/// Each diagnostic is `{code, severity: "error"|"warning", message, line, column, endLine,
+/// endColumn, span: {start, end}, label, hint?, notes}`; lines and columns are 1-based,
+/// columns count characters, spans are UTF-8 byte offsets. With `attributesJson` (the body of
+/// Assets `GET objecttype/{id}/attributes`) the rows are also checked against the object type.
+/// Never throws for a bad mapping; throws an `Error` when `attributesJson` does not parse.
 #[wasm_bindgen]
-pub fn validate(text: &str) -> Result<JsValue, JsError> {
-    #[derive(serde::Serialize)]
-    struct Out {
-        diagnostics: Vec<tributary_mapping::Diagnostic>,
+pub fn validate(text: &str, attributes_json: Option<String>) -> Result<JsValue, JsError> {
+    let (_, diagnostics) = diagnostics_for(text, attributes_json)?;
+    to_js(&Diagnostics { diagnostics })
+}
+
+/// The plain-text rendering of `validate`'s diagnostics, with the offending line and a caret
+/// under the problem, for terminals. `fileName` is shown in the `--> file:line:column`
+/// lines. Returns `""` when there is nothing to report.
+#[wasm_bindgen(js_name = renderDiagnostics)]
+pub fn render_diagnostics(text: &str, file_name: &str, attributes_json: Option<String>) -> Result<String, JsError> {
+    let (document, diagnostics) = diagnostics_for(text, attributes_json)?;
+    Ok(document.render(file_name, &diagnostics))
+}
+
+/// The canonical form of a mapping text (LF line ends, no stray spaces, lower-case
+/// directives). Idempotent; lines with errors are kept exactly as written.
+#[wasm_bindgen]
+pub fn format(text: &str) -> String {
+    tributary_mapping::format(text)
+}
+
+/// The parsed mapping as a plain object for the settings page:
+/// `{mapping: {key, rows, config}, fields: string[], diagnostics: Diagnostic[]}`, where
+/// `fields` are the top-level JumpCloud fields the mapping reads.
+#[wasm_bindgen(js_name = parseMapping)]
+pub fn parse_mapping(text: &str) -> Result<JsValue, JsError> {
+    to_js(&Document::parse(text).to_json())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PreviewValue<'a> {
+    #[serde(flatten)]
+    value: &'a Value,
+    canonical: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PreviewAttribute<'a> {
+    attribute: &'a str,
+    attribute_id: &'a str,
+    line: usize,
+    values: Vec<PreviewValue<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Preview<'a> {
+    key: Option<&'a str>,
+    values: Vec<PreviewAttribute<'a>>,
+    errors: &'a [FieldError],
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn preview_attribute(values: &AttributeValues) -> PreviewAttribute<'_> {
+    PreviewAttribute {
+        attribute: &values.attribute,
+        attribute_id: &values.attribute_id,
+        line: values.line,
+        values: values.values.iter().map(|value| PreviewValue { value, canonical: value.canonical() }).collect(),
     }
-    to_js(&Out { diagnostics: tributary_mapping::validate(text) })
+}
+
+/// What the mapping makes of one JumpCloud record, without writing anything:
+/// `{key, values: [{attribute, attributeId, line, values: [{type, value, canonical}]}],
+/// errors: [{attribute, attributeId, line, message}], diagnostics}`.
+///
+/// `recordJson` is one record (an element of `results`); `attributesJson` is the body of
+/// `GET objecttype/{id}/attributes`. References and users come back as pending lookups. When
+/// the mapping has errors, `values` and `errors` are empty and `diagnostics` says why.
+/// Throws an `Error` when either JSON argument does not parse or the record is not an object.
+#[wasm_bindgen]
+pub fn preview(text: &str, record_json: &str, attributes_json: &str) -> Result<JsValue, JsError> {
+    let attributes = parse_attributes(attributes_json)?;
+    let record: serde_json::Value =
+        serde_json::from_str(record_json).map_err(|e| JsError::new(&format!("recordJson is not JSON: {e}")))?;
+    if !record.is_object() {
+        return Err(JsError::new("recordJson must be one JumpCloud record (a JSON object), not a list or a value"));
+    }
+    let document = Document::parse(text);
+    match Transformer::new(&document, &attributes) {
+        Ok(transformer) => {
+            let diagnostics = document.all_diagnostics(Some(&attributes), None);
+            let out = transformer.transform(&record);
+            to_js(&Preview {
+                key: out.key.as_deref(),
+                values: out.values.iter().map(preview_attribute).collect(),
+                errors: &out.errors,
+                diagnostics,
+            })
+        }
+        Err(diagnostics) => to_js(&Preview { key: None, values: Vec::new(), errors: &[], diagnostics }),
+    }
 }

@@ -16,7 +16,7 @@ const wasmDir = new URL('../wasm/', import.meta.url);
  */
 export async function loadCore() {
   try {
-    const glue = await import(/* webpackIgnore: true */ new URL('tributary_wasm.js', wasmDir).href);
+    const glue = await import(new URL('tributary_wasm.js', wasmDir).href);
     await glue.default({ module_or_path: new URL('tributary_wasm_bg.wasm', wasmDir) });
     return new Core('wasm', glue, null);
   } catch (error) {

@@ -11,7 +11,8 @@ export function h(tag, props = {}, ...children) {
   // Children first, so that `value` on a <select> can pick one of its options.
   append(el, children);
   for (const [name, value] of Object.entries(props)) {
-    if (value === undefined || value === null || value === false) continue;
+    if (value === undefined || value === null) continue;
+    if (value === false && !(name in el)) continue; // an absent attribute; properties take false
     if (name === 'class') el.className = value;
     else if (name === 'text') el.textContent = String(value);
     else if (name === 'dataset') Object.assign(el.dataset, value);

@@ -1,0 +1,276 @@
+//! Requests with retries and call counting, on top of a [`SyncHost`].
+//!
+//! 429 waits for `Retry-After`; 5xx and transport failures back off exponentially with jitter;
+//! other 4xx answers are never retried (they are validation errors to report).
+
+use std::cell::{Cell, RefCell};
+
+use serde::{Deserialize, Serialize};
+
+use crate::host::{HttpRequest, HttpResponse, LogLevel, Service, SyncHost};
+
+/// API calls made, by kind (retries counted separately as well as in their kind).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiCalls {
+    /// JumpCloud list requests.
+    pub jumpcloud: u64,
+    /// Assets AQL searches.
+    pub aql: u64,
+    /// Assets object creates.
+    pub create: u64,
+    /// Assets object updates.
+    pub update: u64,
+    /// Assets object deletes.
+    pub delete: u64,
+    /// Other Assets / Jira reads (workspace, schemas, types, attributes, statuses).
+    pub read: u64,
+    /// Jira user searches (email → accountId).
+    pub user_search: u64,
+    /// Requests that were sent again after a 429, 5xx or transport failure.
+    pub retries: u64,
+}
+
+impl ApiCalls {
+    /// Adds another count to this one.
+    pub fn add(&mut self, other: &ApiCalls) {
+        self.jumpcloud += other.jumpcloud;
+        self.aql += other.aql;
+        self.create += other.create;
+        self.update += other.update;
+        self.delete += other.delete;
+        self.read += other.read;
+        self.user_search += other.user_search;
+        self.retries += other.retries;
+    }
+}
+
+/// The kind of a call, for counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallKind {
+    /// JumpCloud list.
+    JumpCloud,
+    /// AQL search.
+    Aql,
+    /// Object create (not idempotent: see [`Client::send`]).
+    Create,
+    /// Object update.
+    Update,
+    /// Object delete.
+    Delete,
+    /// Other read.
+    Read,
+    /// Jira user search.
+    UserSearch,
+}
+
+/// Why a call failed for good.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallError {
+    /// The service answered with an error that retrying cannot fix (or retries ran out).
+    Status {
+        /// HTTP status.
+        status: u16,
+        /// The service's own message(s).
+        message: String,
+    },
+    /// No answer after all retries.
+    Transport(String),
+    /// A create failed in a way that may have created the object anyway (5xx, dropped
+    /// connection); the caller checks before sending it again.
+    Uncertain(String),
+}
+
+impl std::fmt::Display for CallError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CallError::Status { status, message } => write!(f, "HTTP {status}: {message}"),
+            CallError::Transport(message) => write!(f, "no response: {message}"),
+            CallError::Uncertain(message) => write!(f, "uncertain outcome: {message}"),
+        }
+    }
+}
+
+/// Retry settings.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// First backoff delay.
+    pub base_delay_ms: f64,
+    /// Longest single wait (also caps `Retry-After`).
+    pub max_delay_ms: f64,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 6, base_delay_ms: 500.0, max_delay_ms: 30_000.0 }
+    }
+}
+
+/// Sends requests through the host, retrying and counting.
+pub struct Client<'h, H: SyncHost> {
+    host: &'h H,
+    policy: RetryPolicy,
+    calls: RefCell<ApiCalls>,
+    /// xorshift state for jitter: deterministic from a seed, no OS randomness needed.
+    rng: Cell<u64>,
+}
+
+impl<'h, H: SyncHost> Client<'h, H> {
+    /// A client; `seed` makes the jitter reproducible.
+    pub fn new(host: &'h H, policy: RetryPolicy, seed: u64) -> Self {
+        Client { host, policy, calls: RefCell::new(ApiCalls::default()), rng: Cell::new(seed | 1) }
+    }
+
+    /// The host.
+    pub fn host(&self) -> &'h H {
+        self.host
+    }
+
+    /// Calls made so far.
+    pub fn calls(&self) -> ApiCalls {
+        self.calls.borrow().clone()
+    }
+
+    fn count(&self, kind: CallKind) {
+        let mut calls = self.calls.borrow_mut();
+        match kind {
+            CallKind::JumpCloud => calls.jumpcloud += 1,
+            CallKind::Aql => calls.aql += 1,
+            CallKind::Create => calls.create += 1,
+            CallKind::Update => calls.update += 1,
+            CallKind::Delete => calls.delete += 1,
+            CallKind::Read => calls.read += 1,
+            CallKind::UserSearch => calls.user_search += 1,
+        }
+    }
+
+    fn jitter(&self) -> f64 {
+        let mut x = self.rng.get();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.rng.set(x);
+        (x % 1000) as f64 / 1000.0
+    }
+
+    /// Backoff before attempt `attempt + 1`: base · 2^attempt, plus up to 50 % jitter, capped.
+    pub fn backoff_ms(&self, attempt: u32) -> f64 {
+        let exp = self.policy.base_delay_ms * f64::from(1u32 << attempt.min(16));
+        (exp * (1.0 + 0.5 * self.jitter())).min(self.policy.max_delay_ms)
+    }
+
+    /// Sends a request. Successful (2xx) responses are returned; 429 waits for `Retry-After`;
+    /// 5xx and transport failures back off; other 4xx fail at once. Creates are not
+    /// idempotent: a 5xx or transport failure on one returns [`CallError::Uncertain`] (after
+    /// the backoff wait) so the caller can look for the object before sending it again.
+    pub async fn send(&self, kind: CallKind, request: HttpRequest) -> Result<HttpResponse, CallError> {
+        let mut attempt = 0;
+        loop {
+            self.count(kind);
+            let outcome = self.host.request(request.clone()).await;
+            let (wait, failure) = match outcome {
+                Ok(response) if (200..300).contains(&response.status) => return Ok(response),
+                Ok(response) if response.status == 429 => {
+                    let wait = retry_after_ms(&response).unwrap_or_else(|| self.backoff_ms(attempt));
+                    (wait.min(self.policy.max_delay_ms), CallError::Status { status: 429, message: error_message(&response) })
+                }
+                Ok(response) if response.status >= 500 => {
+                    let error = CallError::Status { status: response.status, message: error_message(&response) };
+                    (self.backoff_ms(attempt), error)
+                }
+                Ok(response) => {
+                    return Err(CallError::Status { status: response.status, message: error_message(&response) });
+                }
+                Err(transport) => (self.backoff_ms(attempt), CallError::Transport(transport.0)),
+            };
+            attempt += 1;
+            if attempt >= self.policy.max_attempts {
+                return Err(failure);
+            }
+            self.host.log(
+                LogLevel::Warn,
+                &format!("{} {} failed ({failure}); retrying in {:.0} ms", request.method, request.path, wait),
+            );
+            self.host.sleep(wait).await;
+            self.calls.borrow_mut().retries += 1;
+            let ambiguous = !matches!(failure, CallError::Status { status: 429, .. });
+            if kind == CallKind::Create && ambiguous {
+                return Err(CallError::Uncertain(failure.to_string()));
+            }
+        }
+    }
+
+    /// Sends and parses a JSON body.
+    pub async fn json(&self, kind: CallKind, request: HttpRequest) -> Result<serde_json::Value, CallError> {
+        let response = self.send(kind, request).await?;
+        if response.body.trim().is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_str(&response.body).map_err(|e| CallError::Status {
+            status: response.status,
+            message: format!("the response is not JSON ({e})"),
+        })
+    }
+}
+
+/// `Retry-After` in milliseconds: delta-seconds (fractions accepted). HTTP dates are not
+/// supported (the caller falls back to its backoff).
+pub fn retry_after_ms(response: &HttpResponse) -> Option<f64> {
+    let value = response.header("retry-after")?.trim().parse::<f64>().ok()?;
+    (value.is_finite() && value >= 0.0).then_some(value * 1000.0)
+}
+
+/// The service's error text: Assets `errorMessages` + `errors`, JumpCloud `message`, else the
+/// body (shortened).
+pub fn error_message(response: &HttpResponse) -> String {
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(&response.body) {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(messages) = value.get("errorMessages").and_then(|m| m.as_array()) {
+            parts.extend(messages.iter().filter_map(|m| m.as_str()).map(str::to_string));
+        }
+        if let Some(errors) = value.get("errors").and_then(|e| e.as_object()) {
+            for (field, message) in errors {
+                let text = message.as_str().map(str::to_string).unwrap_or_else(|| message.to_string());
+                parts.push(format!("{field}: {text}"));
+            }
+        }
+        if parts.is_empty() {
+            if let Some(message) = value.get("message").and_then(|m| m.as_str()) {
+                parts.push(message.to_string());
+            }
+        }
+        if !parts.is_empty() {
+            return parts.join("; ");
+        }
+    }
+    let body: String = response.body.chars().take(300).collect();
+    if body.trim().is_empty() {
+        format!("status {}", response.status)
+    } else {
+        body
+    }
+}
+
+/// A request helper: JSON content type for bodies.
+pub fn request(service: Service, method: &str, path: String, body: Option<String>) -> HttpRequest {
+    let mut headers = vec![("accept".to_string(), "application/json".to_string())];
+    if body.is_some() {
+        headers.push(("content-type".to_string(), "application/json".to_string()));
+    }
+    HttpRequest { service, method: method.to_string(), path, headers, body }
+}
+
+/// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).
+pub fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}

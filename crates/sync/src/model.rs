@@ -1,0 +1,238 @@
+//! The planner's input contract: compact desired and existing objects.
+//!
+//! Kept independent of the mapping and transform crates so the planner is testable on its own;
+//! [`crate::source`] turns mapping text + JumpCloud records into these types.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use tributary_models::assets::{AttributeKind, DefaultType, ObjectTypeAttribute};
+
+/// What the source says one attribute of an object should hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Desired {
+    /// Literal values in canonical text form (empty = the attribute should be empty).
+    Values {
+        /// Canonical values.
+        values: Vec<String>,
+    },
+    /// Object references found by looking the values up on another (or the same) object type.
+    Lookup {
+        /// The referenced object type id.
+        target_type_id: String,
+        /// Which attribute of the referenced type holds the values.
+        by: LookupBy,
+        /// The values looked for (empty = the attribute should be empty).
+        values: Vec<String>,
+    },
+    /// Jira users, found by email (the value written is the accountId).
+    JiraUser {
+        /// Email addresses (empty = the attribute should be empty).
+        emails: Vec<String>,
+    },
+}
+
+impl Desired {
+    /// Plain canonical values.
+    pub fn values<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> Self {
+        Desired::Values { values: values.into_iter().map(Into::into).collect() }
+    }
+}
+
+/// The attribute of a referenced object type a lookup matches on.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "by", content = "name", rename_all = "camelCase")]
+pub enum LookupBy {
+    /// The attribute with this name on the referenced type.
+    Attribute(String),
+    /// The attribute named like this import's key attribute (e.g. a manager's JumpCloud id).
+    Key,
+}
+
+/// One source record, transformed: the key value and what each attribute should hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DesiredObject {
+    /// The upsert key value (canonical), e.g. a JumpCloud `_id`.
+    pub key: String,
+    /// `(attribute id, desired)` for every mapped attribute except the key.
+    pub attributes: Vec<(String, Desired)>,
+    /// Problems the transformer found in this record (the attributes concerned are left out).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub problems: Vec<RecordProblem>,
+}
+
+/// A per-attribute problem found before planning (bad value, unreadable path...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordProblem {
+    /// The attribute concerned, by name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// An Assets object of the target type, reduced to what the diff needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExistingObject {
+    /// Object id (for PUT / DELETE).
+    pub id: String,
+    /// Object key, e.g. `HR-12` (what references write).
+    pub object_key: String,
+    /// Canonical values by attribute id (only attributes that have values).
+    pub values: BTreeMap<String, Vec<String>>,
+}
+
+impl ExistingObject {
+    /// The canonical values of one attribute (empty when unset).
+    pub fn get(&self, attribute_id: &str) -> &[String] {
+        self.values.get(attribute_id).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// Builds the compact form from an AQL result object.
+    pub fn from_object(object: &tributary_models::assets::Object, attributes: &[AttrDef]) -> Self {
+        let mut values = BTreeMap::new();
+        for attribute in &object.attributes {
+            let def = attributes.iter().find(|a| a.id == attribute.object_type_attribute_id);
+            let texts: Vec<String> = attribute
+                .object_attribute_values
+                .iter()
+                .filter_map(|v| read_value(def, v))
+                .filter(|v| !v.is_empty())
+                .collect();
+            if !texts.is_empty() {
+                values.insert(attribute.object_type_attribute_id.clone(), texts);
+            }
+        }
+        ExistingObject { id: object.id.clone(), object_key: object.object_key.clone(), values }
+    }
+}
+
+/// The canonical text of one read attribute value: object key for references, accountId for
+/// users, status id for statuses, group name for groups, normalised text otherwise.
+fn read_value(def: Option<&AttrDef>, value: &tributary_models::assets::AttributeValue) -> Option<String> {
+    let field = |object: &Option<serde_json::Value>, name: &str| {
+        object.as_ref().and_then(|o| o.get(name)).and_then(json_text)
+    };
+    match def.map(|d| d.kind) {
+        Some(AttributeKind::ObjectReference) => field(&value.referenced_object, "objectKey"),
+        Some(AttributeKind::User) => field(&value.user, "key").or_else(|| value.value.as_ref().and_then(json_text)),
+        Some(AttributeKind::Status) => field(&value.status, "id"),
+        _ => {
+            let raw = value.value.as_ref().and_then(json_text).unwrap_or_else(|| value.display_value.clone());
+            Some(match def {
+                Some(def) => def.normalise(&raw),
+                None => raw,
+            })
+        }
+    }
+}
+
+fn json_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Null => None,
+        other => Some(other.to_string()),
+    }
+}
+
+/// An attribute definition, reduced to what planning needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttrDef {
+    /// Attribute id.
+    pub id: String,
+    /// Name as shown in Assets.
+    pub name: String,
+    /// Kind (reference, user, status...).
+    pub kind: AttributeKind,
+    /// Value format for default attributes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_type: Option<DefaultType>,
+    /// Whether more than one value is allowed (order then does not matter).
+    pub multi: bool,
+    /// Whether the attribute can be written at all.
+    pub writable: bool,
+}
+
+impl AttrDef {
+    /// The compact form of an Assets attribute definition.
+    pub fn from_attribute(attribute: &ObjectTypeAttribute) -> Self {
+        AttrDef {
+            id: attribute.id.clone(),
+            name: attribute.name.clone(),
+            kind: attribute.kind,
+            default_type: attribute.default_kind(),
+            multi: attribute.is_multi_valued(),
+            writable: attribute.editable && !attribute.system,
+        }
+    }
+
+    /// The canonical form of a value read from Assets, so that it compares equal to what the
+    /// transformer would write for the same value.
+    pub fn normalise(&self, raw: &str) -> String {
+        match self.default_type {
+            Some(kind) => tributary_mapping::values::canonical(kind, raw).unwrap_or_else(|_| raw.trim().to_string()),
+            None => raw.trim().to_string(),
+        }
+    }
+}
+
+/// Whether two value lists are the same for an attribute: in order for single-valued
+/// attributes, as sets for multi-valued ones (Assets does not keep reference order).
+pub fn same_values(multi: bool, a: &[String], b: &[String]) -> bool {
+    if !multi {
+        return a == b;
+    }
+    let mut x: Vec<&String> = a.iter().collect();
+    let mut y: Vec<&String> = b.iter().collect();
+    x.sort();
+    x.dedup();
+    y.sort();
+    y.dedup();
+    x == y
+}
+
+/// What happens to Assets objects whose key value no longer comes from the source.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum MissingAction {
+    /// Leave them alone (counted only).
+    #[default]
+    Ignore,
+    /// Set attributes: `(attribute id, canonical value)` pairs, e.g. Status = the Inactive id.
+    Mark {
+        /// Attributes to set.
+        set: Vec<(String, String)>,
+    },
+    /// Delete them.
+    Delete,
+}
+
+/// The most objects one run may retire.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "unit", content = "value", rename_all = "camelCase")]
+pub enum RetireLimit {
+    /// At most this many.
+    Count(u64),
+    /// At most this percentage of the keyed objects of the type.
+    Percent(f64),
+}
+
+impl RetireLimit {
+    /// The most objects allowed out of `total` keyed ones.
+    pub fn allowed(self, total: u64) -> u64 {
+        match self {
+            RetireLimit::Count(n) => n,
+            // Floor: 10% of 15 objects allows 1, never 2.
+            RetireLimit::Percent(p) => ((total as f64) * p / 100.0).floor() as u64,
+        }
+    }
+
+    /// Human form for messages, e.g. `10` or `10%`.
+    pub fn describe(self) -> String {
+        match self {
+            RetireLimit::Count(n) => n.to_string(),
+            RetireLimit::Percent(p) => format!("{p}%"),
+        }
+    }
+}

@@ -1,0 +1,611 @@
+//! The planner: a pure function from desired and existing objects to the writes that make Assets
+//! match the source, with field-level diffs, ordering for references and the retirement guards.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use tributary_models::assets::AttributeKind;
+
+use crate::model::{same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RetireLimit};
+
+/// Lookups the engine resolved before planning: references to objects of other types and Jira
+/// users by email. Values are stored lower-cased (AQL `=` and emails are case-insensitive).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LookupTable {
+    /// `(target type id, by, lower-cased value)` → object keys found (several = ambiguous).
+    pub objects: BTreeMap<(String, LookupBy, String), Vec<String>>,
+    /// Lower-cased email → accountId (`None`: searched, not found).
+    pub users: BTreeMap<String, Option<String>>,
+}
+
+impl LookupTable {
+    /// Records the objects found for one looked-up value.
+    pub fn insert_object(&mut self, target_type_id: &str, by: &LookupBy, value: &str, object_key: String) {
+        let entry = self.objects.entry((target_type_id.to_string(), by.clone(), value.to_lowercase())).or_default();
+        if !entry.contains(&object_key) {
+            entry.push(object_key);
+        }
+    }
+}
+
+/// Everything the planner reads.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    /// The target object type id.
+    pub object_type_id: &'a str,
+    /// The key attribute (upsert key).
+    pub key_attribute: &'a AttrDef,
+    /// All attributes of the target type.
+    pub attributes: &'a [AttrDef],
+    /// The transformed source records (the whole source, in source order).
+    pub desired: &'a [DesiredObject],
+    /// Every object of the target type (hand-made ones without a key value included).
+    pub existing: &'a [ExistingObject],
+    /// Resolved lookups on other types and Jira users.
+    pub lookups: &'a LookupTable,
+    /// Missing-object policy.
+    pub missing: &'a MissingAction,
+    /// The retirement guard, if any.
+    pub limit: Option<RetireLimit>,
+    /// Source keys left alone (e.g. their write already failed earlier in this run).
+    pub skip_keys: &'a BTreeSet<String>,
+}
+
+/// A value to write: literal text, or the object key of an object this run creates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum WriteValue {
+    /// Known text (object key for references, accountId for users).
+    Text(String),
+    /// The object key of the object created for this source key.
+    Created {
+        /// Source key of the object created earlier in the run.
+        created: String,
+    },
+}
+
+impl WriteValue {
+    /// Display form for dry runs: `(new object <key>)` for objects not created yet.
+    pub fn display(&self) -> String {
+        match self {
+            WriteValue::Text(t) => t.clone(),
+            WriteValue::Created { created } => format!("(new object {created})"),
+        }
+    }
+}
+
+/// One attribute change: old and new values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    /// Attribute id.
+    pub attribute_id: String,
+    /// Attribute name.
+    pub attribute: String,
+    /// What Assets holds now (canonical; empty on create).
+    pub old: Vec<String>,
+    /// What is written (empty clears the attribute).
+    pub new: Vec<WriteValue>,
+}
+
+/// An object to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Create {
+    /// Source key value.
+    pub key: String,
+    /// Dependency level: every object referenced is created at a lower level.
+    pub level: usize,
+    /// Attributes written by the create.
+    pub changes: Vec<Change>,
+    /// References written by a second pass after all creates (reference cycles).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deferred: Vec<Change>,
+}
+
+/// An existing object to update (only attributes that differ).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Update {
+    /// Source key value.
+    pub key: String,
+    /// Assets object id.
+    pub id: String,
+    /// Assets object key.
+    pub object_key: String,
+    /// The attributes that differ.
+    pub changes: Vec<Change>,
+}
+
+/// What happens to a missing object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RetireAction {
+    /// Left alone.
+    Ignore,
+    /// Attributes set (already marked objects get `Ignore`: nothing to write).
+    Mark,
+    /// Deleted.
+    Delete,
+    /// A guard stopped the run from touching it.
+    Guarded,
+}
+
+/// An object in Assets (with a key value) that the source no longer has.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Missing {
+    /// Key value.
+    pub key: String,
+    /// Assets object id.
+    pub id: String,
+    /// Assets object key.
+    pub object_key: String,
+    /// What the run does with it.
+    pub action: RetireAction,
+    /// For marks: the attributes set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+}
+
+/// How serious a reported problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Level {
+    /// The record (or attribute) was not written.
+    Error,
+    /// Written, but something was left out (e.g. an unmatched Jira user).
+    Warning,
+}
+
+/// A per-record (or per-attribute) problem.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Source key value (empty when the record had none).
+    pub key: String,
+    /// Attribute name, when one attribute is concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// What went wrong, in words.
+    pub message: String,
+    /// Error or warning.
+    pub level: Level,
+}
+
+/// The planned writes and everything reported on the way.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Objects to create, ordered by `level` (referenced objects first).
+    pub creates: Vec<Create>,
+    /// Objects to update.
+    pub updates: Vec<Update>,
+    /// Source keys whose object already matches.
+    pub unchanged: u64,
+    /// Every missing object with its action.
+    pub missing: Vec<Missing>,
+    /// Problems found while planning.
+    pub problems: Vec<Problem>,
+    /// Why retirements were withheld, when a guard stopped them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<String>,
+}
+
+impl Plan {
+    /// Missing objects that will actually be marked.
+    pub fn marks(&self) -> impl Iterator<Item = &Missing> {
+        self.missing.iter().filter(|m| m.action == RetireAction::Mark)
+    }
+
+    /// Missing objects that will actually be deleted.
+    pub fn deletes(&self) -> impl Iterator<Item = &Missing> {
+        self.missing.iter().filter(|m| m.action == RetireAction::Delete)
+    }
+
+    /// Creates with a second-pass reference update.
+    pub fn deferred(&self) -> impl Iterator<Item = &Create> {
+        self.creates.iter().filter(|c| !c.deferred.is_empty())
+    }
+
+    /// The number of write requests the plan needs.
+    pub fn write_count(&self) -> u64 {
+        (self.creates.len() + self.deferred().count() + self.updates.len() + self.marks().count() + self.deletes().count())
+            as u64
+    }
+}
+
+/// Makes the plan. Pure: the same input always gives the same plan.
+pub fn plan(input: &PlanInput<'_>) -> Plan {
+    let mut out = Plan::default();
+    let key_id = input.key_attribute.id.as_str();
+
+    // Source side: reject empty and duplicate keys, never guess between duplicates.
+    let mut source_count: BTreeMap<&str, usize> = BTreeMap::new();
+    for record in input.desired {
+        *source_count.entry(record.key.as_str()).or_default() += 1;
+    }
+    for (key, count) in &source_count {
+        if key.is_empty() {
+            out.problems.push(problem("", None, format!("{count} source record(s) have no key value and were skipped"), Level::Error));
+        } else if *count > 1 {
+            out.problems.push(problem(key, None, format!("{count} source records have this key value; none of them is written"), Level::Error));
+        }
+    }
+
+    // Assets side: objects by key value; duplicates are reported and left alone.
+    let mut by_key: BTreeMap<&str, Vec<&ExistingObject>> = BTreeMap::new();
+    for object in input.existing {
+        if let Some(value) = object.get(key_id).first() {
+            by_key.entry(value.as_str()).or_default().push(object);
+        }
+    }
+    for (key, objects) in &by_key {
+        if objects.len() > 1 {
+            let keys: Vec<&str> = objects.iter().map(|o| o.object_key.as_str()).collect();
+            out.problems.push(problem(
+                key,
+                None,
+                format!("{} Assets objects ({}) have this key value; none is touched until the duplicates are removed by hand", objects.len(), keys.join(", ")),
+                Level::Error,
+            ));
+        }
+    }
+
+    let attrs: BTreeMap<&str, &AttrDef> = input.attributes.iter().map(|a| (a.id.as_str(), a)).collect();
+    let writable: Vec<&DesiredObject> = input
+        .desired
+        .iter()
+        .filter(|r| !r.key.is_empty() && source_count[r.key.as_str()] == 1)
+        .filter(|r| by_key.get(r.key.as_str()).is_none_or(|o| o.len() == 1))
+        .filter(|r| !input.skip_keys.contains(&r.key))
+        .collect();
+    let creating: BTreeSet<&str> =
+        writable.iter().filter(|r| !by_key.contains_key(r.key.as_str())).map(|r| r.key.as_str()).collect();
+    let resolver = Resolver::new(input, &attrs, &by_key, &creating);
+
+    let mut unknown_attributes = BTreeSet::new();
+    for record in &writable {
+        for p in &record.problems {
+            out.problems.push(problem(&record.key, p.attribute.clone(), p.message.clone(), Level::Error));
+        }
+        let existing = by_key.get(record.key.as_str()).map(|o| o[0]);
+        let mut changes = Vec::new();
+        for (attribute_id, desired) in &record.attributes {
+            let Some(def) = attrs.get(attribute_id.as_str()) else {
+                unknown_attributes.insert(attribute_id.clone());
+                continue;
+            };
+            if !def.writable {
+                unknown_attributes.insert(attribute_id.clone());
+                continue;
+            }
+            let Some(new) = resolver.resolve(&record.key, def, desired, &mut out.problems) else { continue };
+            if !def.multi && new.len() > 1 {
+                out.problems.push(problem(
+                    &record.key,
+                    Some(def.name.clone()),
+                    format!("{} takes one value, got {}: {}", def.name, new.len(), display(&new).join(", ")),
+                    Level::Error,
+                ));
+                continue;
+            }
+            let old: Vec<String> = existing.map(|o| o.get(&def.id).to_vec()).unwrap_or_default();
+            let new_texts: Option<Vec<String>> =
+                new.iter().map(|v| if let WriteValue::Text(t) = v { Some(t.clone()) } else { None }).collect();
+            let same = matches!(&new_texts, Some(texts) if same_values(def.multi, &old, texts));
+            if !same && !(existing.is_none() && new.is_empty()) {
+                changes.push(Change { attribute_id: def.id.clone(), attribute: def.name.clone(), old, new });
+            }
+        }
+        match existing {
+            Some(object) if changes.is_empty() => {
+                let _ = object;
+                out.unchanged += 1;
+            }
+            Some(object) => out.updates.push(Update {
+                key: record.key.clone(),
+                id: object.id.clone(),
+                object_key: object.object_key.clone(),
+                changes,
+            }),
+            None => {
+                let key_change = Change {
+                    attribute_id: key_id.to_string(),
+                    attribute: input.key_attribute.name.clone(),
+                    old: Vec::new(),
+                    new: vec![WriteValue::Text(record.key.clone())],
+                };
+                changes.insert(0, key_change);
+                out.creates.push(Create { key: record.key.clone(), level: 0, changes, deferred: Vec::new() });
+            }
+        }
+    }
+    for attribute_id in unknown_attributes {
+        out.problems.push(problem(
+            "",
+            Some(attribute_id.clone()),
+            format!("attribute {attribute_id} is not a writable attribute of object type {}; it was skipped", input.object_type_id),
+            Level::Error,
+        ));
+    }
+    out.creates = order_creates(std::mem::take(&mut out.creates));
+    plan_missing(input, &by_key, &source_count, &attrs, &mut out);
+    out
+}
+
+fn problem(key: &str, attribute: Option<String>, message: String, level: Level) -> Problem {
+    Problem { key: key.to_string(), attribute, message, level }
+}
+
+fn display(values: &[WriteValue]) -> Vec<String> {
+    values.iter().map(WriteValue::display).collect()
+}
+
+/// Resolves desired values into what is written: literal text, object keys, accountIds.
+struct Resolver<'a> {
+    input: &'a PlanInput<'a>,
+    /// Same-type lookups: `(by, lower-cased value)` → existing object keys.
+    existing_index: BTreeMap<(LookupBy, String), Vec<String>>,
+    /// Same-type lookups: `(by, lower-cased value)` → source keys of objects this run creates.
+    created_index: BTreeMap<(LookupBy, String), Vec<String>>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(
+        input: &'a PlanInput<'a>,
+        attrs: &BTreeMap<&str, &AttrDef>,
+        by_key: &BTreeMap<&str, Vec<&ExistingObject>>,
+        creating: &BTreeSet<&str>,
+    ) -> Self {
+        // Which same-type lookups are used, so only those attributes are indexed.
+        let mut used: BTreeSet<LookupBy> = BTreeSet::new();
+        for record in input.desired {
+            for (_, desired) in &record.attributes {
+                if let Desired::Lookup { target_type_id, by, .. } = desired {
+                    if target_type_id == input.object_type_id {
+                        used.insert(by.clone());
+                    }
+                }
+            }
+        }
+        let mut existing_index: BTreeMap<(LookupBy, String), Vec<String>> = BTreeMap::new();
+        let mut created_index: BTreeMap<(LookupBy, String), Vec<String>> = BTreeMap::new();
+        for by in used {
+            let attribute_id = match &by {
+                LookupBy::Key => Some(input.key_attribute.id.as_str()),
+                LookupBy::Attribute(name) => {
+                    attrs.values().find(|a| a.name.eq_ignore_ascii_case(name)).map(|a| a.id.as_str())
+                }
+            };
+            let Some(attribute_id) = attribute_id else { continue };
+            for object in input.existing {
+                for value in object.get(attribute_id) {
+                    existing_index.entry((by.clone(), value.to_lowercase())).or_default().push(object.object_key.clone());
+                }
+            }
+            for record in input.desired.iter().filter(|r| creating.contains(r.key.as_str())) {
+                let values: Vec<String> = if attribute_id == input.key_attribute.id {
+                    vec![record.key.clone()]
+                } else {
+                    record
+                        .attributes
+                        .iter()
+                        .filter(|(id, _)| id == attribute_id)
+                        .flat_map(|(_, d)| match d {
+                            Desired::Values { values } => values.clone(),
+                            _ => Vec::new(),
+                        })
+                        .collect()
+                };
+                for value in values {
+                    created_index.entry((by.clone(), value.to_lowercase())).or_default().push(record.key.clone());
+                }
+            }
+        }
+        let _ = by_key;
+        Resolver { input, existing_index, created_index }
+    }
+
+    /// The values to write, or `None` when the attribute must be left as it is (nothing
+    /// could be resolved). Problems are reported for every value not found.
+    fn resolve(&self, key: &str, def: &AttrDef, desired: &Desired, problems: &mut Vec<Problem>) -> Option<Vec<WriteValue>> {
+        let mut report = |message: String, level: Level| problems.push(problem(key, Some(def.name.clone()), message, level));
+        match desired {
+            Desired::Values { values } => {
+                if def.kind == AttributeKind::ObjectReference || def.kind == AttributeKind::User {
+                    // References and users written as literals must already be keys / accountIds.
+                    return Some(values.iter().cloned().map(WriteValue::Text).collect());
+                }
+                Some(values.iter().cloned().map(WriteValue::Text).collect())
+            }
+            Desired::Lookup { target_type_id, by, values } => {
+                let mut out = Vec::new();
+                let mut unresolved = 0;
+                for value in values {
+                    let lower = value.to_lowercase();
+                    let found: Vec<WriteValue> = if target_type_id == self.input.object_type_id {
+                        let existing = self.existing_index.get(&(by.clone(), lower.clone()));
+                        let created = self.created_index.get(&(by.clone(), lower));
+                        match (existing, created) {
+                            (Some(keys), _) => keys.iter().cloned().map(WriteValue::Text).collect(),
+                            (None, Some(keys)) => keys.iter().map(|k| WriteValue::Created { created: k.clone() }).collect(),
+                            (None, None) => Vec::new(),
+                        }
+                    } else {
+                        self.input
+                            .lookups
+                            .objects
+                            .get(&(target_type_id.clone(), by.clone(), lower))
+                            .map(|keys| keys.iter().cloned().map(WriteValue::Text).collect())
+                            .unwrap_or_default()
+                    };
+                    match found.len() {
+                        0 => {
+                            unresolved += 1;
+                            report(format!("no object of type {target_type_id} has {} {value:?}; the reference was left out", describe_by(by)), Level::Error);
+                        }
+                        1 => out.extend(found),
+                        n => {
+                            unresolved += 1;
+                            report(format!("{n} objects of type {target_type_id} have {} {value:?}; none was chosen", describe_by(by)), Level::Error);
+                        }
+                    }
+                }
+                if unresolved > 0 && out.is_empty() {
+                    return None;
+                }
+                Some(out)
+            }
+            Desired::JiraUser { emails } => {
+                let mut out = Vec::new();
+                let mut unresolved = 0;
+                for email in emails {
+                    if !email.contains('@') {
+                        // Already an accountId.
+                        out.push(WriteValue::Text(email.clone()));
+                        continue;
+                    }
+                    match self.input.lookups.users.get(&email.to_lowercase()) {
+                        Some(Some(account_id)) => out.push(WriteValue::Text(account_id.clone())),
+                        _ => {
+                            unresolved += 1;
+                            report(format!("no Jira user found for {email:?}; the attribute was left as it is"), Level::Warning);
+                        }
+                    }
+                }
+                if unresolved > 0 && out.is_empty() {
+                    return None;
+                }
+                Some(out)
+            }
+        }
+    }
+}
+
+fn describe_by(by: &LookupBy) -> String {
+    match by {
+        LookupBy::Key => "the key value".to_string(),
+        LookupBy::Attribute(name) => format!("{name} ="),
+    }
+}
+
+/// Orders creates so that referenced objects come first (Kahn's algorithm by levels). When only
+/// cycles remain, the first remaining create has its references to not-yet-placed creates moved
+/// to a second pass, which breaks the cycle.
+fn order_creates(mut creates: Vec<Create>) -> Vec<Create> {
+    let index: BTreeMap<String, usize> = creates.iter().enumerate().map(|(i, c)| (c.key.clone(), i)).collect();
+    let deps = |c: &Create| -> BTreeSet<usize> {
+        c.changes
+            .iter()
+            .flat_map(|ch| ch.new.iter())
+            .filter_map(|v| match v {
+                WriteValue::Created { created } => index.get(created).copied(),
+                WriteValue::Text(_) => None,
+            })
+            .collect()
+    };
+    let mut placed: Vec<Option<usize>> = vec![None; creates.len()];
+    let mut remaining: BTreeSet<usize> = (0..creates.len()).collect();
+    let mut level = 0;
+    while !remaining.is_empty() {
+        let ready: Vec<usize> = remaining
+            .iter()
+            .copied()
+            .filter(|&i| deps(&creates[i]).iter().all(|d| placed[*d].is_some_and(|l| l < level)))
+            .collect();
+        if ready.is_empty() {
+            // A cycle (or a self reference): defer the first one's unplaced references.
+            let first = *remaining.iter().next().expect("remaining is not empty");
+            let unplaced = |v: &WriteValue| match v {
+                WriteValue::Created { created } => index.get(created).is_some_and(|d| placed[*d].is_none_or(|l| l >= level)),
+                WriteValue::Text(_) => false,
+            };
+            let create = &mut creates[first];
+            let (later, now): (Vec<Change>, Vec<Change>) =
+                std::mem::take(&mut create.changes).into_iter().partition(|ch| ch.new.iter().any(unplaced));
+            create.changes = now;
+            create.deferred = later;
+            continue;
+        }
+        for i in ready {
+            placed[i] = Some(level);
+            creates[i].level = level;
+            remaining.remove(&i);
+        }
+        level += 1;
+    }
+    // Stable sort keeps source order inside a level.
+    creates.sort_by_key(|c| c.level);
+    creates
+}
+
+/// Decides what happens to keyed objects the source no longer has, applying the guards.
+fn plan_missing(
+    input: &PlanInput<'_>,
+    by_key: &BTreeMap<&str, Vec<&ExistingObject>>,
+    source: &BTreeMap<&str, usize>,
+    attrs: &BTreeMap<&str, &AttrDef>,
+    out: &mut Plan,
+) {
+    for (key, objects) in by_key {
+        if objects.len() > 1 || source.contains_key(key) {
+            continue;
+        }
+        let object = objects[0];
+        let (action, changes) = match input.missing {
+            MissingAction::Ignore => (RetireAction::Ignore, Vec::new()),
+            MissingAction::Delete => (RetireAction::Delete, Vec::new()),
+            MissingAction::Mark { set } => {
+                let changes: Vec<Change> = set
+                    .iter()
+                    .filter_map(|(attribute_id, value)| {
+                        let def = attrs.get(attribute_id.as_str())?;
+                        let old = object.get(attribute_id).to_vec();
+                        let new = vec![value.clone()];
+                        (!same_values(def.multi, &old, &new)).then(|| Change {
+                            attribute_id: attribute_id.clone(),
+                            attribute: def.name.clone(),
+                            old,
+                            new: vec![WriteValue::Text(value.clone())],
+                        })
+                    })
+                    .collect();
+                // Already marked: nothing to write, so a re-run stays silent.
+                let action = if changes.is_empty() { RetireAction::Ignore } else { RetireAction::Mark };
+                (action, changes)
+            }
+        };
+        out.missing.push(Missing {
+            key: key.to_string(),
+            id: object.id.clone(),
+            object_key: object.object_key.clone(),
+            action,
+            changes,
+        });
+    }
+    let retiring = out.missing.iter().filter(|m| matches!(m.action, RetireAction::Mark | RetireAction::Delete)).count() as u64;
+    if retiring == 0 {
+        return;
+    }
+    let verb = if matches!(input.missing, MissingAction::Delete) { "deleted" } else { "marked" };
+    let guard = if input.desired.is_empty() {
+        Some(format!(
+            "the source returned no records, so nothing was {verb} ({retiring} object(s) would have been); check the import's filters and the JumpCloud connection"
+        ))
+    } else if let Some(limit) = input.limit {
+        let keyed = by_key.len() as u64;
+        let allowed = limit.allowed(keyed);
+        (retiring > allowed).then(|| {
+            format!(
+                "{retiring} object(s) would be {verb}, more than the limit of {} ({allowed} of {keyed} keyed objects), so nothing was {verb}; raise config:maxDeletions if this is intended",
+                limit.describe()
+            )
+        })
+    } else {
+        None
+    };
+    if let Some(reason) = guard {
+        for m in out.missing.iter_mut() {
+            if matches!(m.action, RetireAction::Mark | RetireAction::Delete) {
+                m.action = RetireAction::Guarded;
+            }
+        }
+        out.guard = Some(reason);
+    }
+}

@@ -1,0 +1,299 @@
+//! Run options (what hosts pass in) and the run report / run record (what they get back and
+//! what is kept in storage).
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::ApiCalls;
+use crate::plan::{Level, Plan, Problem, RetireAction};
+
+/// Options of one invocation (the JSON the hosts pass).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RunOptions {
+    /// The import's id: storage keys are derived from it (`[A-Za-z0-9._-]`, ≤ 100 chars).
+    pub import_id: String,
+    /// The mapping text.
+    pub mapping_text: String,
+    /// Assets workspace id; looked up when absent.
+    pub workspace_id: Option<String>,
+    /// Object schema (name or id); overrides the mapping's `config:objectSchema`.
+    pub object_schema: Option<String>,
+    /// Object type (name or id); overrides the mapping's `config:objectType`.
+    pub object_type: Option<String>,
+    /// Plan only: no writes, no storage, no lease.
+    pub dry_run: bool,
+    /// Time this invocation may use, in ms (default 50 000); past it the run saves its state
+    /// and answers `continue`.
+    pub budget_ms: Option<f64>,
+    /// The run id; a new one is made when absent.
+    pub run_id: Option<String>,
+    /// Continue the stored run `runId` (a queue event of the same run).
+    pub resume: bool,
+    /// Parallel writes (default 4, at most 16).
+    pub concurrency: Option<usize>,
+    /// How long the lease outlives the invocation's budget, in ms (default 120 000).
+    pub lease_ms: Option<f64>,
+}
+
+/// How the invocation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RunStatus {
+    /// Done (per-record failures, if any, are in `counts.failed` and `errors`).
+    Succeeded,
+    /// The run could not go on (bad mapping, unknown object type, service unreachable).
+    Failed,
+    /// Done, but a guard withheld the retirements (`guard.reason` says why).
+    Stopped,
+    /// The time budget ran out; call again with `resume: true` and the same `runId`.
+    Continue,
+    /// Another run of this import holds the lease; nothing was done.
+    Busy,
+}
+
+/// Done / total for the current phase.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Progress {
+    /// Done so far.
+    pub done: u64,
+    /// Total (0 while unknown).
+    pub total: u64,
+}
+
+/// Outcome counts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    /// Source records read.
+    pub source: u64,
+    /// Objects created.
+    pub created: u64,
+    /// Objects updated (including second-pass reference updates of created objects: no).
+    pub updated: u64,
+    /// Objects that already matched.
+    pub unchanged: u64,
+    /// Missing objects marked.
+    pub marked: u64,
+    /// Missing objects deleted.
+    pub deleted: u64,
+    /// Records not written (refused by Assets, duplicates, no key).
+    pub failed: u64,
+    /// Objects in Assets with a key value that the source no longer has.
+    pub missing: u64,
+    /// Records written with something left out (e.g. an unmatched Jira user).
+    pub warnings: u64,
+}
+
+/// Why a guard stopped retirements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Guard {
+    /// The message.
+    pub reason: String,
+}
+
+/// A per-record problem in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordError {
+    /// Source key value ("" when not tied to one record).
+    pub key: String,
+    /// Attribute name, when one is concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// What happened.
+    pub message: String,
+    /// `error` or `warning`.
+    pub level: Level,
+}
+
+impl From<&Problem> for RecordError {
+    fn from(p: &Problem) -> Self {
+        RecordError { key: p.key.clone(), attribute: p.attribute.clone(), message: p.message.clone(), level: p.level }
+    }
+}
+
+/// The most per-record errors a report keeps.
+pub const MAX_ERRORS: usize = 200;
+
+/// The run report, also stored as the run record.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunReport {
+    /// Run id.
+    pub run_id: String,
+    /// Import id.
+    pub import_id: String,
+    /// How the invocation ended.
+    pub status: RunStatus,
+    /// `config`, `target`, `readSource`, `readAssets`, `write` or `done`.
+    pub phase: String,
+    /// Progress of the phase (records read while reading, writes while writing).
+    pub progress: Progress,
+    /// Counts.
+    pub counts: Counts,
+    /// Set when a guard withheld retirements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guard: Option<Guard>,
+    /// Per-record problems (at most [`MAX_ERRORS`]).
+    pub errors: Vec<RecordError>,
+    /// Problems not kept because the list was full.
+    pub errors_omitted: u64,
+    /// API calls by kind, over the whole run.
+    pub api_calls: ApiCalls,
+    /// Time spent, over all invocations of the run, in ms.
+    pub duration_ms: f64,
+    /// When the run started (ms since the epoch).
+    pub started_at: f64,
+    /// When the run finished (absent while it goes on).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<f64>,
+    /// Invocations so far.
+    pub invocations: u32,
+    /// Run-level failure or busy message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The target object type id, once resolved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_type_id: Option<String>,
+    /// The plan (dry runs only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<PlanView>,
+}
+
+impl RunReport {
+    /// An empty report for a run starting at `now`.
+    pub fn new(run_id: &str, import_id: &str, now: f64) -> Self {
+        RunReport {
+            run_id: run_id.to_string(),
+            import_id: import_id.to_string(),
+            status: RunStatus::Continue,
+            phase: "config".to_string(),
+            progress: Progress::default(),
+            counts: Counts::default(),
+            guard: None,
+            errors: Vec::new(),
+            errors_omitted: 0,
+            api_calls: ApiCalls::default(),
+            duration_ms: 0.0,
+            started_at: now,
+            finished_at: None,
+            invocations: 0,
+            message: None,
+            object_type_id: None,
+            plan: None,
+        }
+    }
+
+    /// Adds a problem unless the same one is already listed (re-plans report it again).
+    pub fn add_error(&mut self, error: RecordError) {
+        if self.errors.contains(&error) {
+            return;
+        }
+        if self.errors.len() >= MAX_ERRORS {
+            self.errors_omitted += 1;
+        } else {
+            self.errors.push(error);
+        }
+    }
+}
+
+/// A change in a dry-run plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeView {
+    /// Attribute name.
+    pub attribute: String,
+    /// Current values.
+    pub old: Vec<String>,
+    /// New values (`(new object <key>)` for objects the run would create first).
+    pub new: Vec<String>,
+}
+
+/// A create in a dry-run plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreateView {
+    /// Source key.
+    pub key: String,
+    /// Attributes written.
+    pub changes: Vec<ChangeView>,
+}
+
+/// An update in a dry-run plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UpdateView {
+    /// Source key.
+    pub key: String,
+    /// Assets object key.
+    pub object_key: String,
+    /// Attributes that differ.
+    pub changes: Vec<ChangeView>,
+}
+
+/// A missing object in a dry-run plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MissingView {
+    /// Key value.
+    pub key: String,
+    /// Assets object key.
+    pub object_key: String,
+    /// `ignore`, `mark`, `delete` or `guarded`.
+    pub action: RetireAction,
+    /// For marks: what is set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeView>,
+}
+
+/// The plan as dry runs show it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PlanView {
+    /// Objects that would be created (referenced ones first).
+    pub creates: Vec<CreateView>,
+    /// Objects that would be updated, with old → new per attribute.
+    pub updates: Vec<UpdateView>,
+    /// Objects that already match.
+    pub unchanged: u64,
+    /// Missing objects and their action.
+    pub missing: Vec<MissingView>,
+}
+
+impl From<&Plan> for PlanView {
+    fn from(plan: &Plan) -> Self {
+        let view = |changes: &[crate::plan::Change]| -> Vec<ChangeView> {
+            changes
+                .iter()
+                .map(|c| ChangeView {
+                    attribute: c.attribute.clone(),
+                    old: c.old.clone(),
+                    new: c.new.iter().map(|v| v.display()).collect(),
+                })
+                .collect()
+        };
+        PlanView {
+            creates: plan
+                .creates
+                .iter()
+                .map(|c| {
+                    let mut changes = view(&c.changes);
+                    changes.extend(view(&c.deferred));
+                    CreateView { key: c.key.clone(), changes }
+                })
+                .collect(),
+            updates: plan
+                .updates
+                .iter()
+                .map(|u| UpdateView { key: u.key.clone(), object_key: u.object_key.clone(), changes: view(&u.changes) })
+                .collect(),
+            unchanged: plan.unchanged,
+            missing: plan
+                .missing
+                .iter()
+                .map(|m| MissingView {
+                    key: m.key.clone(),
+                    object_key: m.object_key.clone(),
+                    action: m.action.clone(),
+                    changes: view(&m.changes),
+                })
+                .collect(),
+        }
+    }
+}

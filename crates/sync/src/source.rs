@@ -1,0 +1,171 @@
+//! What one import reads and writes: the [`ImportSpec`] (collection, filters, fields, target,
+//! key, missing policy, guard) and the [`RecordTransform`] that turns a JumpCloud record into a
+//! [`DesiredObject`]. [`compile_mapping`] builds both from a mapping text.
+
+use serde::{Deserialize, Serialize};
+use tributary_models::assets::ObjectTypeAttribute;
+
+use crate::model::{DesiredObject, RetireLimit};
+
+/// The JumpCloud collection an import reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceApi {
+    /// Request path, e.g. `/api/systemusers` or `/api/v2/usergroups`.
+    pub path: String,
+    /// v2: bare-array answers, total in `x-total-count`, `field:op:value` filters, CSV fields.
+    pub v2: bool,
+    /// The record id field (`_id` for v1, `id` for v2 groups).
+    pub id_field: String,
+    /// Whether the endpoint takes `fields=` (System Insights tables do not project).
+    pub projectable: bool,
+    /// For group collections: whether each record gets a `members` array of member ids.
+    pub expand_members: bool,
+}
+
+/// What happens to objects missing from the source, by attribute name (resolved against the
+/// object type at run time).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "camelCase")]
+pub enum MissingSpec {
+    /// Leave them (default).
+    #[default]
+    Ignore,
+    /// Set `(attribute name, value)` pairs, e.g. `("Status", "Inactive")`.
+    Mark {
+        /// Pairs to set.
+        set: Vec<(String, String)>,
+    },
+    /// Delete them.
+    Delete,
+}
+
+/// Everything about one import except how records are transformed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSpec {
+    /// The JumpCloud collection.
+    pub api: SourceApi,
+    /// Filters that must all hold (`field:op:value`, sent as repeated `filter=`).
+    pub filters: Vec<String>,
+    /// Filters of which one must hold (v1 `filter[or][i]=`).
+    pub any_filters: Vec<String>,
+    /// Top-level fields read (sent as `fields=`); empty = the service's default set.
+    pub fields: Vec<String>,
+    /// Records per JumpCloud request (≤ 100).
+    pub page_size: u32,
+    /// Target object schema, by name or id.
+    pub object_schema: Option<String>,
+    /// Target object type, by name or id.
+    pub object_type: Option<String>,
+    /// Name of the key attribute in Assets.
+    pub key_attribute: String,
+    /// Missing-object policy.
+    pub missing: MissingSpec,
+    /// Retirement guard.
+    pub limit: Option<RetireLimit>,
+}
+
+/// The resolved Assets target the transformer writes to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Object type id.
+    pub object_type_id: String,
+    /// Object schema id, when known.
+    pub object_schema_id: Option<String>,
+    /// The type's attributes.
+    pub attributes: Vec<ObjectTypeAttribute>,
+    /// Index of the key attribute in `attributes`.
+    pub key_index: usize,
+}
+
+impl Target {
+    /// The key attribute.
+    pub fn key_attribute(&self) -> &ObjectTypeAttribute {
+        &self.attributes[self.key_index]
+    }
+
+    /// An attribute by name (case-insensitive).
+    pub fn attribute(&self, name: &str) -> Option<&ObjectTypeAttribute> {
+        self.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name.trim()))
+    }
+}
+
+/// Turns one JumpCloud record into the desired object. Problems go into
+/// [`DesiredObject::problems`]; an empty `key` means the record has no key value.
+pub trait RecordTransform {
+    /// Checks the transform against the resolved target before any record is read; the
+    /// messages say what does not fit (e.g. an attribute the object type lacks).
+    fn prepare(&self, target: &Target) -> Result<(), Vec<String>> {
+        let _ = target;
+        Ok(())
+    }
+
+    /// Transforms one record.
+    fn transform(&self, record: &serde_json::Value, target: &Target) -> DesiredObject;
+}
+
+impl<F: Fn(&serde_json::Value, &Target) -> DesiredObject> RecordTransform for F {
+    fn transform(&self, record: &serde_json::Value, target: &Target) -> DesiredObject {
+        self(record, target)
+    }
+}
+
+/// A compiled import: the spec and its transformer.
+pub struct Import {
+    /// What is read and written.
+    pub spec: ImportSpec,
+    /// How records become desired objects.
+    pub transform: Box<dyn RecordTransform>,
+}
+
+/// The source API description for a mapping `config:api`.
+pub fn source_api(api: tributary_mapping::Api) -> SourceApi {
+    use tributary_mapping::Api;
+    let groups = matches!(api, Api::UserGroups | Api::SystemGroups);
+    SourceApi {
+        path: api.path(),
+        v2: api.is_v2(),
+        id_field: if api.is_v2() { "id".to_string() } else { "_id".to_string() },
+        projectable: !matches!(api, Api::SystemInfo | Api::OsVersion),
+        expand_members: groups,
+    }
+}
+
+/// The import spec a parsed mapping describes.
+pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> Result<ImportSpec, String> {
+    use tributary_mapping::{Limit, MissingPolicy};
+    let config = &mapping.config;
+    let key = mapping.key.as_ref().ok_or("the mapping has no key: line")?;
+    let api = source_api(config.api_or_default());
+    let mut fields = mapping.source_fields();
+    if api.v2 {
+        // v2 records carry `id`; `members` is filled in by the engine, not a JumpCloud field.
+        fields.retain(|f| f != "_id" && f != "members");
+        if !fields.iter().any(|f| f == "id") {
+            fields.insert(0, "id".to_string());
+        }
+    }
+    if !api.projectable {
+        fields.clear();
+    }
+    Ok(ImportSpec {
+        api,
+        filters: config.filters.iter().map(|f| f.query_value()).collect(),
+        any_filters: config.any_filters.iter().map(|f| f.query_value()).collect(),
+        fields,
+        page_size: config.page_size_or_default().clamp(1, 100),
+        object_schema: config.object_schema.as_ref().map(|s| s.text().to_string()),
+        object_type: config.object_type.as_ref().map(|s| s.text().to_string()),
+        key_attribute: key.attribute.clone(),
+        missing: match &config.missing {
+            MissingPolicy::Ignore => MissingSpec::Ignore,
+            MissingPolicy::Mark { set } => MissingSpec::Mark { set: set.clone() },
+            MissingPolicy::Delete => MissingSpec::Delete,
+        },
+        limit: config.max_deletions.map(|l| match l {
+            Limit::Count(n) => RetireLimit::Count(n),
+            Limit::Percent(p) => RetireLimit::Percent(p),
+        }),
+    })
+}

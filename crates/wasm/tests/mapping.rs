@@ -1,0 +1,145 @@
+//! wasm-bindgen tests of the mapping exports, run under Node by `wasm-bindgen-test-runner`.
+
+use js_sys::{Array, Reflect};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+const ATTRIBUTES: &str = r#"[
+  {"id":"1","name":"Key","type":0,"defaultType":{"id":0,"name":"Text"},"system":true,"editable":false},
+  {"id":"4","name":"JumpCloud ID","type":0,"defaultType":{"id":0,"name":"Text"}},
+  {"id":"5","name":"Job Title","type":0,"defaultType":{"id":0,"name":"Text"}},
+  {"id":"6","name":"Employee Number","type":0,"defaultType":{"id":1,"name":"Integer"}},
+  {"id":"7","name":"Manager","type":1,"referenceObjectTypeId":"12"},
+  {"id":"8","name":"Groups","type":1,"referenceObjectTypeId":"21","maximumCardinality":-1}
+]"#;
+
+fn get(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &JsValue::from_str(key)).unwrap()
+}
+
+fn text(value: &JsValue, key: &str) -> String {
+    get(value, key).as_string().unwrap_or_else(|| panic!("{key} is not a string"))
+}
+
+fn number(value: &JsValue, key: &str) -> f64 {
+    get(value, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+}
+
+fn array(value: &JsValue, key: &str) -> Array {
+    get(value, key).into()
+}
+
+#[wasm_bindgen_test]
+fn validate_reports_every_problem_with_positions_and_hints() {
+    let text = "key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nmap:email=Email|lowr\nconfig:api=systemusers\n";
+    let out = tributary_wasm::validate(text, Some(ATTRIBUTES.to_string())).unwrap();
+    let diagnostics = array(&out, "diagnostics");
+    assert_eq!(diagnostics.length(), 3, "unknown attribute, unknown option, unknown attribute Email");
+    let first = diagnostics.get(0);
+    assert_eq!(text_of_code(&first), "E020");
+    assert_eq!(text(&first, "severity"), "error");
+    assert_eq!(number(&first, "line"), 2.0);
+    assert_eq!(number(&first, "column"), 14.0);
+    assert_eq!(number(&first, "endLine"), 2.0);
+    assert_eq!(number(&first, "endColumn"), 23.0);
+    assert_eq!(text(&first, "hint"), "did you mean 'Job Title'?");
+    assert_eq!(text(&first, "label"), "unknown attribute");
+    let span = get(&first, "span");
+    assert_eq!((number(&span, "start"), number(&span, "end")), (34.0, 43.0));
+    assert!(Array::is_array(&get(&first, "notes")));
+    let codes: Vec<String> = diagnostics.iter().map(|d| text_of_code(&d)).collect();
+    assert_eq!(codes, ["E020", "E020", "E015"]);
+}
+
+fn text_of_code(diagnostic: &JsValue) -> String {
+    text(diagnostic, "code")
+}
+
+#[wasm_bindgen_test]
+fn validate_without_attributes_checks_syntax_only_and_never_throws() {
+    let out = tributary_wasm::validate("map:\"unterminated=X\n", None).unwrap();
+    let codes: Vec<String> = array(&out, "diagnostics").iter().map(|d| text_of_code(&d)).collect();
+    assert_eq!(codes, ["E001", "E008", "W001", "W006"]);
+    let clean = tributary_wasm::validate("key:_id=id\nmap:email=Email\nconfig:api=systemusers\n", None).unwrap();
+    assert_eq!(array(&clean, "diagnostics").length(), 0);
+    assert!(get(&clean, "diagnostics").is_object(), "a plain object, not a Map");
+}
+
+#[wasm_bindgen_test]
+fn bad_attributes_json_throws_a_real_error_naming_the_problem() {
+    let error = tributary_wasm::validate("key:_id=id", Some("{not json".to_string())).unwrap_err();
+    let error: JsValue = error.into();
+    assert!(error.is_instance_of::<js_sys::Error>());
+    let message: String = js_sys::Error::from(error).message().into();
+    assert!(message.starts_with("attributesJson is not the body of GET objecttype/{id}/attributes"), "{message}");
+}
+
+#[wasm_bindgen_test]
+fn render_diagnostics_draws_a_caret_and_is_empty_when_clean() {
+    let rendered = tributary_wasm::render_diagnostics("key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nconfig:api=systemusers\n", "users.map", Some(ATTRIBUTES.to_string())).unwrap();
+    assert!(rendered.contains("error[E020]: the object type has no attribute 'Job Titel'"), "{rendered}");
+    assert!(rendered.contains(" --> users.map:2:14"), "{rendered}");
+    assert!(rendered.contains("2 | map:jobTitle=Job Titel\n  |              ^^^^^^^^^ unknown attribute"), "{rendered}");
+    assert!(rendered.ends_with("1 error, 0 warnings\n"), "{rendered}");
+    let clean = tributary_wasm::render_diagnostics("key:_id=id\nmap:email=Email\nconfig:api=systemusers\n", "x.map", None).unwrap();
+    assert_eq!(clean, "");
+}
+
+#[wasm_bindgen_test]
+fn format_is_canonical_and_idempotent() {
+    let messy = "\u{feff}MAP: firstname = First Name  \r\n\r\n\r\nkey:_id=id\r\nnot a line\r\n";
+    let once = tributary_wasm::format(messy);
+    assert_eq!(once, "map:firstname=First Name\n\nkey:_id=id\nnot a line\n");
+    assert_eq!(tributary_wasm::format(&once), once);
+}
+
+#[wasm_bindgen_test]
+fn parse_mapping_gives_the_json_form_and_fields() {
+    let out = tributary_wasm::parse_mapping("key:_id=id\nmap:groups=Groups|Name=${groups}\nconfig:api=systemusers\nconfig:filter=department:$eq:Finance\n").unwrap();
+    let mapping = get(&out, "mapping");
+    let rows = array(&mapping, "rows");
+    assert_eq!(text(&rows.get(0), "attribute"), "Groups");
+    assert_eq!(text(&get(&rows.get(0), "lookup"), "attribute"), "Name");
+    let config = get(&mapping, "config");
+    assert_eq!(text(&config, "api"), "systemusers");
+    assert_eq!(text(&array(&config, "filters").get(0), "operator"), "$eq");
+    let fields: Vec<String> = array(&out, "fields").iter().map(|f| f.as_string().unwrap()).collect();
+    assert_eq!(fields, ["_id", "groups"]);
+    assert_eq!(array(&out, "diagnostics").length(), 0);
+}
+
+#[wasm_bindgen_test]
+fn preview_types_values_and_reports_bad_ones_per_attribute() {
+    let text = "key:_id=JumpCloud ID\nmap:jobTitle=Job Title|upper\nmap:employeeIdentifier=Employee Number\nmap:manager=Manager|byKey\nmap:memberof=Groups|Name=${memberof}\nconfig:api=systemusers\n";
+    let record = r#"{"_id":"u1","jobTitle":"engineer","employeeIdentifier":"E-7","manager":"u0","memberof":["a","b"]}"#;
+    let out = tributary_wasm::preview(text, record, ATTRIBUTES).unwrap();
+    assert_eq!(text_of(&out, "key"), "u1");
+    let values = array(&out, "values");
+    let job = values.iter().find(|v| text(v, "attribute") == "Job Title").unwrap();
+    let first = array(&job, "values").get(0);
+    assert_eq!((text(&first, "type"), text(&first, "value"), text(&first, "canonical")), ("text".into(), "ENGINEER".into(), "ENGINEER".into()));
+    let manager = values.iter().find(|v| text(v, "attribute") == "Manager").unwrap();
+    let pending = get(&array(&manager, "values").get(0), "value");
+    assert_eq!((text(&pending, "objectTypeId"), text(&pending, "attribute"), text(&pending, "value")), ("12".into(), "JumpCloud ID".into(), "u0".into()));
+    let groups = values.iter().find(|v| text(v, "attribute") == "Groups").unwrap();
+    assert_eq!(array(&groups, "values").length(), 2);
+    let errors = array(&out, "errors");
+    assert_eq!(errors.length(), 1);
+    assert_eq!(text(&errors.get(0), "attribute"), "Employee Number");
+    assert_eq!(text(&errors.get(0), "message"), "'E-7' is not a whole number");
+}
+
+fn text_of(value: &JsValue, key: &str) -> String {
+    text(value, key)
+}
+
+#[wasm_bindgen_test]
+fn preview_of_a_broken_mapping_returns_diagnostics_and_bad_json_throws() {
+    let out = tributary_wasm::preview("map:jobTitle=Job Titel\n", "{}", ATTRIBUTES).unwrap();
+    assert!(get(&out, "key").is_null());
+    let codes: Vec<String> = array(&out, "diagnostics").iter().map(|d| text_of_code(&d)).collect();
+    assert!(codes.contains(&"E001".to_string()) && codes.contains(&"E020".to_string()), "{codes:?}");
+    let error: JsValue = tributary_wasm::preview("key:_id=id", "[1]", ATTRIBUTES).unwrap_err().into();
+    let message: String = js_sys::Error::from(error).message().into();
+    assert_eq!(message, "recordJson must be one JumpCloud record (a JSON object), not a list or a value");
+}

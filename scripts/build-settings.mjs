@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Bundles the settings page (Forge Custom UI) from static/settings/src/ into static/settings/dist/.
+//
+// ESM output for <script type="module">; @forge/bridge is split into its own chunk because it
+// throws while loading outside Jira, and the page imports it lazily to say so in words.
+// The WebAssembly glue is not bundled: the page loads static/settings/wasm/ (built by
+// scripts/build-wasm.mjs) at run time. `--watch` rebuilds on change.
+import { rmSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const pageDir = join(root, 'static', 'settings');
+const outdir = join(pageDir, 'dist');
+
+/** esbuild options for the page; exported so tests and the sandbox could reuse them. */
+export const buildOptions = {
+  absWorkingDir: root,
+  entryPoints: [join(pageDir, 'src', 'app.js'), join(pageDir, 'src', 'app.css')],
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'browser',
+  target: ['es2022', 'chrome110', 'firefox110', 'safari16'],
+  minify: true,
+  sourcemap: 'linked',
+  chunkNames: 'chunks/[name]-[hash]',
+  legalComments: 'linked',
+  metafile: true,
+  logLevel: 'warning',
+};
+
+async function main() {
+  if (process.argv.includes('--watch')) {
+    const context = await esbuild.context(buildOptions);
+    await context.watch();
+    console.log(`watching ${relative(root, join(pageDir, 'src'))} → ${relative(root, outdir)}`);
+    return;
+  }
+  rmSync(outdir, { recursive: true, force: true });
+  const result = await esbuild.build(buildOptions);
+  const outputs = Object.entries(result.metafile.outputs).filter(([file]) => !file.endsWith('.map') && !file.endsWith('.LEGAL.txt'));
+  const total = outputs.reduce((sum, [, meta]) => sum + meta.bytes, 0);
+  console.log(`settings page built: ${outputs.length} files, ${total} bytes → ${relative(root, outdir)}`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await main();
+}

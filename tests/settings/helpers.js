@@ -1,0 +1,280 @@
+// Browser-test helpers for the settings page: a static file server for static/settings,
+// Debian's Chromium through playwright-core, and a fake Forge bridge implementing the
+// resolver contract in the page (so the page's own code, the bundle and the real wasm run).
+import { existsSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const pageRoot = join(repoRoot, 'static', 'settings');
+export const chromiumPath = '/usr/bin/chromium';
+
+const MIME = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.wasm': 'application/wasm',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** The CSP Forge gives a Custom UI page whose manifest adds `scripts: ['unsafe-eval']` (no inline styles or scripts). */
+export const FORGE_LIKE_CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'";
+/** The same without 'unsafe-eval': the browser refuses to compile WebAssembly. */
+export const NO_WASM_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'";
+
+/**
+ * Serves `root` read-only on 127.0.0.1 at a free port. `csp` (optional) is sent as the
+ * Content-Security-Policy of every response. Resolves with `{url, close}`.
+ */
+export async function startStaticServer(root = pageRoot, { csp } = {}) {
+  const server = createServer(async (req, res) => {
+    try {
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        return;
+      }
+      let path = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+      if (path.endsWith('/')) path += 'index.html';
+      const file = normalize(join(root, path));
+      if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+        res.writeHead(403).end();
+        return;
+      }
+      const info = await stat(file).catch(() => null);
+      if (!info?.isFile()) {
+        res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+        return;
+      }
+      const headers = { 'content-type': MIME[extname(file)] || 'application/octet-stream', 'cache-control': 'no-store' };
+      if (csp) headers['content-security-policy'] = csp;
+      res.writeHead(200, headers);
+      res.end(req.method === 'HEAD' ? undefined : await readFile(file));
+    } catch {
+      res.writeHead(500).end();
+    }
+  });
+  server.keepAliveTimeout = 1000;
+  server.requestTimeout = 10_000;
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(resolve);
+    }),
+  };
+}
+
+/** Why the browser tests cannot run here, or null when they can. */
+export function browserSkipReason() {
+  if (!existsSync(chromiumPath)) return `${chromiumPath} is missing (apt-get install chromium); browser tests skipped`;
+  if (!existsSync(join(pageRoot, 'dist', 'app.js'))) return 'static/settings/dist is not built: run node scripts/build-settings.mjs';
+  if (!existsSync(join(pageRoot, 'wasm', 'tributary_wasm_bg.wasm'))) return 'static/settings/wasm is not built: run node scripts/build-wasm.mjs';
+  return null;
+}
+
+/** Launches Debian's Chromium headless. */
+export async function launchChromium() {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+      '--disable-component-update', '--no-first-run', '--disable-quic', '--disable-sync'],
+  });
+}
+
+/**
+ * Opens the page in a fresh context with the fake bridge installed (`bridge: false` for none).
+ * Returns `{page, context, consoleMessages, errors}`.
+ */
+export async function openPage(browser, baseUrl, { fixtures = defaultFixtures(), bridge = true, query = '' } = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+  const page = await context.newPage();
+  const consoleMessages = [];
+  const errors = [];
+  page.on('console', (message) => consoleMessages.push(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => errors.push(String(error)));
+  await page.addInitScript(recordCspViolations);
+  if (bridge) await page.addInitScript(installFakeBridge, fixtures);
+  await page.goto(`${baseUrl}index.html${query}`);
+  return { page, context, consoleMessages, errors };
+}
+
+function recordCspViolations() {
+  globalThis.__cspViolations = [];
+  document.addEventListener('securitypolicyviolation', (event) => {
+    globalThis.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+  });
+}
+
+/** Attributes of a User object type, as Assets returns them for GET objecttype/{id}/attributes. */
+export const userAttributes = [
+  ['1', 'Key', 0, 0, { system: true, editable: false }],
+  ['2', 'Name', 0, 0, { label: true }],
+  ['3', 'JumpCloud ID', 0, 0, {}],
+  ['4', 'First Name', 0, 0, {}],
+  ['5', 'Last Name', 0, 0, {}],
+  ['6', 'Email', 0, 8, {}],
+  ['7', 'User Name', 0, 0, {}],
+  ['8', 'Job Title', 0, 0, {}],
+  ['9', 'Created', 0, 6, { system: true, editable: false }],
+].map(([id, name, type, defaultTypeId, extra], position) => ({
+  workspaceId: 'ws-1',
+  globalId: `ws-1:${id}`,
+  id,
+  objectType: { id: '12', name: 'User' },
+  name,
+  label: Boolean(extra.label),
+  type,
+  defaultType: { id: defaultTypeId, name: ['Text', 'Integer', 'Boolean', 'Double', 'Date', 'Time', 'DateTime', 'URL', 'Email'][defaultTypeId] },
+  editable: extra.editable ?? true,
+  system: Boolean(extra.system),
+  sortable: true,
+  summable: false,
+  indexed: true,
+  minimumCardinality: 0,
+  maximumCardinality: 1,
+  removable: !extra.system,
+  hidden: false,
+  includeChildObjectTypes: false,
+  uniqueAttribute: false,
+  options: '',
+  position,
+}));
+
+/** Resolver fixtures for the fake bridge; tests override parts. */
+export function defaultFixtures() {
+  return {
+    version: null, // filled by the page test from the real core
+    connection: { region: 'EU', orgId: 'org-5f1', hasApiKey: true },
+    testResult: { ok: true, message: 'JumpCloud answered.', totalUsers: 1234 },
+    schemas: [{ id: '3', name: 'People', objectSchemaKey: 'PPL' }, { id: '4', name: 'Hardware', objectSchemaKey: 'HW' }],
+    objectTypes: { 3: [{ id: '12', name: 'User' }, { id: '13', name: 'Department' }], 4: [{ id: '20', name: 'Laptop' }] },
+    attributes: { 12: userAttributes },
+    imports: [{
+      id: 'imp-1', name: 'Finance users', objectSchemaId: '3', objectTypeId: '12',
+      mapping: 'key:_id=JumpCloud ID\nmap:firstname=First Name\nmap:lastname=Last Name\nconfig:api=systemusers\n',
+      schedule: 'daily', enabled: true,
+      lastRun: { status: 'succeeded', startedAt: '2026-11-26T08:00:00Z', finishedAt: '2026-11-26T08:01:10Z' },
+    }],
+    sample: [
+      { _id: '5f1a', username: 'ada', firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com', jobTitle: 'Analyst' },
+      { _id: '5f1b', username: 'alan', firstname: 'Alan', lastname: 'Turing', email: 'alan@example.com' },
+    ],
+    preview: {
+      counts: { create: 1, update: 2, unchanged: 40, missing: 1, markOrDelete: 1, failed: 1 },
+      creates: [{ key: '5f1c', values: { 'JumpCloud ID': '5f1c', 'First Name': 'Grace', 'Last Name': 'Hopper' } }],
+      updates: [
+        { key: '5f1a', objectKey: 'PPL-101', changes: [{ attribute: 'Job Title', old: 'Analyst', new: 'Senior Analyst' }, { attribute: 'Email', old: 'ada@old.example', new: 'ada@example.com' }] },
+        { key: '5f1b', objectKey: 'PPL-102', changes: [{ attribute: 'Last Name', old: 'Turin', new: 'Turing' }] },
+      ],
+      missing: [{ key: '5f0z', objectKey: 'PPL-099', action: 'mark' }],
+      errors: [{ key: '5f1d', attribute: 'Email', message: 'not a valid email address: "grace@"' }],
+    },
+    runs: [
+      {
+        runId: 'run-1', importId: 'imp-1', status: 'succeeded', phase: 'done', progress: { done: 44, total: 44 },
+        counts: { created: 1, updated: 2, unchanged: 40, marked: 0, deleted: 0, failed: 1 },
+        startedAt: '2026-11-26T08:00:00Z', finishedAt: '2026-11-26T08:01:10Z',
+        errors: [{ key: '5f1d', message: 'Email: not a valid email address' }], apiCalls: { jumpcloud: 1, assets: 7 },
+      },
+      {
+        runId: 'run-2', importId: 'imp-1', status: 'running', phase: 'writing', progress: { done: 10, total: 20 },
+        counts: { created: 0, updated: 5, unchanged: 5, marked: 0, deleted: 0, failed: 0 },
+        startedAt: '2026-11-27T09:00:00Z', errors: [], apiCalls: { jumpcloud: 1, assets: 3 },
+      },
+    ],
+    serverDiagnostics: [{
+      code: 'E004', severity: 'error', message: 'from the server: this line has no `=`', line: 1, column: 1,
+      endLine: 1, endColumn: 4, span: { start: 0, end: 3 }, label: 'server label', notes: [],
+    }],
+    fail: {}, // resolver name → error message to throw
+  };
+}
+
+/** Runs in the page before any script: a fake `__bridge` implementing the resolver contract. */
+function installFakeBridge(fixtures) {
+  const state = structuredClone(fixtures);
+  const calls = [];
+  globalThis.__bridgeCalls = calls;
+  globalThis.__fakeState = state;
+  let nextId = 100;
+  const handlers = {
+    getVersion: () => ({ core: state.version }),
+    getConnection: () => ({ ...state.connection }),
+    saveConnection: ({ apiKey, orgId, region }) => {
+      if (apiKey) state.connection.hasApiKey = true;
+      state.connection = { ...state.connection, orgId, region };
+      return { ok: true };
+    },
+    testConnection: () => state.testResult,
+    listSchemas: () => state.schemas,
+    listObjectTypes: ({ schemaId }) => state.objectTypes[schemaId] ?? [],
+    getAttributes: ({ objectTypeId }) => state.attributes[objectTypeId] ?? [],
+    listImports: () => state.imports,
+    saveImport: ({ import: imp }) => {
+      const saved = { ...imp, id: imp.id ?? `imp-${nextId++}` };
+      const index = state.imports.findIndex((i) => i.id === saved.id);
+      if (index >= 0) state.imports[index] = saved;
+      else state.imports.push(saved);
+      return { import: saved, diagnostics: [] };
+    },
+    deleteImport: ({ id }) => {
+      state.imports = state.imports.filter((i) => i.id !== id);
+      return { ok: true };
+    },
+    fetchSample: ({ limit }) => ({ records: state.sample.slice(0, limit) }),
+    previewImport: () => state.preview,
+    runImport: ({ importId }) => {
+      const runId = `run-${nextId++}`;
+      state.runs.push({
+        runId, importId, status: 'running', phase: 'reading', progress: { done: 0, total: 2 },
+        counts: { created: 0, updated: 0, unchanged: 0, marked: 0, deleted: 0, failed: 0 },
+        startedAt: new Date().toISOString(), errors: [], apiCalls: {},
+      });
+      return { runId };
+    },
+    listRuns: ({ importId }) => {
+      // Every poll moves running runs on by half; a run finishes on its second poll after start.
+      const result = structuredClone(state.runs.filter((r) => !importId || r.importId === importId));
+      for (const run of state.runs) {
+        if (run.status !== 'running') continue;
+        run.progress.done = Math.min(run.progress.total, run.progress.done + Math.ceil(run.progress.total / 2));
+        if (run.progress.done >= run.progress.total) {
+          run.status = 'succeeded';
+          run.phase = 'done';
+          run.finishedAt = new Date().toISOString();
+          run.counts.updated += 1;
+        }
+      }
+      return result;
+    },
+    validateMapping: () => ({ diagnostics: state.serverDiagnostics }),
+  };
+  globalThis.__bridge = {
+    async callBridge(type, payload) {
+      calls.push({ type, payload: structuredClone(payload) });
+      if (type !== 'invoke') return undefined;
+      const { functionKey, payload: args } = payload;
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (state.fail[functionKey]) throw new Error(state.fail[functionKey]);
+      const handler = handlers[functionKey];
+      if (!handler) throw new Error(`There was an error invoking the function - no resolver named ${functionKey}`);
+      return structuredClone(handler(args ?? {}));
+    },
+  };
+}
+
+/** The resolver calls the page made, as `[{name, payload}]`. */
+export async function resolverCalls(page) {
+  return page.evaluate(() => globalThis.__bridgeCalls
+    .filter((c) => c.type === 'invoke')
+    .map((c) => ({ name: c.payload.functionKey, payload: c.payload.payload })));
+}
