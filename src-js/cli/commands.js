@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 
 import * as core from '../core/index.js';
 import { ConfigError, UsageError } from './errors.js';
+import { syncCommands } from './sync-commands.js';
 
 async function readText(path, what) {
   try {
@@ -29,6 +30,8 @@ function callCore(fn) {
 }
 
 export const commands = {
+  ...syncCommands({ readText }),
+
   version: {
     async run() {
       process.stdout.write(`tributary core ${core.coreVersion()}\n`);
@@ -65,5 +68,50 @@ export const commands = {
       }
       return 0;
     },
+  },
+};
+
+commands.sandbox = {
+  options: {
+    port: { type: 'string' },
+    'jumpcloud-port': { type: 'string' },
+    'assets-port': { type: 'string' },
+    users: { type: 'string' },
+    seed: { type: 'string' },
+    once: { type: 'boolean' },
+  },
+  async run({ values, positionals }) {
+    if (positionals.length) throw new UsageError('sandbox takes no file');
+    const number = (flag, fallback, min = 0) => {
+      const text = values[flag];
+      if (text === undefined) return fallback;
+      const n = Number(text);
+      if (!Number.isInteger(n) || n < min || n > 65535) throw new UsageError(`--${flag} must be a whole number (got '${text}')`);
+      return n;
+    };
+    // Loaded on demand: the sandbox brings the local Forge runtime, which must come first.
+    const { startSandbox, describeRun } = await import('../sandbox/index.js');
+    const say = (line) => process.stdout.write(`${line}\n`);
+    const sandbox = await startSandbox({
+      port: number('port', values.once ? 0 : 8400),
+      jumpCloudPort: number('jumpcloud-port', values.once ? 0 : 8401),
+      assetsPort: number('assets-port', values.once ? 0 : 8402),
+      users: number('users', 300, 1),
+      seed: number('seed', 1),
+      log: say,
+    });
+    say(describeRun(sandbox.firstRun));
+    if (values.once) {
+      await sandbox.close();
+      return sandbox.firstRun?.status === 'succeeded' ? 0 : 1;
+    }
+    say(`\nSettings page: ${sandbox.pageUrl}\nPress Ctrl-C to stop.`);
+    await new Promise((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    say('\nStopping…');
+    await sandbox.close();
+    return 0;
   },
 };

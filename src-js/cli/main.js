@@ -12,10 +12,22 @@ const USAGE = `usage: tributary <command> [options]
 Commands:
   validate FILE [--attributes ATTRS.json] [--json]   check a mapping text
   format FILE [--write]                              print (or rewrite) the canonical text
+  sample FILE [--limit N] [--json]                   raw JumpCloud records the mapping reads
+  preview FILE [--json]                              dry run: what would change, field by field
+  sync FILE [--json]                                 run the sync; summary at the end
+  sandbox [--port N] [--users N]                     local emulators + Forge runtime + settings page
   version                                            print the core version
   help                                               this text
 
-Exit codes: 0 ok, 1 problems found, 2 usage or configuration error.`;
+preview and sync also take --import-id ID (default: the file's name), --object-schema and
+--object-type (default: the mapping's config: lines).
+
+Environment: JUMPCLOUD_API_KEY, JUMPCLOUD_ORG_ID, JUMPCLOUD_REGION (US, EU, IN), JIRA_SITE,
+JIRA_EMAIL, JIRA_API_TOKEN; overrides JUMPCLOUD_BASE_URL, JIRA_BASE_URL, ASSETS_BASE_URL;
+TRIBUTARY_STATE_DIR (run records and leases; default .tributary).
+
+Exit codes: 0 ok, 1 problems found / records failed / a guard stopped the run,
+2 usage or configuration error.`;
 
 async function main(argv) {
   const [name, ...rest] = argv;

@@ -44,6 +44,8 @@ export class Workspace {
     this.statuses = new Map();
     this.referenceTypes = new Map();
     this.keyCounters = new Map();
+    /** The global icons (GET /icon/global); object types must use one of them. */
+    this.icons = new Map([['1', 'Users'], ['2', 'Laptop'], ['3', 'Building'], ['4', 'Group'], ['5', 'Phone']]);
     this.jiraUsers = jiraUsers;
     this.jiraGroups = jiraGroups;
     for (const [name, category] of [['Active', 1], ['Inactive', 0], ['Pending', 2], ['Running', 1], ['Stopped', 0]]) {
@@ -97,6 +99,7 @@ export class Workspace {
     if (siblings.some((t) => t.name.toLowerCase() === name.toLowerCase())) {
       throw validationError('name', `an object type named "${name}" already exists in this schema`);
     }
+    if (!this.icons.has(String(iconId))) throw validationError('iconId', `icon ${iconId} does not exist (see GET /icon/global)`);
     if (parentObjectTypeId !== undefined && !this.objectTypes.has(String(parentObjectTypeId))) {
       throw validationError('parentObjectTypeId', `object type ${parentObjectTypeId} does not exist`);
     }
@@ -193,7 +196,7 @@ export class Workspace {
 
   findObject(idOrKey) {
     const text = String(idOrKey);
-    return this.objects.get(text) ?? this.objectsByKey.get(text.toUpperCase());
+    return this.objects.get(text) ?? this.objectsByKey.get(text);
   }
 
   labelOf(object) {
@@ -220,8 +223,9 @@ export class Workspace {
         if (text.trim() === '' || !Number.isFinite(Number(text))) throw bad('number');
         return text.trim();
       case 'Boolean':
-        if (!/^(true|false)$/i.test(text)) throw bad('boolean (true or false)');
-        return text.toLowerCase();
+        // Strict on purpose: accepting only what Assets documents keeps the app from relying on leniency.
+        if (text !== 'true' && text !== 'false') throw bad('boolean (true or false)');
+        return text;
       case 'Date':
         if (!isValidDate(text)) throw bad('date (ISO 8601, yyyy-mm-dd)');
         return text;
@@ -247,9 +251,8 @@ export class Workspace {
         return text;
       case 'Select': {
         const options = attribute.options.split(',').map((o) => o.trim()).filter(Boolean);
-        const option = options.find((o) => o.toLowerCase() === text.toLowerCase());
-        if (!option) throw validationError(where, `${where}: "${text}" is not one of the options ${options.join(', ')}`);
-        return option;
+        if (!options.includes(text)) throw validationError(where, `${where}: "${text}" is not one of the options ${options.join(', ')}`);
+        return text;
       }
       case 'IP Address':
         if (isIP(text) === 0) throw bad('IP address');
@@ -343,7 +346,7 @@ export class Workspace {
     const now = this.now();
     const object = { id, objectTypeId: type.id, objectKey: `${this.schemas.get(type.objectSchemaId).objectSchemaKey}-${counter}`, created: now, updated: now, values };
     this.objects.set(id, object);
-    this.objectsByKey.set(object.objectKey.toUpperCase(), object);
+    this.objectsByKey.set(object.objectKey, object);
     return object;
   }
 
@@ -365,7 +368,7 @@ export class Workspace {
     const object = this.objects.get(String(id));
     if (!object) throw new HttpError(404, `object ${id} does not exist`);
     this.objects.delete(object.id);
-    this.objectsByKey.delete(object.objectKey.toUpperCase());
+    this.objectsByKey.delete(object.objectKey);
     for (const other of this.objects.values()) {
       for (const [attributeId, values] of other.values) {
         const attribute = this.attributes.get(attributeId);

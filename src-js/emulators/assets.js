@@ -9,8 +9,8 @@ import { QuotaBook } from './quota.js';
 import { createValidator } from './spec.js';
 import { DEFAULT_TYPES, Workspace } from './assets-state.js';
 
-/** The spec's per-key limits: create 2000/min, GET object 2000/min, AQL 1000/min, type attributes 2000/min. */
-export const DOCUMENTED_QUOTAS = { createObject: 2000, getObject: 2000, aql: 1000, typeAttributes: 2000 };
+/** The spec's per-key limits per minute: create, GET object and type attributes 2000, AQL 1000, AQL totalcount 500. */
+export const DOCUMENTED_QUOTAS = { createObject: 2000, getObject: 2000, aql: 1000, aqlTotalCount: 500, typeAttributes: 2000 };
 
 const BASE = '/jsm/assets/workspace/{workspaceId}/v1';
 
@@ -78,9 +78,10 @@ export async function startAssetsEmulator({
   };
 
   const assets = (path) => ({ api: 'assets', path });
+  const jiraSpec = (path) => ({ api: 'jira-platform', path });
   const routes = [
     {
-      method: 'GET', template: '/rest/servicedeskapi/assets/workspace',
+      method: 'GET', template: '/rest/servicedeskapi/assets/workspace', spec: jiraSpec('/rest/servicedeskapi/assets/workspace'),
       handler: ({ query }) => {
         intParam(query, 'start', 0, { min: 0 });
         const limit = intParam(query, 'limit', 50, { min: 1 });
@@ -94,7 +95,7 @@ export async function startAssetsEmulator({
       },
     },
     {
-      method: 'GET', template: '/rest/api/3/user/search',
+      method: 'GET', template: '/rest/api/3/user/search', spec: jiraSpec('/rest/api/3/user/search'),
       handler: ({ query }) => {
         const text = query.get('query');
         const accountId = query.get('accountId');
@@ -115,7 +116,7 @@ export async function startAssetsEmulator({
       },
     },
     {
-      method: 'POST', template: '/rest/api/3/permissions/check',
+      method: 'POST', template: '/rest/api/3/permissions/check', spec: jiraSpec('/rest/api/3/permissions/check'),
       handler: ({ body, caller }) => {
         if (!body || typeof body !== 'object') throw new HttpError(400, 'request body must be a JSON object');
         const wanted = body.globalPermissions ?? [];
@@ -145,10 +146,47 @@ export async function startAssetsEmulator({
       handler: ({ params, query }) => {
         if (!workspace.schemas.has(params.id)) throw new HttpError(404, `object schema ${params.id} does not exist`);
         const exclude = query.get('exclude');
+        // The spec types `query` as boolean but describes it as names to search for; a name filter it is.
+        const search = query.get('query');
         const counts = boolParam(query, 'includeObjectCounts', false);
-        const types = [...workspace.objectTypes.values()].filter((t) => t.objectSchemaId === params.id && t.name !== exclude);
+        const types = [...workspace.objectTypes.values()].filter((t) => t.objectSchemaId === params.id && t.name !== exclude
+          && (!search || search === 'true' || search === 'false' || t.name.toLowerCase().includes(search.toLowerCase())));
         return { body: types.map((t) => views.objectType(t, counts)) };
       },
+    },
+    {
+      method: 'GET', template: `${BASE}/objectschema/{id}`, spec: assets('/objectschema/{id}'),
+      handler: ({ params }) => {
+        const schema = workspace.schemas.get(params.id);
+        if (!schema) throw new HttpError(404, `object schema ${params.id} does not exist`);
+        return { body: views.schema(schema, true) };
+      },
+    },
+    {
+      method: 'GET', template: `${BASE}/objecttype/{id}`, spec: assets('/objecttype/{id}'),
+      handler: ({ params }) => ({ body: views.objectType(requireType(params.id), true) }),
+    },
+    {
+      method: 'GET', template: `${BASE}/config/statustype`, spec: assets('/config/statustype'),
+      handler: ({ query }) => {
+        const schemaId = query.get('objectSchemaId');
+        if (schemaId && !workspace.schemas.has(schemaId)) throw new HttpError(404, `object schema ${schemaId} does not exist`);
+        // Global statuses (objectSchemaId null) apply to every schema.
+        const list = [...workspace.statuses.values()].filter((st) => !st.objectSchemaId || st.objectSchemaId === schemaId);
+        return { body: list.map(views.status) };
+      },
+    },
+    {
+      method: 'GET', template: `${BASE}/config/statustype/{id}`, spec: assets('/config/statustype/{id}'),
+      handler: ({ params }) => {
+        const status = workspace.statuses.get(params.id);
+        if (!status) throw new HttpError(404, `status ${params.id} does not exist`);
+        return { body: views.status(status) };
+      },
+    },
+    {
+      method: 'GET', template: `${BASE}/icon/global`, spec: assets('/icon/global'),
+      handler: () => ({ body: [...workspace.icons].map(([iconId, name]) => views.icon(iconId, name)) }),
     },
     {
       method: 'POST', template: `${BASE}/objecttype/create`, spec: assets('/objecttype/create'),
@@ -188,17 +226,26 @@ export async function startAssetsEmulator({
     },
     {
       method: 'GET', template: `${BASE}/object/{id}`, spec: assets('/object/{id}'), quota: 'getObject',
-      handler: ({ params }) => ({ body: views.object(requireObject(params.id), true) }),
+      handler: ({ params }) => ({ body: views.object(requireObject(params.id), true, true) }),
     },
     {
       method: 'PUT', template: `${BASE}/object/{id}`, spec: assets('/object/{id}'),
-      handler: ({ params, body }) => ({ body: views.object(workspace.updateObject(params.id, body), true) }),
+      handler: ({ params, body }) => ({ body: views.object(workspace.updateObject(params.id, body), true, true) }),
     },
     {
       method: 'DELETE', template: `${BASE}/object/{id}`, spec: assets('/object/{id}'),
       handler: ({ params }) => {
         workspace.deleteObject(params.id);
         return { status: 204 };
+      },
+    },
+    {
+      method: 'POST', template: `${BASE}/object/aql/totalcount`, spec: assets('/object/aql/totalcount'), quota: 'aqlTotalCount',
+      handler: ({ body }) => {
+        if (!body || typeof body.qlQuery !== 'string') {
+          throw new HttpError(400, 'qlQuery is required', { body: { errorMessages: [], errors: { qlQuery: 'qlQuery is required' } } });
+        }
+        return { body: { totalCount: workspace.search(body.qlQuery).length } };
       },
     },
     {
@@ -244,7 +291,11 @@ export async function startAssetsEmulator({
     {
       method: 'POST', template: '/__control/faults', control: true,
       handler: ({ body }) => {
-        emulator.faults.reset(body);
+        try {
+          emulator.faults.reset(body);
+        } catch (error) {
+          throw new HttpError(400, error.message);
+        }
         return { status: 204 };
       },
     },
@@ -257,7 +308,7 @@ export async function startAssetsEmulator({
     routes,
     errorBody: assetsError,
     validate,
-    validator: validate ? await createValidator(['assets']) : null,
+    validator: validate ? await createValidator(['assets', 'jira-platform']) : null,
     faults,
     authenticate: (ctx) => {
       const header = ctx.headers.authorization;
@@ -357,21 +408,24 @@ function makeViews(ws) {
         return { value: stored, displayValue: stored, searchValue: stored, referencedType: false };
     }
   };
-  const object = (o, withAttributes) => {
+  /** GET / PUT object embed each attribute's definition (without its objectType); AQL rows do not. */
+  const object = (o, withAttributes, embedDefinitions = false) => {
     const view = {
       workspaceId: id, globalId: `${id}:${o.id}`, id: o.id, label: ws.labelOf(o), objectKey: o.objectKey,
       avatar: { workspaceId: id, objectId: o.id },
       objectType: objectType(ws.objectTypes.get(o.objectTypeId)), created: o.created, updated: o.updated,
-      hasAvatar: false, timestamp: Date.parse(o.updated),
+      hasAvatar: false, timestamp: Date.parse(o.updated), name: ws.labelOf(o),
     };
     if (withAttributes) {
       view.attributes = ws.attributesOf(o.objectTypeId).flatMap((a) => {
         const system = { Key: o.objectKey, Created: o.created, Updated: o.updated };
         const stored = a.system ? (system[a.name] !== undefined ? [system[a.name]] : []) : (o.values.get(a.id) ?? []);
         if (stored.length === 0) return [];
+        const { objectType: _type, ...definition } = attribute(a);
         return [{
-          workspaceId: id, globalId: `${id}:${o.id}:${a.id}`, id: `${o.id}${a.id}`, objectTypeAttributeId: a.id,
-          objectAttributeValues: stored.map((s) => value(a, s)),
+          workspaceId: id, globalId: `${id}:${o.id}:${a.id}`, id: `${o.id}${a.id}`,
+          ...(embedDefinitions ? { objectTypeAttribute: definition } : {}),
+          objectTypeAttributeId: a.id, objectAttributeValues: stored.map((s) => value(a, s)), objectId: o.id,
         }];
       });
     }
@@ -387,7 +441,9 @@ function makeViews(ws) {
       objectTypeCount: types.length, canManage: true,
     };
   };
-  return { objectType, attribute, object, schema, jiraUser };
+  const status = (st) => ({ id: st.id, name: st.name, description: st.description, category: st.category, objectSchemaId: st.objectSchemaId ?? null });
+  const icon = (iconId, name) => ({ id: iconId, name, url16: `${base}/icon/${iconId}/icon.png?size=16`, url48: `${base}/icon/${iconId}/icon.png?size=48` });
+  return { objectType, attribute, object, schema, jiraUser, status, icon };
 }
 
 /**

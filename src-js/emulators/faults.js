@@ -101,6 +101,7 @@ export class FaultPlan {
       kind: rule.kind,
       delayMs: rule.delayMs ?? (rule.kind === 'slow' ? 1000 : 200),
       retryAfter: rule.retryAfter ?? 1,
+      explicitRetryAfter: rule.retryAfter !== undefined,
       route: `${method} ${template}`,
     };
     this.injected.push({ kind: fault.kind, route: fault.route, at: Date.now() });
@@ -156,7 +157,8 @@ export async function applyFault(fault, { res, entry, errorBody, send, answer })
       return true;
     default: {
       const status = Number(fault.kind);
-      const headers = status === 429 ? { 'retry-after': String(fault.retryAfter) } : {};
+      // 429 always says when to retry; a 503 does when the rule gives retryAfter explicitly.
+      const headers = status === 429 || (status === 503 && fault.explicitRetryAfter) ? { 'retry-after': String(fault.retryAfter) } : {};
       const answerNow = send(res, {
         status,
         headers,

@@ -157,12 +157,15 @@ export async function startServer({
         if (methodMismatch.length) throw new HttpError(405, `method ${req.method} not allowed on ${path}`);
         throw new HttpError(404, `no such resource: ${req.method} ${path}`);
       }
+      if (!route.control) record(entry);
       let body;
       if (rawBody.length) {
         try {
           body = JSON.parse(rawBody);
         } catch (error) {
-          throw new HttpError(400, `request body is not valid JSON: ${error.message}`);
+          const problem = `request body is not valid JSON: ${error.message}`;
+          if (!route.control) violations.push({ method: req.method, path, query: url.search, route: entry.route, problems: [problem] });
+          throw new HttpError(400, problem);
         }
       }
       // Small bodies are kept with the request record so tests can assert what the app sent.
@@ -173,7 +176,6 @@ export async function startServer({
         res.writeHead(answer.status, answer.headers).end(answer.payload);
         return;
       }
-      record(entry);
       if (validate && validator && route.spec) {
         const problems = validator.validate({ ...ctx, spec: route.spec });
         if (problems.length) {
@@ -231,15 +233,23 @@ export async function startServer({
   };
 }
 
-/** Parses an integer query parameter, refusing anything that is not a plain base-10 integer. */
-export function intParam(query, name, fallback, { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {}) {
-  const raw = query.get(name);
-  if (raw === null || raw === '') return fallback;
-  if (!/^-?\d+$/.test(raw)) throw new HttpError(400, `query parameter ${name} must be an integer, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min) throw new HttpError(400, `query parameter ${name} must be >= ${min}, got ${value}`);
-  if (value > max) throw new HttpError(400, `query parameter ${name} must be <= ${max}, got ${value}`);
+/**
+ * Parses an integer given as text (query) or a JSON number (body), refusing anything that is
+ * not a plain base-10 integer in range; `raw` null / undefined / '' gives the fallback.
+ */
+export function parseInteger(raw, name, fallback, { min = Number.MIN_SAFE_INTEGER, max = Number.MAX_SAFE_INTEGER } = {}) {
+  if (raw === null || raw === undefined || raw === '') return fallback;
+  const text = String(raw);
+  if (!/^-?\d+$/.test(text)) throw new HttpError(400, `${name} must be an integer, got ${JSON.stringify(raw)}`);
+  const value = Number(text);
+  if (value < min) throw new HttpError(400, `${name} must be >= ${min}, got ${value}`);
+  if (value > max) throw new HttpError(400, `${name} must be <= ${max}, got ${value}`);
   return value;
+}
+
+/** An integer query parameter (see parseInteger). */
+export function intParam(query, name, fallback, range) {
+  return parseInteger(query.get(name), `query parameter ${name}`, fallback, range);
 }
 
 /** Parses a boolean query parameter (`true` / `false`). */

@@ -6,7 +6,7 @@
 // `field:op:value` (repeats AND); v1 `{totalCount, results}`; v2 bare arrays + x-total-count.
 // Control API (not part of JumpCloud): POST /__control/<operation>, GET /__control/state,
 // POST /__control/faults.
-import { HttpError, intParam, startServer } from './http.js';
+import { HttpError, parseInteger, startServer } from './http.js';
 import {
   parseSearchFilter,
   parseSearchTerm,
@@ -57,19 +57,16 @@ export async function startJumpCloudEmulator({
   const multiTenant = orgId !== undefined;
   if (multiTenant && directory.orgId !== orgId) throw new Error('orgId does not match the tenant\'s orgId');
 
+  // Search routes take limit / skip in the body or the query; the body wins.
   const limitOf = (query, body, max) => {
-    const raw = body?.limit !== undefined ? String(body.limit) : query.get('limit');
-    const limit = intParam(new URLSearchParams(raw === null ? '' : `limit=${encodeURIComponent(raw)}`), 'limit', 10, { min: 0 });
+    const limit = parseInteger(body?.limit ?? query.get('limit'), 'limit', 10, { min: 0 });
     if (limit > max) {
       if (limitPolicy === 'cap') return max;
       throw new HttpError(400, `limit must be less than or equal to ${max}, got ${limit}`);
     }
     return limit;
   };
-  const skipOf = (query, body) => {
-    const raw = body?.skip !== undefined ? String(body.skip) : query.get('skip');
-    return intParam(new URLSearchParams(raw === null ? '' : `skip=${encodeURIComponent(raw)}`), 'skip', 0, { min: 0 });
-  };
+  const skipOf = (query, body) => parseInteger(body?.skip ?? query.get('skip'), 'skip', 0, { min: 0 });
 
   /** v1 list answer: filter, sort (space separated), page, project (`_id` always kept). */
   const v1List = (records, { query, body }, filter, extra = (r) => r) => {
@@ -178,6 +175,17 @@ export async function startJumpCloudEmulator({
       },
     },
     {
+      method: 'GET', template: '/api/applications', spec: v1('/applications'),
+      handler: (ctx) => {
+        // The spec gives this endpoint a default sort of "name" and a `name` field in the list.
+        const query = new URLSearchParams(ctx.query);
+        if (!query.get('sort')) query.set('sort', 'name');
+        const answer = v1List(directory.applications, { ...ctx, query }, parseV1Filters(ctx.query));
+        answer.body = { name: 'applications', ...answer.body };
+        return answer;
+      },
+    },
+    {
       method: 'GET', template: '/api/v2/usergroups', spec: v2('/usergroups'),
       handler: (ctx) => v2List(directory.userGroups.map(groupView), ctx),
     },
@@ -238,6 +246,12 @@ export async function startJumpCloudEmulator({
         operators: new Set(['eq', 'in']), max: 10_000, projectable: false,
       }),
     },
+    {
+      method: 'GET', template: '/api/v2/systeminsights/os_version', spec: v2('/systeminsights/os_version'),
+      handler: (ctx) => v2List(directory.systems.map((s) => s.osVersion).filter(Boolean), ctx, {
+        operators: new Set(['eq', 'in']), max: 10_000, projectable: false,
+      }),
+    },
   ];
 
   const control = makeControl(directory);
@@ -247,7 +261,11 @@ export async function startJumpCloudEmulator({
     {
       method: 'POST', template: '/__control/faults', control: true,
       handler: ({ body }) => {
-        emulator.faults.reset(body);
+        try {
+          emulator.faults.reset(body);
+        } catch (error) {
+          throw new HttpError(400, error.message);
+        }
         return { status: 204 };
       },
     },

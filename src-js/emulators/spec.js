@@ -7,6 +7,8 @@
 //   either document is accepted.
 // - jumpcloud-v2: specs/jumpcloud/jcapi-powershell/JumpCloud.SDK.V2.json.
 // - assets: specs/assets/assets-api.swagger.v3.1.135.77.json (OpenAPI 3).
+// - jira-platform: a hand-copied excerpt (below) of the Jira Cloud REST v3 / JSM references for
+//   the three Jira routes the Assets emulator serves; no vendor file for them is in specs/.
 //
 // The JSON-schema checker covers: type (incl. integer vs number), nullable / x-nullable,
 // required, properties, additionalProperties (false or a schema), items, enum, oneOf / anyOf
@@ -22,13 +24,76 @@ import path from 'node:path';
 
 const SPECS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../specs');
 
+/**
+ * The Jira platform / JSM operations a sync needs. Their vendor documents are not in specs/, so
+ * this is a hand-copied excerpt of the published Jira Cloud REST v3 and JSM REST references
+ * (parameters and request bodies only).
+ */
+const JIRA_PLATFORM_EXCERPT = {
+  openapi: '3.0.1',
+  paths: {
+    '/rest/servicedeskapi/assets/workspace': {
+      get: {
+        parameters: [
+          { name: 'start', in: 'query', schema: { type: 'integer' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer' } },
+        ],
+      },
+    },
+    '/rest/api/3/user/search': {
+      get: {
+        parameters: [
+          { name: 'query', in: 'query', schema: { type: 'string' } },
+          { name: 'username', in: 'query', schema: { type: 'string' } },
+          { name: 'accountId', in: 'query', schema: { type: 'string' } },
+          { name: 'startAt', in: 'query', schema: { type: 'integer', default: 0 } },
+          { name: 'maxResults', in: 'query', schema: { type: 'integer', default: 50 } },
+          { name: 'property', in: 'query', schema: { type: 'string' } },
+        ],
+      },
+    },
+    '/rest/api/3/permissions/check': {
+      post: {
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  accountId: { type: 'string' },
+                  globalPermissions: { type: 'array', items: { type: 'string' } },
+                  projectPermissions: {
+                    type: 'array',
+                    items: {
+                      type: 'object',
+                      required: ['permissions'],
+                      properties: {
+                        issues: { type: 'array', items: { type: 'integer' } },
+                        projects: { type: 'array', items: { type: 'integer' } },
+                        permissions: { type: 'array', items: { type: 'string' } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  },
+};
+
 const SOURCES = {
   'jumpcloud-v1': [
     { file: 'jumpcloud/jcapi-powershell/JumpCloud.SDK.V1.json' },
-    { file: 'jumpcloud/baton-jumpcloud/jcapi1/openapi.yaml', supplementOnly: true },
+    { file: 'jumpcloud/baton-jumpcloud/jcapi1/openapi.yaml' },
   ],
   'jumpcloud-v2': [{ file: 'jumpcloud/jcapi-powershell/JumpCloud.SDK.V2.json' }],
   assets: [{ file: 'assets/assets-api.swagger.v3.1.135.77.json' }],
+  'jira-platform': [{ inline: JIRA_PLATFORM_EXCERPT }],
 };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
@@ -99,7 +164,7 @@ export async function loadSpec(api) {
   const promise = (async () => {
     let merged = null;
     for (const source of sources) {
-      const ops = operationsOf(await loadDocument(source.file));
+      const ops = operationsOf(source.inline ?? (await loadDocument(source.file)));
       if (!merged) {
         merged = ops;
         continue;

@@ -37,6 +37,14 @@ const DEVICE_MODELS = [
   { os: 'Windows', osFamily: 'windows', version: '11 Pro 23H2', arch: 'x86_64', vendor: 'Dell Inc.', model: 'Latitude 7440', cpu: '13th Gen Intel(R) Core(TM) i7-1365U', prefix: 'LAT' },
   { os: 'Ubuntu', osFamily: 'linux', version: '22.04', arch: 'x86_64', vendor: 'LENOVO', model: 'ThinkPad X1 Carbon Gen 11', cpu: '13th Gen Intel(R) Core(TM) i7-1355U', prefix: 'TPX' },
 ];
+const APPLICATIONS = [
+  ['slack', 'Slack', 'https://sso.jumpcloud.com/saml2/slack'],
+  ['github', 'GitHub Enterprise', 'https://sso.jumpcloud.com/saml2/github'],
+  ['google', 'Google Workspace', 'https://sso.jumpcloud.com/saml2/google'],
+  ['atlassian', 'Atlassian "Cloud"', 'https://sso.jumpcloud.com/saml2/atlassian'],
+  ['zoom', 'Zoom', 'https://sso.jumpcloud.com/saml2/zoom'],
+  ['legacy-crm', "Legacy CRM (O'Reilly)", 'https://sso.jumpcloud.com/saml2/legacy-crm'],
+];
 const EPOCH_SECONDS = 1_600_000_000; // 2020-09-13; all generated timestamps count from here
 
 /** Plain-ASCII form of a name for usernames and email local parts. */
@@ -102,6 +110,7 @@ export class Tenant {
   #generate(userCount, devicesPerUser) {
     const usedUsernames = new Set();
     for (let i = 0; i < userCount; i += 1) this.users.push(this.#makeUser(i, usedUsernames));
+    if (userCount > 0) Object.assign(this.users[0], { jobTitle: 'Chief Executive Officer', state: 'ACTIVATED', activated: true, suspended: false });
     this.usedUsernames = usedUsernames;
 
     // Manager hierarchy: user 0 runs the company; the first ~15% are managers of the rest.
@@ -144,6 +153,23 @@ export class Tenant {
       group.members = this.systems.filter((s) => s.osFamily === family).map((s) => s._id);
       this.systemGroups.push(group);
     }
+    this.applications = APPLICATIONS.map(([name, displayName, ssoUrl], index) => ({
+      _id: this.newId(),
+      name,
+      displayName,
+      displayLabel: displayName,
+      description: '',
+      active: index !== APPLICATIONS.length - 1,
+      beta: false,
+      color: '#006CAC',
+      created: this.timestamp(index + 5),
+      organization: this.orgId,
+      ssoUrl,
+      learnMore: '',
+      config: {},
+      sso: { type: 'saml' },
+    }));
+
     const engineering = this.userGroups.find((g) => g.name === 'Engineering');
     const linux = this.systemGroups.find((g) => g.name === 'Linux Workstations');
     const it = this.userGroups.find((g) => g.name === 'IT');
@@ -300,7 +326,23 @@ export class Tenant {
       system_id: id,
       uuid: createHash('md5').update(`${this.seed}-uuid-${index}`).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5').toUpperCase(),
     };
+    const [major, minor = 0, patch = 0] = model.version.split(/[ .]/).map(Number).map((n) => (Number.isNaN(n) ? 0 : n));
+    const osVersion = {
+      build: model.osFamily === 'darwin' ? '23F79' : model.osFamily === 'windows' ? '22631' : '',
+      codename: model.osFamily === 'linux' ? 'jammy' : '',
+      collection_time: insights.collection_time,
+      install_date: '',
+      major,
+      minor,
+      patch,
+      name: model.os,
+      platform: model.osFamily === 'linux' ? 'ubuntu' : model.osFamily,
+      platform_like: model.osFamily === 'linux' ? 'debian' : model.osFamily,
+      system_id: id,
+      version: model.version,
+    };
     Object.defineProperty(system, 'insights', { value: insights, enumerable: false, writable: true });
+    Object.defineProperty(system, 'osVersion', { value: osVersion, enumerable: false, writable: true });
     return system;
   }
 
@@ -436,6 +478,7 @@ export class Tenant {
       systems: this.systems,
       userGroups: this.userGroups,
       systemGroups: this.systemGroups,
+      applications: this.applications,
       userSystemBindings: [...this.userSystemBindings].sort(),
       groupBindings: [...this.groupBindings].sort(),
     });

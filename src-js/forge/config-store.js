@@ -81,7 +81,7 @@ export async function saveImport(input, newId) {
     mapping: input.mapping,
     schedule,
     enabled: input.enabled !== false,
-    ...(input.lastRun ? { lastRun: input.lastRun } : {}),
+    ...(Number.isFinite(input.lastScheduledAt) ? { lastScheduledAt: input.lastScheduledAt } : {}),
   };
   await kvs.set(IMPORT_PREFIX + saved.id, saved);
   return saved;

@@ -1,37 +1,83 @@
 // The Forge host: resolvers for the settings page, the scheduled trigger and the queue
 // consumer. Thin by design — it hands the core fetch, storage, clock and logs; decisions
 // are made in Rust.
+import { randomUUID } from 'node:crypto';
+
 // Named imports only: Node and webpack (strict ES modules here) both hand a CommonJS
 // package's whole `module.exports` to a default import.
 import { makeResolver } from '@forge/resolver';
 
-import { coreVersion, validate } from '../core/index.js';
+import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
+import { getAttributes, listObjectTypes, listSchemas } from './assets-read.js';
+import * as config from './config-store.js';
+import { createForgeHost } from './sync-host.js';
+import { continueRun, listRuns, previewRun, startRun } from './runs.js';
+
+/** Wraps a resolver so that it runs only for Jira admins. */
+const adminOnly = (handler) => async (req) => {
+  await requireJiraAdmin(req);
+  return handler(req.payload ?? {}, req);
+};
+
+async function jumpcloudHost() {
+  return createForgeHost({ jumpcloud: await config.getJumpCloudCredentials() });
+}
 
 export const resolver = makeResolver({
   /** Version of the WebAssembly core the app runs. */
-  async getVersion(req) {
-    await requireJiraAdmin(req);
-    return { core: coreVersion() };
-  },
+  getVersion: adminOnly(async () => ({ core: core.coreVersion() })),
 
   /** Checks a mapping text; returns `{diagnostics}` computed by the core. */
-  async validateMapping(req) {
-    await requireJiraAdmin(req);
-    const { text, attributesJson } = req.payload ?? {};
+  validateMapping: adminOnly(async ({ text, attributesJson }) => {
     if (typeof text !== 'string') {
       throw new Error('validateMapping: payload.text must be the mapping text (a string)');
     }
-    return validate(text, attributesJson);
-  },
+    return core.validate(text, attributesJson);
+  }),
+
+  /** The JumpCloud connection without the key: `{region, orgId?, hasApiKey}`. */
+  getConnection: adminOnly(() => config.getConnection()),
+  saveConnection: adminOnly((payload) => config.saveConnection(payload)),
+  /** Calls JumpCloud with the stored key: `{ok, message, totalUsers?}`. */
+  testConnection: adminOnly(async () => core.testConnection(await jumpcloudHost())),
+
+  listSchemas: adminOnly(() => listSchemas()),
+  listObjectTypes: adminOnly(({ schemaId }) => listObjectTypes(schemaId)),
+  getAttributes: adminOnly(({ objectTypeId }) => getAttributes(objectTypeId)),
+
+  listImports: adminOnly(() => config.listImports()),
+  /** Saves an import and returns it with the core's diagnostics for its mapping. */
+  saveImport: adminOnly(async ({ import: input }) => {
+    const saved = await config.saveImport(input, randomUUID);
+    return { import: saved, diagnostics: core.validate(saved.mapping).diagnostics };
+  }),
+  deleteImport: adminOnly(({ id }) => config.deleteImport(id)),
+
+  /** Raw JumpCloud records for a mapping (saved import or a draft text): `{records}`. */
+  fetchSample: adminOnly(async ({ importId, mapping, limit = 5 }) => {
+    const text = importId ? (await config.getImport(importId)).mapping : mapping;
+    if (typeof text !== 'string') throw new Error('fetchSample needs an importId or a mapping text.');
+    return core.sampleSource(await jumpcloudHost(), JSON.stringify({ mappingText: text, limit }));
+  }),
+  previewImport: adminOnly(({ importId }) => previewRun(importId)),
+  runImport: adminOnly(({ importId }) => startRun(importId)),
+  listRuns: adminOnly(({ importId }) => listRuns(importId)),
 });
 
-/** Hourly scheduled trigger: starts the imports that are due. */
+/** Hourly scheduled trigger: queues the imports whose schedule is due. */
 export async function scheduler() {
+  const now = Date.now();
+  for (const item of await config.listImports()) {
+    if (item.enabled && core.isScheduleDue(item.schedule, item.lastScheduledAt ?? null, now)) {
+      await startRun(item.id, { trigger: 'schedule' });
+      await config.saveImport({ ...item, lastScheduledAt: now }, randomUUID);
+    }
+  }
   return { statusCode: 204 };
 }
 
-/** Queue consumer: continues a long run for one time-budgeted slice. */
-export async function syncWorker() {
-  return undefined;
+/** Queue consumer: continues a run for one time-budgeted slice. */
+export async function syncWorker(event) {
+  await continueRun(event.body ?? event);
 }

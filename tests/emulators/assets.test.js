@@ -54,6 +54,13 @@ describe('structure endpoints', () => {
     const editable = await as.call('GET', `/objecttype/${user.id}/attributes?onlyValueEditable=true`);
     assert.ok(editable.body.every((a) => !a.system));
     assert.equal((await as.call('GET', '/objecttype/99999/attributes')).status, 404);
+    assert.equal((await as.call('GET', `/objecttype/${user.id}`)).body.objectSchemaId, schemas.body.values[0].id);
+    assert.equal((await as.call('GET', '/objecttype/99999')).status, 404);
+    const statuses = await as.call('GET', `/config/statustype?objectSchemaId=${schemas.body.values[0].id}`);
+    assert.ok(statuses.body.some((st) => st.name === 'Active' && st.category === 1 && st.objectSchemaId === null));
+    const total = await as.call('POST', '/object/aql/totalcount', { qlQuery: 'objectType = Department' });
+    assert.deepEqual(total.body, { totalCount: 0 });
+    assert.ok((await as.call('GET', '/icon/global')).body.every((i) => i.id && i.name));
     assert.equal((await as.raw('GET', '/jsm/assets/workspace/other/v1/objectschema/list')).status, 404);
   });
 
@@ -63,6 +70,8 @@ describe('structure endpoints', () => {
     assert.equal(created.status, 201);
     assert.equal((await as.call('POST', '/objecttype/create', { name: 'Phone', iconId: '1', objectSchemaId: schemaId })).status, 400);
     assert.equal((await as.call('POST', '/objecttype/create', { name: 'X', objectSchemaId: schemaId })).status, 400);
+    const badIcon = await as.call('POST', '/objecttype/create', { name: 'X', iconId: '999', objectSchemaId: schemaId });
+    assert.match(badIcon.body.errors.iconId, /does not exist/);
     const id = created.body.id;
     const ok = await as.call('POST', `/objecttypeattribute/${id}`, { name: 'IMEI', type: 0, defaultTypeId: 0, uniqueAttribute: true });
     assert.equal(ok.status, 201);
@@ -98,6 +107,9 @@ describe('objects', () => {
     const values = Object.fromEntries(got.body.attributes.map((a) => [a.objectTypeAttributeId, a.objectAttributeValues.map((v) => v.value)]));
     assert.deepEqual(values[A.Email], ['zoe@example.test']);
     assert.deepEqual(values[A.Key], [first.body.objectKey]);
+    const email = got.body.attributes.find((a) => a.objectTypeAttributeId === A.Email);
+    assert.equal(email.objectTypeAttribute.name, 'Email', 'GET embeds the attribute definition');
+    assert.equal(email.objectId, first.body.id);
     assert.equal((await as.call('GET', '/object/999999')).status, 404);
   });
 
@@ -111,7 +123,7 @@ describe('objects', () => {
       Select: await attr('Size', 10, { options: 'S,M,L' }), IP: await attr('Addr', 11), Text: await attr('Code', 0, { regexValidation: '^[A-Z]{3}$' }),
     };
     const name = as.state.attributesOf(type.id).find((a) => a.name === 'Name').id;
-    const good = { Integer: '-42', Boolean: 'true', Double: '3.25', Date: '2024-02-29', Time: '23:59', DateTime: '2024-05-01T10:00:00Z', Url: 'https://example.test/x', Email: 'a.b@example.test', Select: 'm', IP: '2001:db8::1', Text: 'ABC' };
+    const good = { Integer: '-42', Boolean: 'true', Double: '3.25', Date: '2024-02-29', Time: '23:59', DateTime: '2024-05-01T10:00:00Z', Url: 'https://example.test/x', Email: 'a.b@example.test', Select: 'M', IP: '2001:db8::1', Text: 'ABC' };
     const bad = { Integer: '4.5', Boolean: 'yes', Double: 'abc', Date: '2023-02-29', Time: '25:00', DateTime: '2024-05-01', Url: 'not a url', Email: 'a@b', Select: 'XXL', IP: '300.1.1.1', Text: 'abcd' };
     for (const kind of Object.keys(ids)) {
       const ok = await as.call('POST', '/object/create', attributesBody(type.id, { [name]: `ok ${kind}`, [ids[kind]]: good[kind] }));
@@ -120,9 +132,10 @@ describe('objects', () => {
       assert.equal(no.status, 400, `${kind} refuses ${bad[kind]}`);
       assert.equal(Object.keys(no.body.errors).length, 1);
     }
-    const select = await as.call('POST', '/object/create', attributesBody(type.id, { [name]: 'sel', [ids.Select]: 'l' }));
-    const stored = (await as.call('GET', `/object/${select.body.id}`)).body.attributes.find((a) => a.objectTypeAttributeId === ids.Select);
-    assert.equal(stored.objectAttributeValues[0].value, 'L', 'select values are stored as the option');
+    for (const [kind, text] of [['Select', 'm'], ['Boolean', 'TRUE']]) {
+      const res = await as.call('POST', '/object/create', attributesBody(type.id, { [name]: `case ${kind}`, [ids[kind]]: text }));
+      assert.equal(res.status, 400, `${kind} is exact: ${text}`);
+    }
   });
 
   test('status takes an allowed status id; user takes an existing accountId', async () => {
@@ -144,8 +157,9 @@ describe('objects', () => {
     const dept = await as.call('POST', '/object/create', attributesBody(department.id, { [as.state.attributesOf(department.id).find((a) => a.name === 'Name').id]: 'Finance' }));
     const boss = await createUser({ [A.Name]: 'Boss', [A.Department]: dept.body.objectKey });
     assert.equal(boss.status, 201);
-    const report = await createUser({ [A.Name]: 'Report', [A.Manager]: boss.body.id, [A.Department]: dept.body.objectKey.toLowerCase() });
+    const report = await createUser({ [A.Name]: 'Report', [A.Manager]: boss.body.id, [A.Department]: dept.body.objectKey });
     assert.equal(report.status, 201);
+    await expect400({ [A.Department]: dept.body.objectKey.toLowerCase() }, 'Department', /no object/);
     const manager = (await as.call('GET', `/object/${report.body.id}`)).body.attributes.find((a) => a.objectTypeAttributeId === A.Manager).objectAttributeValues[0];
     assert.equal(manager.referencedObject.objectKey, boss.body.objectKey);
     assert.equal(manager.displayValue, 'Boss');

@@ -6,7 +6,7 @@ import { assets, BASIC, jumpCloud } from './helpers.js';
 const aqlPath = (as) => `/jsm/assets/workspace/${as.workspaceId}/v1/object/aql`;
 
 test('quotas: the n+1-th call in the window is a 429 with Retry-After, per endpoint', async () => {
-  const as = await assets({ quotas: { aql: 3, getObject: 1, windowMs: 1500 } });
+  const as = await assets({ quotas: { aql: 3, getObject: 1, windowMs: 3000 } });
   try {
     const statuses = [];
     for (let i = 0; i < 4; i += 1) statuses.push((await as.call('POST', '/object/aql', { qlQuery: 'objectType = User' })).status);
@@ -28,7 +28,7 @@ test('quotas default to the documented numbers and can be switched off', async (
   const as = await assets();
   const off = await assets({ quotas: false });
   try {
-    assert.deepEqual({ ...as.quotas.limits }, { createObject: 2000, getObject: 2000, aql: 1000, typeAttributes: 2000 });
+    assert.deepEqual({ ...as.quotas.limits }, { createObject: 2000, getObject: 2000, aql: 1000, aqlTotalCount: 500, typeAttributes: 2000 });
     assert.deepEqual(off.quotas.limits, {});
   } finally {
     await as.close();
@@ -63,6 +63,7 @@ test('fault bursts, after, and 500 / 502 / 503 on Assets with the Errors shape',
         { route: 'POST /object/aql', kind: '503', after: 1, count: 1, burst: 3 },
         { route: 'GET /objectschema/list', kind: '500', count: 1 },
         { route: 'GET /objectschema/{id}/objecttypes/flat', kind: '502', count: 1 },
+        { route: 'GET /objecttype/{id}', kind: '503', count: 1, retryAfter: 4 },
       ],
     },
   });
@@ -76,6 +77,10 @@ test('fault bursts, after, and 500 / 502 / 503 on Assets with the Errors shape',
     assert.equal((await as.call('GET', '/objectschema/list')).status, 200);
     const schemaId = [...as.state.schemas.keys()][0];
     assert.equal((await as.call('GET', `/objectschema/${schemaId}/objecttypes/flat`)).status, 502);
+    const typeId = [...as.state.objectTypes.keys()][0];
+    const unavailable = await as.call('GET', `/objecttype/${typeId}`);
+    assert.equal(unavailable.status, 503);
+    assert.equal(unavailable.headers.get('retry-after'), '4');
   } finally {
     await as.close();
   }
@@ -138,6 +143,9 @@ test('fault plans can be replaced over the control API', async () => {
     assert.equal(set.status, 204);
     assert.equal((await jc.call('/api/v2/usergroups')).status, 502);
     assert.equal((await jc.call('/api/v2/usergroups')).status, 200);
+    const bad = await fetch(`${jc.url}/__control/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ kind: 'boom' }] }) });
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).message, /unknown kind "boom"/);
   } finally {
     await jc.close();
   }

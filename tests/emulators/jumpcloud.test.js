@@ -264,6 +264,19 @@ describe('v2', () => {
     assert.equal((await jc.call(`/api/v2/systeminsights/system_info?${q({ filter: 'hostname:search:x' })}`)).status, 400);
   });
 
+  test('applications (v1, default sort name) and os_version rows', async () => {
+    const apps = await jc.call('/api/applications?limit=100');
+    assert.equal(apps.status, 200);
+    assert.equal(apps.body.totalCount, jc.tenant.applications.length);
+    assert.deepEqual(apps.body.results.map((a) => a.name), jc.tenant.applications.map((a) => a.name).sort());
+    const active = await jc.call(`/api/applications?${q({ filter: 'active:$eq:true', fields: 'displayName' })}`);
+    assert.equal(active.body.totalCount, jc.tenant.applications.filter((a) => a.active).length);
+    const system = jc.tenant.systems[1];
+    const os = await jc.call(`/api/v2/systeminsights/os_version?${q({ filter: `system_id:eq:${system._id}` })}`);
+    assert.equal(os.body.length, 1);
+    assert.equal(os.body[0].name, system.os);
+  });
+
   test('every request in this file was valid against the vendor specs, except the deliberate ones', () => {
     const unexpected = jc.violations.filter((v) => !/limit=(101|1000|10001)|limit=ten|skip=-1|filter=department|\$eq%3AIT|xyz/.test(`${v.path}${v.query}`));
     assert.deepEqual(unexpected, []);

@@ -5,31 +5,22 @@ import assert from 'node:assert/strict';
 import { checkSchema, createValidator, loadSpec } from '../../src-js/emulators/spec.js';
 import { assets, attributesBody, jumpCloud } from './helpers.js';
 
-/** Routes with no vendor document in specs/ (Jira platform REST); they are hand-checked. */
-const OUTSIDE_SPECS = new Set([
-  'GET /rest/servicedeskapi/assets/workspace',
-  'GET /rest/api/3/user/search',
-  'POST /rest/api/3/permissions/check',
-]);
 
 test('every JumpCloud and Assets route is an operation of its vendor spec', async () => {
   const jc = await jumpCloud();
   const as = await assets();
   try {
-    const validator = await createValidator(['jumpcloud-v1', 'jumpcloud-v2', 'assets']);
+    const validator = await createValidator(['jumpcloud-v1', 'jumpcloud-v2', 'assets', 'jira-platform']);
     for (const route of [...jc.routes, ...as.routes]) {
       if (route.control) {
         assert.match(route.template, /^\/__control\//, 'control routes live under /__control');
         continue;
       }
       const name = `${route.method} ${route.template}`;
-      if (!route.spec) {
-        assert.ok(OUTSIDE_SPECS.has(name), `${name} has no spec reference`);
-        continue;
-      }
+      assert.ok(route.spec, `${name} has no spec reference`);
       assert.ok(validator.operation(route.spec, route.method), `${name} -> ${route.spec.api} ${route.spec.path} missing from the spec`);
       // The emulator's path must be the spec path under the API's base path.
-      const base = { 'jumpcloud-v1': '/api', 'jumpcloud-v2': '/api/v2', assets: '/jsm/assets/workspace/{workspaceId}/v1' }[route.spec.api];
+      const base = { 'jumpcloud-v1': '/api', 'jumpcloud-v2': '/api/v2', assets: '/jsm/assets/workspace/{workspaceId}/v1', 'jira-platform': '' }[route.spec.api];
       const normalise = (p) => p.replace(/\{[^}]+\}/g, '{}');
       assert.equal(normalise(route.template), normalise(base + route.spec.path), name);
     }
@@ -63,6 +54,8 @@ test('every query parameter and body the emulators understand passes the spec va
       `/api/v2/users/${user}/memberof?limit=5&skip=0&sort=id&filter=type:eq:user_group`,
       `/api/v2/systems/${system}/users?limit=5&skip=0&filter=type:eq:user`,
       `/api/v2/systeminsights/system_info?limit=1000&skip=0&sort=-hostname&filter=system_id:in:${system}|${user}`,
+      `/api/v2/systeminsights/os_version?limit=10&skip=0&sort=version&filter=system_id:eq:${system}`,
+      '/api/applications?limit=5&skip=0&sort=-name&fields=name%20displayName&filter=active:$eq:true',
     ];
     for (const path of jcCalls) assert.equal((await jc.call(path)).status, 200, path);
     for (const route of ['systemusers', 'systems']) {
@@ -90,6 +83,13 @@ test('every query parameter and body the emulators understand passes the spec va
     await ok('GET', `/object/${created.body.id}`);
     await ok('PUT', `/object/${created.body.id}`, attributesBody(types.User.id, { [attrs('User')['Job Title']]: 'CTO' }));
     await ok('POST', '/object/aql?startAt=0&maxResults=10&includeAttributes=false', { qlQuery: 'objectType = User' });
+    await ok('POST', '/object/aql/totalcount', { qlQuery: 'objectType = User' });
+    await ok('GET', `/objectschema/${schemaId}`);
+    await ok('GET', `/objecttype/${types.User.id}`);
+    await ok('GET', `/config/statustype?objectSchemaId=${schemaId}`);
+    const statusId = [...as.state.statuses.keys()][0];
+    await ok('GET', `/config/statustype/${statusId}`);
+    await ok('GET', '/icon/global');
     await ok('DELETE', `/object/${created.body.id}`, undefined, 204);
     await as.raw('GET', '/rest/servicedeskapi/assets/workspace?start=0&limit=50');
     await as.raw('GET', '/rest/api/3/user/search?query=a&startAt=0&maxResults=10');
@@ -126,7 +126,21 @@ test('the validator reports what the spec rejects; strict mode answers 400', asy
     await jc.call('/api/v2/usergroups?limit=500');
     await jc.call('/api/search/systemusers', { method: 'POST', body: { filter: [{ department: 'IT' }], limit: '5' } });
     await jc.call('/api/systemusers', { method: 'POST', body: {} });
+    const garbled = await fetch(`${jc.url}/api/search/systemusers`, { method: 'POST', headers: { 'x-api-key': 'test-key-not-a-secret', 'content-type': 'application/json' }, body: '{not json' });
+    assert.equal(garbled.status, 400);
     const problems = jc.violations.flatMap((v) => v.problems);
+    const jiraCheck = await assets();
+    try {
+      await jiraCheck.raw('POST', '/rest/api/3/permissions/check', { globalPermissions: 'ADMINISTER' });
+      await jiraCheck.raw('GET', '/rest/api/3/user/search?email=a%40b.c');
+      assert.deepEqual(jiraCheck.violations.map((v) => v.problems[0]), [
+        'request at body.globalPermissions: expected array, got string',
+        'query parameter "email" is not declared for GET /rest/api/3/user/search',
+      ]);
+    } finally {
+      await jiraCheck.close();
+    }
+    assert.ok(problems.some((p) => /not valid JSON/.test(p)));
     assert.ok(problems.some((p) => /limit.*above the maximum 100/.test(p)), problems.join('\n'));
     assert.ok(problems.some((p) => /body\.filter: expected object, got array/.test(p)));
     assert.ok(problems.some((p) => /body\.limit: expected integer, got string/.test(p)));

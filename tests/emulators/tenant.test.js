@@ -40,6 +40,15 @@ test('users look like JumpCloud systemusers', () => {
 test('manager hierarchy has a root and a two-person cycle', () => {
   const tenant = createTenant({ seed: 5, users: 30 });
   assert.equal(tenant.users[0].manager, undefined);
+  assert.equal(tenant.users[0].jobTitle, 'Chief Executive Officer');
+  // Every chain from a non-cycle user reaches the root without revisiting anyone.
+  for (const start of tenant.users.slice(0, -2)) {
+    const seen = new Set();
+    for (let u = start; u.manager; u = tenant.user(u.manager)) {
+      assert.ok(!seen.has(u._id), 'no cycle outside the deliberate one');
+      seen.add(u._id);
+    }
+  }
   const [x, y] = tenant.users.slice(-2);
   assert.equal(x.manager, y._id);
   assert.equal(y.manager, x._id);

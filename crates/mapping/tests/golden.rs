@@ -88,3 +88,28 @@ fn formatting_is_idempotent_and_keeps_meaning_for_every_golden_file() {
         assert_eq!(Document::parse(&once).mapping, Document::parse(&text).mapping, "{} changes meaning", path.display());
     }
 }
+
+#[test]
+fn every_code_is_documented() {
+    let docs = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mapping.md")).unwrap();
+    for code in Code::ALL {
+        let row = format!("| {} | {} |", code.as_str(), if code.severity() == tributary_mapping::Severity::Error { "error" } else { "warning" });
+        assert!(docs.contains(&row), "docs/mapping.md has no table row for {}", code.as_str());
+    }
+}
+
+#[test]
+fn mapping_examples_in_the_docs_parse_cleanly() {
+    let docs = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mapping.md")).unwrap();
+    let blocks: Vec<&str> = docs.split("```").skip(1).step_by(2).filter(|b| !b.contains("error[")).collect();
+    assert!(blocks.len() >= 3);
+    for block in blocks {
+        let errors: Vec<String> = Document::parse(block)
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code != Code::MissingKey)
+            .map(|d| format!("{} {}:{} {}", d.code.as_str(), d.line, d.column, d.message))
+            .collect();
+        assert!(errors.is_empty(), "docs example does not parse:\n{block}\n{errors:?}");
+    }
+}

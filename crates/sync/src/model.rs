@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tributary_models::assets::{AttributeKind, DefaultType, ObjectTypeAttribute};
+use tributary_models::assets::{AttributeKind, ObjectTypeAttribute};
 
 /// What the source says one attribute of an object should hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,10 +94,12 @@ impl ExistingObject {
         let mut values = BTreeMap::new();
         for attribute in &object.attributes {
             let def = attributes.iter().find(|a| a.id == attribute.object_type_attribute_id);
+            // Attributes outside `attributes` are not compared, so they need not be read.
+            let Some(def) = def else { continue };
             let texts: Vec<String> = attribute
                 .object_attribute_values
                 .iter()
-                .filter_map(|v| read_value(def, v))
+                .filter_map(|v| tributary_transform::stored_canonical(&def.attribute, v))
                 .filter(|v| !v.is_empty())
                 .collect();
             if !texts.is_empty() {
@@ -108,36 +110,8 @@ impl ExistingObject {
     }
 }
 
-/// The canonical text of one read attribute value: object key for references, accountId for
-/// users, status id for statuses, group name for groups, normalised text otherwise.
-fn read_value(def: Option<&AttrDef>, value: &tributary_models::assets::AttributeValue) -> Option<String> {
-    let field = |object: &Option<serde_json::Value>, name: &str| {
-        object.as_ref().and_then(|o| o.get(name)).and_then(json_text)
-    };
-    match def.map(|d| d.kind) {
-        Some(AttributeKind::ObjectReference) => field(&value.referenced_object, "objectKey"),
-        Some(AttributeKind::User) => field(&value.user, "key").or_else(|| value.value.as_ref().and_then(json_text)),
-        Some(AttributeKind::Status) => field(&value.status, "id"),
-        _ => {
-            let raw = value.value.as_ref().and_then(json_text).unwrap_or_else(|| value.display_value.clone());
-            Some(match def {
-                Some(def) => def.normalise(&raw),
-                None => raw,
-            })
-        }
-    }
-}
-
-fn json_text(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::String(s) => Some(s.clone()),
-        serde_json::Value::Null => None,
-        other => Some(other.to_string()),
-    }
-}
-
 /// An attribute definition, reduced to what planning needs.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AttrDef {
     /// Attribute id.
     pub id: String,
@@ -145,13 +119,12 @@ pub struct AttrDef {
     pub name: String,
     /// Kind (reference, user, status...).
     pub kind: AttributeKind,
-    /// Value format for default attributes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub default_type: Option<DefaultType>,
     /// Whether more than one value is allowed (order then does not matter).
     pub multi: bool,
     /// Whether the attribute can be written at all.
     pub writable: bool,
+    /// The full definition (used to type values read from Assets).
+    pub attribute: ObjectTypeAttribute,
 }
 
 impl AttrDef {
@@ -161,19 +134,18 @@ impl AttrDef {
             id: attribute.id.clone(),
             name: attribute.name.clone(),
             kind: attribute.kind,
-            default_type: attribute.default_kind(),
             multi: attribute.is_multi_valued(),
             writable: attribute.editable && !attribute.system,
+            attribute: attribute.clone(),
         }
     }
 
     /// The canonical form of a value read from Assets, so that it compares equal to what the
     /// transformer would write for the same value.
     pub fn normalise(&self, raw: &str) -> String {
-        match self.default_type {
-            Some(kind) => tributary_mapping::values::canonical(kind, raw).unwrap_or_else(|_| raw.trim().to_string()),
-            None => raw.trim().to_string(),
-        }
+        tributary_transform::type_value(&self.attribute, raw, None)
+            .map(|v| v.canonical())
+            .unwrap_or_else(|_| raw.trim().to_string())
     }
 }
 

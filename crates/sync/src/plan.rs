@@ -220,6 +220,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     for record in input.desired {
         *source_count.entry(record.key.as_str()).or_default() += 1;
     }
+    for record in input.desired.iter().filter(|r| r.key.is_empty()) {
+        for p in &record.problems {
+            out.problems.push(problem("", p.attribute.clone(), p.message.clone(), Level::Error));
+        }
+    }
     for (key, count) in &source_count {
         if key.is_empty() {
             out.problems.push(problem("", None, format!("{count} source record(s) have no key value and were skipped"), Level::Error));
@@ -417,7 +422,7 @@ impl<'a> Resolver<'a> {
             Desired::Lookup { target_type_id, by, values } => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
-                for value in values {
+                for value in values.iter().filter(|v| !v.trim().is_empty()) {
                     let lower = value.to_lowercase();
                     let found: Vec<WriteValue> = if target_type_id == self.input.object_type_id {
                         let existing = self.existing_index.get(&(by.clone(), lower.clone()));

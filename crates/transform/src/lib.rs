@@ -14,7 +14,7 @@ use regex::Regex;
 use serde::Serialize;
 use serde_json::Value as Json;
 use tributary_mapping::datetime::{parse_iso, Moment, Pattern};
-use tributary_mapping::{Diagnostic, Document, Lookup, Row, Source, Transform};
+use tributary_mapping::{Code, Diagnostic, Document, LineIndex, Lookup, Row, Source, Transform};
 use tributary_models::assets::ObjectTypeAttribute;
 
 pub use value::{stored_canonical, type_value, PendingReference, UserRef, Value};
@@ -94,7 +94,8 @@ impl Transformer {
         }
         let mapping = &document.mapping;
         let key_attribute = mapping.key.as_ref().map(|k| k.attribute.clone());
-        let compile = |row: &Row| -> CompiledRow {
+        let mut compile_errors = Vec::new();
+        let mut compile = |row: &Row| -> CompiledRow {
             let attribute = attributes
                 .iter()
                 .find(|a| a.name == row.attribute)
@@ -105,7 +106,17 @@ impl Transformer {
                 .transforms
                 .iter()
                 .map(|step| match &step.transform {
-                    Transform::Extract(p) => CompiledStep::Extract(Regex::new(p).expect("validated regex")),
+                    // The parser checked the syntax; compiling can still hit the size limit.
+                    Transform::Extract(p) => match Regex::new(p) {
+                        Ok(regex) => CompiledStep::Extract(regex),
+                        Err(e) => {
+                            compile_errors.push(
+                                Diagnostic::new(Code::BadRegex, step.pos.span, "this regular expression cannot be used", "invalid regex")
+                                    .with_note(e.to_string().lines().last().unwrap_or_default().trim().to_string()),
+                            );
+                            CompiledStep::Plain(Transform::First)
+                        }
+                    },
                     Transform::ParseDate(p) => CompiledStep::ParseDate(Pattern::parse(p).expect("validated pattern")),
                     Transform::FormatDate(p) => CompiledStep::FormatDate(Pattern::parse(p).expect("validated pattern")),
                     other => CompiledStep::Plain(other.clone()),
@@ -118,7 +129,12 @@ impl Transformer {
             };
             CompiledRow { row: row.clone(), attribute, steps, lookup_attribute }
         };
-        Ok(Transformer { key: mapping.key.as_ref().map(compile), rows: mapping.rows.iter().map(compile).collect() })
+        let key = mapping.key.as_ref().map(&mut compile);
+        let rows = mapping.rows.iter().map(&mut compile).collect();
+        if !compile_errors.is_empty() {
+            return Err(LineIndex::new(document.text()).finish(compile_errors));
+        }
+        Ok(Transformer { key, rows })
     }
 
     /// The values of one JumpCloud record.

@@ -210,3 +210,13 @@ fn rerunning_on_the_canonical_values_changes_nothing() {
         }
     }
 }
+
+#[test]
+fn the_everything_fixture_transforms_a_full_user_without_errors() {
+    let mut record = user();
+    record["w"] = json!([{"primary": true, "a": [{"city": "Bath"}]}]);
+    let out = run(include_str!("fixtures/everything.map"), &record);
+    assert!(out.errors.is_empty(), "{:#?}", out.errors);
+    assert_eq!(texts_of(&out, "City"), ["Bath"]);
+    assert_eq!(texts_of(&out, "Initials"), ["AKL"]);
+}

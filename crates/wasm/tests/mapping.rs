@@ -1,7 +1,7 @@
 //! wasm-bindgen tests of the mapping exports, run under Node by `wasm-bindgen-test-runner`.
 
 use js_sys::{Array, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 const ATTRIBUTES: &str = r#"[
@@ -17,7 +17,7 @@ fn get(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap()
 }
 
-fn text(value: &JsValue, key: &str) -> String {
+fn string(value: &JsValue, key: &str) -> String {
     get(value, key).as_string().unwrap_or_else(|| panic!("{key} is not a string"))
 }
 
@@ -31,19 +31,19 @@ fn array(value: &JsValue, key: &str) -> Array {
 
 #[wasm_bindgen_test]
 fn validate_reports_every_problem_with_positions_and_hints() {
-    let text = "key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nmap:email=Email|lowr\nconfig:api=systemusers\n";
-    let out = tributary_wasm::validate(text, Some(ATTRIBUTES.to_string())).unwrap();
+    let mapping = "key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nmap:email=Email|lowr\nconfig:api=systemusers\n";
+    let out = tributary_wasm::validate(mapping, Some(ATTRIBUTES.to_string())).unwrap();
     let diagnostics = array(&out, "diagnostics");
     assert_eq!(diagnostics.length(), 3, "unknown attribute, unknown option, unknown attribute Email");
     let first = diagnostics.get(0);
     assert_eq!(text_of_code(&first), "E020");
-    assert_eq!(text(&first, "severity"), "error");
+    assert_eq!(string(&first, "severity"), "error");
     assert_eq!(number(&first, "line"), 2.0);
     assert_eq!(number(&first, "column"), 14.0);
     assert_eq!(number(&first, "endLine"), 2.0);
     assert_eq!(number(&first, "endColumn"), 23.0);
-    assert_eq!(text(&first, "hint"), "did you mean 'Job Title'?");
-    assert_eq!(text(&first, "label"), "unknown attribute");
+    assert_eq!(string(&first, "hint"), "did you mean 'Job Title'?");
+    assert_eq!(string(&first, "label"), "unknown attribute");
     let span = get(&first, "span");
     assert_eq!((number(&span, "start"), number(&span, "end")), (34.0, 43.0));
     assert!(Array::is_array(&get(&first, "notes")));
@@ -52,14 +52,14 @@ fn validate_reports_every_problem_with_positions_and_hints() {
 }
 
 fn text_of_code(diagnostic: &JsValue) -> String {
-    text(diagnostic, "code")
+    string(diagnostic, "code")
 }
 
 #[wasm_bindgen_test]
 fn validate_without_attributes_checks_syntax_only_and_never_throws() {
     let out = tributary_wasm::validate("map:\"unterminated=X\n", None).unwrap();
     let codes: Vec<String> = array(&out, "diagnostics").iter().map(|d| text_of_code(&d)).collect();
-    assert_eq!(codes, ["E001", "E008", "W001", "W006"]);
+    assert_eq!(codes, ["E001", "W001", "W006", "E008"], "whole-text problems sort at the start");
     let clean = tributary_wasm::validate("key:_id=id\nmap:email=Email\nconfig:api=systemusers\n", None).unwrap();
     assert_eq!(array(&clean, "diagnostics").length(), 0);
     assert!(get(&clean, "diagnostics").is_object(), "a plain object, not a Map");
@@ -98,11 +98,11 @@ fn parse_mapping_gives_the_json_form_and_fields() {
     let out = tributary_wasm::parse_mapping("key:_id=id\nmap:groups=Groups|Name=${groups}\nconfig:api=systemusers\nconfig:filter=department:$eq:Finance\n").unwrap();
     let mapping = get(&out, "mapping");
     let rows = array(&mapping, "rows");
-    assert_eq!(text(&rows.get(0), "attribute"), "Groups");
-    assert_eq!(text(&get(&rows.get(0), "lookup"), "attribute"), "Name");
+    assert_eq!(string(&rows.get(0), "attribute"), "Groups");
+    assert_eq!(string(&get(&rows.get(0), "lookup"), "attribute"), "Name");
     let config = get(&mapping, "config");
-    assert_eq!(text(&config, "api"), "systemusers");
-    assert_eq!(text(&array(&config, "filters").get(0), "operator"), "$eq");
+    assert_eq!(string(&config, "api"), "systemusers");
+    assert_eq!(string(&array(&config, "filters").get(0), "operator"), "$eq");
     let fields: Vec<String> = array(&out, "fields").iter().map(|f| f.as_string().unwrap()).collect();
     assert_eq!(fields, ["_id", "groups"]);
     assert_eq!(array(&out, "diagnostics").length(), 0);
@@ -110,27 +110,27 @@ fn parse_mapping_gives_the_json_form_and_fields() {
 
 #[wasm_bindgen_test]
 fn preview_types_values_and_reports_bad_ones_per_attribute() {
-    let text = "key:_id=JumpCloud ID\nmap:jobTitle=Job Title|upper\nmap:employeeIdentifier=Employee Number\nmap:manager=Manager|byKey\nmap:memberof=Groups|Name=${memberof}\nconfig:api=systemusers\n";
+    let mapping = "key:_id=JumpCloud ID\nmap:jobTitle=Job Title|upper\nmap:employeeIdentifier=Employee Number\nmap:manager=Manager|byKey\nmap:memberof=Groups|Name=${memberof}\nconfig:api=systemusers\n";
     let record = r#"{"_id":"u1","jobTitle":"engineer","employeeIdentifier":"E-7","manager":"u0","memberof":["a","b"]}"#;
-    let out = tributary_wasm::preview(text, record, ATTRIBUTES).unwrap();
+    let out = tributary_wasm::preview(mapping, record, ATTRIBUTES).unwrap();
     assert_eq!(text_of(&out, "key"), "u1");
     let values = array(&out, "values");
-    let job = values.iter().find(|v| text(v, "attribute") == "Job Title").unwrap();
+    let job = values.iter().find(|v| string(v, "attribute") == "Job Title").unwrap();
     let first = array(&job, "values").get(0);
-    assert_eq!((text(&first, "type"), text(&first, "value"), text(&first, "canonical")), ("text".into(), "ENGINEER".into(), "ENGINEER".into()));
-    let manager = values.iter().find(|v| text(v, "attribute") == "Manager").unwrap();
+    assert_eq!((string(&first, "type"), string(&first, "value"), string(&first, "canonical")), ("text".into(), "ENGINEER".into(), "ENGINEER".into()));
+    let manager = values.iter().find(|v| string(v, "attribute") == "Manager").unwrap();
     let pending = get(&array(&manager, "values").get(0), "value");
-    assert_eq!((text(&pending, "objectTypeId"), text(&pending, "attribute"), text(&pending, "value")), ("12".into(), "JumpCloud ID".into(), "u0".into()));
-    let groups = values.iter().find(|v| text(v, "attribute") == "Groups").unwrap();
+    assert_eq!((string(&pending, "objectTypeId"), string(&pending, "attribute"), string(&pending, "value")), ("12".into(), "JumpCloud ID".into(), "u0".into()));
+    let groups = values.iter().find(|v| string(v, "attribute") == "Groups").unwrap();
     assert_eq!(array(&groups, "values").length(), 2);
     let errors = array(&out, "errors");
     assert_eq!(errors.length(), 1);
-    assert_eq!(text(&errors.get(0), "attribute"), "Employee Number");
-    assert_eq!(text(&errors.get(0), "message"), "'E-7' is not a whole number");
+    assert_eq!(string(&errors.get(0), "attribute"), "Employee Number");
+    assert_eq!(string(&errors.get(0), "message"), "'E-7' is not a whole number");
 }
 
 fn text_of(value: &JsValue, key: &str) -> String {
-    text(value, key)
+    string(value, key)
 }
 
 #[wasm_bindgen_test]

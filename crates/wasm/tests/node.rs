@@ -14,5 +14,5 @@ fn validate_returns_plain_diagnostics_object() {
     let diagnostics = js_sys::Reflect::get(&out, &JsValue::from_str("diagnostics")).unwrap();
     let diagnostics: js_sys::Array = diagnostics.into();
     let code = js_sys::Reflect::get(&diagnostics.get(0), &JsValue::from_str("code")).unwrap();
-    assert_eq!(code.as_string().as_deref(), Some("E0001"));
+    assert_eq!(code.as_string().as_deref(), Some("E001"));
 }

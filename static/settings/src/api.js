@@ -42,7 +42,8 @@ function loadBridge() {
       'This page has no connection to Jira. Open it from Jira: Apps → Manage your apps → Tributary → Configure.',
     ));
   }
-  bridgePromise ??= import('@forge/bridge');
+  // @forge/bridge is CommonJS; bundled, its exports may sit on the namespace or on `default`.
+  bridgePromise ??= import('@forge/bridge').then((mod) => ({ invoke: mod.invoke ?? mod.default?.invoke }));
   return bridgePromise;
 }
 

@@ -62,7 +62,6 @@ export function createConnectionPanel() {
       hasKey = Boolean(connection?.hasApiKey);
       orgId.value = connection?.orgId ?? '';
       region.value = REGIONS.some(([r]) => r === connection?.region) ? connection.region : 'US';
-      apiKey.value = '';
       showKeyState();
       status.clear();
     } catch (error) {

@@ -453,23 +453,37 @@ function recordName(record) {
   return label ? ` — ${label}` : '';
 }
 
-/** The browser core's single-record preview; its shape is the core's, so render what is there. */
+/**
+ * The browser core's single-record preview: `{key, values: [{attribute, values: [{type, value,
+ * canonical}]}], errors: [{attribute, line, message}], diagnostics}`.
+ */
 function renderRecordPreview(result) {
-  const values = result?.values ?? result?.attributes;
   const parts = [];
-  if (values && typeof values === 'object' && !Array.isArray(values)) {
-    parts.push(h('table', { class: 'table table-compact' },
+  if ((result?.diagnostics ?? []).some((d) => d.severity === 'error')) {
+    parts.push(h('p', { class: 'help', text: 'Fix the errors in the mapping to see what it makes of this record.' }));
+  }
+  const rows = Array.isArray(result?.values) ? result.values : [];
+  if (rows.length) {
+    parts.push(h('table', { class: 'table table-compact table-record' },
+      h('caption', { text: result.key !== undefined && result.key !== null ? `Key: ${showValue(result.key)}` : 'Values' }),
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Attribute' }), h('th', { scope: 'col', text: 'Value' }))),
-      h('tbody', {}, Object.entries(values).map(([attr, value]) =>
-        h('tr', {}, h('th', { scope: 'row', text: attr }), h('td', { text: showValue(value) }))))));
+      h('tbody', {}, rows.map((row) => h('tr', {},
+        h('th', { scope: 'row', text: row.attribute }),
+        h('td', { text: (row.values ?? []).map(cellText).join(', ') || '—' }))))));
   }
-  const problems = [...(result?.errors ?? []), ...(result?.warnings ?? []), ...(result?.diagnostics ?? [])];
-  if (problems.length) {
-    parts.push(h('ul', { class: 'problems' }, problems.map((p) =>
-      h('li', { text: [p.attribute, p.message ?? showValue(p)].filter(Boolean).join(': ') }))));
+  const errors = result?.errors ?? [];
+  if (errors.length) {
+    parts.push(h('ul', { class: 'problems' }, errors.map((e) =>
+      h('li', { class: 'status-error', text: [e.attribute, e.message].filter(Boolean).join(': ') }))));
   }
-  if (!parts.length) parts.push(h('pre', { class: 'code-block', text: JSON.stringify(result, null, 2) }));
+  if (!parts.length) parts.push(h('p', { class: 'empty', text: 'The mapping writes no values for this record.' }));
   return parts;
+}
+
+function cellText(value) {
+  const text = showValue(value?.canonical ?? value?.value ?? value);
+  // References and users are resolved during the run; say so instead of showing a bare id.
+  return /lookup|pending/i.test(value?.type ?? '') ? `${text} (looked up when the import runs)` : text;
 }
 
 /** The dry-run result: counts, then field-by-field tables of what would change. */
@@ -485,7 +499,7 @@ export function renderPreview(preview) {
   ];
   const section = h('section', { class: 'card preview', 'aria-label': 'Preview' },
     h('h4', { text: 'Preview: what a run would do' }),
-    h('dl', { class: 'counts' }, tiles.map(([key, label]) => h('div', { class: `count count-${key}`, dataset: { count: key } },
+    h('dl', { class: 'counts' }, tiles.map(([key, label]) => h('div', { class: `count count-${key}${key === 'failed' && counts.failed ? ' count-bad' : ''}`, dataset: { count: key } },
       h('dt', { text: label }),
       h('dd', { text: String(counts[key] ?? 0) })))));
 

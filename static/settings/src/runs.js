@@ -47,6 +47,18 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
 
   filter.addEventListener('change', () => load());
 
+  let anyRunning = false;
+  function schedulePoll(runs) {
+    anyRunning = runs.some((r) => r.status === 'running');
+    // Each poll is a resolver invocation: none while the browser tab is in the background.
+    if (visible && anyRunning && document.visibilityState !== 'hidden') {
+      timer = setTimeout(() => load({ quiet: true }), pollMs);
+    }
+  }
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible' && visible && anyRunning) load({ quiet: true });
+  });
+
   /** Names for the filter and for runs, from the imports list. */
   async function loadImportNames() {
     try {
@@ -70,9 +82,7 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
       status.clear();
       render(runs);
       announceChanges(runs);
-      if (visible && runs.some((r) => r.status === 'running')) {
-        timer = setTimeout(() => load({ quiet: true }), pollMs);
-      }
+      schedulePoll(runs);
     } catch (error) {
       status.set('error', error.message);
     }
@@ -113,7 +123,7 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
         h('label', { for: progressId, text: run.phase ? `Phase: ${run.phase}` : 'Progress' }),
         h('progress', { id: progressId, max: total || 1, value: total ? done : (run.status === 'running' ? undefined : 1) }),
         h('span', { class: 'progress-text', text: total ? `${done} of ${total} records${percent !== null ? ` (${percent}%)` : ''}` : '' })),
-      h('dl', { class: 'counts counts-small' }, COUNT_LABELS.map(([key, text]) => h('div', { class: `count count-${key}`, dataset: { count: key } },
+      h('dl', { class: 'counts counts-small' }, COUNT_LABELS.map(([key, text]) => h('div', { class: `count count-${key}${key === 'failed' && run.counts?.failed ? ' count-bad' : ''}`, dataset: { count: key } },
         h('dt', { text }),
         h('dd', { text: String(run.counts?.[key] ?? 0) })))),
       apiCallsLine(run.apiCalls),

@@ -1,0 +1,403 @@
+//! The engine against an in-memory host: paging, references, retries, budgets, leases, guards.
+
+mod fake;
+
+use fake::{FakeHost, FaultKind, DEPARTMENTS, USERS};
+use serde_json::{json, Value};
+use tributary_sync::{block_on, run, RunOptions, RunReport, RunStatus};
+
+const MAPPING: &str = "key:_id=JumpCloud ID
+map:${firstname} ${lastname}=Name
+map:email=Email
+map:manager=Manager|byKey
+map:department=Department|Name=${department}
+map:email=Jira User
+config:api=systemusers
+config:objectType=10
+";
+
+fn id(i: usize) -> String {
+    format!("{i:024x}")
+}
+
+fn user(i: usize) -> Value {
+    let mut u = json!({
+        "_id": id(i), "firstname": format!("First{i}"), "lastname": format!("Last{i}"),
+        "email": format!("user{i}@example.com"), "department": if i % 2 == 0 { "Finance" } else { "IT" },
+        "jobTitle": "Engineer"
+    });
+    if i > 0 {
+        u["manager"] = json!(id((i - 1) / 5));
+    }
+    u
+}
+
+/// A host with `n` JumpCloud users (a management tree), two departments and Jira accounts for
+/// even-numbered users.
+fn host(n: usize) -> FakeHost {
+    let host = FakeHost::new();
+    // Users listed in reverse: reports come before their managers in the source.
+    *host.users.borrow_mut() = (0..n).rev().map(user).collect();
+    host.add_object(DEPARTMENTS, &[("21", "Finance")]);
+    host.add_object(DEPARTMENTS, &[("21", "IT")]);
+    for i in (0..n).step_by(2) {
+        host.accounts.borrow_mut().insert(format!("user{i}@example.com"), format!("acc-{i}"));
+    }
+    host
+}
+
+fn options(mapping: &str) -> RunOptions {
+    RunOptions { import_id: "users".into(), mapping_text: mapping.into(), workspace_id: None, budget_ms: Some(600_000.0), ..Default::default() }
+}
+
+fn sync(host: &FakeHost, opts: &RunOptions) -> RunReport {
+    block_on(run(host, opts))
+}
+
+/// Runs and continues until the run is over; returns the last report and the invocations.
+fn sync_to_end(host: &FakeHost, opts: &RunOptions) -> (RunReport, u32) {
+    let mut report = sync(host, opts);
+    let mut calls = 1;
+    while report.status == RunStatus::Continue {
+        let next = RunOptions { resume: true, run_id: Some(report.run_id.clone()), ..opts.clone() };
+        report = sync(host, &next);
+        calls += 1;
+        assert!(calls < 500, "the run never ends");
+    }
+    (report, calls)
+}
+
+fn assert_users_match(host: &FakeHost, n: usize) {
+    let objects = host.user_objects();
+    assert_eq!(objects.len(), n, "one object per user, no duplicates");
+    let dept_key = |name: &str| {
+        host.objects.borrow().iter().find(|o| o.type_id == DEPARTMENTS && o.get("21") == [name]).unwrap().key()
+    };
+    for i in 0..n {
+        let o = &objects[&id(i)];
+        assert_eq!(o.get("2"), [format!("First{i} Last{i}")]);
+        assert_eq!(o.get("9"), [format!("user{i}@example.com")]);
+        let manager = if i == 0 { vec![] } else { vec![objects[&id((i - 1) / 5)].key()] };
+        assert_eq!(o.get("3"), manager, "manager of {i}");
+        assert_eq!(o.get("4"), [dept_key(if i % 2 == 0 { "Finance" } else { "IT" })]);
+        let account = if i % 2 == 0 { vec![format!("acc-{i}")] } else { vec![] };
+        assert_eq!(o.get("6"), account);
+    }
+}
+
+#[test]
+fn initial_import_then_a_second_run_writes_nothing() {
+    let n = 260;
+    let host = host(n);
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.counts.created, n as u64);
+    assert_eq!(report.counts.source, n as u64);
+    assert_eq!(report.counts.failed, 0);
+    assert_users_match(&host, n);
+    // Managers before reports: no deferred second pass was needed for a tree.
+    assert_eq!(report.api_calls.update, 0);
+    assert_eq!(report.api_calls.jumpcloud, 3, "260 users in pages of 100");
+    // Odd users have no Jira account: a warning each, the rest written.
+    assert_eq!(report.counts.warnings, (n / 2) as u64);
+    assert!(report.errors.iter().all(|e| e.attribute.as_deref() == Some("Jira User")));
+    assert_eq!(report.phase, "done");
+    assert!(report.finished_at.is_some());
+
+    host.clear_requests();
+    let again = sync(&host, &options(MAPPING));
+    assert_eq!(again.status, RunStatus::Succeeded);
+    assert_eq!((again.counts.created, again.counts.updated, again.counts.deleted), (0, 0, 0));
+    assert_eq!(again.counts.unchanged, n as u64);
+    assert_eq!(again.api_calls.create + again.api_calls.update + again.api_calls.delete, 0);
+    assert_eq!(host.count("POST", "object/create") + host.count("PUT", "") + host.count("DELETE", ""), 0);
+    assert_eq!(again.api_calls.aql, 2, "260 objects in AQL pages of 200");
+}
+
+#[test]
+fn jumpcloud_requests_use_fields_filters_and_sort() {
+    let host = host(3);
+    let mapping = format!("{MAPPING}config:filter=department:$eq:Finance\n");
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.counts.created, 2, "users 0 and 2 are in Finance");
+    let requests = host.requests.borrow();
+    let list = requests.iter().find(|r| r.path.starts_with("/api/systemusers")).unwrap();
+    let q = fake::query(&list.path);
+    assert_eq!(q["fields"], ["_id department email firstname lastname manager"]);
+    assert_eq!(q["filter"], ["department:$eq:Finance"]);
+    assert_eq!(q["limit"], ["100"]);
+    // AQL lookups escape their values.
+    let lookups: Vec<String> = requests
+        .iter()
+        .filter(|r| r.path.contains("object/aql"))
+        .map(|r| serde_json::from_str::<Value>(r.body.as_deref().unwrap()).unwrap()["qlQuery"].as_str().unwrap().to_string())
+        .collect();
+    assert!(lookups.contains(&"objectTypeId = 20 AND \"Name\" IN (\"Finance\")".to_string()), "{lookups:?}");
+}
+
+#[test]
+fn rename_promotion_manager_change_new_hire_and_leaver_produce_exactly_their_writes() {
+    let n = 30;
+    let host = host(n);
+    let mapping = format!("{MAPPING}config:missing=delete\n");
+    assert_eq!(sync(&host, &options(&mapping)).status, RunStatus::Succeeded);
+    {
+        let mut users = host.users.borrow_mut();
+        let find = |users: &mut Vec<Value>, i: usize| users.iter().position(|u| u["_id"] == json!(id(i))).unwrap();
+        let a = find(&mut users, 7);
+        users[a]["lastname"] = json!("Renamed");
+        let b = find(&mut users, 12);
+        users[b]["manager"] = json!(id(0));
+        let c = find(&mut users, 29);
+        users.remove(c);
+        users.push(user(40));
+    }
+    host.clear_requests();
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!((report.counts.created, report.counts.updated, report.counts.deleted), (1, 2, 1));
+    assert_eq!(report.counts.missing, 1);
+    assert_eq!(host.count("POST", "object/create"), 1);
+    assert_eq!(host.count("PUT", "object/"), 2);
+    assert_eq!(host.count("DELETE", "object/"), 1);
+    // Only the changed attribute is sent.
+    let requests = host.requests.borrow();
+    for put in requests.iter().filter(|r| r.method == "PUT") {
+        let body: Value = serde_json::from_str(put.body.as_deref().unwrap()).unwrap();
+        assert_eq!(body["attributes"].as_array().unwrap().len(), 1, "{body}");
+        assert_eq!(body["objectTypeId"], "10");
+    }
+    let objects = host.user_objects();
+    assert_eq!(objects[&id(7)].get("2"), ["First7 Renamed"]);
+    assert_eq!(objects[&id(12)].get("3"), [objects[&id(0)].key()]);
+    assert!(!objects.contains_key(&id(29)));
+    assert_eq!(objects[&id(40)].get("3"), [objects[&id(7)].key()]);
+}
+
+#[test]
+fn a_manager_cycle_is_written_with_a_second_pass() {
+    let host = FakeHost::new();
+    let mut a = user(1);
+    a["manager"] = json!(id(2));
+    let mut b = user(2);
+    b["manager"] = json!(id(1));
+    *host.users.borrow_mut() = vec![a, b];
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.counts.created, 2, "{report:#?}");
+    let objects = host.user_objects();
+    assert_eq!(objects[&id(1)].get("3"), [objects[&id(2)].key()]);
+    assert_eq!(objects[&id(2)].get("3"), [objects[&id(1)].key()]);
+    assert_eq!(host.count("PUT", "object/"), 1, "one second-pass update");
+    // The department lookups found nothing (no departments here): reported, object still written.
+    assert!(report.errors.iter().any(|e| e.attribute.as_deref() == Some("Department") && e.message.contains("IT")));
+    let again = sync(&host, &options(MAPPING));
+    assert_eq!(again.api_calls.create + again.api_calls.update, 0);
+}
+
+#[test]
+fn retries_honour_retry_after_and_back_off_on_5xx_and_dropped_connections() {
+    let host = host(12);
+    host.fault("GET", "/api/systemusers", 1, FaultKind::Status(429, vec![("Retry-After".into(), "3".into())]));
+    host.fault("POST", "object/aql", 2, FaultKind::Status(503, vec![]));
+    host.fault("GET", "/rest/servicedeskapi", 1, FaultKind::Transport);
+    host.fault("POST", "object/create", 1, FaultKind::Status(502, vec![]));
+    host.fault("POST", "object/create", 1, FaultKind::CommitThenTransport);
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.counts.created, 12);
+    assert_users_match(&host, 12);
+    let sleeps = host.sleeps.borrow();
+    assert!(sleeps.contains(&3000.0), "Retry-After: 3 waited 3 s: {sleeps:?}");
+    assert!(sleeps.iter().all(|s| *s >= 500.0 && *s <= 30_000.0), "{sleeps:?}");
+    assert_eq!(report.api_calls.retries, 6);
+    // The dropped create had gone through: found by its key value, not created twice.
+    assert_eq!(report.counts.failed, 0);
+}
+
+#[test]
+fn validation_errors_are_reported_per_record_and_not_retried() {
+    let host = host(4);
+    host.reject_invalid.set(true);
+    host.users.borrow_mut()[0]["firstname"] = json!("INVALID");
+    host.users.borrow_mut()[0]["lastname"] = json!("");
+    let bad_id = host.users.borrow()[0]["_id"].as_str().unwrap().to_string();
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(report.counts.failed, 1);
+    assert_eq!(report.counts.created, 3);
+    assert_eq!(report.api_calls.retries, 0);
+    assert_eq!(report.api_calls.create, 4, "the refused create is sent once");
+    let error = report.errors.iter().find(|e| e.key == bad_id && e.attribute.is_none()).unwrap();
+    assert!(error.message.contains("HTTP 400") && error.message.contains("Name: The value INVALID is not allowed"), "{}", error.message);
+}
+
+#[test]
+fn a_budget_splits_the_run_and_the_continuations_converge() {
+    let n = 230;
+    let host = host(n);
+    host.request_ms.set(100.0);
+    let opts = RunOptions { budget_ms: Some(3_000.0), ..options(MAPPING) };
+    let (report, invocations) = sync_to_end(&host, &opts);
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert!(invocations > 5, "{invocations} invocations");
+    assert_eq!(report.invocations, invocations);
+    assert_eq!(report.counts.created, n as u64);
+    assert_eq!(report.progress.done, report.progress.total);
+    assert_users_match(&host, n);
+    // Finished runs leave only the run record, the latest-run pointer (and no lease).
+    let keys: Vec<String> = host.storage.borrow().keys().cloned().collect();
+    assert_eq!(keys, [format!("tributary:lastRun:users"), format!("tributary:run:users:{}", report.run_id)]);
+    let stored: RunReport = serde_json::from_str(&host.storage.borrow()[&format!("tributary:run:users:{}", report.run_id)]).unwrap();
+    assert_eq!(stored, report);
+    // A late duplicate queue event for the finished run does nothing.
+    host.clear_requests();
+    let again = sync(&host, &RunOptions { resume: true, run_id: Some(report.run_id.clone()), ..opts.clone() });
+    assert_eq!(again, report);
+    assert!(host.requests.borrow().is_empty());
+}
+
+#[test]
+fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
+    let n = 120;
+    let host = host(n);
+    host.request_ms.set(100.0);
+    let opts = RunOptions { budget_ms: Some(4_000.0), ..options(MAPPING) };
+    // Run until some objects exist, then lose the stored state (as if killed before saving).
+    let mut report = sync(&host, &opts);
+    while host.user_objects().is_empty() {
+        report = sync(&host, &RunOptions { resume: true, run_id: Some(report.run_id.clone()), ..opts.clone() });
+    }
+    assert_eq!(report.status, RunStatus::Continue);
+    let written = host.user_objects().len();
+    assert!(written > 0 && written < n);
+    host.storage.borrow_mut().retain(|k, _| !k.starts_with("tributary:state:"));
+    host.storage.borrow_mut().remove("tributary:lease:users");
+    // A new trigger starts over and converges.
+    let (report, _) = sync_to_end(&host, &opts);
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(report.counts.created as usize, n - written);
+    assert_eq!(report.counts.unchanged as usize, written);
+    assert_users_match(&host, n);
+}
+
+#[test]
+fn the_lease_keeps_a_second_trigger_out() {
+    let host = host(5);
+    let now = host.now.get();
+    host.storage.borrow_mut().insert("tributary:lease:users".into(), json!({"runId": "other", "expiresAt": now + 60_000.0}).to_string());
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Busy);
+    assert!(report.message.as_deref().unwrap().contains("another run"));
+    assert!(host.requests.borrow().is_empty());
+    // An expired lease (a crashed run) does not block.
+    host.now.set(now + 61_000.0);
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert!(!host.storage.borrow().contains_key("tributary:lease:users"), "released at the end");
+}
+
+#[test]
+fn a_continuing_run_holds_the_lease_against_new_triggers() {
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let opts = RunOptions { budget_ms: Some(2_000.0), ..options(MAPPING) };
+    let first = sync(&host, &opts);
+    assert_eq!(first.status, RunStatus::Continue);
+    let other = sync(&host, &options(MAPPING));
+    assert_eq!(other.status, RunStatus::Busy);
+    let (done, _) = sync_to_end(&host, &RunOptions { resume: true, run_id: Some(first.run_id.clone()), ..opts });
+    assert_eq!(done.status, RunStatus::Succeeded);
+    assert_users_match(&host, 150);
+}
+
+#[test]
+fn an_empty_source_never_deletes() {
+    let host = host(10);
+    let mapping = format!("{MAPPING}config:missing=delete\n");
+    sync(&host, &options(&mapping));
+    host.users.borrow_mut().clear();
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Stopped);
+    assert!(report.guard.as_ref().unwrap().reason.contains("no records"));
+    assert_eq!(report.counts.deleted, 0);
+    assert_eq!(host.user_objects().len(), 10);
+}
+
+#[test]
+fn more_deletions_than_the_threshold_stop_and_delete_nothing() {
+    let host = host(10);
+    let mapping = format!("{MAPPING}config:missing=delete\nconfig:maxDeletions=20%\n");
+    sync(&host, &options(&mapping));
+    host.users.borrow_mut().retain(|u| u["_id"].as_str().unwrap() < id(7).as_str());
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Stopped, "{report:#?}");
+    let reason = &report.guard.as_ref().unwrap().reason;
+    assert!(reason.contains("3 object(s) would be deleted") && reason.contains("20%"), "{reason}");
+    assert_eq!(host.user_objects().len(), 10);
+    assert_eq!(report.counts.missing, 3);
+}
+
+#[test]
+fn leavers_are_marked_once_with_a_status_by_name() {
+    let host = host(6);
+    let mapping = format!("{MAPPING}config:missing=mark|Status=Inactive\n");
+    sync(&host, &options(&mapping));
+    host.users.borrow_mut().retain(|u| u["_id"] != json!(id(5)));
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.counts.marked, 1, "{report:#?}");
+    assert_eq!(host.user_objects()[&id(5)].get("7"), ["9"], "Inactive is status 9");
+    let again = sync(&host, &options(&mapping));
+    assert_eq!(again.counts.marked, 0);
+    assert_eq!(again.api_calls.update, 0, "already marked: nothing written");
+    assert_eq!(again.counts.missing, 1);
+}
+
+#[test]
+fn a_dry_run_plans_everything_and_writes_nothing() {
+    let host = host(8);
+    sync(&host, &options(MAPPING));
+    host.users.borrow_mut()[0]["lastname"] = json!("Changed");
+    host.users.borrow_mut().push(user(50));
+    host.clear_requests();
+    let writes_before = host.storage_writes.get();
+    let report = sync(&host, &RunOptions { dry_run: true, ..options(MAPPING) });
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(host.count("POST", "object/create") + host.count("PUT", "") + host.count("DELETE", ""), 0);
+    assert_eq!(host.storage_writes.get(), writes_before, "dry runs store nothing");
+    let plan = report.plan.as_ref().unwrap();
+    assert_eq!(plan.creates.len(), 1);
+    assert_eq!(plan.updates.len(), 1);
+    assert_eq!(plan.unchanged, 7);
+    let change = &plan.updates[0].changes[0];
+    assert_eq!((change.attribute.as_str(), change.old.as_slice(), change.new.as_slice()), ("Name", &["First7 Last7".to_string()][..], &["First7 Changed".to_string()][..]));
+    assert_eq!((report.counts.created, report.counts.updated), (1, 1));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["plan"]["updates"][0]["objectKey"], plan.updates[0].object_key);
+    assert_eq!(json["status"], "succeeded");
+}
+
+#[test]
+fn the_object_type_can_be_named_and_bad_targets_fail_clearly() {
+    let host = host(2);
+    let mapping = MAPPING.replace("config:objectType=10", "config:objectSchema=HR\nconfig:objectType=Users");
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.object_type_id.as_deref(), Some(USERS));
+    let mapping = MAPPING.replace("config:objectType=10", "config:objectType=Laptops");
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(report.message.as_deref().unwrap().contains("\"Laptops\""), "{:?}", report.message);
+}
+
+#[test]
+fn a_bad_mapping_fails_before_any_request() {
+    let host = host(2);
+    let report = sync(&host, &options("map:firstname=Name\n"));
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(report.message.as_deref().unwrap().contains("line"), "{:?}", report.message);
+    assert!(host.requests.borrow().is_empty());
+    let report = sync(&host, &RunOptions { import_id: "bad/id".into(), ..options(MAPPING) });
+    assert_eq!(report.status, RunStatus::Failed);
+    assert!(report.message.unwrap().contains("importId"));
+}

@@ -1,0 +1,344 @@
+//! The planner's rules, one test per rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use tributary_models::assets::ObjectTypeAttribute;
+use tributary_sync::plan::{plan, Level, LookupTable, Plan, PlanInput, RetireAction, WriteValue};
+use tributary_sync::{AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RetireLimit};
+
+const USER_TYPE: &str = "10";
+const DEPT_TYPE: &str = "20";
+
+fn attributes() -> Vec<AttrDef> {
+    let json = r#"[
+      {"id":"1","name":"JumpCloud ID","type":0,"defaultType":{"id":0}},
+      {"id":"2","name":"Name","type":0,"defaultType":{"id":0},"label":true},
+      {"id":"3","name":"Manager","type":1,"referenceObjectTypeId":"10"},
+      {"id":"4","name":"Department","type":1,"referenceObjectTypeId":"20"},
+      {"id":"5","name":"Groups","type":1,"referenceObjectTypeId":"30","maximumCardinality":-1},
+      {"id":"6","name":"Jira User","type":2},
+      {"id":"7","name":"Status","type":7},
+      {"id":"8","name":"Key","type":0,"system":true,"editable":false}
+    ]"#;
+    let attrs: Vec<ObjectTypeAttribute> = serde_json::from_str(json).unwrap();
+    attrs.iter().map(AttrDef::from_attribute).collect()
+}
+
+fn record(key: &str, attrs: &[(&str, Desired)]) -> DesiredObject {
+    DesiredObject {
+        key: key.to_string(),
+        attributes: attrs.iter().map(|(id, d)| (id.to_string(), d.clone())).collect(),
+        problems: Vec::new(),
+    }
+}
+
+fn named(key: &str, name: &str) -> DesiredObject {
+    record(key, &[("2", Desired::values([name]))])
+}
+
+fn object(id: &str, object_key: &str, values: &[(&str, &[&str])]) -> ExistingObject {
+    ExistingObject {
+        id: id.to_string(),
+        object_key: object_key.to_string(),
+        values: values
+            .iter()
+            .map(|(a, v)| (a.to_string(), v.iter().map(|s| s.to_string()).collect()))
+            .collect::<BTreeMap<_, _>>(),
+    }
+}
+
+fn keyed(id: &str, key: &str, name: &str) -> ExistingObject {
+    object(id, &format!("HR-{id}"), &[("1", &[key]), ("2", &[name])])
+}
+
+fn by_manager(key: &str, name: &str, manager: &str) -> DesiredObject {
+    record(
+        key,
+        &[
+            ("2", Desired::values([name])),
+            ("3", Desired::Lookup { target_type_id: USER_TYPE.into(), by: LookupBy::Key, values: vec![manager.into()] }),
+        ],
+    )
+}
+
+struct Case {
+    attrs: Vec<AttrDef>,
+    desired: Vec<DesiredObject>,
+    existing: Vec<ExistingObject>,
+    lookups: LookupTable,
+    missing: MissingAction,
+    limit: Option<RetireLimit>,
+}
+
+impl Case {
+    fn new(desired: Vec<DesiredObject>, existing: Vec<ExistingObject>) -> Self {
+        Case { attrs: attributes(), desired, existing, lookups: LookupTable::default(), missing: MissingAction::Ignore, limit: None }
+    }
+
+    fn plan(&self) -> Plan {
+        let skip = BTreeSet::new();
+        plan(&PlanInput {
+            object_type_id: USER_TYPE,
+            key_attribute: &self.attrs[0],
+            attributes: &self.attrs,
+            desired: &self.desired,
+            existing: &self.existing,
+            lookups: &self.lookups,
+            missing: &self.missing,
+            limit: self.limit,
+            skip_keys: &skip,
+        })
+    }
+}
+
+fn texts(values: &[WriteValue]) -> Vec<String> {
+    values.iter().map(WriteValue::display).collect()
+}
+
+#[test]
+fn upserts_by_key_and_updates_only_what_differs() {
+    let case = Case::new(
+        vec![named("a", "Ann"), named("b", "Bob Jones"), named("c", "Cy")],
+        vec![keyed("1", "a", "Ann"), keyed("2", "b", "Bob")],
+    );
+    let p = case.plan();
+    assert_eq!(p.unchanged, 1);
+    assert_eq!(p.updates.len(), 1);
+    let update = &p.updates[0];
+    assert_eq!((update.key.as_str(), update.id.as_str(), update.object_key.as_str()), ("b", "2", "HR-2"));
+    assert_eq!(update.changes.len(), 1, "only the changed attribute");
+    assert_eq!(update.changes[0].attribute, "Name");
+    assert_eq!(update.changes[0].old, ["Bob"]);
+    assert_eq!(texts(&update.changes[0].new), ["Bob Jones"]);
+    assert_eq!(p.creates.len(), 1);
+    let create = &p.creates[0];
+    assert_eq!(create.key, "c");
+    assert_eq!(create.changes[0].attribute, "JumpCloud ID", "the key is written on create");
+    assert_eq!(texts(&create.changes[0].new), ["c"]);
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+}
+
+#[test]
+fn a_second_run_with_nothing_changed_writes_nothing() {
+    let case = Case::new(vec![named("a", "Ann"), named("b", "Bob")], vec![keyed("1", "a", "Ann"), keyed("2", "b", "Bob")]);
+    let p = case.plan();
+    assert_eq!(p.write_count(), 0);
+    assert_eq!(p.unchanged, 2);
+}
+
+#[test]
+fn emptying_a_value_clears_it_on_update_but_is_not_sent_on_create() {
+    let case = Case::new(
+        vec![record("a", &[("2", Desired::values(Vec::<String>::new()))]), record("n", &[("2", Desired::values(Vec::<String>::new()))])],
+        vec![keyed("1", "a", "Ann")],
+    );
+    let p = case.plan();
+    assert_eq!(p.updates[0].changes[0].old, ["Ann"]);
+    assert!(p.updates[0].changes[0].new.is_empty());
+    assert_eq!(p.creates[0].changes.len(), 1, "only the key");
+}
+
+#[test]
+fn duplicate_source_keys_are_reported_and_never_written() {
+    let case = Case::new(vec![named("a", "Ann"), named("a", "Ann 2"), named("b", "Bob")], vec![keyed("1", "a", "Old")]);
+    let p = case.plan();
+    assert!(p.updates.is_empty());
+    assert_eq!(p.creates.len(), 1);
+    let dup = p.problems.iter().find(|e| e.key == "a").expect("reported");
+    assert!(dup.message.contains("2 source records"), "{}", dup.message);
+    assert!(p.missing.is_empty(), "a duplicated key is still in the source, so never missing");
+}
+
+#[test]
+fn duplicate_assets_key_values_are_reported_and_left_alone() {
+    let mut case = Case::new(vec![named("a", "Ann")], vec![keyed("1", "a", "X"), keyed("2", "a", "Y"), keyed("3", "gone", "Z")]);
+    case.missing = MissingAction::Delete;
+    let p = case.plan();
+    assert!(p.creates.is_empty() && p.updates.is_empty());
+    let dup = p.problems.iter().find(|e| e.key == "a").unwrap();
+    assert!(dup.message.contains("HR-1, HR-2"), "{}", dup.message);
+    assert_eq!(p.deletes().map(|m| m.key.as_str()).collect::<Vec<_>>(), ["gone"]);
+}
+
+#[test]
+fn records_without_a_key_are_reported() {
+    let case = Case::new(vec![named("", "Nobody"), named("b", "Bob")], vec![]);
+    let p = case.plan();
+    assert_eq!(p.creates.len(), 1);
+    assert!(p.problems.iter().any(|e| e.key.is_empty() && e.message.contains("no key value")));
+}
+
+#[test]
+fn managers_resolve_to_existing_objects_and_new_managers_are_created_first() {
+    let case = Case::new(
+        vec![by_manager("rep", "Rep", "boss"), by_manager("boss", "Boss", "ceo"), by_manager("ceo", "Ceo", "")],
+        vec![keyed("1", "old", "Old"), object("9", "HR-9", &[("1", &["ceo"]), ("2", &["Ceo"])])],
+    );
+    let p = case.plan();
+    // "ceo" exists: boss references its object key; rep references boss, created in this run.
+    let order: Vec<(&str, usize)> = p.creates.iter().map(|c| (c.key.as_str(), c.level)).collect();
+    assert_eq!(order, [("boss", 0), ("rep", 1)]);
+    let boss = &p.creates[0];
+    assert_eq!(texts(&boss.changes.iter().find(|c| c.attribute == "Manager").unwrap().new), ["HR-9"]);
+    let rep = &p.creates[1];
+    assert_eq!(rep.changes.iter().find(|c| c.attribute == "Manager").unwrap().new, [WriteValue::Created { created: "boss".into() }]);
+    // The ceo's empty manager lookup: nothing to resolve, nothing reported.
+    assert!(p.problems.iter().all(|e| e.key != "ceo"), "{:?}", p.problems);
+}
+
+#[test]
+fn reference_cycles_get_a_second_pass_only_where_needed() {
+    let case = Case::new(vec![by_manager("x", "X", "y"), by_manager("y", "Y", "x"), by_manager("self", "S", "self"), by_manager("z", "Z", "x")], vec![]);
+    let p = case.plan();
+    let deferred: Vec<&str> = p.deferred().map(|c| c.key.as_str()).collect();
+    assert_eq!(deferred, ["x", "self"], "one member of the cycle and the self reference");
+    let x = p.creates.iter().find(|c| c.key == "x").unwrap();
+    assert!(x.changes.iter().all(|c| c.attribute != "Manager"));
+    assert_eq!(x.deferred[0].attribute, "Manager");
+    let level = |k: &str| p.creates.iter().find(|c| c.key == k).unwrap().level;
+    assert!(level("y") > level("x"));
+    assert!(level("z") > level("x"));
+    assert_eq!(p.write_count(), 4 + 2);
+}
+
+#[test]
+fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_rest_is_written() {
+    let mut case = Case::new(
+        vec![
+            record("a", &[("2", Desired::values(["Ann"])), ("4", Desired::Lookup { target_type_id: DEPT_TYPE.into(), by: LookupBy::Attribute("Name".into()), values: vec!["Finance".into()] })]),
+            record("b", &[("2", Desired::values(["Bob"])), ("4", Desired::Lookup { target_type_id: DEPT_TYPE.into(), by: LookupBy::Attribute("Name".into()), values: vec!["Nowhere".into()] })]),
+        ],
+        vec![],
+    );
+    case.lookups.insert_object(DEPT_TYPE, &LookupBy::Attribute("Name".into()), "finance", "D-1".into());
+    let p = case.plan();
+    let a = p.creates.iter().find(|c| c.key == "a").unwrap();
+    assert_eq!(texts(&a.changes.iter().find(|c| c.attribute == "Department").unwrap().new), ["D-1"]);
+    let b = p.creates.iter().find(|c| c.key == "b").unwrap();
+    assert!(b.changes.iter().any(|c| c.attribute == "Name"), "the rest of the object is still written");
+    assert!(b.changes.iter().all(|c| c.attribute != "Department"));
+    let e = p.problems.iter().find(|e| e.key == "b").unwrap();
+    assert_eq!(e.attribute.as_deref(), Some("Department"));
+    assert!(e.message.contains("Nowhere"), "{}", e.message);
+}
+
+#[test]
+fn ambiguous_lookups_are_reported_not_guessed() {
+    let mut case = Case::new(
+        vec![record("a", &[("4", Desired::Lookup { target_type_id: DEPT_TYPE.into(), by: LookupBy::Attribute("Name".into()), values: vec!["IT".into()] })])],
+        vec![],
+    );
+    case.lookups.insert_object(DEPT_TYPE, &LookupBy::Attribute("Name".into()), "IT", "D-1".into());
+    case.lookups.insert_object(DEPT_TYPE, &LookupBy::Attribute("Name".into()), "it", "D-2".into());
+    let p = case.plan();
+    assert!(p.problems[0].message.contains("2 objects"), "{}", p.problems[0].message);
+    assert_eq!(p.creates[0].changes.len(), 1);
+}
+
+#[test]
+fn multi_valued_references_compare_as_sets() {
+    let groups = |values: &[&str]| Desired::values(values.iter().copied());
+    let case = Case::new(
+        vec![record("a", &[("5", groups(&["G-2", "G-1"]))]), record("b", &[("5", groups(&["G-1", "G-3"]))])],
+        vec![object("1", "HR-1", &[("1", &["a"]), ("5", &["G-1", "G-2"])]), object("2", "HR-2", &[("1", &["b"]), ("5", &["G-1"])])],
+    );
+    let p = case.plan();
+    assert_eq!(p.unchanged, 1);
+    assert_eq!(p.updates.len(), 1);
+    assert_eq!(texts(&p.updates[0].changes[0].new), ["G-1", "G-3"]);
+}
+
+#[test]
+fn a_single_valued_attribute_with_several_values_is_reported() {
+    let case = Case::new(vec![record("a", &[("2", Desired::values(["x", "y"]))])], vec![]);
+    let p = case.plan();
+    assert!(p.problems[0].message.contains("takes one value"), "{}", p.problems[0].message);
+    assert_eq!(p.creates[0].changes.len(), 1);
+}
+
+#[test]
+fn jira_users_come_from_email_lookups_and_unmatched_ones_are_warnings() {
+    let mut case = Case::new(
+        vec![
+            record("a", &[("6", Desired::JiraUser { emails: vec!["Ann@Example.com".into()] })]),
+            record("b", &[("6", Desired::JiraUser { emails: vec!["ghost@example.com".into()] })]),
+            record("c", &[("6", Desired::JiraUser { emails: vec!["557058:abc".into()] })]),
+        ],
+        vec![object("1", "HR-1", &[("1", &["b"]), ("6", &["acc-old"])])],
+    );
+    case.lookups.users.insert("ann@example.com".into(), Some("acc-ann".into()));
+    case.lookups.users.insert("ghost@example.com".into(), None);
+    let p = case.plan();
+    let a = p.creates.iter().find(|c| c.key == "a").unwrap();
+    assert_eq!(texts(&a.changes[1].new), ["acc-ann"]);
+    let c = p.creates.iter().find(|c| c.key == "c").unwrap();
+    assert_eq!(texts(&c.changes[1].new), ["557058:abc"], "an accountId is written as it is");
+    let warning = p.problems.iter().find(|e| e.key == "b").unwrap();
+    assert_eq!(warning.level, Level::Warning);
+    assert_eq!(p.unchanged, 1, "an unmatched user leaves the attribute as it is");
+}
+
+#[test]
+fn missing_objects_are_ignored_by_default_and_hand_made_ones_never_touched() {
+    let mut case = Case::new(vec![named("a", "Ann")], vec![keyed("1", "a", "Ann"), keyed("2", "gone", "G"), object("3", "HR-3", &[("2", &["Hand made"])])]);
+    let p = case.plan();
+    assert_eq!(p.missing.len(), 1);
+    assert_eq!(p.missing[0].action, RetireAction::Ignore);
+    assert_eq!(p.write_count(), 0);
+    case.missing = MissingAction::Delete;
+    let p = case.plan();
+    assert_eq!(p.deletes().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["2"], "HR-3 has no key value");
+}
+
+#[test]
+fn marking_sets_the_attribute_once() {
+    let mut case = Case::new(
+        vec![named("a", "Ann")],
+        vec![keyed("1", "a", "Ann"), object("2", "HR-2", &[("1", &["gone"]), ("7", &["1"])]), object("3", "HR-3", &[("1", &["left"]), ("7", &["9"])])],
+    );
+    case.missing = MissingAction::Mark { set: vec![("7".into(), "9".into())] };
+    let p = case.plan();
+    let marks: Vec<&str> = p.marks().map(|m| m.key.as_str()).collect();
+    assert_eq!(marks, ["gone"], "HR-3 is already marked");
+    let mark = p.marks().next().unwrap();
+    assert_eq!(mark.changes[0].old, ["1"]);
+    assert_eq!(texts(&mark.changes[0].new), ["9"]);
+    assert_eq!(p.missing.len(), 2);
+}
+
+#[test]
+fn an_empty_source_never_deletes_or_marks() {
+    let mut case = Case::new(vec![], vec![keyed("1", "a", "Ann"), keyed("2", "b", "Bob")]);
+    case.missing = MissingAction::Delete;
+    let p = case.plan();
+    assert_eq!(p.deletes().count(), 0);
+    assert!(p.missing.iter().all(|m| m.action == RetireAction::Guarded));
+    assert!(p.guard.as_deref().unwrap().contains("no records"));
+}
+
+#[test]
+fn more_retirements_than_the_threshold_stop_all_of_them() {
+    let existing: Vec<ExistingObject> = (0..10).map(|i| keyed(&i.to_string(), &format!("k{i}"), "N")).collect();
+    let mut case = Case::new(vec![named("k0", "N"), named("k1", "N"), named("k2", "N"), named("k3", "N"), named("new", "N")], existing);
+    case.missing = MissingAction::Delete;
+    case.limit = Some(RetireLimit::Count(5));
+    let p = case.plan();
+    assert_eq!(p.deletes().count(), 0, "6 > 5: nothing deleted");
+    assert!(p.guard.as_deref().unwrap().contains("6 object(s) would be deleted"), "{:?}", p.guard);
+    assert_eq!(p.creates.len(), 1, "creates and updates still happen");
+    case.limit = Some(RetireLimit::Percent(60.0));
+    assert_eq!(case.plan().deletes().count(), 6, "60% of 10 allows 6");
+    case.limit = Some(RetireLimit::Percent(50.0));
+    let p = case.plan();
+    assert_eq!(p.deletes().count(), 0);
+    assert!(p.guard.unwrap().contains("50%"));
+}
+
+#[test]
+fn the_plan_is_deterministic_and_serialises() {
+    let case = Case::new(vec![by_manager("rep", "Rep", "boss"), by_manager("boss", "Boss", "")], vec![]);
+    let a = case.plan();
+    assert_eq!(a, case.plan());
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["creates"][1]["changes"][2]["new"][0]["created"], "boss");
+}

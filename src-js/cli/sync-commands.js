@@ -1,0 +1,121 @@
+// The CLI's sync commands: sample, preview, sync. The core does the work; this file reads the
+// environment, gives the core a Node host, and prints.
+import { basename, extname } from 'node:path';
+
+import * as core from '../core/index.js';
+import { EnvError, FileStorage, createNodeHost, defaultStateFile, readEnvConfig } from '../hosts/node-host.js';
+import { ConfigError, UsageError } from './errors.js';
+import { printPlan, printSummary, progressReporter } from './output.js';
+
+function positiveInt(text, flag) {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive whole number (got '${text}')`);
+  return n;
+}
+
+function hostFromEnv(env, needs, log) {
+  let config;
+  try {
+    config = readEnvConfig(env, needs);
+  } catch (error) {
+    if (error instanceof EnvError) throw new ConfigError(error.message);
+    throw error;
+  }
+  return createNodeHost({ config, storage: new FileStorage(defaultStateFile(env)), log });
+}
+
+/** Refuses a mapping with errors before any request is sent (exit 2, rendered diagnostics). */
+function checkMapping(text, file) {
+  const { diagnostics } = core.validate(text);
+  if (diagnostics.some((d) => d.severity === 'error')) {
+    throw new ConfigError(`the mapping has errors:\n${core.renderDiagnostics(text, file)}`);
+  }
+}
+
+/** Import id for run records and the lease: `--import-id`, else the file's base name. */
+function importIdFor(file, values) {
+  const id = values['import-id'] ?? basename(file, extname(file));
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(id)) {
+    throw new UsageError(`--import-id must be letters, digits, '.', '_' or '-' (got '${id}')`);
+  }
+  return id;
+}
+
+function syncOptions(file, text, values, extra) {
+  return {
+    importId: importIdFor(file, values),
+    mappingText: text,
+    ...(values['object-schema'] ? { objectSchema: values['object-schema'] } : {}),
+    ...(values['object-type'] ? { objectType: values['object-type'] } : {}),
+    ...extra,
+  };
+}
+
+const targetOptions = {
+  json: { type: 'boolean' },
+  'import-id': { type: 'string' },
+  'object-schema': { type: 'string' },
+  'object-type': { type: 'string' },
+};
+
+/** Exit code of a finished run: 1 when records failed or a guard or error stopped it. */
+function exitCodeOf(report) {
+  if (report.status === 'failed' || report.status === 'stopped' || report.status === 'busy') return 1;
+  return report.counts?.failed > 0 ? 1 : 0;
+}
+
+export function syncCommands({ readText, env = process.env }) {
+  return {
+    sample: {
+      options: { limit: { type: 'string' }, json: { type: 'boolean' } },
+      async run({ values, positionals: [file, ...extra] }) {
+        if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
+        const limit = values.limit ? positiveInt(values.limit, '--limit') : 5;
+        const text = await readText(file, 'mapping file');
+        checkMapping(text, file);
+        const host = hostFromEnv(env, { jumpcloud: true, jira: false });
+        const result = await core.sampleSource(host, JSON.stringify({ mappingText: text, limit }));
+        process.stdout.write(`${JSON.stringify(values.json ? result : result.records, null, 2)}\n`);
+        return 0;
+      },
+    },
+
+    preview: {
+      options: targetOptions,
+      async run({ values, positionals: [file, ...extra] }) {
+        if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
+        const text = await readText(file, 'mapping file');
+        checkMapping(text, file);
+        const host = hostFromEnv(env, { jumpcloud: true, jira: true });
+        const report = await core.previewSync(host, JSON.stringify(syncOptions(file, text, values, { dryRun: true })));
+        if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else printPlan(report, process.stdout);
+        return exitCodeOf(report);
+      },
+    },
+
+    sync: {
+      options: targetOptions,
+      async run({ values, positionals: [file, ...extra] }) {
+        if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
+        const text = await readText(file, 'mapping file');
+        checkMapping(text, file);
+        const progress = values.json ? null : progressReporter(process.stderr);
+        const host = hostFromEnv(env, { jumpcloud: true, jira: true }, progress?.log ?? (() => {}));
+        let options = syncOptions(file, text, values, {});
+        let report;
+        // The CLI has no invocation limit, but the engine still works in resumable slices.
+        for (let slice = 0; slice < 10_000; slice += 1) {
+          report = await core.runSync(host, JSON.stringify(options));
+          progress?.update(report);
+          if (report.status !== 'continue') break;
+          options = { ...options, runId: report.runId, resume: true };
+        }
+        progress?.done();
+        if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        else printSummary(report, process.stdout);
+        return exitCodeOf(report);
+      },
+    },
+  };
+}

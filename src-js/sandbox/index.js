@@ -1,0 +1,113 @@
+// The local sandbox: emulated JumpCloud and Assets, the local Forge runtime running the real
+// Forge handlers, a first sync of the example users mapping, and the settings page — all on
+// 127.0.0.1. The built-in default the README's main command runs.
+//
+// The Forge runtime must be imported before anything that loads @forge/api.
+import { createForgeRuntime } from '../forge-local/index.js';
+import { startEmulators } from '../emulators/index.js';
+import { startSettingsServer } from './settings-server.js';
+
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+
+const appDir = fileURLToPath(new URL('../..', import.meta.url));
+/** The sandbox's Jira admin (any account id works: the emulated site lets everyone administer). */
+export const SANDBOX_ADMIN = '5b10ac8d82e05b22cc7d4ef5';
+const SANDBOX_API_KEY = 'sandbox-jumpcloud-key';
+const MAIN_PAGE = 'tributary-main';
+const JUMPCLOUD_ORIGINS = [
+  'https://console.jumpcloud.com',
+  'https://console.eu.jumpcloud.com',
+  'https://console.in.jumpcloud.com',
+];
+
+/**
+ * Starts everything. Options: `port` (settings page), `jumpCloudPort`, `assetsPort`, `users`,
+ * `seed`, `firstSync` (default true), `log(line)`. Resolves to
+ * `{pageUrl, jumpCloudUrl, assetsUrl, runtime, emulators, firstRun, close()}`.
+ */
+export async function startSandbox({
+  port = 0, jumpCloudPort = 0, assetsPort = 0, users = 300, seed = 1, firstSync = true, log = () => {},
+} = {}) {
+  const closers = [];
+  const close = async () => {
+    for (const fn of closers.reverse()) await fn().catch(() => {});
+  };
+  try {
+    const emulators = await startEmulators({
+      seed, users, apiKey: SANDBOX_API_KEY,
+      jumpCloud: { port: jumpCloudPort }, assets: { port: assetsPort },
+    });
+    closers.push(() => emulators.close());
+    log(`JumpCloud emulator: ${emulators.jumpCloud.url} (${users} users, seed ${seed})`);
+    log(`Assets emulator:    ${emulators.assets.url} (workspace ${emulators.assets.workspaceId})`);
+
+    const runtime = await createForgeRuntime({
+      appDir,
+      jiraBaseUrl: emulators.assets.url,
+      egress: Object.fromEntries(JUMPCLOUD_ORIGINS.map((origin) => [origin, emulators.jumpCloud.url])),
+    });
+    const invoke = (name, payload = {}) => runtime.invokeResolver(MAIN_PAGE, name, payload, { accountId: SANDBOX_ADMIN });
+
+    // Queued runs continue in the background, as Forge's queue would deliver them.
+    let draining = Promise.resolve();
+    const pump = setInterval(() => {
+      draining = draining.then(() => runtime.drainQueues()).catch((error) => log(`queue: ${error.message}`));
+    }, 500);
+    closers.push(async () => {
+      clearInterval(pump);
+      await draining;
+    });
+
+    const importId = await configure(invoke);
+    let firstRun;
+    if (firstSync) {
+      const { runId } = await invoke('runImport', { importId });
+      await runtime.drainQueues();
+      firstRun = (await invoke('listRuns', { importId })).find((run) => run.runId === runId);
+    }
+
+    const page = await startSettingsServer({
+      root: `${appDir}static/settings`,
+      port,
+      invoke,
+      context: { accountId: SANDBOX_ADMIN, moduleKey: MAIN_PAGE, extension: { type: 'jira:adminPage' } },
+    });
+    closers.push(() => page.close());
+    return {
+      pageUrl: page.url, jumpCloudUrl: emulators.jumpCloud.url, assetsUrl: emulators.assets.url,
+      runtime, emulators, importId, firstRun, invoke, close,
+    };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Saves the sandbox connection and the example users import; returns the import id. */
+async function configure(invoke) {
+  await invoke('saveConnection', { apiKey: SANDBOX_API_KEY, region: 'US' });
+  const mapping = await readFile(`${appDir}examples/users.map`, 'utf8');
+  const schema = (await invoke('listSchemas')).find((s) => s.name === 'People');
+  const type = (await invoke('listObjectTypes', { schemaId: schema.id })).find((t) => t.name === 'User');
+  const { import: saved } = await invoke('saveImport', {
+    import: { name: 'JumpCloud users', objectSchemaId: schema.id, objectTypeId: type.id, mapping, schedule: 'hourly' },
+  });
+  return saved.id;
+}
+
+/** One line per count of a run record, for the terminal. */
+export function describeRun(run) {
+  if (!run) return 'the first sync did not record a run';
+  const c = run.counts ?? {};
+  const lines = [
+    `First sync: ${run.status} — created ${c.created ?? 0}, updated ${c.updated ?? 0}, unchanged ${c.unchanged ?? 0},` +
+      ` marked ${c.marked ?? 0}, deleted ${c.deleted ?? 0}, failed ${c.failed ?? 0}`,
+  ];
+  if (run.message) lines.push(run.message);
+  const problems = run.errors ?? [];
+  if (problems.length) {
+    lines.push(`${problems.length} record problem(s), e.g.: ${problems.slice(0, 3).map((e) => `${e.key ?? ''} ${e.message}`).join('; ')}`);
+  }
+  return lines.join('\n');
+}
