@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 export PATH="$PWD/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 node scripts/build-wasm.mjs
+node scripts/build-settings.mjs
 exec node src-js/cli/main.js sandbox "$@"

@@ -12,8 +12,9 @@ cargo test --workspace --exclude tributary-wasm
 echo "== wasm-bindgen tests (binding crate, under Node $(node --version))"
 cargo test -p tributary-wasm --target wasm32-unknown-unknown
 
-echo "== build the WebAssembly core"
+echo "== build the WebAssembly core and the settings page"
 node scripts/build-wasm.mjs
+node scripts/build-settings.mjs
 
 echo "== JS tests (Node $(node --version))"
 node --test --test-concurrency=2 'tests/**/*.test.js'

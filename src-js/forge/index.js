@@ -56,7 +56,7 @@ export const resolver = makeResolver({
 
   /** Raw JumpCloud records for a mapping (saved import or a draft text): `{records}`. */
   fetchSample: adminOnly(async ({ importId, mapping, limit = 5 }) => {
-    const text = importId ? (await config.getImport(importId)).mapping : mapping;
+    const text = typeof mapping === 'string' ? mapping : importId ? (await config.getImport(importId)).mapping : undefined;
     if (typeof text !== 'string') throw new Error('fetchSample needs an importId or a mapping text.');
     return core.sampleSource(await jumpcloudHost(), JSON.stringify({ mappingText: text, limit }));
   }),

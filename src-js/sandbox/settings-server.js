@@ -74,7 +74,9 @@ export async function startSettingsServer({ root, port = 0, host = '127.0.0.1', 
         try {
           send(res, 200, 'application/json', JSON.stringify({ result: await invoke(functionKey, payload) }));
         } catch (error) {
-          send(res, 500, 'application/json', JSON.stringify({ error: error.message }));
+          // Worded as Jira's bridge words a failed resolver, with the app's own message.
+          const message = error.cause?.message ?? error.message;
+          send(res, 500, 'application/json', JSON.stringify({ error: `There was an error invoking the function - ${message}` }));
         }
         return;
       }

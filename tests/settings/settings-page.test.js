@@ -87,12 +87,28 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await noCspViolations(page);
   });
 
+  test('squiggles cover exactly the reported span, also after non-ASCII text', TIMEOUT, async () => {
+    const { page } = await open({ query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Add import' }).click();
+    // The core reports UTF-8 byte spans; the page must turn them into JavaScript string offsets.
+    const text = 'key:_id=JumpCloud ID\nmap:firstname=Prénom 👩‍💻 Ünïcode\nbögus:thing=x\nconfig:api=systemusers\n';
+    await page.getByLabel('Mapping', { exact: true }).fill(text);
+    const bytes = Buffer.from(text);
+    const expected = nodeCore.validate(text).diagnostics
+      .filter((d) => d.span.end > d.span.start)
+      .map((d) => bytes.subarray(d.span.start, d.span.end).toString());
+    assert.ok(expected.some((t) => t.startsWith('bögus')), `the core flags the bad directive (${JSON.stringify(expected)})`);
+    await page.waitForFunction((n) => document.querySelectorAll('.editor-backdrop mark').length >= n, expected.length);
+    const marked = await page.locator('.editor-backdrop mark').allTextContents();
+    assert.deepEqual(marked, expected);
+  });
+
   test('picking an object type validates against its attributes', TIMEOUT, async () => {
     const { page } = await open({ query: '?tab=imports' });
     await page.getByRole('button', { name: 'Add import' }).click();
     await page.getByLabel('Assets object schema').selectOption('3');
     await page.getByLabel('Object type').selectOption('12');
-    const text = 'key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\n';
+    const text = 'key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nconfig:api=systemusers\n';
     await page.getByLabel('Mapping', { exact: true }).fill(text);
     await page.waitForFunction(() => /checked against the attributes of User/.test(document.querySelector('.diag-summary').textContent));
     const calls = await resolverCalls(page);
@@ -218,6 +234,10 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const rows = await page.locator('.table-record tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     assert.deepEqual(rows, expected.values.map((v) => [v.attribute, v.values.map((x) => x.canonical).join(', ')]));
     assert.deepEqual(rows.slice(0, 2), [['JumpCloud ID', '5f1b'], ['First Name', 'Alan']]);
+    // Editing the mapping re-maps the shown record at once.
+    const editor = page.getByLabel('Mapping', { exact: true });
+    await editor.fill(mapping.replace('map:firstname=First Name', 'map:username=First Name'));
+    await page.waitForFunction(() => [...document.querySelectorAll('.table-record tbody tr')].some((tr) => tr.textContent === 'First Namealan'));
     const call = (await resolverCalls(page)).find((c) => c.name === 'fetchSample');
     assert.equal(call.payload.importId, 'imp-1');
     assert.equal(call.payload.limit, 5);

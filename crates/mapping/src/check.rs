@@ -283,7 +283,7 @@ fn check_constant(attr: &ObjectTypeAttribute, constant: &str, span: Span, diags:
 /// Whether the row can give several values for one record by its shape.
 fn yields_many(row: &Row) -> bool {
     let mut many = match &row.source {
-        Source::Path { path } => path.segments.iter().any(|s| *s == Segment::All) || (path.segments.len() == 1 && path.root_field().is_some_and(|f| ARRAY_FIELDS.contains(&f))),
+        Source::Path { path } => path.segments.contains(&Segment::All) || (path.segments.len() == 1 && path.root_field().is_some_and(|f| ARRAY_FIELDS.contains(&f))),
         Source::Template { .. } => false,
     };
     if row.array_separator.is_some() {

@@ -226,20 +226,24 @@ impl LineIndex {
     }
 }
 
-/// The closest candidate to `word` (case-insensitive edit distance), if it is close enough to be
-/// a likely typo.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+/// The candidate within typo distance of `word` (case-insensitive edit distance), if any.
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let word_lower = word.to_lowercase();
     let limit = (word.chars().count() / 3).max(2);
-    let candidates: Vec<&str> = candidates.into_iter().collect();
-    let close = candidates
-        .iter()
-        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), *c))
+    candidates
+        .into_iter()
+        .map(|c| (edit_distance(&word_lower, &c.to_lowercase()), c))
         .filter(|(d, _)| *d <= limit)
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c);
-    // `uppercase` for `upper`: a candidate the word starts with is a likely intent too.
-    close.or_else(|| {
+        .map(|(_, c)| c)
+}
+
+/// The likeliest intended candidate for a hint: the [`closest`] one, else the longest
+/// candidate `word` starts with (`uppercase` → `upper`).
+pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let word_lower = word.to_lowercase();
+    closest(word, candidates.iter().copied()).or_else(|| {
         candidates
             .iter()
             .copied()

@@ -125,7 +125,7 @@ fn attribute_text(name: &str) -> String {
 
 /// Whether an unquoted lookup name could read as an option (or a misspelt one).
 fn is_option_like(name: &str) -> bool {
-    crate::diagnostic::did_you_mean(name, ROW_OPTIONS.iter().copied()).is_some()
+    crate::diagnostic::closest(name, ROW_OPTIONS.iter().copied()).is_some()
 }
 
 fn condition_text(condition: &Condition) -> String {
@@ -151,8 +151,8 @@ fn setting_text(setting: &Setting) -> String {
         Setting::Api(api) => api.name().to_string(),
         Setting::Filter(f) | Setting::AnyFilter(f) => {
             let query = f.query_value();
-            // `:` and `$` are fine bare; only what would split the line needs quotes.
-            if query.trim() == query && !query.contains(['|', '"']) && !query.contains("${") && balanced(&query) {
+            // A filter runs to the line end, so only a leading quote or unbalanced text needs quotes.
+            if query.trim() == query && !query.starts_with('"') && balanced(&query) {
                 query
             } else {
                 quote(&query)

@@ -1,4 +1,7 @@
 //! The lexer: splits the text into lines and a line's body into `|` pieces and `=` sides,
+
+// Diagnostics are large, but only built on the error path; boxing them would add noise for nothing.
+#![allow(clippy::result_large_err)]
 //! honouring quotes, `${...}` and `[...]` so that `=` or `|` inside them never split.
 
 use crate::diagnostic::{Code, Diagnostic, Span};

@@ -1,8 +1,11 @@
 //! The recursive-descent parser: one directive a line, every problem collected, none fatal.
 
+// Diagnostics are large, but only built on the error path; boxing them would add noise for nothing.
+#![allow(clippy::result_large_err)]
+
 use crate::ast::*;
 use crate::datetime::{Pattern, PATTERN_FIELDS};
-use crate::diagnostic::{did_you_mean, Code, Diagnostic, Span};
+use crate::diagnostic::{closest, did_you_mean, Code, Diagnostic, Span};
 use crate::lexer::{lines, pieces, top_level, unquote, Piece, Raw, RawLine};
 
 /// The options that may follow a row's attribute, as the text spells them.
@@ -138,7 +141,7 @@ fn line_item(line: RawLine<'_>, diags: &mut Vec<Diagnostic>) -> LineItem {
         }
     };
     match directive.as_str() {
-        "config" => config(&pieces, pos, diags),
+        "config" => config(&pieces, body, body_start, pos, diags),
         "key" => row(RowKind::Key, &pieces, pos, diags),
         _ => row(RowKind::Map, &pieces, pos, diags),
     }
@@ -244,8 +247,11 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
     }
     let known = ROW_OPTIONS.iter().copied().find(|o| o.eq_ignore_ascii_case(name.text));
     let Some(known) = known else {
+        // `|Name=Finance` is a lookup; `|defualt=x` is a typo. Only a near miss of an option
+        // name counts as a typo, so lookup attributes such as `First Name` stay lookups.
+        let typo = closest(name.text, ROW_OPTIONS.iter().copied()).is_some();
+        let is_lookup = piece.value.is_some_and(|v| v.text.contains("${")) || (piece.value.is_some() && !typo);
         let suggestion = did_you_mean(name.text, ROW_OPTIONS.iter().copied());
-        let is_lookup = piece.value.is_some_and(|v| v.text.contains("${")) || (piece.value.is_some() && suggestion.is_none());
         if is_lookup && !name.text.is_empty() {
             return lookup(name.text.to_string(), piece, pos);
         }
@@ -592,7 +598,7 @@ pub(crate) fn condition(raw: Raw<'_>) -> Result<Condition, Diagnostic> {
     }
 }
 
-fn config(pieces: &[Piece<'_>], pos: Pos, diags: &mut Vec<Diagnostic>) -> LineItem {
+fn config(pieces: &[Piece<'_>], body: &str, body_start: usize, pos: Pos, diags: &mut Vec<Diagnostic>) -> LineItem {
     let first = pieces[0];
     let name = first.name;
     let Some(known) = CONFIG_NAMES.iter().copied().find(|c| c.eq_ignore_ascii_case(name.text)) else {
@@ -610,8 +616,14 @@ fn config(pieces: &[Piece<'_>], pos: Pos, diags: &mut Vec<Diagnostic>) -> LineIt
         );
         return LineItem::Verbatim;
     };
+    let is_filter = known == "filter" || known == "filterOr";
+    // A filter is JumpCloud's own syntax, where `|` separates `in` values: it runs to the line end.
+    let (value, extra) = if is_filter {
+        (Raw::trimmed(&body[value.span.start - body_start..], value.span.start), &pieces[..0])
+    } else {
+        (value, &pieces[1..])
+    };
     let value_text = unquote(value.text).unwrap_or_else(|| value.text.to_string());
-    let extra = &pieces[1..];
     if known != "missing" {
         if let Some(piece) = extra.first() {
             diags.push(bad_arg(piece.span, format!("`config:{known}` takes no `|` options"), format!("write e.g. `{}`", config_example(known))));

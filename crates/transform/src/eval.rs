@@ -35,11 +35,7 @@ pub(crate) fn select<'a>(value: &'a Json, segments: &[Segment], out: &mut Vec<&'
             items.iter().filter(|item| holds(condition, item)).for_each(|item| select(item, rest, out));
         }
         // A filter on a lone object treats it as a one-element list.
-        (Segment::Filter(condition), item @ Json::Object(_)) => {
-            if holds(condition, item) {
-                select(item, rest, out);
-            }
-        }
+        (Segment::Filter(condition), item @ Json::Object(_)) if holds(condition, item) => select(item, rest, out),
         _ => {}
     }
 }
@@ -99,10 +95,13 @@ pub(crate) fn holds(condition: &Condition, value: &Json) -> bool {
     }
 }
 
+/// Which `${path}`s stand for the row's own value, and that value.
+pub(crate) type OwnValue<'a> = (&'a dyn Fn(&Path) -> bool, &'a str);
+
 /// Renders a template against `record`. A `${path}` with several values gives them joined by
 /// `, `; `own` supplies the value for paths that stand for the row's own value (lookups).
 /// `None` when every `${path}` is empty (so `|default` and "missing" work on templates).
-pub(crate) fn render(template: &Template, record: &Json, own: Option<(&dyn Fn(&Path) -> bool, &str)>) -> Result<Option<String>, String> {
+pub(crate) fn render(template: &Template, record: &Json, own: Option<OwnValue<'_>>) -> Result<Option<String>, String> {
     let mut out = String::new();
     let mut any_value = false;
     let mut has_paths = false;

@@ -104,7 +104,7 @@ export function createMappingEditor({ core, label = 'Mapping', onChange } = {}) 
     summary.className = errors ? 'diag-summary diag-summary-error' : 'diag-summary diag-summary-ok';
     summary.textContent = diagnostics.length === 0
       ? `No problems found (${scope}, ${by}).`
-      : `${count(errors, 'error')}, ${count(warnings, 'warning')} (${scope}, ${by}).`;
+      : `${[errors && count(errors, 'error'), warnings && count(warnings, 'warning')].filter(Boolean).join(', ')} (${scope}, ${by}).`;
     const sorted = [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
     replaceChildren(list, sorted.map((d) => diagnosticItem(d)));
   }

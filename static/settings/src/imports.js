@@ -147,7 +147,15 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
   const enabledId = uid('enabled');
   enabled.id = enabledId;
 
-  const editor = createMappingEditor({ core, label: 'Mapping', onChange: () => markDirty() });
+  let sampleView = null; // the fetched sample, re-mapped as the mapping changes
+  const editor = createMappingEditor({
+    core,
+    label: 'Mapping',
+    onChange() {
+      markDirty();
+      sampleView?.refresh();
+    },
+  });
   const status = statusLine();
   const results = h('div', { class: 'results' });
 
@@ -264,6 +272,7 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
       attributesJson = JSON.stringify(attributes ?? []);
       const typeName = objectType.selectedOptions[0]?.textContent || 'the object type';
       await editor.setAttributes(attributesJson, typeName);
+      sampleView?.refresh();
     } catch (error) {
       status.set('error', `${error.message} The mapping is checked for syntax only.`);
       await editor.setAttributes(null);
@@ -345,12 +354,15 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
   sampleButton.addEventListener('click', () => whileBusy(sampleButton, async () => {
     status.set('busy', 'Fetching sample records from JumpCloud…');
     try {
+      // The import id only when the saved mapping is the one on screen: a resolver may read
+      // the saved text for an id, and the sample must follow what the admin is editing.
       const payload = { mapping: editor.getText(), limit: SAMPLE_LIMIT };
-      if (current?.id) payload.importId = current.id;
+      if (current?.id && snapshot() === savedSnapshot) payload.importId = current.id;
       const result = await call('fetchSample', payload);
       const records = result?.records ?? [];
       status.set('ok', `Fetched ${records.length} sample record${records.length === 1 ? '' : 's'}.`);
-      replaceChildren(results, renderSample(records, { core, text: editor.getText(), attributesJson }));
+      sampleView = renderSample(records, { core, getText: editor.getText, getAttributes: () => attributesJson });
+      replaceChildren(results, sampleView.el);
     } catch (error) {
       status.set('error', error.message);
     }
@@ -363,6 +375,7 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
     try {
       const preview = await call('previewImport', { importId: id });
       status.set('ok', 'Preview ready. Nothing was written to Assets.');
+      sampleView = null;
       replaceChildren(results, renderPreview(preview));
     } catch (error) {
       status.set('error', error.message);
@@ -410,12 +423,18 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
   };
 }
 
-/** Raw JSON of the sample records, one at a time, plus what the mapping makes of it when the browser core can tell. */
-function renderSample(records, { core, text, attributesJson }) {
+/**
+ * Raw JSON of the sample records, one at a time, plus what the current mapping makes of it
+ * when the browser core can tell. Returns `{el, refresh}`; `refresh()` re-maps after an edit.
+ */
+function renderSample(records, { core, getText, getAttributes }) {
   if (!records.length) {
-    return h('section', { class: 'card sample', 'aria-label': 'Sample records' },
-      h('h4', { text: 'Sample records' }),
-      h('p', { class: 'empty', text: 'JumpCloud returned no records for this api and filter.' }));
+    return {
+      el: h('section', { class: 'card sample', 'aria-label': 'Sample records' },
+        h('h4', { text: 'Sample records' }),
+        h('p', { class: 'empty', text: 'JumpCloud returned no records for this api and filter.' })),
+      refresh() {},
+    };
   }
   const pick = h('select', { class: 'input input-inline' },
     records.map((record, i) => h('option', { value: String(i), text: `Record ${i + 1} of ${records.length}${recordName(record)}` })));
@@ -433,7 +452,7 @@ function renderSample(records, { core, text, attributesJson }) {
     }
     let result;
     try {
-      result = core.previewRecord(text, record, attributesJson);
+      result = core.previewRecord(getText(), record, getAttributes());
     } catch (error) {
       replaceChildren(mapped, h('p', { class: 'status status-error', text: `This record could not be mapped: ${error?.message || error}` }));
       return;
@@ -442,10 +461,13 @@ function renderSample(records, { core, text, attributesJson }) {
   }
   pick.addEventListener('change', show);
   show();
-  return h('section', { class: 'card sample', 'aria-label': 'Sample records' },
-    h('h4', { text: 'Sample records (raw JumpCloud JSON)' }),
-    h('div', { class: 'inline' }, h('label', { for: pickId, text: 'Show' }), pick),
-    h('div', { class: 'grid-2 sample-grid' }, raw, mapped));
+  return {
+    el: h('section', { class: 'card sample', 'aria-label': 'Sample records' },
+      h('h4', { text: 'Sample records (raw JumpCloud JSON)' }),
+      h('div', { class: 'inline' }, h('label', { for: pickId, text: 'Show' }), pick),
+      h('div', { class: 'grid-2 sample-grid' }, raw, mapped)),
+    refresh: show,
+  };
 }
 
 function recordName(record) {
