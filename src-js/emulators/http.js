@@ -54,14 +54,15 @@ function redactHeaders(headers) {
   return out;
 }
 
-function readBody(req) {
+/** Reads a request body as UTF-8 text, refusing (413) more than `maxBytes`. */
+export function readBody(req, maxBytes = MAX_BODY_BYTES) {
   return new Promise((resolve, reject) => {
     const chunks = [];
     let size = 0;
     req.on('data', (chunk) => {
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, `request body exceeds ${MAX_BODY_BYTES} bytes`));
+      if (size > maxBytes) {
+        reject(new HttpError(413, `request body exceeds ${maxBytes} bytes`));
         req.destroy();
         return;
       }

@@ -5,6 +5,8 @@ import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize, sep } from 'node:path';
 
+import { readBody } from '../emulators/http.js';
+
 const TYPES = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -38,24 +40,6 @@ globalThis.__bridge = {
 };
 `;
 
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('invoke payload over 500 KB'));
-        req.destroy();
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
 function send(res, status, type, body) {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
   res.end(body);
@@ -70,7 +54,7 @@ export async function startSettingsServer({ root, port = 0, host = '127.0.0.1', 
     try {
       const url = new URL(req.url, 'http://localhost');
       if (req.method === 'POST' && url.pathname === '/__bridge/invoke') {
-        const { functionKey, payload } = JSON.parse(await readBody(req));
+        const { functionKey, payload } = JSON.parse(await readBody(req, MAX_BODY_BYTES));
         try {
           send(res, 200, 'application/json', JSON.stringify({ result: await invoke(functionKey, payload) }));
         } catch (error) {

@@ -125,7 +125,9 @@ impl Path {
 
     /// Whether the path can yield several values by its shape (`*` or a filter).
     pub fn fans_out(&self) -> bool {
-        self.segments.iter().any(|s| matches!(s, Segment::All | Segment::Filter(_)))
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::All | Segment::Filter(_)))
     }
 
     /// Adds this path to `out` (filter conditions inside it are relative to array elements,
@@ -417,7 +419,10 @@ impl Api {
 
     /// The api for a name.
     pub fn parse(name: &str) -> Option<Api> {
-        Api::ALL.iter().copied().find(|a| a.name().eq_ignore_ascii_case(name))
+        Api::ALL
+            .iter()
+            .copied()
+            .find(|a| a.name().eq_ignore_ascii_case(name))
     }
 }
 

@@ -18,9 +18,14 @@ pub(crate) fn add_row(mapping: &mut Mapping, row: Row, diags: &mut Vec<Diagnosti
     }
     match &mapping.key {
         Some(first) => diags.push(
-            Diagnostic::new(Code::DuplicateKey, row.pos.span, "a mapping has one `key:` line", "second key")
-                .with_note(format!("the first `key:` is on line {}", first.pos.line))
-                .with_hint("turn this line into `map:` or remove it"),
+            Diagnostic::new(
+                Code::DuplicateKey,
+                row.pos.span,
+                "a mapping has one `key:` line",
+                "second key",
+            )
+            .with_note(format!("the first `key:` is on line {}", first.pos.line))
+            .with_hint("turn this line into `map:` or remove it"),
         ),
         None => mapping.key = Some(row),
     }
@@ -39,9 +44,14 @@ pub(crate) fn add_setting(
     if !repeatable {
         if let Some(first_line) = seen.get(name) {
             diags.push(
-                Diagnostic::new(Code::DuplicateConfig, pos.span, format!("`config:{name}` is set twice"), "set again here")
-                    .with_note(format!("first set on line {first_line}"))
-                    .with_hint("keep one of the two lines"),
+                Diagnostic::new(
+                    Code::DuplicateConfig,
+                    pos.span,
+                    format!("`config:{name}` is set twice"),
+                    "set again here",
+                )
+                .with_note(format!("first set on line {first_line}"))
+                .with_hint("keep one of the two lines"),
             );
             return;
         }
@@ -66,30 +76,51 @@ pub(crate) fn add_setting(
 pub(crate) fn document(mapping: &Mapping, diags: &mut Vec<Diagnostic>) {
     if mapping.key.is_none() {
         diags.push(
-            Diagnostic::new(Code::MissingKey, Span::new(0, 0), "the mapping has no `key:` line", "no key")
-                .with_hint("add e.g. `key:_id=JumpCloud ID`")
-                .with_note("the key tells which Assets object each JumpCloud record updates"),
+            Diagnostic::new(
+                Code::MissingKey,
+                Span::new(0, 0),
+                "the mapping has no `key:` line",
+                "no key",
+            )
+            .with_hint("add e.g. `key:_id=JumpCloud ID`")
+            .with_note("the key tells which Assets object each JumpCloud record updates"),
         );
     }
     if mapping.config.api.is_none() {
         diags.push(
-            Diagnostic::new(Code::MissingApi, Span::new(0, 0), "no `config:api` line; the import reads `systemusers`", "no api")
-                .with_hint("add `config:api=systemusers` to make it explicit"),
+            Diagnostic::new(
+                Code::MissingApi,
+                Span::new(0, 0),
+                "no `config:api` line; the import reads `systemusers`",
+                "no api",
+            )
+            .with_hint("add `config:api=systemusers` to make it explicit"),
         );
     }
     if mapping.rows.is_empty() {
-        diags.push(Diagnostic::new(Code::NoRows, Span::new(0, 0), "the mapping has no `map:` lines", "nothing mapped").with_hint(
-            "add e.g. `map:email=Email`",
-        ));
+        diags.push(
+            Diagnostic::new(
+                Code::NoRows,
+                Span::new(0, 0),
+                "the mapping has no `map:` lines",
+                "nothing mapped",
+            )
+            .with_hint("add e.g. `map:email=Email`"),
+        );
     }
     let mut targets: BTreeMap<String, &Row> = BTreeMap::new();
     for row in mapping.all_rows().filter(|r| r.conditions.is_empty()) {
         let name = row.attribute.to_lowercase();
         match targets.get(&name) {
             Some(first) => diags.push(
-                Diagnostic::new(Code::DuplicateTarget, row.attribute_pos.span, format!("'{}' is written by two rows", row.attribute), "written again")
-                    .with_note(format!("first written on line {}", first.pos.line))
-                    .with_hint("remove one row, or add `|when=...` to both so only one applies"),
+                Diagnostic::new(
+                    Code::DuplicateTarget,
+                    row.attribute_pos.span,
+                    format!("'{}' is written by two rows", row.attribute),
+                    "written again",
+                )
+                .with_note(format!("first written on line {}", first.pos.line))
+                .with_hint("remove one row, or add `|when=...` to both so only one applies"),
             ),
             None => {
                 targets.insert(name, row);
@@ -98,25 +129,54 @@ pub(crate) fn document(mapping: &Mapping, diags: &mut Vec<Diagnostic>) {
     }
     let api = mapping.config.api_or_default();
     let operators = api.filter_operators();
-    for filter in mapping.config.filters.iter().chain(&mapping.config.any_filters) {
+    for filter in mapping
+        .config
+        .filters
+        .iter()
+        .chain(&mapping.config.any_filters)
+    {
         if !operators.contains(&filter.operator.as_str()) {
-            let hint = did_you_mean(&filter.operator, operators.iter().copied()).map(|o| format!("did you mean '{o}'?"));
+            let hint = did_you_mean(&filter.operator, operators.iter().copied())
+                .map(|o| format!("did you mean '{o}'?"));
             diags.push(
-                Diagnostic::new(Code::BadFilter, filter.pos.span, format!("`{}` does not accept the operator '{}'", api.name(), filter.operator), "bad operator")
-                    .with_hint_opt(hint)
-                    .with_note(format!("operators: {}", operators.join(" "))),
+                Diagnostic::new(
+                    Code::BadFilter,
+                    filter.pos.span,
+                    format!(
+                        "`{}` does not accept the operator '{}'",
+                        api.name(),
+                        filter.operator
+                    ),
+                    "bad operator",
+                )
+                .with_hint_opt(hint)
+                .with_note(format!("operators: {}", operators.join(" "))),
             );
         }
     }
     if mapping.config.missing == MissingPolicy::Delete && mapping.config.max_deletions.is_none() {
         diags.push(
-            Diagnostic::new(Code::UnguardedDeletion, mapping.config.missing_pos.map(|p| p.span).unwrap_or_default(), "objects missing from JumpCloud are deleted with no limit", "no guard")
-                .with_hint("add e.g. `config:maxDeletions=5%` so a bad filter cannot empty the object type"),
+            Diagnostic::new(
+                Code::UnguardedDeletion,
+                mapping
+                    .config
+                    .missing_pos
+                    .map(|p| p.span)
+                    .unwrap_or_default(),
+                "objects missing from JumpCloud are deleted with no limit",
+                "no guard",
+            )
+            .with_hint(
+                "add e.g. `config:maxDeletions=5%` so a bad filter cannot empty the object type",
+            ),
         );
     }
     // Place the whole-text diagnostics on the line that matters most, when there is one.
     if let Some(line) = mapping.rows.first().map(|r| r.pos.span) {
-        for diag in diags.iter_mut().filter(|d| d.code == Code::MissingKey && d.span == Span::new(0, 0)) {
+        for diag in diags
+            .iter_mut()
+            .filter(|d| d.code == Code::MissingKey && d.span == Span::new(0, 0))
+        {
             diag.span = Span::new(line.start, line.start);
         }
     }
@@ -124,28 +184,74 @@ pub(crate) fn document(mapping: &Mapping, diags: &mut Vec<Diagnostic>) {
 
 /// JumpCloud fields that hold arrays: a row reading one of them whole yields several values.
 const ARRAY_FIELDS: &[&str] = &[
-    "addresses", "attributes", "phoneNumbers", "ssh_keys", "relationships", "memberof", "networkInterfaces", "userMetrics",
-    "sshdParams", "restrictedFields", "connectionHistory", "builtInCommands", "groups",
+    "addresses",
+    "attributes",
+    "phoneNumbers",
+    "ssh_keys",
+    "relationships",
+    "memberof",
+    "networkInterfaces",
+    "userMetrics",
+    "sshdParams",
+    "restrictedFields",
+    "connectionHistory",
+    "builtInCommands",
+    "groups",
 ];
 
 /// JumpCloud fields that hold free text (never numbers, booleans or dates).
 const TEXT_FIELDS: &[&str] = &[
-    "_id", "username", "email", "alternateEmail", "firstname", "middlename", "lastname", "displayname", "jobTitle",
-    "department", "company", "costCenter", "employeeType", "location", "description", "manager", "organization",
-    "hostname", "displayName", "os", "arch", "serialNumber", "name",
+    "_id",
+    "username",
+    "email",
+    "alternateEmail",
+    "firstname",
+    "middlename",
+    "lastname",
+    "displayname",
+    "jobTitle",
+    "department",
+    "company",
+    "costCenter",
+    "employeeType",
+    "location",
+    "description",
+    "manager",
+    "organization",
+    "hostname",
+    "displayName",
+    "os",
+    "arch",
+    "serialNumber",
+    "name",
 ];
 
 /// Checks every row against the object type's attributes.
-pub(crate) fn attributes(mapping: &Mapping, attributes: &[ObjectTypeAttribute], referenced: Option<&ReferencedAttributes>) -> Vec<Diagnostic> {
+pub(crate) fn attributes(
+    mapping: &Mapping,
+    attributes: &[ObjectTypeAttribute],
+    referenced: Option<&ReferencedAttributes>,
+) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let key_attribute = mapping.key.as_ref().map(|k| k.attribute.as_str());
     for row in mapping.all_rows() {
-        let Some(attr) = find(attributes, &row.attribute, row.attribute_pos.span, &mut diags) else { continue };
+        let Some(attr) = find(
+            attributes,
+            &row.attribute,
+            row.attribute_pos.span,
+            &mut diags,
+        ) else {
+            continue;
+        };
         check_row(row, attr, key_attribute, referenced, &mut diags);
     }
     if let MissingPolicy::Mark { set } = &mapping.config.missing {
         // The `config:missing` line has no per-attribute positions; point at the whole setting.
-        let span = mapping.config.missing_pos.map(|p| p.span).unwrap_or_default();
+        let span = mapping
+            .config
+            .missing_pos
+            .map(|p| p.span)
+            .unwrap_or_default();
         for (name, value) in set {
             if let Some(attr) = find(attributes, name, span, &mut diags) {
                 check_constant(attr, value, span, &mut diags);
@@ -156,32 +262,66 @@ pub(crate) fn attributes(mapping: &Mapping, attributes: &[ObjectTypeAttribute], 
 }
 
 /// The attribute named `name`: exact, or ignoring case (with a warning), or a diagnostic.
-fn find<'a>(attributes: &'a [ObjectTypeAttribute], name: &str, span: Span, diags: &mut Vec<Diagnostic>) -> Option<&'a ObjectTypeAttribute> {
+fn find<'a>(
+    attributes: &'a [ObjectTypeAttribute],
+    name: &str,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a ObjectTypeAttribute> {
     if let Some(attr) = attributes.iter().find(|a| a.name == name) {
         return Some(attr);
     }
-    if let Some(attr) = attributes.iter().find(|a| a.name.to_lowercase() == name.to_lowercase()) {
+    if let Some(attr) = attributes
+        .iter()
+        .find(|a| a.name.to_lowercase() == name.to_lowercase())
+    {
         diags.push(
-            Diagnostic::new(Code::CaseMismatch, span, format!("'{name}' matches the attribute '{}' only when case is ignored", attr.name), "case differs")
-                .with_hint(format!("write '{}'", attr.name)),
+            Diagnostic::new(
+                Code::CaseMismatch,
+                span,
+                format!(
+                    "'{name}' matches the attribute '{}' only when case is ignored",
+                    attr.name
+                ),
+                "case differs",
+            )
+            .with_hint(format!("write '{}'", attr.name)),
         );
         return Some(attr);
     }
     let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
     diags.push(
-        Diagnostic::new(Code::UnknownAttribute, span, format!("the object type has no attribute '{name}'"), "unknown attribute")
-            .with_hint_opt(did_you_mean(name, names.iter().copied()).map(|n| format!("did you mean '{n}'?")))
-            .with_note(format!("attributes: {}", names.join(", "))),
+        Diagnostic::new(
+            Code::UnknownAttribute,
+            span,
+            format!("the object type has no attribute '{name}'"),
+            "unknown attribute",
+        )
+        .with_hint_opt(
+            did_you_mean(name, names.iter().copied()).map(|n| format!("did you mean '{n}'?")),
+        )
+        .with_note(format!("attributes: {}", names.join(", "))),
     );
     None
 }
 
-fn check_row(row: &Row, attr: &ObjectTypeAttribute, key_attribute: Option<&str>, referenced: Option<&ReferencedAttributes>, diags: &mut Vec<Diagnostic>) {
+fn check_row(
+    row: &Row,
+    attr: &ObjectTypeAttribute,
+    key_attribute: Option<&str>,
+    referenced: Option<&ReferencedAttributes>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let span = row.attribute_pos.span;
     if attr.system || !attr.editable {
         diags.push(
-            Diagnostic::new(Code::ReadOnlyAttribute, span, format!("'{}' cannot be written", attr.name), "read-only attribute")
-                .with_note("Assets sets system attributes such as Key, Created and Updated itself"),
+            Diagnostic::new(
+                Code::ReadOnlyAttribute,
+                span,
+                format!("'{}' cannot be written", attr.name),
+                "read-only attribute",
+            )
+            .with_note("Assets sets system attributes such as Key, Created and Updated itself"),
         );
         return;
     }
@@ -204,20 +344,47 @@ fn check_row(row: &Row, attr: &ObjectTypeAttribute, key_attribute: Option<&str>,
         _ => {}
     }
     if row.kind == RowKind::Key {
-        if matches!(attr.kind, AttributeKind::ObjectReference | AttributeKind::User) || yields_many(row) {
+        if matches!(
+            attr.kind,
+            AttributeKind::ObjectReference | AttributeKind::User
+        ) || yields_many(row)
+        {
             diags.push(
-                Diagnostic::new(Code::BadKey, span, format!("the key attribute '{}' must hold one plain value", attr.name), "unsuitable key")
-                    .with_hint("use a text attribute that holds the JumpCloud `_id`"),
+                Diagnostic::new(
+                    Code::BadKey,
+                    span,
+                    format!(
+                        "the key attribute '{}' must hold one plain value",
+                        attr.name
+                    ),
+                    "unsuitable key",
+                )
+                .with_hint("use a text attribute that holds the JumpCloud `_id`"),
             );
         }
     } else if !attr.is_multi_valued() && yields_many(row) {
         diags.push(
-            Diagnostic::new(Code::MultiIntoSingle, span, format!("the source can give several values but '{}' holds one", attr.name), "single-valued")
-                .with_hint("add `|first` to keep the first value, or `|join=\", \"` to keep them all as one"),
+            Diagnostic::new(
+                Code::MultiIntoSingle,
+                span,
+                format!(
+                    "the source can give several values but '{}' holds one",
+                    attr.name
+                ),
+                "single-valued",
+            )
+            .with_hint(
+                "add `|first` to keep the first value, or `|join=\", \"` to keep them all as one",
+            ),
         );
     }
-    let Some(kind) = attr.default_kind() else { return };
-    let typed = !matches!(kind, DefaultType::Text | DefaultType::Textarea | DefaultType::Select | DefaultType::Other(_));
+    let Some(kind) = attr.default_kind() else {
+        return;
+    };
+    let typed = !matches!(
+        kind,
+        DefaultType::Text | DefaultType::Textarea | DefaultType::Select | DefaultType::Other(_)
+    );
     let reshaped = !row.transforms.is_empty();
     match &row.source {
         Source::Template { template } => {
@@ -225,17 +392,45 @@ fn check_row(row: &Row, attr: &ObjectTypeAttribute, key_attribute: Option<&str>,
                 if !reshaped {
                     check_constant(attr, &constant, row.pos.span, diags);
                 }
-            } else if typed && template.single_path().is_none() && !reshaped && !matches!(kind, DefaultType::Url | DefaultType::Email) {
+            } else if typed
+                && template.single_path().is_none()
+                && !reshaped
+                && !matches!(kind, DefaultType::Url | DefaultType::Email)
+            {
                 diags.push(
-                    Diagnostic::new(Code::TypeMismatch, row.pos.span, format!("a template makes text, which '{}' ({}) cannot hold", attr.name, kind.name()), "text into a typed attribute")
-                        .with_hint("map a single field, or map to a Text attribute"),
+                    Diagnostic::new(
+                        Code::TypeMismatch,
+                        row.pos.span,
+                        format!(
+                            "a template makes text, which '{}' ({}) cannot hold",
+                            attr.name,
+                            kind.name()
+                        ),
+                        "text into a typed attribute",
+                    )
+                    .with_hint("map a single field, or map to a Text attribute"),
                 );
             }
         }
         Source::Path { path } => {
-            let converts = row.transforms.iter().any(|s| matches!(s.transform, Transform::Number(_) | Transform::ParseDate(_)));
-            let numeric_or_date = matches!(kind, DefaultType::Integer | DefaultType::Double | DefaultType::Boolean | DefaultType::Date | DefaultType::Time | DefaultType::DateTime);
-            if numeric_or_date && !converts && path.segments.len() == 1 && path.root_field().is_some_and(|f| TEXT_FIELDS.contains(&f)) {
+            let converts = row
+                .transforms
+                .iter()
+                .any(|s| matches!(s.transform, Transform::Number(_) | Transform::ParseDate(_)));
+            let numeric_or_date = matches!(
+                kind,
+                DefaultType::Integer
+                    | DefaultType::Double
+                    | DefaultType::Boolean
+                    | DefaultType::Date
+                    | DefaultType::Time
+                    | DefaultType::DateTime
+            );
+            if numeric_or_date
+                && !converts
+                && path.segments.len() == 1
+                && path.root_field().is_some_and(|f| TEXT_FIELDS.contains(&f))
+            {
                 diags.push(
                     Diagnostic::new(Code::TextIntoTyped, span, format!("JumpCloud's '{}' is text; '{}' is {}", path.text, attr.name, article(kind.name())), "probably the wrong attribute")
                         .with_note("records whose value does not read as that type will fail for this attribute"),
@@ -245,7 +440,14 @@ fn check_row(row: &Row, attr: &ObjectTypeAttribute, key_attribute: Option<&str>,
     }
 }
 
-fn check_lookup(row: &Row, lookup: &Lookup, attr: &ObjectTypeAttribute, key_attribute: Option<&str>, referenced: Option<&ReferencedAttributes>, diags: &mut Vec<Diagnostic>) {
+fn check_lookup(
+    row: &Row,
+    lookup: &Lookup,
+    attr: &ObjectTypeAttribute,
+    key_attribute: Option<&str>,
+    referenced: Option<&ReferencedAttributes>,
+    diags: &mut Vec<Diagnostic>,
+) {
     let (name, span) = match lookup {
         Lookup::ByAttribute { attribute, pos, .. } => (attribute.as_str(), pos.span),
         Lookup::ByKey { pos } => match key_attribute {
@@ -253,37 +455,86 @@ fn check_lookup(row: &Row, lookup: &Lookup, attr: &ObjectTypeAttribute, key_attr
             None => return,
         },
     };
-    let Some(target_attrs) = attr.reference_target().and_then(|id| referenced?.get(id)) else { return };
-    if target_attrs.iter().any(|a| a.name.eq_ignore_ascii_case(name)) {
+    let Some(target_attrs) = attr.reference_target().and_then(|id| referenced?.get(id)) else {
+        return;
+    };
+    if target_attrs
+        .iter()
+        .any(|a| a.name.eq_ignore_ascii_case(name))
+    {
         return;
     }
-    let target_name = attr.reference_object_type.as_ref().map(|t| t.name.as_str()).filter(|n| !n.is_empty()).unwrap_or("the referenced object type");
+    let target_name = attr
+        .reference_object_type
+        .as_ref()
+        .map(|t| t.name.as_str())
+        .filter(|n| !n.is_empty())
+        .unwrap_or("the referenced object type");
     let names: Vec<&str> = target_attrs.iter().map(|a| a.name.as_str()).collect();
     diags.push(
-        Diagnostic::new(Code::LookupAttributeMissing, span, format!("{target_name} has no attribute '{name}' to look '{}' up by", row.attribute), "not on the target type")
-            .with_hint_opt(did_you_mean(name, names.iter().copied()).map(|n| format!("did you mean '{n}'?")))
-            .with_note(format!("attributes of {target_name}: {}", names.join(", "))),
+        Diagnostic::new(
+            Code::LookupAttributeMissing,
+            span,
+            format!(
+                "{target_name} has no attribute '{name}' to look '{}' up by",
+                row.attribute
+            ),
+            "not on the target type",
+        )
+        .with_hint_opt(
+            did_you_mean(name, names.iter().copied()).map(|n| format!("did you mean '{n}'?")),
+        )
+        .with_note(format!("attributes of {target_name}: {}", names.join(", "))),
     );
 }
 
-fn check_constant(attr: &ObjectTypeAttribute, constant: &str, span: Span, diags: &mut Vec<Diagnostic>) {
-    let Some(kind) = attr.default_kind() else { return };
+fn check_constant(
+    attr: &ObjectTypeAttribute,
+    constant: &str,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(kind) = attr.default_kind() else {
+        return;
+    };
     let problem = if kind == DefaultType::Select {
         let options = attr.select_options();
-        (!options.iter().any(|o| o.eq_ignore_ascii_case(constant.trim())))
-            .then(|| format!("'{}' is not one of the options of '{}': {}", constant.trim(), attr.name, options.join(", ")))
+        (!options
+            .iter()
+            .any(|o| o.eq_ignore_ascii_case(constant.trim())))
+        .then(|| {
+            format!(
+                "'{}' is not one of the options of '{}': {}",
+                constant.trim(),
+                attr.name,
+                options.join(", ")
+            )
+        })
     } else {
         values::canonical(kind, constant).err()
     };
     if let Some(problem) = problem {
-        diags.push(Diagnostic::new(Code::TypeMismatch, span, format!("the constant cannot be stored in '{}' ({}): {problem}", attr.name, kind.name()), "wrong type for the attribute"));
+        diags.push(Diagnostic::new(
+            Code::TypeMismatch,
+            span,
+            format!(
+                "the constant cannot be stored in '{}' ({}): {problem}",
+                attr.name,
+                kind.name()
+            ),
+            "wrong type for the attribute",
+        ));
     }
 }
 
 /// Whether the row can give several values for one record by its shape.
 fn yields_many(row: &Row) -> bool {
     let mut many = match &row.source {
-        Source::Path { path } => path.segments.contains(&Segment::All) || (path.segments.len() == 1 && path.root_field().is_some_and(|f| ARRAY_FIELDS.contains(&f))),
+        Source::Path { path } => {
+            path.segments.contains(&Segment::All)
+                || (path.segments.len() == 1
+                    && path.root_field().is_some_and(|f| ARRAY_FIELDS.contains(&f)))
+        }
         Source::Template { .. } => false,
     };
     if row.array_separator.is_some() {
@@ -308,6 +559,9 @@ fn source_text(row: &Row) -> String {
 }
 
 fn article(noun: &str) -> String {
-    let vowel = noun.chars().next().is_some_and(|c| "AEIOUaeiou".contains(c));
+    let vowel = noun
+        .chars()
+        .next()
+        .is_some_and(|c| "AEIOUaeiou".contains(c));
     format!("{} {noun}", if vowel { "an" } else { "a" })
 }

@@ -21,7 +21,8 @@ impl Moment {
 
     /// `HH:MM:SS`, the time as written.
     pub fn time_text(&self) -> Option<String> {
-        self.time.map(|(h, m, s, _)| format!("{h:02}:{m:02}:{s:02}"))
+        self.time
+            .map(|(h, m, s, _)| format!("{h:02}:{m:02}:{s:02}"))
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.mmm]Z` in UTC; a value without an offset is taken as UTC and a
@@ -35,7 +36,11 @@ impl Moment {
         let minute_of_day = minutes.rem_euclid(1440);
         let (y, mo, d) = civil_from_days(days);
         let millis = nanos / 1_000_000;
-        let fraction = if millis == 0 { String::new() } else { format!(".{millis:03}") };
+        let fraction = if millis == 0 {
+            String::new()
+        } else {
+            format!(".{millis:03}")
+        };
         Some(format!(
             "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{s:02}{fraction}Z",
             minute_of_day / 60,
@@ -64,7 +69,10 @@ pub fn parse_iso(text: &str) -> Result<Moment, String> {
         read_iso_time(&mut cursor, &mut moment)?;
     }
     if !cursor.done() {
-        return Err(format!("unexpected `{}` after an ISO 8601 value", cursor.rest()));
+        return Err(format!(
+            "unexpected `{}` after an ISO 8601 value",
+            cursor.rest()
+        ));
     }
     check(&moment)?;
     Ok(moment)
@@ -75,8 +83,16 @@ fn read_iso_time(cursor: &mut Cursor<'_>, moment: &mut Moment) -> Result<(), Str
     let hour = cursor.number(1, 2)?;
     cursor.expect(':')?;
     let minute = cursor.number(2, 2)?;
-    let second = if cursor.eat(':') { cursor.number(2, 2)? } else { 0 };
-    let nanos = if cursor.eat('.') || cursor.eat(',') { cursor.fraction()? } else { 0 };
+    let second = if cursor.eat(':') {
+        cursor.number(2, 2)?
+    } else {
+        0
+    };
+    let nanos = if cursor.eat('.') || cursor.eat(',') {
+        cursor.fraction()?
+    } else {
+        0
+    };
     moment.time = Some((hour, minute, second, nanos));
     if !cursor.done() {
         moment.offset_minutes = Some(cursor.offset()?);
@@ -117,10 +133,28 @@ pub struct Pattern {
 }
 
 const MONTHS: [&str; 12] = [
-    "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-    "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ];
-const WEEKDAYS: [&str; 7] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
 
 impl Pattern {
     /// Compiles a pattern; the error names the unknown field.
@@ -129,7 +163,11 @@ impl Pattern {
         let mut chars = pattern.chars();
         while let Some(ch) = chars.next() {
             if ch != '%' {
-                fields.push(if ch.is_whitespace() { Field::Space } else { Field::Literal(ch) });
+                fields.push(if ch.is_whitespace() {
+                    Field::Space
+                } else {
+                    Field::Literal(ch)
+                });
                 continue;
             }
             let field = match chars.next() {
@@ -149,11 +187,21 @@ impl Pattern {
                 Some('z') => Field::Offset,
                 Some('a') | Some('A') => Field::Weekday,
                 Some('F') => {
-                    fields.extend([Field::Year, Field::Literal('-'), Field::Month, Field::Literal('-')]);
+                    fields.extend([
+                        Field::Year,
+                        Field::Literal('-'),
+                        Field::Month,
+                        Field::Literal('-'),
+                    ]);
                     Field::Day
                 }
                 Some('T') => {
-                    fields.extend([Field::Hour, Field::Literal(':'), Field::Minute, Field::Literal(':')]);
+                    fields.extend([
+                        Field::Hour,
+                        Field::Literal(':'),
+                        Field::Minute,
+                        Field::Literal(':'),
+                    ]);
                     Field::Second
                 }
                 Some('%') => Field::Literal('%'),
@@ -182,7 +230,15 @@ impl Pattern {
                 }
                 Field::Year => year = Some(cursor.number(4, 4)? as i32),
                 // POSIX: 69-99 are 1969-1999, 00-68 are 2000-2068.
-                Field::Year2 => year = Some(cursor.number(2, 2).map(|y| if y >= 69 { 1900 + y } else { 2000 + y })? as i32),
+                Field::Year2 => {
+                    year =
+                        Some(
+                            cursor
+                                .number(2, 2)
+                                .map(|y| if y >= 69 { 1900 + y } else { 2000 + y })?
+                                as i32,
+                        )
+                }
                 Field::Month => month = Some(cursor.number(1, 2)?),
                 Field::MonthShort | Field::MonthLong => month = Some(cursor.name(&MONTHS)? + 1),
                 Field::Day => day = Some(cursor.number(1, 2)?),
@@ -211,14 +267,22 @@ impl Pattern {
             }
             hour = Some(h % 12 + if pm == Some(true) { 12 } else { 0 });
         }
-        let mut moment = Moment { offset_minutes: offset, ..Moment::default() };
+        let mut moment = Moment {
+            offset_minutes: offset,
+            ..Moment::default()
+        };
         match (year, month, day) {
             (None, None, None) => {}
             (Some(y), Some(m), d) => moment.date = Some((y, m, d.unwrap_or(1))),
             _ => return Err("the pattern needs at least a year and a month".to_string()),
         }
         if hour.is_some() || minute.is_some() {
-            moment.time = Some((hour.unwrap_or(0), minute.unwrap_or(0), second.unwrap_or(0), nanos));
+            moment.time = Some((
+                hour.unwrap_or(0),
+                minute.unwrap_or(0),
+                second.unwrap_or(0),
+                nanos,
+            ));
         }
         if moment.date.is_none() && moment.time.is_none() {
             return Err("the pattern reads neither a date nor a time".to_string());
@@ -229,8 +293,16 @@ impl Pattern {
 
     /// Writes a moment in this pattern.
     pub fn write(&self, moment: &Moment) -> Result<String, String> {
-        let need_date = || moment.date.ok_or_else(|| "the value has no date".to_string());
-        let need_time = || moment.time.ok_or_else(|| "the value has no time".to_string());
+        let need_date = || {
+            moment
+                .date
+                .ok_or_else(|| "the value has no date".to_string())
+        };
+        let need_time = || {
+            moment
+                .time
+                .ok_or_else(|| "the value has no time".to_string())
+        };
         let mut out = String::new();
         for field in &self.fields {
             let piece = match *field {
@@ -251,7 +323,12 @@ impl Pattern {
                 Field::AmPm => (if need_time()?.0 >= 12 { "PM" } else { "AM" }).to_string(),
                 Field::Offset => match moment.offset_minutes {
                     None | Some(0) => "Z".to_string(),
-                    Some(m) => format!("{}{:02}:{:02}", if m < 0 { '-' } else { '+' }, m.abs() / 60, m.abs() % 60),
+                    Some(m) => format!(
+                        "{}{:02}:{:02}",
+                        if m < 0 { '-' } else { '+' },
+                        m.abs() / 60,
+                        m.abs() % 60
+                    ),
                 },
                 Field::Weekday => {
                     let (y, m, d) = need_date()?;
@@ -358,22 +435,37 @@ impl Cursor<'_> {
     }
 
     fn number(&mut self, min: usize, max: usize) -> Result<u32, String> {
-        let digits = self.rest().bytes().take(max).take_while(u8::is_ascii_digit).count();
+        let digits = self
+            .rest()
+            .bytes()
+            .take(max)
+            .take_while(u8::is_ascii_digit)
+            .count();
         if digits < min {
             return Err(format!("expected {min} digit(s) at `{}`", self.rest()));
         }
-        let value = self.rest()[..digits].parse::<u32>().map_err(|e| e.to_string())?;
+        let value = self.rest()[..digits]
+            .parse::<u32>()
+            .map_err(|e| e.to_string())?;
         self.at += digits;
         Ok(value)
     }
 
     fn fraction(&mut self) -> Result<u32, String> {
-        let digits: String = self.rest().chars().take_while(char::is_ascii_digit).collect();
+        let digits: String = self
+            .rest()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
         if digits.is_empty() {
             return Err("expected fraction digits".to_string());
         }
         self.at += digits.len();
-        let padded: String = digits.chars().chain(std::iter::repeat('0')).take(9).collect();
+        let padded: String = digits
+            .chars()
+            .chain(std::iter::repeat('0'))
+            .take(9)
+            .collect();
         padded.parse::<u32>().map_err(|e| e.to_string())
     }
 
@@ -394,7 +486,11 @@ impl Cursor<'_> {
                 return Ok(index as u32);
             }
         }
-        Err(format!("expected a name such as `{}` at `{}`", names[0], self.rest()))
+        Err(format!(
+            "expected a name such as `{}` at `{}`",
+            names[0],
+            self.rest()
+        ))
     }
 
     fn offset(&mut self) -> Result<i32, String> {
@@ -424,8 +520,20 @@ mod tests {
         let m = parse_iso("2024-02-29T23:30:00.250+02:00").unwrap();
         assert_eq!(m.date_text().unwrap(), "2024-02-29");
         assert_eq!(m.datetime_text().unwrap(), "2024-02-29T21:30:00.250Z");
-        assert_eq!(parse_iso("2024-03-01T00:30:00-01:00").unwrap().datetime_text().unwrap(), "2024-03-01T01:30:00Z");
-        assert_eq!(parse_iso("2023-12-31T23:00:00-02:00").unwrap().datetime_text().unwrap(), "2024-01-01T01:00:00Z");
+        assert_eq!(
+            parse_iso("2024-03-01T00:30:00-01:00")
+                .unwrap()
+                .datetime_text()
+                .unwrap(),
+            "2024-03-01T01:30:00Z"
+        );
+        assert_eq!(
+            parse_iso("2023-12-31T23:00:00-02:00")
+                .unwrap()
+                .datetime_text()
+                .unwrap(),
+            "2024-01-01T01:00:00Z"
+        );
         assert_eq!(parse_iso("09:05").unwrap().time_text().unwrap(), "09:05:00");
         assert!(parse_iso("2023-02-29").is_err());
         assert!(parse_iso("2023-01-01T25:00").is_err());
@@ -439,8 +547,22 @@ mod tests {
         assert_eq!(m.datetime_text().unwrap(), "2024-04-03T14:15:00Z");
         let out = Pattern::parse("%A %e %B %y").unwrap().write(&m).unwrap();
         assert_eq!(out, "Wednesday  3 April 24");
-        assert_eq!(Pattern::parse("%Q").unwrap_err(), "`%Q` is not a known date field");
-        assert!(Pattern::parse("%m/%d/%Y").unwrap().read("13/01/2024").is_err());
-        assert_eq!(Pattern::parse("%b %d, %Y").unwrap().read("Mar 5, 2021").unwrap().date_text().unwrap(), "2021-03-05");
+        assert_eq!(
+            Pattern::parse("%Q").unwrap_err(),
+            "`%Q` is not a known date field"
+        );
+        assert!(Pattern::parse("%m/%d/%Y")
+            .unwrap()
+            .read("13/01/2024")
+            .is_err());
+        assert_eq!(
+            Pattern::parse("%b %d, %Y")
+                .unwrap()
+                .read("Mar 5, 2021")
+                .unwrap()
+                .date_text()
+                .unwrap(),
+            "2021-03-05"
+        );
     }
 }

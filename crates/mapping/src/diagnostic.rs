@@ -135,7 +135,12 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// A diagnostic at `span`; positions are filled in by [`LineIndex::locate`].
-    pub fn new(code: Code, span: Span, message: impl Into<String>, label: impl Into<String>) -> Self {
+    pub fn new(
+        code: Code,
+        span: Span,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> Self {
         Self {
             code,
             severity: code.severity(),
@@ -187,7 +192,10 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        Self { text: text.to_string(), line_starts }
+        Self {
+            text: text.to_string(),
+            line_starts,
+        }
     }
 
     /// The text this index was built from.
@@ -200,14 +208,20 @@ impl LineIndex {
         let offset = offset.min(self.text.len());
         let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
         let start = self.line_starts[line];
-        let column = self.text.get(start..offset).map_or(0, |s| s.chars().count());
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
         (line + 1, column + 1)
     }
 
     /// The text of a 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
-        let end = self.line_starts.get(line).map_or(self.text.len(), |&next| next - 1);
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(self.text.len(), |&next| next - 1);
         self.text[start..end].trim_end_matches('\r')
     }
 
@@ -240,7 +254,10 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// The likeliest intended candidate for a hint: the [`closest`] one, else the longest
 /// candidate `word` starts with (`uppercase` → `upper`).
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let candidates: Vec<&str> = candidates.into_iter().collect();
     let word_lower = word.to_lowercase();
     closest(word, candidates.iter().copied()).or_else(|| {
@@ -282,7 +299,10 @@ mod tests {
 
     #[test]
     fn suggestions() {
-        assert_eq!(did_you_mean("Job Titel", ["First Name", "Job Title"]), Some("Job Title"));
+        assert_eq!(
+            did_you_mean("Job Titel", ["First Name", "Job Title"]),
+            Some("Job Title")
+        );
         assert_eq!(did_you_mean("zzz", ["Job Title"]), None);
     }
 

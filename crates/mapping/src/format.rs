@@ -69,7 +69,10 @@ fn template_text(template: &Template, bare_constant: bool) -> String {
         }
     }
     let has_value = template.paths().next().is_some();
-    let bare = literal_ok && !text.is_empty() && text.trim() == text && (has_value || (bare_constant && bare_ok(&text)));
+    let bare = literal_ok
+        && !text.is_empty()
+        && text.trim() == text
+        && (has_value || (bare_constant && bare_ok(&text)));
     if bare {
         text
     } else {
@@ -91,8 +94,14 @@ fn row_text(row: &Row) -> String {
         text.push_str(&format!("|arraySeparator={}", bare_or_quoted(separator)));
     }
     match &row.lookup {
-        Some(Lookup::ByAttribute { attribute, value, .. }) => {
-            let name = if is_option_like(attribute) { quote(attribute) } else { attribute_text(attribute) };
+        Some(Lookup::ByAttribute {
+            attribute, value, ..
+        }) => {
+            let name = if is_option_like(attribute) {
+                quote(attribute)
+            } else {
+                attribute_text(attribute)
+            };
             text.push_str(&format!("|{name}={}", template_text(value, true)));
         }
         Some(Lookup::ByKey { .. }) => text.push_str("|byKey"),
@@ -164,7 +173,11 @@ fn setting_text(setting: &Setting) -> String {
         Setting::Missing(MissingPolicy::Mark { set }) => {
             let mut text = "mark".to_string();
             for (name, value) in set {
-                text.push_str(&format!("|{}={}", attribute_text(name), bare_or_quoted_allow_empty(value)));
+                text.push_str(&format!(
+                    "|{}={}",
+                    attribute_text(name),
+                    bare_or_quoted_allow_empty(value)
+                ));
             }
             text
         }

@@ -30,7 +30,11 @@ pub(crate) fn lines(text: &str) -> Vec<RawLine<'_>> {
                 body = rest;
             }
         }
-        out.push(RawLine { number: index + 1, start: offset, text: body });
+        out.push(RawLine {
+            number: index + 1,
+            start: offset,
+            text: body,
+        });
         start += line.len() + 1;
     }
     // A final newline does not start another line.
@@ -54,7 +58,10 @@ impl<'a> Raw<'a> {
     pub fn trimmed(text: &'a str, base: usize) -> Self {
         let lead = text.len() - text.trim_start().len();
         let inner = text.trim();
-        Self { text: inner, span: Span::new(base + lead, base + lead + inner.len()) }
+        Self {
+            text: inner,
+            span: Span::new(base + lead, base + lead + inner.len()),
+        }
     }
 
     /// A sub-slice `range` of this piece (byte offsets into `self.text`), trimmed.
@@ -88,30 +95,30 @@ pub(crate) enum LexError {
 impl LexError {
     /// The diagnostic for this error in a text found at `base`, whose length is `len`.
     pub fn diagnostic(self, base: usize, len: usize) -> Diagnostic {
-        let end = base + len;
-        match self {
-            LexError::Quote(at) => Diagnostic::new(
+        let (code, at, message, label, hint) = match self {
+            LexError::Quote(at) => (
                 Code::UnterminatedQuote,
-                Span::new(base + at, end),
+                at,
                 "this quoted text has no closing `\"`",
                 "quote opened here",
-            )
-            .with_hint("add a `\"` where the text ends; write `\\\"` for a quote inside it"),
-            LexError::Interpolation(at) => Diagnostic::new(
+                "add a `\"` where the text ends; write `\\\"` for a quote inside it",
+            ),
+            LexError::Interpolation(at) => (
                 Code::UnbalancedInterpolation,
-                Span::new(base + at, end),
+                at,
                 "`${` has no closing `}`",
                 "opened here",
-            )
-            .with_hint("close the value with `}`, e.g. `${firstname}`"),
-            LexError::Bracket(at) => Diagnostic::new(
+                "close the value with `}`, e.g. `${firstname}`",
+            ),
+            LexError::Bracket(at) => (
                 Code::BadPath,
-                Span::new(base + at, end),
+                at,
                 "`[` has no closing `]`",
                 "opened here",
-            )
-            .with_hint("close the selector with `]`, e.g. `addresses[type=work]`"),
-        }
+                "close the selector with `]`, e.g. `addresses[type=work]`",
+            ),
+        };
+        Diagnostic::new(code, Span::new(base + at, base + len), message, label).with_hint(hint)
     }
 }
 
@@ -163,7 +170,10 @@ pub(crate) fn scan(text: &str, mut visit: impl FnMut(usize, char, usize)) -> Res
     Ok(())
 }
 
-fn skip_quote(chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>, at: usize) -> Result<(), LexError> {
+fn skip_quote(
+    chars: &mut std::iter::Peekable<std::str::CharIndices<'_>>,
+    at: usize,
+) -> Result<(), LexError> {
     loop {
         match chars.next() {
             None => return Err(LexError::Quote(at)),
@@ -219,7 +229,11 @@ pub(crate) fn pieces(body: &str, base: usize) -> Result<Vec<Piece<'_>>, Diagnost
                 value: Some(Raw::trimmed(&body[eq + 1..end], base + eq + 1)),
                 span: Span::new(base + start, base + end),
             },
-            None => Piece { name: Raw::trimmed(text, base + start), value: None, span: Span::new(base + start, base + end) },
+            None => Piece {
+                name: Raw::trimmed(text, base + start),
+                value: None,
+                span: Span::new(base + start, base + end),
+            },
         };
         out.push(piece);
         start = end + 1;
@@ -259,7 +273,9 @@ pub(crate) fn quote(text: &str) -> String {
         match ch {
             '"' => out.push_str("\\\""),
             // A backslash needs escaping only where unquote would read it as an escape.
-            '\\' if matches!(chars.get(i + 1), None | Some('"') | Some('\\')) => out.push_str("\\\\"),
+            '\\' if matches!(chars.get(i + 1), None | Some('"') | Some('\\')) => {
+                out.push_str("\\\\")
+            }
             c => out.push(c),
         }
     }

@@ -61,14 +61,22 @@ impl Document {
             diagnostics.extend(line.diagnostics);
             match line.item {
                 parser::LineItem::Row(row) => check::add_row(&mut mapping, row, &mut diagnostics),
-                parser::LineItem::Config(setting, pos) => {
-                    check::add_setting(&mut mapping.config, setting, pos, &mut config_lines, &mut diagnostics)
-                }
+                parser::LineItem::Config(setting, pos) => check::add_setting(
+                    &mut mapping.config,
+                    setting,
+                    pos,
+                    &mut config_lines,
+                    &mut diagnostics,
+                ),
                 _ => {}
             }
         }
         check::document(&mapping, &mut diagnostics);
-        Document { mapping, diagnostics: index.finish(diagnostics), index }
+        Document {
+            mapping,
+            diagnostics: index.finish(diagnostics),
+            index,
+        }
     }
 
     /// Whether any diagnostic is an error.
@@ -84,16 +92,27 @@ impl Document {
     /// Checks the mapping against the attributes of the target object type (the body of
     /// `GET objecttype/{id}/attributes`) and, when given, those of referenced object types.
     /// Returns only the new diagnostics, located and sorted.
-    pub fn check_attributes(&self, attributes: &[ObjectTypeAttribute], referenced: Option<&ReferencedAttributes>) -> Vec<Diagnostic> {
-        self.index.finish(check::attributes(&self.mapping, attributes, referenced))
+    pub fn check_attributes(
+        &self,
+        attributes: &[ObjectTypeAttribute],
+        referenced: Option<&ReferencedAttributes>,
+    ) -> Vec<Diagnostic> {
+        self.index
+            .finish(check::attributes(&self.mapping, attributes, referenced))
     }
 
     /// Every diagnostic: syntax ones plus, when attributes are given, those against them.
-    pub fn all_diagnostics(&self, attributes: Option<&[ObjectTypeAttribute]>, referenced: Option<&ReferencedAttributes>) -> Vec<Diagnostic> {
+    pub fn all_diagnostics(
+        &self,
+        attributes: Option<&[ObjectTypeAttribute]>,
+        referenced: Option<&ReferencedAttributes>,
+    ) -> Vec<Diagnostic> {
         let mut all = self.diagnostics.clone();
         if let Some(attributes) = attributes {
             all.extend(self.check_attributes(attributes, referenced));
-            all.sort_by(|a, b| (a.span.start, a.code.as_str()).cmp(&(b.span.start, b.code.as_str())));
+            all.sort_by(|a, b| {
+                (a.span.start, a.code.as_str()).cmp(&(b.span.start, b.code.as_str()))
+            });
         }
         all
     }
@@ -113,8 +132,12 @@ impl Document {
             fields: Vec<String>,
             diagnostics: &'a [Diagnostic],
         }
-        serde_json::to_value(Json { mapping: &self.mapping, fields: self.mapping.source_fields(), diagnostics: &self.diagnostics })
-            .expect("the mapping always serialises")
+        serde_json::to_value(Json {
+            mapping: &self.mapping,
+            fields: self.mapping.source_fields(),
+            diagnostics: &self.diagnostics,
+        })
+        .expect("the mapping always serialises")
     }
 }
 
@@ -136,7 +159,11 @@ impl Mapping {
         for row in self.all_rows() {
             row.read_paths(&mut paths);
         }
-        let mut fields: Vec<String> = paths.iter().filter_map(|p| p.root_field()).map(str::to_string).collect();
+        let mut fields: Vec<String> = paths
+            .iter()
+            .filter_map(|p| p.root_field())
+            .map(str::to_string)
+            .collect();
         fields.push("_id".to_string());
         fields.sort();
         fields.dedup();
@@ -153,7 +180,10 @@ impl Row {
         }
         if let Some(Lookup::ByAttribute { value, .. }) = &self.lookup {
             // `${source}` inside a lookup stands for the row's own value, not a record field.
-            value.paths().filter(|p| !self.is_own_value(p)).for_each(|p| p.read_paths(out));
+            value
+                .paths()
+                .filter(|p| !self.is_own_value(p))
+                .for_each(|p| p.read_paths(out));
         }
         for condition in &self.conditions {
             condition.path.read_paths(out);
@@ -163,7 +193,8 @@ impl Row {
     /// Whether `${path}` in this row's lookup stands for the row's own value(s): OnLink
     /// writes the source again (`map:groups=Groups|Name=${groups}`); `${value}` also works.
     pub fn is_own_value(&self, path: &Path) -> bool {
-        path.text == "value" || matches!(&self.source, Source::Path { path: source } if source.text == path.text)
+        path.text == "value"
+            || matches!(&self.source, Source::Path { path: source } if source.text == path.text)
     }
 }
 
@@ -176,6 +207,18 @@ mod tests {
         let doc = Document::parse(
             "key:_id=id\nmap:${firstname} ${lastname}=Name|when=state=ACTIVATED\nmap:groups=Groups|Name=${groups}\nmap:manager=Boss|Name=${company}-${value}\nmap:addresses[type=work].locality=City",
         );
-        assert_eq!(doc.mapping.source_fields(), ["_id", "addresses", "company", "firstname", "groups", "lastname", "manager", "state"]);
+        assert_eq!(
+            doc.mapping.source_fields(),
+            [
+                "_id",
+                "addresses",
+                "company",
+                "firstname",
+                "groups",
+                "lastname",
+                "manager",
+                "state"
+            ]
+        );
     }
 }

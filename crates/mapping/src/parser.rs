@@ -28,8 +28,16 @@ pub const ROW_OPTIONS: &[&str] = &[
 ];
 
 /// The `config:` names.
-pub const CONFIG_NAMES: &[&str] =
-    &["api", "filter", "filterOr", "objectSchema", "objectType", "missing", "maxDeletions", "pageSize"];
+pub const CONFIG_NAMES: &[&str] = &[
+    "api",
+    "filter",
+    "filterOr",
+    "objectSchema",
+    "objectType",
+    "missing",
+    "maxDeletions",
+    "pageSize",
+];
 
 const DIRECTIVES: &[&str] = &["key", "map", "config"];
 
@@ -98,13 +106,20 @@ fn line_item(line: RawLine<'_>, diags: &mut Vec<Diagnostic>) -> LineItem {
     if whole.text.starts_with('#') || whole.text.starts_with("//") {
         return LineItem::Comment(whole.text.to_string());
     }
-    let pos = Pos { line: line.number, span: whole.span };
+    let pos = Pos {
+        line: line.number,
+        span: whole.span,
+    };
     let keyword_end = whole.text.find(':').filter(|&i| {
         let word = whole.text[..i].trim_end();
         !word.is_empty() && word.chars().all(|c| c.is_ascii_alphabetic())
     });
     let Some(colon) = keyword_end else {
-        let first_word: String = whole.text.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+        let first_word: String = whole
+            .text
+            .chars()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .collect();
         diags.push(
             Diagnostic::new(
                 Code::UnknownDirective,
@@ -112,7 +127,10 @@ fn line_item(line: RawLine<'_>, diags: &mut Vec<Diagnostic>) -> LineItem {
                 "a line must start with `key:`, `map:` or `config:`",
                 "not a directive",
             )
-            .with_hint_opt(did_you_mean(&first_word, DIRECTIVES.iter().copied()).map(|d| format!("did you mean '{d}:'?")))
+            .with_hint_opt(
+                did_you_mean(&first_word, DIRECTIVES.iter().copied())
+                    .map(|d| format!("did you mean '{d}:'?")),
+            )
             .with_note("comments start with `#`"),
         );
         return LineItem::Verbatim;
@@ -129,7 +147,10 @@ fn line_item(line: RawLine<'_>, diags: &mut Vec<Diagnostic>) -> LineItem {
                 format!("unknown directive '{}:'", keyword.text),
                 "expected key, map or config",
             )
-            .with_hint_opt(did_you_mean(keyword.text, DIRECTIVES.iter().copied()).map(|d| format!("did you mean '{d}:'?"))),
+            .with_hint_opt(
+                did_you_mean(keyword.text, DIRECTIVES.iter().copied())
+                    .map(|d| format!("did you mean '{d}:'?")),
+            ),
         );
         return LineItem::Verbatim;
     }
@@ -163,31 +184,52 @@ fn row(kind: RowKind, pieces: &[Piece<'_>], pos: Pos, diags: &mut Vec<Diagnostic
         return LineItem::Verbatim;
     };
     let source = if first.name.text.is_empty() {
-        diags.push(Diagnostic::new(Code::EmptySource, first.name.span, "the source is empty", "expected a JumpCloud field").with_hint(
-            "name the JumpCloud field to read, e.g. `map:jobTitle=Job Title`",
-        ));
+        diags.push(
+            Diagnostic::new(
+                Code::EmptySource,
+                first.name.span,
+                "the source is empty",
+                "expected a JumpCloud field",
+            )
+            .with_hint("name the JumpCloud field to read, e.g. `map:jobTitle=Job Title`"),
+        );
         None
     } else {
         source(first.name).map_err(|d| diags.push(d)).ok()
     };
-    let attribute = match unquote(attribute_raw.text).unwrap_or_else(|| attribute_raw.text.to_string()) {
-        a if a.trim().is_empty() => {
-            diags.push(
-                Diagnostic::new(Code::EmptyAttribute, Span::new(attribute_raw.span.start, attribute_raw.span.end.max(first.span.end)), "the attribute name is empty", "expected an Assets attribute name")
+    let attribute =
+        match unquote(attribute_raw.text).unwrap_or_else(|| attribute_raw.text.to_string()) {
+            a if a.trim().is_empty() => {
+                diags.push(
+                    Diagnostic::new(
+                        Code::EmptyAttribute,
+                        Span::new(
+                            attribute_raw.span.start,
+                            attribute_raw.span.end.max(first.span.end),
+                        ),
+                        "the attribute name is empty",
+                        "expected an Assets attribute name",
+                    )
                     .with_hint("name the Assets attribute to write, e.g. `=Job Title`"),
-            );
-            None
-        }
-        a => Some(a),
-    };
+                );
+                None
+            }
+            a => Some(a),
+        };
     let mut row_lookup: Option<Lookup> = None;
     let mut transforms = Vec::new();
     let mut conditions = Vec::new();
     let mut array_separator = None;
     for piece in &pieces[1..] {
-        let piece_pos = Pos { line: pos.line, span: piece.span };
+        let piece_pos = Pos {
+            line: pos.line,
+            span: piece.span,
+        };
         match option(piece, piece_pos) {
-            Ok(RowOption::Transform(t)) => transforms.push(Step { transform: t, pos: piece_pos }),
+            Ok(RowOption::Transform(t)) => transforms.push(Step {
+                transform: t,
+                pos: piece_pos,
+            }),
             Ok(RowOption::When(c)) => conditions.push(c),
             Ok(RowOption::Separator(s)) => {
                 if array_separator.replace(s).is_some() {
@@ -196,9 +238,12 @@ fn row(kind: RowKind, pieces: &[Piece<'_>], pos: Pos, diags: &mut Vec<Diagnostic
             }
             Ok(RowOption::Lookup(l)) => {
                 if row_lookup.is_some() {
-                    diags.push(conflict(piece.span, "a row can look its reference up one way only").with_note(
-                        "`|Name=${x}` and `|byKey` each name how to find the referenced object",
-                    ));
+                    diags.push(
+                        conflict(piece.span, "a row can look its reference up one way only")
+                            .with_note(
+                            "`|Name=${x}` and `|byKey` each name how to find the referenced object",
+                        ),
+                    );
                 } else {
                     row_lookup = Some(l);
                 }
@@ -208,8 +253,13 @@ fn row(kind: RowKind, pieces: &[Piece<'_>], pos: Pos, diags: &mut Vec<Diagnostic
     }
     if kind == RowKind::Key && (row_lookup.is_some() || !conditions.is_empty()) {
         diags.push(
-            Diagnostic::new(Code::BadKey, pos.span, "the `key:` row cannot have a lookup or a `when` condition", "key row")
-                .with_note("the key must identify every record the same way, as plain text"),
+            Diagnostic::new(
+                Code::BadKey,
+                pos.span,
+                "the `key:` row cannot have a lookup or a `when` condition",
+                "key row",
+            )
+            .with_note("the key must identify every record the same way, as plain text"),
         );
     }
     match (source, attribute) {
@@ -218,7 +268,10 @@ fn row(kind: RowKind, pieces: &[Piece<'_>], pos: Pos, diags: &mut Vec<Diagnostic
             pos,
             source,
             attribute,
-            attribute_pos: Pos { line: pos.line, span: attribute_raw.span },
+            attribute_pos: Pos {
+                line: pos.line,
+                span: attribute_raw.span,
+            },
             lookup: row_lookup,
             transforms,
             conditions,
@@ -229,7 +282,12 @@ fn row(kind: RowKind, pieces: &[Piece<'_>], pos: Pos, diags: &mut Vec<Diagnostic
 }
 
 fn conflict(span: Span, message: &str) -> Diagnostic {
-    Diagnostic::new(Code::ConflictingOptions, span, message, "conflicts with an earlier option")
+    Diagnostic::new(
+        Code::ConflictingOptions,
+        span,
+        message,
+        "conflicts with an earlier option",
+    )
 }
 
 enum RowOption {
@@ -245,12 +303,16 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
         // A quoted name is always an attribute on the referenced object type.
         return lookup(quoted, piece, pos);
     }
-    let known = ROW_OPTIONS.iter().copied().find(|o| o.eq_ignore_ascii_case(name.text));
+    let known = ROW_OPTIONS
+        .iter()
+        .copied()
+        .find(|o| o.eq_ignore_ascii_case(name.text));
     let Some(known) = known else {
         // `|Name=Finance` is a lookup; `|defualt=x` is a typo. Only a near miss of an option
         // name counts as a typo, so lookup attributes such as `First Name` stay lookups.
         let typo = closest(name.text, ROW_OPTIONS.iter().copied()).is_some();
-        let is_lookup = piece.value.is_some_and(|v| v.text.contains("${")) || (piece.value.is_some() && !typo);
+        let is_lookup =
+            piece.value.is_some_and(|v| v.text.contains("${")) || (piece.value.is_some() && !typo);
         let suggestion = did_you_mean(name.text, ROW_OPTIONS.iter().copied());
         if is_lookup && !name.text.is_empty() {
             return lookup(name.text.to_string(), piece, pos);
@@ -267,7 +329,11 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
     };
     let no_arg = |t: Transform| match piece.value {
         None => Ok(RowOption::Transform(t)),
-        Some(v) => Err(bad_arg(v.span, format!("`{known}` takes no value"), format!("write just `|{known}`"))),
+        Some(v) => Err(bad_arg(
+            v.span,
+            format!("`{known}` takes no value"),
+            format!("write just `|{known}`"),
+        )),
     };
     match known {
         "lower" => no_arg(Transform::Lower),
@@ -276,7 +342,11 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
         "first" => no_arg(Transform::First),
         "byKey" => match piece.value {
             None => Ok(RowOption::Lookup(Lookup::ByKey { pos })),
-            Some(v) => Err(bad_arg(v.span, "`byKey` takes no value".into(), "write just `|byKey`".into())),
+            Some(v) => Err(bad_arg(
+                v.span,
+                "`byKey` takes no value".into(),
+                "write just `|byKey`".into(),
+            )),
         },
         "arraySeparator" => {
             let (sep, _) = single_arg(piece, known, false)?;
@@ -290,27 +360,52 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
             let value = required(piece, known, "`from,to`")?;
             let args = split_args(value)?;
             match <[String; 2]>::try_from(args) {
-                Ok([from, to]) if !from.is_empty() => Ok(RowOption::Transform(Transform::Replace(from, to))),
-                _ => Err(bad_arg(value.span, "`replace` takes two values, `from,to`, and `from` cannot be empty".into(), "e.g. `|replace=\"-\",\"\"`".into())),
+                Ok([from, to]) if !from.is_empty() => {
+                    Ok(RowOption::Transform(Transform::Replace(from, to)))
+                }
+                _ => Err(bad_arg(
+                    value.span,
+                    "`replace` takes two values, `from,to`, and `from` cannot be empty".into(),
+                    "e.g. `|replace=\"-\",\"\"`".into(),
+                )),
             }
         }
         "extract" => {
             let (pattern, span) = single_arg(piece, known, false)?;
             // Parsing (not compiling) is enough to find syntax errors and is much cheaper.
             regex_syntax::Parser::new().parse(&pattern).map_err(|e| {
-                Diagnostic::new(Code::BadRegex, span, "this regular expression does not compile", "invalid regex")
-                    .with_note(e.to_string().lines().last().unwrap_or_default().trim().to_string())
-                    .with_hint("the first `( )` group is kept; quote the pattern if it has `|` or `,`")
+                Diagnostic::new(
+                    Code::BadRegex,
+                    span,
+                    "this regular expression does not compile",
+                    "invalid regex",
+                )
+                .with_note(
+                    e.to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                )
+                .with_hint("the first `( )` group is kept; quote the pattern if it has `|` or `,`")
             })?;
             Ok(RowOption::Transform(Transform::Extract(pattern)))
         }
-        "split" => Ok(RowOption::Transform(Transform::Split(single_arg(piece, known, false)?.0))),
-        "join" => Ok(RowOption::Transform(Transform::Join(single_arg(piece, known, true)?.0))),
-        "default" => Ok(RowOption::Transform(Transform::Default(single_arg(piece, known, false)?.0))),
+        "split" => Ok(RowOption::Transform(Transform::Split(
+            single_arg(piece, known, false)?.0,
+        ))),
+        "join" => Ok(RowOption::Transform(Transform::Join(
+            single_arg(piece, known, true)?.0,
+        ))),
+        "default" => Ok(RowOption::Transform(Transform::Default(
+            single_arg(piece, known, false)?.0,
+        ))),
         "parseDate" | "formatDate" => {
             let (pattern, span) = single_arg(piece, known, false)?;
             Pattern::parse(&pattern).map_err(|e| {
-                Diagnostic::new(Code::BadDateFormat, span, e, "bad date pattern").with_note(format!("fields: {PATTERN_FIELDS}"))
+                Diagnostic::new(Code::BadDateFormat, span, e, "bad date pattern")
+                    .with_note(format!("fields: {PATTERN_FIELDS}"))
             })?;
             Ok(RowOption::Transform(if known == "parseDate" {
                 Transform::ParseDate(pattern)
@@ -325,7 +420,11 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
                 if decimal == "," || decimal == "." {
                     Ok(RowOption::Transform(Transform::Number(Some(decimal))))
                 } else {
-                    Err(bad_arg(span, "`number` takes the decimal separator, `.` or `,`".into(), "e.g. `|number=,` for 1.234,5".into()))
+                    Err(bad_arg(
+                        span,
+                        "`number` takes the decimal separator, `.` or `,`".into(),
+                        "e.g. `|number=,` for 1.234,5".into(),
+                    ))
                 }
             }
         },
@@ -335,13 +434,26 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
 
 fn lookup(attribute: String, piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
     let Some(value) = piece.value else {
-        return Err(bad_arg(piece.span, format!("the lookup '{attribute}' has no value"), format!("write `|{attribute}=${{source}}`")));
+        return Err(bad_arg(
+            piece.span,
+            format!("the lookup '{attribute}' has no value"),
+            format!("write `|{attribute}=${{source}}`"),
+        ));
     };
     if attribute.trim().is_empty() {
-        return Err(Diagnostic::new(Code::EmptyAttribute, piece.name.span, "the lookup attribute name is empty", "expected an attribute name"));
+        return Err(Diagnostic::new(
+            Code::EmptyAttribute,
+            piece.name.span,
+            "the lookup attribute name is empty",
+            "expected an attribute name",
+        ));
     }
     let value = template_of(value)?;
-    Ok(RowOption::Lookup(Lookup::ByAttribute { attribute, value, pos }))
+    Ok(RowOption::Lookup(Lookup::ByAttribute {
+        attribute,
+        value,
+        pos,
+    }))
 }
 
 fn bad_arg(span: Span, message: String, hint: String) -> Diagnostic {
@@ -351,7 +463,11 @@ fn bad_arg(span: Span, message: String, hint: String) -> Diagnostic {
 fn required<'a>(piece: &Piece<'a>, name: &str, what: &str) -> Result<Raw<'a>, Diagnostic> {
     match piece.value {
         Some(v) if !v.text.is_empty() => Ok(v),
-        _ => Err(bad_arg(piece.span, format!("`{name}` needs {what}"), format!("write `|{name}=...`"))),
+        _ => Err(bad_arg(
+            piece.span,
+            format!("`{name}` needs {what}"),
+            format!("write `|{name}=...`"),
+        )),
     }
 }
 
@@ -360,17 +476,28 @@ fn single_arg(piece: &Piece<'_>, name: &str, empty_ok: bool) -> Result<(String, 
     let value = match piece.value {
         Some(v) => v,
         None if empty_ok => return Ok((String::new(), piece.span)),
-        None => return Err(bad_arg(piece.span, format!("`{name}` needs a value"), format!("write `|{name}=...`"))),
+        None => {
+            return Err(bad_arg(
+                piece.span,
+                format!("`{name}` needs a value"),
+                format!("write `|{name}=...`"),
+            ))
+        }
     };
     let arg = unquote(value.text).unwrap_or_else(|| value.text.to_string());
     if arg.is_empty() && !empty_ok {
-        return Err(bad_arg(piece.span, format!("`{name}` needs a non-empty value"), format!("write `|{name}=...`")));
+        return Err(bad_arg(
+            piece.span,
+            format!("`{name}` needs a non-empty value"),
+            format!("write `|{name}=...`"),
+        ));
     }
     Ok((arg, value.span))
 }
 
 fn split_args(value: Raw<'_>) -> Result<Vec<String>, Diagnostic> {
-    let commas = top_level(value.text, ',').map_err(|e| e.diagnostic(value.span.start, value.text.len()))?;
+    let commas =
+        top_level(value.text, ',').map_err(|e| e.diagnostic(value.span.start, value.text.len()))?;
     let mut out = Vec::new();
     let mut start = 0;
     for end in commas.into_iter().chain([value.text.len()]) {
@@ -383,7 +510,9 @@ fn split_args(value: Raw<'_>) -> Result<Vec<String>, Diagnostic> {
 
 fn source(raw: Raw<'_>) -> Result<Source, Diagnostic> {
     if raw.text.starts_with('"') || raw.text.contains("${") {
-        return Ok(Source::Template { template: template_of(raw)? });
+        return Ok(Source::Template {
+            template: template_of(raw)?,
+        });
     }
     Ok(Source::Path { path: path(raw)? })
 }
@@ -416,8 +545,13 @@ fn template(text: &str, base: usize) -> Result<Template, Diagnostic> {
         })?;
         let inner = Raw::trimmed(&text[open + 2..close], base + open + 2);
         if inner.text.is_empty() {
-            return Err(Diagnostic::new(Code::EmptySource, Span::new(base + open, base + close + 1), "`${}` names no field", "empty value")
-                .with_hint("write the JumpCloud field inside, e.g. `${firstname}`"));
+            return Err(Diagnostic::new(
+                Code::EmptySource,
+                Span::new(base + open, base + close + 1),
+                "`${}` names no field",
+                "empty value",
+            )
+            .with_hint("write the JumpCloud field inside, e.g. `${firstname}`"));
         }
         parts.push(Part::Value(path(inner)?));
         rest = close + 1;
@@ -436,7 +570,12 @@ fn bad_path(span: Span, message: impl Into<String>, hint: &str) -> Diagnostic {
 pub(crate) fn path(raw: Raw<'_>) -> Result<Path, Diagnostic> {
     let text = raw.text;
     if text.is_empty() {
-        return Err(Diagnostic::new(Code::EmptySource, raw.span, "the path is empty", "expected a field name"));
+        return Err(Diagnostic::new(
+            Code::EmptySource,
+            raw.span,
+            "the path is empty",
+            "expected a field name",
+        ));
     }
     let segments = if let Some(rest) = text.strip_prefix("jsonpath__") {
         jsonpath(raw, rest)?
@@ -445,7 +584,10 @@ pub(crate) fn path(raw: Raw<'_>) -> Result<Path, Diagnostic> {
     } else {
         dotted(raw)?
     };
-    Ok(Path { text: text.to_string(), segments })
+    Ok(Path {
+        text: text.to_string(),
+        segments,
+    })
 }
 
 /// OnLink `<array>_where_<field>_eq_<value>[.<rest>]`.
@@ -457,8 +599,14 @@ fn where_form(raw: Raw<'_>, at: usize) -> Result<Vec<Segment>, Diagnostic> {
     })?;
     let cond_start = at + "_where_".len();
     let value_start = cond_start + eq + "_eq_".len();
-    let value_end = text[value_start..].find('.').map_or(text.len(), |i| value_start + i);
-    let mut segments = if at == 0 { Vec::new() } else { dotted(raw.slice(0, at))? };
+    let value_end = text[value_start..]
+        .find('.')
+        .map_or(text.len(), |i| value_start + i);
+    let mut segments = if at == 0 {
+        Vec::new()
+    } else {
+        dotted(raw.slice(0, at))?
+    };
     let cond_path = path(raw.slice(cond_start, cond_start + eq))?;
     segments.push(Segment::Filter(Box::new(Condition {
         path: cond_path,
@@ -478,14 +626,25 @@ fn jsonpath(raw: Raw<'_>, rest: &str) -> Result<Vec<Segment>, Diagnostic> {
     };
     let selected = dotted(raw.slice(base, base + where_at))?;
     let cond_start = base + where_at + "__where__".len();
-    let eq = raw.text[cond_start..]
-        .find("_eq_")
-        .ok_or_else(|| bad_path(raw.span, "`__where__` needs `_eq_`", "write `jsonpath__<path>__where__<path>_eq_<value>`"))?;
+    let eq = raw.text[cond_start..].find("_eq_").ok_or_else(|| {
+        bad_path(
+            raw.span,
+            "`__where__` needs `_eq_`",
+            "write `jsonpath__<path>__where__<path>_eq_<value>`",
+        )
+    })?;
     let condition = dotted(raw.slice(cond_start, cond_start + eq))?;
     let value = raw.text[cond_start + eq + "_eq_".len()..].to_string();
-    let star = condition.iter().rposition(|s| *s == Segment::All).ok_or_else(|| {
-        bad_path(raw.span, "the `__where__` path has no `*`", "the condition path must go through the same `*` as the selected path")
-    })?;
+    let star = condition
+        .iter()
+        .rposition(|s| *s == Segment::All)
+        .ok_or_else(|| {
+            bad_path(
+                raw.span,
+                "the `__where__` path has no `*`",
+                "the condition path must go through the same `*` as the selected path",
+            )
+        })?;
     if selected.len() <= star || selected[..=star] != condition[..=star] {
         return Err(bad_path(
             raw.span,
@@ -496,7 +655,10 @@ fn jsonpath(raw: Raw<'_>, rest: &str) -> Result<Vec<Segment>, Diagnostic> {
     let relative = condition[star + 1..].to_vec();
     let mut segments = selected[..star].to_vec();
     segments.push(Segment::Filter(Box::new(Condition {
-        path: Path { text: segments_text(&relative), segments: relative },
+        path: Path {
+            text: segments_text(&relative),
+            segments: relative,
+        },
         test: Test::Equals(value),
     })));
     segments.extend_from_slice(&selected[star + 1..]);
@@ -518,7 +680,8 @@ fn segments_text(segments: &[Segment]) -> String {
 
 /// `a.b[0].c[type=work].*`
 fn dotted(raw: Raw<'_>) -> Result<Vec<Segment>, Diagnostic> {
-    let dots = top_level(raw.text, '.').map_err(|e| e.diagnostic(raw.span.start, raw.text.len()))?;
+    let dots =
+        top_level(raw.text, '.').map_err(|e| e.diagnostic(raw.span.start, raw.text.len()))?;
     let mut segments = Vec::new();
     let mut start = 0;
     for end in dots.into_iter().chain([raw.text.len()]) {
@@ -551,30 +714,63 @@ fn segment(raw: Raw<'_>, out: &mut Vec<Segment>) -> Result<(), Diagnostic> {
     match name {
         "" => {}
         "*" => out.push(Segment::All),
-        n if n.bytes().all(|b| b.is_ascii_digit()) => out.push(Segment::Index(n.parse().map_err(|_| {
-            bad_path(raw.span, format!("index {n} is too large"), "use a smaller index")
-        })?)),
-        n if n.contains(']') => return Err(bad_path(raw.span, format!("'{n}' has a `]` without `[`"), "remove the `]`")),
+        n if n.bytes().all(|b| b.is_ascii_digit()) => {
+            out.push(Segment::Index(n.parse().map_err(|_| {
+                bad_path(
+                    raw.span,
+                    format!("index {n} is too large"),
+                    "use a smaller index",
+                )
+            })?))
+        }
+        n if n.contains(']') => {
+            return Err(bad_path(
+                raw.span,
+                format!("'{n}' has a `]` without `[`"),
+                "remove the `]`",
+            ))
+        }
         n => out.push(Segment::Field(n.to_string())),
     }
     let mut expected = name_end;
     for (open, close) in opens.iter().zip(&closes) {
         if *open != expected {
-            return Err(bad_path(raw.span, format!("unexpected '{}' between selectors", &text[expected..*open]), "write selectors back to back, e.g. `a[0][type=x]`"));
+            return Err(bad_path(
+                raw.span,
+                format!("unexpected '{}' between selectors", &text[expected..*open]),
+                "write selectors back to back, e.g. `a[0][type=x]`",
+            ));
         }
         let inner = raw.slice(open + 1, *close);
         match inner.text {
-            "" => return Err(bad_path(inner.span, "`[]` selects nothing", "write `[0]`, `[*]` or `[field=value]`")),
+            "" => {
+                return Err(bad_path(
+                    inner.span,
+                    "`[]` selects nothing",
+                    "write `[0]`, `[*]` or `[field=value]`",
+                ))
+            }
             "*" => out.push(Segment::All),
-            t if t.strip_prefix('-').unwrap_or(t).bytes().all(|b| b.is_ascii_digit()) => {
-                out.push(Segment::Index(t.parse().map_err(|_| bad_path(inner.span, format!("bad index '{t}'"), "use a whole number"))?))
+            t if t
+                .strip_prefix('-')
+                .unwrap_or(t)
+                .bytes()
+                .all(|b| b.is_ascii_digit()) =>
+            {
+                out.push(Segment::Index(t.parse().map_err(|_| {
+                    bad_path(inner.span, format!("bad index '{t}'"), "use a whole number")
+                })?))
             }
             _ => out.push(Segment::Filter(Box::new(condition(inner)?))),
         }
         expected = close + 1;
     }
     if expected != text.len() {
-        return Err(bad_path(raw.span, format!("unexpected '{}' after `]`", &text[expected..]), "continue the path with `.`, e.g. `addresses[type=work].locality`"));
+        return Err(bad_path(
+            raw.span,
+            format!("unexpected '{}' after `]`", &text[expected..]),
+            "continue the path with `.`, e.g. `addresses[type=work].locality`",
+        ));
     }
     Ok(())
 }
@@ -589,49 +785,95 @@ pub(crate) fn condition(raw: Raw<'_>) -> Result<Condition, Diagnostic> {
         let value_raw = raw.slice(at + 1, text.len());
         let value = unquote(value_raw.text).unwrap_or_else(|| value_raw.text.to_string());
         let path = path(raw.slice(0, path_end))?;
-        let test = if negated { Test::NotEquals(value) } else { Test::Equals(value) };
+        let test = if negated {
+            Test::NotEquals(value)
+        } else {
+            Test::Equals(value)
+        };
         return Ok(Condition { path, test });
     }
     match text.strip_prefix('!') {
-        Some(_) => Ok(Condition { path: path(raw.slice(1, text.len()))?, test: Test::Absent }),
-        None => Ok(Condition { path: path(raw)?, test: Test::Present }),
+        Some(_) => Ok(Condition {
+            path: path(raw.slice(1, text.len()))?,
+            test: Test::Absent,
+        }),
+        None => Ok(Condition {
+            path: path(raw)?,
+            test: Test::Present,
+        }),
     }
 }
 
-fn config(pieces: &[Piece<'_>], body: &str, body_start: usize, pos: Pos, diags: &mut Vec<Diagnostic>) -> LineItem {
+fn config(
+    pieces: &[Piece<'_>],
+    body: &str,
+    body_start: usize,
+    pos: Pos,
+    diags: &mut Vec<Diagnostic>,
+) -> LineItem {
     let first = pieces[0];
     let name = first.name;
-    let Some(known) = CONFIG_NAMES.iter().copied().find(|c| c.eq_ignore_ascii_case(name.text)) else {
+    let Some(known) = CONFIG_NAMES
+        .iter()
+        .copied()
+        .find(|c| c.eq_ignore_ascii_case(name.text))
+    else {
         diags.push(
-            Diagnostic::new(Code::UnknownConfig, name.span, format!("unknown setting 'config:{}'", name.text), "unknown setting")
-                .with_hint_opt(did_you_mean(name.text, CONFIG_NAMES.iter().copied()).map(|c| format!("did you mean '{c}'?")))
-                .with_note(format!("settings: {}", CONFIG_NAMES.join(", "))),
+            Diagnostic::new(
+                Code::UnknownConfig,
+                name.span,
+                format!("unknown setting 'config:{}'", name.text),
+                "unknown setting",
+            )
+            .with_hint_opt(
+                did_you_mean(name.text, CONFIG_NAMES.iter().copied())
+                    .map(|c| format!("did you mean '{c}'?")),
+            )
+            .with_note(format!("settings: {}", CONFIG_NAMES.join(", "))),
         );
         return LineItem::Verbatim;
     };
     let Some(value) = first.value else {
         diags.push(
-            Diagnostic::new(Code::MissingEquals, first.span, format!("expected `config:{known}=value`"), "no `=` here")
-                .with_hint(format!("write e.g. `{}`", config_example(known))),
+            Diagnostic::new(
+                Code::MissingEquals,
+                first.span,
+                format!("expected `config:{known}=value`"),
+                "no `=` here",
+            )
+            .with_hint(format!("write e.g. `{}`", config_example(known))),
         );
         return LineItem::Verbatim;
     };
     let is_filter = known == "filter" || known == "filterOr";
     // A filter is JumpCloud's own syntax, where `|` separates `in` values: it runs to the line end.
     let (value, extra) = if is_filter {
-        (Raw::trimmed(&body[value.span.start - body_start..], value.span.start), &pieces[..0])
+        (
+            Raw::trimmed(&body[value.span.start - body_start..], value.span.start),
+            &pieces[..0],
+        )
     } else {
         (value, &pieces[1..])
     };
     let value_text = unquote(value.text).unwrap_or_else(|| value.text.to_string());
     if known != "missing" {
         if let Some(piece) = extra.first() {
-            diags.push(bad_arg(piece.span, format!("`config:{known}` takes no `|` options"), format!("write e.g. `{}`", config_example(known))));
+            diags.push(bad_arg(
+                piece.span,
+                format!("`config:{known}` takes no `|` options"),
+                format!("write e.g. `{}`", config_example(known)),
+            ));
             return LineItem::Verbatim;
         }
     }
     let bad_value = |message: String| {
-        Diagnostic::new(Code::BadConfigValue, value.span, message, "not allowed here").with_hint(format!("e.g. `{}`", config_example(known)))
+        Diagnostic::new(
+            Code::BadConfigValue,
+            value.span,
+            message,
+            "not allowed here",
+        )
+        .with_hint(format!("e.g. `{}`", config_example(known)))
     };
     let setting = match known {
         "api" => match Api::parse(&value_text) {
@@ -639,9 +881,17 @@ fn config(pieces: &[Piece<'_>], body: &str, body_start: usize, pos: Pos, diags: 
             None => {
                 let names: Vec<&str> = Api::ALL.iter().map(|a| a.name()).collect();
                 diags.push(
-                    Diagnostic::new(Code::BadConfigValue, value.span, format!("unknown api '{value_text}'"), "not a JumpCloud collection")
-                        .with_hint_opt(did_you_mean(&value_text, names.iter().copied()).map(|n| format!("did you mean '{n}'?")))
-                        .with_note(format!("apis: {}", names.join(", "))),
+                    Diagnostic::new(
+                        Code::BadConfigValue,
+                        value.span,
+                        format!("unknown api '{value_text}'"),
+                        "not a JumpCloud collection",
+                    )
+                    .with_hint_opt(
+                        did_you_mean(&value_text, names.iter().copied())
+                            .map(|n| format!("did you mean '{n}'?")),
+                    )
+                    .with_note(format!("apis: {}", names.join(", "))),
                 );
                 return LineItem::Verbatim;
             }
@@ -649,12 +899,17 @@ fn config(pieces: &[Piece<'_>], body: &str, body_start: usize, pos: Pos, diags: 
         "filter" | "filterOr" => {
             let parts: Vec<&str> = value_text.splitn(3, ':').collect();
             match parts.as_slice() {
-                [field, operator, value_part] if !field.trim().is_empty() && !operator.trim().is_empty() => {
+                [field, operator, value_part]
+                    if !field.trim().is_empty() && !operator.trim().is_empty() =>
+                {
                     let filter = Filter {
                         field: field.trim().to_string(),
                         operator: operator.trim().to_string(),
                         value: value_part.to_string(),
-                        pos: Pos { line: pos.line, span: value.span },
+                        pos: Pos {
+                            line: pos.line,
+                            span: value.span,
+                        },
                     };
                     if known == "filter" {
                         Setting::Filter(filter)
@@ -664,8 +919,13 @@ fn config(pieces: &[Piece<'_>], body: &str, body_start: usize, pos: Pos, diags: 
                 }
                 _ => {
                     diags.push(
-                        Diagnostic::new(Code::BadFilter, value.span, format!("'{value_text}' is not `field:operator:value`"), "bad filter")
-                            .with_hint("e.g. `department:$eq:Finance`"),
+                        Diagnostic::new(
+                            Code::BadFilter,
+                            value.span,
+                            format!("'{value_text}' is not `field:operator:value`"),
+                            "bad filter",
+                        )
+                        .with_hint("e.g. `department:$eq:Finance`"),
                     );
                     return LineItem::Verbatim;
                 }
@@ -694,14 +954,21 @@ fn config(pieces: &[Piece<'_>], body: &str, body_start: usize, pos: Pos, diags: 
         "maxDeletions" => match limit(&value_text) {
             Some(l) => Setting::MaxDeletions(l),
             None => {
-                diags.push(bad_value(format!("'{value_text}' is not a count or a percentage from 0% to 100%")));
+                diags.push(bad_value(format!(
+                    "'{value_text}' is not a count or a percentage from 0% to 100%"
+                )));
                 return LineItem::Verbatim;
             }
         },
         "pageSize" => match value_text.trim().parse::<u32>() {
             Ok(n) if (1..=100).contains(&n) => Setting::PageSize(n),
             _ => {
-                diags.push(bad_value(format!("page size '{value_text}' is not a whole number from 1 to 100")).with_note("JumpCloud returns at most 100 records a page"));
+                diags.push(
+                    bad_value(format!(
+                        "page size '{value_text}' is not a whole number from 1 to 100"
+                    ))
+                    .with_note("JumpCloud returns at most 100 records a page"),
+                );
                 return LineItem::Verbatim;
             }
         },
@@ -710,12 +977,22 @@ fn config(pieces: &[Piece<'_>], body: &str, body_start: usize, pos: Pos, diags: 
     LineItem::Config(setting, pos)
 }
 
-fn missing_policy(value: &str, extra: &[Piece<'_>], span: Span, diags: &mut Vec<Diagnostic>) -> Option<MissingPolicy> {
+fn missing_policy(
+    value: &str,
+    extra: &[Piece<'_>],
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<MissingPolicy> {
     let action = value.trim().to_ascii_lowercase();
     let policy = match action.as_str() {
         "ignore" | "delete" => {
             if let Some(piece) = extra.first() {
-                diags.push(bad_arg(piece.span, format!("`config:missing={action}` takes no `|` options"), "only `mark` sets attributes, e.g. `config:missing=mark|Status=Inactive`".into()));
+                diags.push(bad_arg(
+                    piece.span,
+                    format!("`config:missing={action}` takes no `|` options"),
+                    "only `mark` sets attributes, e.g. `config:missing=mark|Status=Inactive`"
+                        .into(),
+                ));
                 return None;
             }
             if action == "ignore" {
@@ -733,21 +1010,37 @@ fn missing_policy(value: &str, extra: &[Piece<'_>], span: Span, diags: &mut Vec<
                         unquote(v.text).unwrap_or_else(|| v.text.to_string()),
                     )),
                     _ => {
-                        diags.push(bad_arg(piece.span, "expected `Attribute=value` after `mark`".into(), "e.g. `config:missing=mark|Status=Inactive`".into()));
+                        diags.push(bad_arg(
+                            piece.span,
+                            "expected `Attribute=value` after `mark`".into(),
+                            "e.g. `config:missing=mark|Status=Inactive`".into(),
+                        ));
                         return None;
                     }
                 }
             }
             if set.is_empty() {
-                diags.push(bad_arg(span, "`mark` needs the attribute to set".into(), "e.g. `config:missing=mark|Status=Inactive`".into()));
+                diags.push(bad_arg(
+                    span,
+                    "`mark` needs the attribute to set".into(),
+                    "e.g. `config:missing=mark|Status=Inactive`".into(),
+                ));
                 return None;
             }
             MissingPolicy::Mark { set }
         }
         _ => {
             diags.push(
-                Diagnostic::new(Code::BadConfigValue, span, format!("unknown missing-object action '{value}'"), "expected ignore, mark or delete")
-                    .with_hint_opt(did_you_mean(value, ["ignore", "mark", "delete"]).map(|a| format!("did you mean '{a}'?"))),
+                Diagnostic::new(
+                    Code::BadConfigValue,
+                    span,
+                    format!("unknown missing-object action '{value}'"),
+                    "expected ignore, mark or delete",
+                )
+                .with_hint_opt(
+                    did_you_mean(value, ["ignore", "mark", "delete"])
+                        .map(|a| format!("did you mean '{a}'?")),
+                ),
             );
             return None;
         }
@@ -758,7 +1051,12 @@ fn missing_policy(value: &str, extra: &[Piece<'_>], span: Span, diags: &mut Vec<
 fn limit(text: &str) -> Option<Limit> {
     let text = text.trim();
     match text.strip_suffix('%') {
-        Some(p) => p.trim().parse::<f64>().ok().filter(|p| (0.0..=100.0).contains(p)).map(Limit::Percent),
+        Some(p) => p
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|p| (0.0..=100.0).contains(p))
+            .map(Limit::Percent),
         None => text.parse::<u64>().ok().map(Limit::Count),
     }
 }

@@ -8,11 +8,21 @@ pub fn render(text: &str, file_name: &str, diagnostics: &[Diagnostic]) -> String
     render_with(&LineIndex::new(text), file_name, diagnostics)
 }
 
-pub(crate) fn render_with(index: &LineIndex, file_name: &str, diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn render_with(
+    index: &LineIndex,
+    file_name: &str,
+    diagnostics: &[Diagnostic],
+) -> String {
     if diagnostics.is_empty() {
         return String::new();
     }
-    let gutter = diagnostics.iter().map(|d| d.line).max().unwrap_or(1).to_string().len();
+    let gutter = diagnostics
+        .iter()
+        .map(|d| d.line)
+        .max()
+        .unwrap_or(1)
+        .to_string()
+        .len();
     let pad = " ".repeat(gutter);
     let mut out = String::new();
     for d in diagnostics {
@@ -25,10 +35,22 @@ pub(crate) fn render_with(index: &LineIndex, file_name: &str, diagnostics: &[Dia
         let line = index.line_text(d.line);
         out.push_str(&format!("{pad} |\n"));
         out.push_str(&format!("{:>gutter$} | {line}\n", d.line));
-        let lead: String = line.chars().take(d.column - 1).map(|c| if c == '\t' { '\t' } else { ' ' }).collect();
-        let end_column = if d.end_line == d.line { d.end_column } else { line.chars().count() + 1 };
+        let lead: String = line
+            .chars()
+            .take(d.column - 1)
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let end_column = if d.end_line == d.line {
+            d.end_column
+        } else {
+            line.chars().count() + 1
+        };
         let width = end_column.saturating_sub(d.column).max(1);
-        out.push_str(&format!("{pad} | {lead}{} {}\n", "^".repeat(width), d.label));
+        out.push_str(&format!(
+            "{pad} | {lead}{} {}\n",
+            "^".repeat(width),
+            d.label
+        ));
         if let Some(hint) = &d.hint {
             out.push_str(&format!("{pad} = hint: {hint}\n"));
         }
@@ -39,7 +61,13 @@ pub(crate) fn render_with(index: &LineIndex, file_name: &str, diagnostics: &[Dia
     }
     let errors = diagnostics.iter().filter(|d| d.is_error()).count();
     let warnings = diagnostics.len() - errors;
-    out.push_str(&format!("{} {}, {} {}\n", errors, plural(errors, "error"), warnings, plural(warnings, "warning")));
+    out.push_str(&format!(
+        "{} {}, {} {}\n",
+        errors,
+        plural(errors, "error"),
+        warnings,
+        plural(warnings, "warning")
+    ));
     out
 }
 

@@ -12,11 +12,21 @@ use crate::datetime;
 pub fn integer(text: &str) -> Result<i32, String> {
     let cleaned: String = text.trim().chars().filter(|c| *c != '_').collect();
     if let Ok(n) = cleaned.parse::<i64>() {
-        return i32::try_from(n).map_err(|_| format!("{n} is outside the Integer range -2147483648..2147483647"));
+        return i32::try_from(n)
+            .map_err(|_| format!("{n} is outside the Integer range -2147483648..2147483647"));
     }
     match cleaned.parse::<f64>() {
-        Ok(f) if f.fract() == 0.0 && f.is_finite() && f >= f64::from(i32::MIN) && f <= f64::from(i32::MAX) => Ok(f as i32),
-        Ok(f) if f.is_finite() && f.fract() != 0.0 => Err(format!("{cleaned} is not a whole number")),
+        Ok(f)
+            if f.fract() == 0.0
+                && f.is_finite()
+                && f >= f64::from(i32::MIN)
+                && f <= f64::from(i32::MAX) =>
+        {
+            Ok(f as i32)
+        }
+        Ok(f) if f.is_finite() && f.fract() != 0.0 => {
+            Err(format!("{cleaned} is not a whole number"))
+        }
         _ => Err(format!("'{}' is not a whole number", text.trim())),
     }
 }
@@ -47,7 +57,9 @@ pub fn email(text: &str) -> Result<String, String> {
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     if local.is_empty() || local.contains(char::is_whitespace) || !domain_ok {
         return Err(bad());
     }
@@ -59,13 +71,23 @@ pub fn url(text: &str) -> Result<String, String> {
     let text = text.trim();
     let bad = || format!("'{text}' is not a URL (it needs a scheme such as https://)");
     let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
-    let scheme_ok = scheme.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    let scheme_ok = scheme
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
     if !scheme_ok || rest.is_empty() || text.contains(char::is_whitespace) {
         return Err(bad());
     }
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    Ok(format!("{}://{}{}", scheme.to_ascii_lowercase(), rest[..host_end].to_lowercase(), &rest[host_end..]))
+    Ok(format!(
+        "{}://{}{}",
+        scheme.to_ascii_lowercase(),
+        rest[..host_end].to_lowercase(),
+        &rest[host_end..]
+    ))
 }
 
 /// Reads an IPv4 or IPv6 address; IPv6 comes out in its compressed form.
@@ -83,18 +105,26 @@ pub fn canonical(kind: DefaultType, text: &str) -> Result<String, String> {
         DefaultType::Integer => integer(text).map(|n| n.to_string()),
         DefaultType::Double => double(text).map(|f| f.to_string()),
         DefaultType::Boolean => boolean(text).map(|b| b.to_string()),
-        DefaultType::Date => read_moment(text)
-            .and_then(|m| m.date_text().ok_or_else(|| format!("'{}' has no date", text.trim()))),
-        DefaultType::Time => read_moment(text)
-            .and_then(|m| m.time_text().ok_or_else(|| format!("'{}' has no time", text.trim()))),
-        DefaultType::DateTime => read_moment(text)
-            .and_then(|m| m.datetime_text().ok_or_else(|| format!("'{}' has no date", text.trim()))),
+        DefaultType::Date => read_moment(text).and_then(|m| {
+            m.date_text()
+                .ok_or_else(|| format!("'{}' has no date", text.trim()))
+        }),
+        DefaultType::Time => read_moment(text).and_then(|m| {
+            m.time_text()
+                .ok_or_else(|| format!("'{}' has no time", text.trim()))
+        }),
+        DefaultType::DateTime => read_moment(text).and_then(|m| {
+            m.datetime_text()
+                .ok_or_else(|| format!("'{}' has no date", text.trim()))
+        }),
         DefaultType::Url => url(text),
         DefaultType::Email => email(text),
         DefaultType::IpAddress => ip_address(text),
         // Text keeps inner whitespace but not the surrounding one; Textarea also unifies line ends.
         DefaultType::Textarea => Ok(text.replace("\r\n", "\n").trim().to_string()),
-        DefaultType::Text | DefaultType::Select | DefaultType::Other(_) => Ok(text.trim().to_string()),
+        DefaultType::Text | DefaultType::Select | DefaultType::Other(_) => {
+            Ok(text.trim().to_string())
+        }
     }
 }
 
@@ -115,18 +145,41 @@ mod tests {
     fn canonical_forms_are_stable() {
         assert_eq!(canonical(DefaultType::Integer, " 42.0 ").unwrap(), "42");
         assert!(canonical(DefaultType::Integer, "4.5").is_err());
-        assert!(canonical(DefaultType::Integer, "99999999999").unwrap_err().contains("range"));
+        assert!(canonical(DefaultType::Integer, "99999999999")
+            .unwrap_err()
+            .contains("range"));
         assert_eq!(canonical(DefaultType::Double, "1.50").unwrap(), "1.5");
         assert_eq!(canonical(DefaultType::Double, "2").unwrap(), "2");
         assert_eq!(canonical(DefaultType::Boolean, "Yes").unwrap(), "true");
-        assert_eq!(canonical(DefaultType::Email, "Ann@Example.COM").unwrap(), "Ann@example.com");
+        assert_eq!(
+            canonical(DefaultType::Email, "Ann@Example.COM").unwrap(),
+            "Ann@example.com"
+        );
         assert!(canonical(DefaultType::Email, "ann at example").is_err());
-        assert_eq!(canonical(DefaultType::Url, "HTTPS://Example.com/A").unwrap(), "https://example.com/A");
-        assert_eq!(canonical(DefaultType::IpAddress, "2001:db8:0:0:0:0:0:1").unwrap(), "2001:db8::1");
-        assert_eq!(canonical(DefaultType::DateTime, "2024-01-02T03:04:05.000Z").unwrap(), "2024-01-02T03:04:05Z");
-        assert_eq!(canonical(DefaultType::Date, "2024-01-02T23:04:05-05:00").unwrap(), "2024-01-02");
-        assert_eq!(canonical(DefaultType::Textarea, "a\r\nb \n").unwrap(), "a\nb");
-        for (kind, text) in [(DefaultType::Double, "1e3"), (DefaultType::DateTime, "2024-06-01T10:00:00+02:00")] {
+        assert_eq!(
+            canonical(DefaultType::Url, "HTTPS://Example.com/A").unwrap(),
+            "https://example.com/A"
+        );
+        assert_eq!(
+            canonical(DefaultType::IpAddress, "2001:db8:0:0:0:0:0:1").unwrap(),
+            "2001:db8::1"
+        );
+        assert_eq!(
+            canonical(DefaultType::DateTime, "2024-01-02T03:04:05.000Z").unwrap(),
+            "2024-01-02T03:04:05Z"
+        );
+        assert_eq!(
+            canonical(DefaultType::Date, "2024-01-02T23:04:05-05:00").unwrap(),
+            "2024-01-02"
+        );
+        assert_eq!(
+            canonical(DefaultType::Textarea, "a\r\nb \n").unwrap(),
+            "a\nb"
+        );
+        for (kind, text) in [
+            (DefaultType::Double, "1e3"),
+            (DefaultType::DateTime, "2024-06-01T10:00:00+02:00"),
+        ] {
             let once = canonical(kind, text).unwrap();
             assert_eq!(canonical(kind, &once).unwrap(), once);
         }

@@ -20,7 +20,12 @@ fn load<T: serde::de::DeserializeOwned>(name: &str) -> T {
 }
 
 /// The full expected output for one mapping text.
-fn describe(file: &str, text: &str, attributes: &[ObjectTypeAttribute], referenced: &ReferencedAttributes) -> String {
+fn describe(
+    file: &str,
+    text: &str,
+    attributes: &[ObjectTypeAttribute],
+    referenced: &ReferencedAttributes,
+) -> String {
     let doc = Document::parse(text);
     let diagnostics = doc.all_diagnostics(Some(attributes), Some(referenced));
     let rendered = doc.render(file, &diagnostics);
@@ -29,7 +34,11 @@ fn describe(file: &str, text: &str, attributes: &[ObjectTypeAttribute], referenc
     json.as_object_mut().unwrap().remove("diagnostics");
     format!(
         "== diagnostics\n{}\n== format\n{}\n== json\n{}\n",
-        if rendered.is_empty() { "(none)\n" } else { &rendered },
+        if rendered.is_empty() {
+            "(none)\n"
+        } else {
+            &rendered
+        },
         formatted,
         serde_json::to_string_pretty(&json).unwrap()
     )
@@ -53,12 +62,18 @@ fn golden_files() {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let text = fs::read_to_string(&path).unwrap();
         let actual = describe(&name, &text, &attributes, &referenced);
-        for diagnostic in Document::parse(&text).all_diagnostics(Some(&attributes), Some(&referenced)) {
+        for diagnostic in
+            Document::parse(&text).all_diagnostics(Some(&attributes), Some(&referenced))
+        {
             codes_seen.insert(diagnostic.code.as_str());
         }
         // Each E0xx/W0xx file must show the code it is named after.
         if let Some(code) = name.split('_').next().and_then(Code::parse) {
-            assert!(actual.contains(&format!("[{}]", code.as_str())), "{name} does not produce {}", code.as_str());
+            assert!(
+                actual.contains(&format!("[{}]", code.as_str())),
+                "{name} does not produce {}",
+                code.as_str()
+            );
         }
         let expected_path = path.with_extension("expected");
         if bless {
@@ -67,12 +82,23 @@ fn golden_files() {
         }
         let expected = fs::read_to_string(&expected_path).unwrap_or_default();
         if expected != actual {
-            failures.push(format!("{name}: output differs from {}\n--- actual ---\n{actual}", expected_path.display()));
+            failures.push(format!(
+                "{name}: output differs from {}\n--- actual ---\n{actual}",
+                expected_path.display()
+            ));
         }
     }
-    let missing: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).filter(|c| !codes_seen.contains(c)).collect();
+    let missing: Vec<&str> = Code::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|c| !codes_seen.contains(c))
+        .collect();
     assert!(missing.is_empty(), "no golden file produces {missing:?}");
-    assert!(failures.is_empty(), "{}\n(re-bless with BLESS=1 if the change is intended)", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{}\n(re-bless with BLESS=1 if the change is intended)",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -85,23 +111,49 @@ fn formatting_is_idempotent_and_keeps_meaning_for_every_golden_file() {
         let text = fs::read_to_string(&path).unwrap();
         let once = format(&text);
         assert_eq!(format(&once), once, "{} is not idempotent", path.display());
-        assert_eq!(Document::parse(&once).mapping, Document::parse(&text).mapping, "{} changes meaning", path.display());
+        assert_eq!(
+            Document::parse(&once).mapping,
+            Document::parse(&text).mapping,
+            "{} changes meaning",
+            path.display()
+        );
     }
 }
 
 #[test]
 fn every_code_is_documented() {
-    let docs = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mapping.md")).unwrap();
+    let docs =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mapping.md"))
+            .unwrap();
     for code in Code::ALL {
-        let row = format!("| {} | {} |", code.as_str(), if code.severity() == tributary_mapping::Severity::Error { "error" } else { "warning" });
-        assert!(docs.contains(&row), "docs/mapping.md has no table row for {}", code.as_str());
+        let row = format!(
+            "| {} | {} |",
+            code.as_str(),
+            if code.severity() == tributary_mapping::Severity::Error {
+                "error"
+            } else {
+                "warning"
+            }
+        );
+        assert!(
+            docs.contains(&row),
+            "docs/mapping.md has no table row for {}",
+            code.as_str()
+        );
     }
 }
 
 #[test]
 fn mapping_examples_in_the_docs_parse_cleanly() {
-    let docs = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mapping.md")).unwrap();
-    let blocks: Vec<&str> = docs.split("```").skip(1).step_by(2).filter(|b| !b.contains("error[")).collect();
+    let docs =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/mapping.md"))
+            .unwrap();
+    let blocks: Vec<&str> = docs
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .filter(|b| !b.contains("error["))
+        .collect();
     assert!(blocks.len() >= 3);
     for block in blocks {
         let errors: Vec<String> = Document::parse(block)
@@ -110,6 +162,9 @@ fn mapping_examples_in_the_docs_parse_cleanly() {
             .filter(|d| d.is_error() && d.code != Code::MissingKey)
             .map(|d| format!("{} {}:{} {}", d.code.as_str(), d.line, d.column, d.message))
             .collect();
-        assert!(errors.is_empty(), "docs example does not parse:\n{block}\n{errors:?}");
+        assert!(
+            errors.is_empty(),
+            "docs example does not parse:\n{block}\n{errors:?}"
+        );
     }
 }

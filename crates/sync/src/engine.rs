@@ -40,9 +40,9 @@ pub fn state_key(import_id: &str) -> String {
     format!("tributary:state:{import_id}")
 }
 
-/// Storage key of one chunk of the stored source of an import's current run.
-pub fn chunk_key(import_id: &str, index: u32) -> String {
-    format!("tributary:state:{import_id}:source:{index}")
+/// Storage key of one chunk of stored run data (`source` records or the `users` cache).
+pub fn chunk_key(import_id: &str, kind: &str, index: u32) -> String {
+    format!("tributary:state:{import_id}:{kind}:{index}")
 }
 
 /// Storage key of a run record.
@@ -85,6 +85,9 @@ struct RunState {
     source_chunks: u32,
     /// Desired objects already stored in chunks.
     source_stored: u64,
+    /// Stored chunks of the Jira user cache (email → accountId).
+    #[serde(default)]
+    user_chunks: u32,
     /// Whether the first plan's counts are in the report already.
     planned: bool,
     /// Keys whose write failed in this run: not tried again by later invocations.
@@ -175,6 +178,8 @@ struct Engine<'h, H: SyncHost> {
     created: RefCell<BTreeMap<String, (String, String)>>,
     /// Attributes of referenced object types, by type id.
     type_attributes: RefCell<BTreeMap<String, Vec<ObjectTypeAttribute>>>,
+    /// Jira user searches done in this run (kept across invocations): email → accountId.
+    users: RefCell<BTreeMap<String, Option<String>>>,
 }
 
 /// The outcome of one write.
@@ -211,6 +216,7 @@ impl<'h, H: SyncHost> Engine<'h, H> {
             workspace: RefCell::new(String::new()),
             created: RefCell::new(BTreeMap::new()),
             type_attributes: RefCell::new(BTreeMap::new()),
+            users: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -262,35 +268,55 @@ impl<'h, H: SyncHost> Engine<'h, H> {
         if state.run_id != self.run_id {
             return None;
         }
-        let mut desired = Vec::new();
-        for index in 0..state.source_chunks {
-            let chunk: Vec<DesiredObject> = self.load_json(&chunk_key(self.import_id(), index)).await?;
-            desired.extend(chunk);
-        }
+        let desired: Vec<DesiredObject> = self.load_chunks("source", state.source_chunks).await?;
+        let users: Vec<(String, Option<String>)> = self.load_chunks("users", state.user_chunks).await?;
+        self.users.borrow_mut().extend(users);
         Some((state, desired))
     }
 
-    /// Stores the source not stored yet (in chunks under the size limit), then the state.
-    async fn save_state(&self, state: &mut RunState, desired: &[DesiredObject]) -> Result<(), String> {
-        let mut pending: Vec<&DesiredObject> = Vec::new();
+    async fn load_chunks<T: for<'de> Deserialize<'de>>(&self, kind: &str, count: u32) -> Option<Vec<T>> {
+        let mut out = Vec::new();
+        for index in 0..count {
+            let chunk: Vec<T> = self.load_json(&chunk_key(self.import_id(), kind, index)).await?;
+            out.extend(chunk);
+        }
+        Some(out)
+    }
+
+    /// Stores items in chunks under the size limit, numbered from `first`; returns the next
+    /// free chunk number.
+    async fn save_chunks<T: Serialize>(&self, kind: &str, first: u32, items: &[T]) -> Result<u32, String> {
+        let mut next = first;
+        let mut pending: Vec<&T> = Vec::new();
         let mut size = 2;
-        let tail = &desired[state.source_stored as usize..];
-        for (i, object) in tail.iter().enumerate() {
-            let object_size = serde_json::to_string(object).map(|s| s.len() + 1).unwrap_or(0);
-            if size + object_size > CHUNK_BYTES && !pending.is_empty() {
-                self.save_json(&chunk_key(self.import_id(), state.source_chunks), &pending).await?;
-                state.source_chunks += 1;
+        for item in items {
+            let item_size = serde_json::to_string(item).map(|s| s.len() + 1).unwrap_or(0);
+            if size + item_size > CHUNK_BYTES && !pending.is_empty() {
+                self.save_json(&chunk_key(self.import_id(), kind, next), &pending).await?;
+                next += 1;
                 pending.clear();
                 size = 2;
             }
-            pending.push(object);
-            size += object_size;
-            if i + 1 == tail.len() {
-                self.save_json(&chunk_key(self.import_id(), state.source_chunks), &pending).await?;
-                state.source_chunks += 1;
-            }
+            pending.push(item);
+            size += item_size;
         }
+        if !pending.is_empty() {
+            self.save_json(&chunk_key(self.import_id(), kind, next), &pending).await?;
+            next += 1;
+        }
+        Ok(next)
+    }
+
+    /// Stores the source not stored yet and the user cache, then the state and run record.
+    async fn save_state(&self, state: &mut RunState, desired: &[DesiredObject]) -> Result<(), String> {
+        state.source_chunks = self.save_chunks("source", state.source_chunks, &desired[state.source_stored as usize..]).await?;
         state.source_stored = desired.len() as u64;
+        let users: Vec<(String, Option<String>)> = self.users.borrow().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let user_chunks = self.save_chunks("users", 0, &users).await?;
+        for index in user_chunks..state.user_chunks {
+            let _ = self.host.storage_delete(&chunk_key(self.import_id(), "users", index)).await;
+        }
+        state.user_chunks = user_chunks;
         self.save_json(&state_key(self.import_id()), state).await?;
         self.save_json(&run_key(self.import_id(), &self.run_id), &state.report).await?;
         self.save_json(&last_run_key(self.import_id()), &self.run_id).await
@@ -298,7 +324,10 @@ impl<'h, H: SyncHost> Engine<'h, H> {
 
     async fn clear_state(&self, state: &RunState) {
         for index in 0..state.source_chunks {
-            let _ = self.host.storage_delete(&chunk_key(self.import_id(), index)).await;
+            let _ = self.host.storage_delete(&chunk_key(self.import_id(), "source", index)).await;
+        }
+        for index in 0..state.user_chunks {
+            let _ = self.host.storage_delete(&chunk_key(self.import_id(), "users", index)).await;
         }
         let _ = self.host.storage_delete(&state_key(self.import_id())).await;
     }
@@ -366,6 +395,7 @@ impl<'h, H: SyncHost> Engine<'h, H> {
             source_skip: 0,
             source_chunks: 0,
             source_stored: 0,
+            user_chunks: 0,
             planned: false,
             failed_keys: BTreeSet::new(),
             report,
@@ -750,6 +780,9 @@ impl<'h, H: SyncHost> Engine<'h, H> {
             let def = AttrDef::from_attribute(attribute);
             let values: Vec<String> = values.into_iter().collect();
             for batch in values.chunks(LOOKUP_BATCH) {
+                if self.over_budget() {
+                    return Err(Stop::Budget);
+                }
                 let list: Vec<String> = batch.iter().map(|v| aql_quote(v)).collect();
                 let ql = format!("objectTypeId = {type_id} AND {} IN ({})", aql_quote(&attribute.name), list.join(", "));
                 let wanted_lower: BTreeSet<String> = batch.iter().map(|v| v.to_lowercase()).collect();
@@ -763,13 +796,18 @@ impl<'h, H: SyncHost> Engine<'h, H> {
                 }
             }
         }
-        let emails: Vec<String> = emails.into_iter().collect();
+        // Searches already done in this run are kept, so a continuation does not repeat them.
+        let emails: Vec<String> = emails.into_iter().filter(|e| !self.users.borrow().contains_key(e)).collect();
         for batch in emails.chunks(self.concurrency) {
+            if self.over_budget() {
+                return Err(Stop::Budget);
+            }
             let found = join_all(batch.iter().map(|email| self.find_user(email)).collect()).await;
             for (email, account) in batch.iter().zip(found) {
-                table.users.insert(email.clone(), account?);
+                self.users.borrow_mut().insert(email.clone(), account?);
             }
         }
+        table.users = self.users.borrow().clone();
         Ok(table)
     }
 

@@ -111,7 +111,7 @@ fn initial_import_then_a_second_run_writes_nothing() {
     assert_eq!(again.counts.unchanged, n as u64);
     assert_eq!(again.api_calls.create + again.api_calls.update + again.api_calls.delete, 0);
     assert_eq!(host.count("POST", "object/create") + host.count("PUT", "") + host.count("DELETE", ""), 0);
-    assert_eq!(again.api_calls.aql, 2, "260 objects in AQL pages of 200");
+    assert_eq!(again.api_calls.aql, 3, "260 objects in AQL pages of 200, one department lookup");
 }
 
 #[test]

@@ -18,14 +18,29 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, bound: usize) -> usize {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         ((self.0 >> 33) as usize) % bound
     }
 }
 
-const FIRST: &[&str] = &["Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Frances", "Dennis"];
-const LAST: &[&str] = &["Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Torvalds", "Allen", "Ritchie"];
-const DEPARTMENTS: &[&str] = &["Engineering", "Finance", "Sales", "Support", "Legal", "People"];
+const FIRST: &[&str] = &[
+    "Ada", "Grace", "Alan", "Edsger", "Barbara", "Ken", "Margaret", "Linus", "Frances", "Dennis",
+];
+const LAST: &[&str] = &[
+    "Lovelace", "Hopper", "Turing", "Dijkstra", "Liskov", "Thompson", "Hamilton", "Torvalds",
+    "Allen", "Ritchie",
+];
+const DEPARTMENTS: &[&str] = &[
+    "Engineering",
+    "Finance",
+    "Sales",
+    "Support",
+    "Legal",
+    "People",
+];
 const CITIES: &[&str] = &["London", "Leeds", "Berlin", "Paris", "Austin", "Pune"];
 
 fn user(i: usize, rng: &mut Lcg) -> Value {
@@ -58,7 +73,8 @@ fn user(i: usize, rng: &mut Lcg) -> Value {
 }
 
 fn attributes() -> Vec<ObjectTypeAttribute> {
-    serde_json::from_str(include_str!("../../mapping/tests/golden/attributes.json")).expect("fixture parses")
+    serde_json::from_str(include_str!("../../mapping/tests/golden/attributes.json"))
+        .expect("fixture parses")
 }
 
 fn big_mapping(rng: &mut Lcg) -> String {
@@ -98,16 +114,24 @@ fn main() {
     );
     let start = Instant::now();
     let formatted = tributary_mapping::format(&big);
-    println!("format: {:.1} ms ({} bytes out)", start.elapsed().as_secs_f64() * 1e3, formatted.len());
+    println!(
+        "format: {:.1} ms ({} bytes out)",
+        start.elapsed().as_secs_f64() * 1e3,
+        formatted.len()
+    );
 
     let users: Vec<String> = (0..USERS).map(|i| user(i, &mut rng).to_string()).collect();
     let bytes: usize = users.iter().map(String::len).sum();
     let attributes = attributes();
     let doc = Document::parse(include_str!("../tests/fixtures/everything.map"));
-    let transformer = Transformer::new(&doc, &attributes).unwrap_or_else(|d| panic!("{}", doc.render("bench.map", &d)));
+    let transformer = Transformer::new(&doc, &attributes)
+        .unwrap_or_else(|d| panic!("{}", doc.render("bench.map", &d)));
 
     let start = Instant::now();
-    let records: Vec<Value> = users.iter().map(|u| serde_json::from_str(u).expect("generated JSON")).collect();
+    let records: Vec<Value> = users
+        .iter()
+        .map(|u| serde_json::from_str(u).expect("generated JSON"))
+        .collect();
     let json_time = start.elapsed();
 
     let start = Instant::now();

@@ -12,7 +12,9 @@ pub(crate) fn select<'a>(value: &'a Json, segments: &[Segment], out: &mut Vec<&'
     };
     match (first, value) {
         (_, Json::Null) => {}
-        (Segment::Field(_), Json::Array(items)) => items.iter().for_each(|item| select(item, segments, out)),
+        (Segment::Field(_), Json::Array(items)) => {
+            items.iter().for_each(|item| select(item, segments, out))
+        }
         (Segment::Field(name), Json::Object(map)) => {
             if let Some(v) = map.get(name) {
                 select(v, rest, out);
@@ -32,10 +34,15 @@ pub(crate) fn select<'a>(value: &'a Json, segments: &[Segment], out: &mut Vec<&'
         (Segment::All, Json::Array(items)) => items.iter().for_each(|item| select(item, rest, out)),
         (Segment::All, Json::Object(map)) => map.values().for_each(|item| select(item, rest, out)),
         (Segment::Filter(condition), Json::Array(items)) => {
-            items.iter().filter(|item| holds(condition, item)).for_each(|item| select(item, rest, out));
+            items
+                .iter()
+                .filter(|item| holds(condition, item))
+                .for_each(|item| select(item, rest, out));
         }
         // A filter on a lone object treats it as a one-element list.
-        (Segment::Filter(condition), item @ Json::Object(_)) if holds(condition, item) => select(item, rest, out),
+        (Segment::Filter(condition), item @ Json::Object(_)) if holds(condition, item) => {
+            select(item, rest, out)
+        }
         _ => {}
     }
 }
@@ -65,7 +72,9 @@ pub(crate) fn texts(record: &Json, path: &Path) -> Result<Vec<String>, String> {
 fn flatten(value: &Json, path: &str, out: &mut Vec<String>) -> Result<(), String> {
     match value {
         Json::Array(items) => items.iter().try_for_each(|item| flatten(item, path, out)),
-        Json::Object(_) => Err(format!("'{path}' is an object, not a value; name a field inside it, e.g. '{path}.name'")),
+        Json::Object(_) => Err(format!(
+            "'{path}' is an object, not a value; name a field inside it, e.g. '{path}.name'"
+        )),
         other => {
             if let Some(text) = scalar_text(other).filter(|t| !t.is_empty()) {
                 out.push(text);
@@ -101,7 +110,11 @@ pub(crate) type OwnValue<'a> = (&'a dyn Fn(&Path) -> bool, &'a str);
 /// Renders a template against `record`. A `${path}` with several values gives them joined by
 /// `, `; `own` supplies the value for paths that stand for the row's own value (lookups).
 /// `None` when every `${path}` is empty (so `|default` and "missing" work on templates).
-pub(crate) fn render(template: &Template, record: &Json, own: Option<OwnValue<'_>>) -> Result<Option<String>, String> {
+pub(crate) fn render(
+    template: &Template,
+    record: &Json,
+    own: Option<OwnValue<'_>>,
+) -> Result<Option<String>, String> {
     let mut out = String::new();
     let mut any_value = false;
     let mut has_paths = false;
@@ -160,6 +173,8 @@ mod tests {
         );
         assert_eq!(read("memberof"), ["a", "b"]);
         assert_eq!(read("nothing.here"), Vec::<String>::new());
-        assert!(texts(&record, &source_path("addresses[0]")).unwrap_err().contains("is an object"));
+        assert!(texts(&record, &source_path("addresses[0]"))
+            .unwrap_err()
+            .contains("is an object"));
     }
 }

@@ -14,7 +14,9 @@ use regex::Regex;
 use serde::Serialize;
 use serde_json::Value as Json;
 use tributary_mapping::datetime::{parse_iso, Moment, Pattern};
-use tributary_mapping::{Code, Diagnostic, Document, LineIndex, Lookup, Row, Source, Transform};
+use tributary_mapping::{
+    Code, Diagnostic, Document, LineIndex, Lookup, MissingPolicy, Row, Source, Transform,
+};
 use tributary_models::assets::ObjectTypeAttribute;
 
 pub use value::{stored_canonical, type_value, PendingReference, UserRef, Value};
@@ -82,12 +84,16 @@ enum CompiledStep {
 pub struct Transformer {
     key: Option<CompiledRow>,
     rows: Vec<CompiledRow>,
+    mark: Vec<AttributeValues>,
 }
 
 impl Transformer {
     /// Prepares a transformer. Refuses a mapping with errors, returning every diagnostic
     /// (syntax ones and those against `attributes`).
-    pub fn new(document: &Document, attributes: &[ObjectTypeAttribute]) -> Result<Transformer, Vec<Diagnostic>> {
+    pub fn new(
+        document: &Document,
+        attributes: &[ObjectTypeAttribute],
+    ) -> Result<Transformer, Vec<Diagnostic>> {
         let diagnostics = document.all_diagnostics(Some(attributes), None);
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(diagnostics);
@@ -96,10 +102,7 @@ impl Transformer {
         let key_attribute = mapping.key.as_ref().map(|k| k.attribute.clone());
         let mut compile_errors = Vec::new();
         let mut compile = |row: &Row| -> CompiledRow {
-            let attribute = attributes
-                .iter()
-                .find(|a| a.name == row.attribute)
-                .or_else(|| attributes.iter().find(|a| a.name.eq_ignore_ascii_case(&row.attribute)))
+            let attribute = find_attribute(attributes, &row.attribute)
                 .expect("validated: every row names an attribute")
                 .clone();
             let steps = row
@@ -111,14 +114,30 @@ impl Transformer {
                         Ok(regex) => CompiledStep::Extract(regex),
                         Err(e) => {
                             compile_errors.push(
-                                Diagnostic::new(Code::BadRegex, step.pos.span, "this regular expression cannot be used", "invalid regex")
-                                    .with_note(e.to_string().lines().last().unwrap_or_default().trim().to_string()),
+                                Diagnostic::new(
+                                    Code::BadRegex,
+                                    step.pos.span,
+                                    "this regular expression cannot be used",
+                                    "invalid regex",
+                                )
+                                .with_note(
+                                    e.to_string()
+                                        .lines()
+                                        .last()
+                                        .unwrap_or_default()
+                                        .trim()
+                                        .to_string(),
+                                ),
                             );
                             CompiledStep::Plain(Transform::First)
                         }
                     },
-                    Transform::ParseDate(p) => CompiledStep::ParseDate(Pattern::parse(p).expect("validated pattern")),
-                    Transform::FormatDate(p) => CompiledStep::FormatDate(Pattern::parse(p).expect("validated pattern")),
+                    Transform::ParseDate(p) => {
+                        CompiledStep::ParseDate(Pattern::parse(p).expect("validated pattern"))
+                    }
+                    Transform::FormatDate(p) => {
+                        CompiledStep::FormatDate(Pattern::parse(p).expect("validated pattern"))
+                    }
                     other => CompiledStep::Plain(other.clone()),
                 })
                 .collect();
@@ -127,34 +146,87 @@ impl Transformer {
                 Some(Lookup::ByKey { .. }) => key_attribute.clone(),
                 None => None,
             };
-            CompiledRow { row: row.clone(), attribute, steps, lookup_attribute }
+            CompiledRow {
+                row: row.clone(),
+                attribute,
+                steps,
+                lookup_attribute,
+            }
         };
         let key = mapping.key.as_ref().map(&mut compile);
         let rows = mapping.rows.iter().map(&mut compile).collect();
+        let mut mark = Vec::new();
+        if let MissingPolicy::Mark { set } = &mapping.config.missing {
+            let pos = mapping.config.missing_pos.unwrap_or_default();
+            for (name, text) in set {
+                let attribute =
+                    find_attribute(attributes, name).expect("validated: mark attributes exist");
+                // The validator checks default types only; statuses are checked here.
+                match type_value(attribute, text, None) {
+                    Ok(value) => mark.push(AttributeValues {
+                        attribute_id: attribute.id.clone(),
+                        attribute: attribute.name.clone(),
+                        line: pos.line,
+                        values: vec![value],
+                    }),
+                    Err(message) => compile_errors.push(Diagnostic::new(
+                        Code::TypeMismatch,
+                        pos.span,
+                        format!(
+                            "`config:missing` cannot set '{}': {message}",
+                            attribute.name
+                        ),
+                        "wrong value for the attribute",
+                    )),
+                }
+            }
+        }
         if !compile_errors.is_empty() {
             return Err(LineIndex::new(document.text()).finish(compile_errors));
         }
-        Ok(Transformer { key, rows })
+        Ok(Transformer { key, rows, mark })
+    }
+
+    /// The attribute the `key:` row writes, whose value identifies an object.
+    pub fn key_attribute(&self) -> Option<&ObjectTypeAttribute> {
+        self.key.as_ref().map(|k| &k.attribute)
+    }
+
+    /// For `config:missing=mark|...`: the values to set on objects missing from JumpCloud.
+    pub fn mark_values(&self) -> &[AttributeValues] {
+        &self.mark
     }
 
     /// The values of one JumpCloud record.
     pub fn transform(&self, record: &Json) -> RecordValues {
-        let mut out = RecordValues { key: None, values: Vec::new(), errors: Vec::new() };
+        let mut out = RecordValues {
+            key: None,
+            values: Vec::new(),
+            errors: Vec::new(),
+        };
         if let Some(key) = &self.key {
             match key.values(record) {
                 Ok(Some(values)) if values.len() == 1 => {
                     out.key = Some(values[0].canonical());
                     out.values.push(key.output(values));
                 }
-                Ok(Some(values)) if values.len() > 1 => out.errors.push(key.error(format!("the key has {} values; it must have one", values.len()))),
-                Ok(_) => out.errors.push(key.error(format!("the record has no value for the key '{}'", key.row_source()))),
+                Ok(Some(values)) if values.len() > 1 => out.errors.push(key.error(format!(
+                    "the key has {} values; it must have one",
+                    values.len()
+                ))),
+                Ok(_) => out.errors.push(key.error(format!(
+                    "the record has no value for the key '{}'",
+                    key.row_source()
+                ))),
                 Err(message) => out.errors.push(key.error(message)),
             }
         }
         for row in &self.rows {
             let id = &row.attribute.id;
             // The first row that applies writes an attribute; later conditional ones are alternatives.
-            if out.values.iter().any(|v| &v.attribute_id == id) || out.errors.iter().any(|e| &e.attribute_id == id) {
+            if out.values.iter().any(|v| &v.attribute_id == id)
+                || out.errors.iter().any(|e| &e.attribute_id == id)
+            {
                 continue;
             }
             match row.values(record) {
@@ -169,11 +241,21 @@ impl Transformer {
 
 impl CompiledRow {
     fn output(&self, values: Vec<Value>) -> AttributeValues {
-        AttributeValues { attribute_id: self.attribute.id.clone(), attribute: self.attribute.name.clone(), line: self.row.pos.line, values }
+        AttributeValues {
+            attribute_id: self.attribute.id.clone(),
+            attribute: self.attribute.name.clone(),
+            line: self.row.pos.line,
+            values,
+        }
     }
 
     fn error(&self, message: String) -> FieldError {
-        FieldError { attribute_id: self.attribute.id.clone(), attribute: self.attribute.name.clone(), line: self.row.pos.line, message }
+        FieldError {
+            attribute_id: self.attribute.id.clone(),
+            attribute: self.attribute.name.clone(),
+            line: self.row.pos.line,
+            message,
+        }
     }
 
     fn row_source(&self) -> String {
@@ -198,7 +280,11 @@ impl CompiledRow {
         let multi = self.attribute.is_multi_valued();
         if let Some(separator) = &self.row.array_separator {
             texts = if multi {
-                texts.iter().flat_map(|t| t.split(separator.as_str())).map(|t| t.trim().to_string()).collect()
+                texts
+                    .iter()
+                    .flat_map(|t| t.split(separator.as_str()))
+                    .map(|t| t.trim().to_string())
+                    .collect()
             } else if texts.len() > 1 {
                 vec![texts.join(separator)]
             } else {
@@ -228,7 +314,11 @@ impl CompiledRow {
             }
         }
         if !multi && values.len() > 1 {
-            let shown: Vec<String> = values.iter().take(3).map(|v| format!("'{}'", v.canonical())).collect();
+            let shown: Vec<String> = values
+                .iter()
+                .take(3)
+                .map(|v| format!("'{}'", v.canonical()))
+                .collect();
             return Err(format!(
                 "{} values ({}{}) for a single-valued attribute; add |first or |join=\", \"",
                 values.len(),
@@ -237,39 +327,82 @@ impl CompiledRow {
             ));
         }
         if values.is_empty() && self.attribute.minimum_cardinality > 0 {
-            return Err(format!("'{}' is required but the record has no value for it", self.attribute.name));
+            return Err(format!(
+                "'{}' is required but the record has no value for it",
+                self.attribute.name
+            ));
         }
         Ok(Some(values))
     }
+}
+
+/// The attribute named `name`, exactly or else ignoring case (as the validator matches).
+fn find_attribute<'a>(
+    attributes: &'a [ObjectTypeAttribute],
+    name: &str,
+) -> Option<&'a ObjectTypeAttribute> {
+    attributes.iter().find(|a| a.name == name).or_else(|| {
+        attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name))
+    })
 }
 
 fn apply(step: &CompiledStep, texts: Vec<String>) -> Result<Vec<String>, String> {
     Ok(match step {
         CompiledStep::Extract(regex) => texts
             .iter()
-            .filter_map(|t| regex.captures(t).map(|c| c.get(1).or_else(|| c.get(0)).map_or("", |m| m.as_str()).to_string()))
+            .filter_map(|t| {
+                regex.captures(t).map(|c| {
+                    c.get(1)
+                        .or_else(|| c.get(0))
+                        .map_or("", |m| m.as_str())
+                        .to_string()
+                })
+            })
             .collect(),
         CompiledStep::ParseDate(pattern) => texts
             .iter()
-            .map(|t| pattern.read(t).map(|m| iso(&m)).map_err(|e| format!("'{t}' does not match the date pattern: {e}")))
+            .map(|t| {
+                pattern
+                    .read(t)
+                    .map(|m| iso(&m))
+                    .map_err(|e| format!("'{t}' does not match the date pattern: {e}"))
+            })
             .collect::<Result<_, _>>()?,
         CompiledStep::FormatDate(pattern) => texts
             .iter()
-            .map(|t| parse_iso(t).and_then(|m| pattern.write(&m)).map_err(|e| format!("cannot format '{t}' as a date: {e}")))
+            .map(|t| {
+                parse_iso(t)
+                    .and_then(|m| pattern.write(&m))
+                    .map_err(|e| format!("cannot format '{t}' as a date: {e}"))
+            })
             .collect::<Result<_, _>>()?,
         CompiledStep::Plain(transform) => match transform {
             Transform::Lower => texts.into_iter().map(|t| t.to_lowercase()).collect(),
             Transform::Upper => texts.into_iter().map(|t| t.to_uppercase()).collect(),
             Transform::Trim => texts.into_iter().map(|t| t.trim().to_string()).collect(),
-            Transform::Replace(from, to) => texts.into_iter().map(|t| t.replace(from.as_str(), to)).collect(),
-            Transform::Split(separator) => texts.iter().flat_map(|t| t.split(separator.as_str())).map(|t| t.trim().to_string()).collect(),
+            Transform::Replace(from, to) => texts
+                .into_iter()
+                .map(|t| t.replace(from.as_str(), to))
+                .collect(),
+            Transform::Split(separator) => texts
+                .iter()
+                .flat_map(|t| t.split(separator.as_str()))
+                .map(|t| t.trim().to_string())
+                .collect(),
             Transform::Join(separator) if !texts.is_empty() => vec![texts.join(separator)],
             Transform::Join(_) => texts,
-            Transform::Number(decimal) => texts.iter().map(|t| number(t, decimal.as_deref())).collect::<Result<_, _>>()?,
+            Transform::Number(decimal) => texts
+                .iter()
+                .map(|t| number(t, decimal.as_deref()))
+                .collect::<Result<_, _>>()?,
             Transform::Default(default) if texts.is_empty() => vec![default.clone()],
             Transform::Default(_) => texts,
             Transform::First => texts.into_iter().take(1).collect(),
-            Transform::Extract(_) | Transform::ParseDate(_) | Transform::FormatDate(_) => unreachable!("compiled separately"),
+            Transform::Extract(_) | Transform::ParseDate(_) | Transform::FormatDate(_) => {
+                unreachable!("compiled separately")
+            }
         },
     })
 }
@@ -290,11 +423,25 @@ fn number(text: &str, decimal: Option<&str>) -> Result<String, String> {
     let cleaned: String = text
         .trim()
         .chars()
-        .filter(|c| !c.is_whitespace() && *c != '_' && *c != '\'' && (decimal == "." || *c != '.') && (decimal == "," || *c != ','))
+        .filter(|c| {
+            !c.is_whitespace()
+                && *c != '_'
+                && *c != '\''
+                && (decimal == "." || *c != '.')
+                && (decimal == "," || *c != ',')
+        })
         .map(|c| if c == ',' { '.' } else { c })
         .collect();
-    let parsed: f64 = cleaned.parse().ok().filter(|f: &f64| f.is_finite()).ok_or_else(|| format!("'{}' is not a number", text.trim()))?;
-    Ok(if parsed.fract() == 0.0 && parsed.abs() < 1e15 { format!("{}", parsed as i64) } else { parsed.to_string() })
+    let parsed: f64 = cleaned
+        .parse()
+        .ok()
+        .filter(|f: &f64| f.is_finite())
+        .ok_or_else(|| format!("'{}' is not a number", text.trim()))?;
+    Ok(if parsed.fract() == 0.0 && parsed.abs() < 1e15 {
+        format!("{}", parsed as i64)
+    } else {
+        parsed.to_string()
+    })
 }
 
 #[cfg(test)]

@@ -111,7 +111,11 @@ impl Value {
 }
 
 /// Types one text as a value of `attr`, or says why it cannot be one.
-pub fn type_value(attr: &ObjectTypeAttribute, text: &str, reference: Option<&str>) -> Result<Value, String> {
+pub fn type_value(
+    attr: &ObjectTypeAttribute,
+    text: &str,
+    reference: Option<&str>,
+) -> Result<Value, String> {
     match attr.kind {
         AttributeKind::Default => {
             let kind = attr.default_kind().unwrap_or(DefaultType::Text);
@@ -122,12 +126,21 @@ pub fn type_value(attr: &ObjectTypeAttribute, text: &str, reference: Option<&str
                     .iter()
                     .find(|o| o.eq_ignore_ascii_case(wanted))
                     .map(|o| Value::Select(o.to_string()))
-                    .ok_or_else(|| format!("'{wanted}' is not one of the options: {}", options.join(", ")));
+                    .ok_or_else(|| {
+                        format!(
+                            "'{wanted}' is not one of the options: {}",
+                            options.join(", ")
+                        )
+                    });
             }
             let canonical = values::canonical(kind, text)?;
             Ok(match kind {
-                DefaultType::Integer => Value::Integer(canonical.parse().map_err(|_| canonical.clone())?),
-                DefaultType::Double => Value::Double(canonical.parse().map_err(|_| canonical.clone())?),
+                DefaultType::Integer => {
+                    Value::Integer(canonical.parse().map_err(|_| canonical.clone())?)
+                }
+                DefaultType::Double => {
+                    Value::Double(canonical.parse().map_err(|_| canonical.clone())?)
+                }
                 DefaultType::Boolean => Value::Boolean(canonical == "true"),
                 DefaultType::Date => Value::Date(canonical),
                 DefaultType::Time => Value::Time(canonical),
@@ -136,7 +149,9 @@ pub fn type_value(attr: &ObjectTypeAttribute, text: &str, reference: Option<&str
                 DefaultType::Email => Value::Email(canonical),
                 DefaultType::IpAddress => Value::IpAddress(canonical),
                 DefaultType::Textarea => Value::Textarea(canonical),
-                DefaultType::Text | DefaultType::Select | DefaultType::Other(_) => Value::Text(canonical),
+                DefaultType::Text | DefaultType::Select | DefaultType::Other(_) => {
+                    Value::Text(canonical)
+                }
             })
         }
         AttributeKind::ObjectReference => Ok(Value::Reference(PendingReference {
@@ -155,31 +170,49 @@ pub fn type_value(attr: &ObjectTypeAttribute, text: &str, reference: Option<&str
         AttributeKind::Status => {
             let text = text.trim();
             let is_id = text.bytes().all(|b| b.is_ascii_digit());
-            if is_id && !attr.type_value_multi.is_empty() && !attr.type_value_multi.iter().any(|s| s == text) {
-                return Err(format!("status id {text} is not allowed here; allowed: {}", attr.type_value_multi.join(", ")));
+            if is_id
+                && !attr.type_value_multi.is_empty()
+                && !attr.type_value_multi.iter().any(|s| s == text)
+            {
+                return Err(format!(
+                    "status id {text} is not allowed here; allowed: {}",
+                    attr.type_value_multi.join(", ")
+                ));
             }
             Ok(Value::Status(text.to_string()))
         }
         AttributeKind::Group => Ok(Value::Group(text.trim().to_string())),
-        AttributeKind::Other(code) => Err(format!("attribute type {code} cannot be written by an import")),
+        AttributeKind::Other(code) => Err(format!(
+            "attribute type {code} cannot be written by an import"
+        )),
     }
 }
 
 /// The canonical text of a value as Assets returns it (`GET object/{id}` or AQL), comparable
 /// with [`Value::canonical`] of a resolved value. `None` when the value carries nothing.
 pub fn stored_canonical(attr: &ObjectTypeAttribute, stored: &AttributeValue) -> Option<String> {
-    let field = |v: &Option<serde_json::Value>, name: &str| v.as_ref()?.get(name).and_then(crate::eval::scalar_text);
+    let field = |v: &Option<serde_json::Value>, name: &str| {
+        v.as_ref()?.get(name).and_then(crate::eval::scalar_text)
+    };
     match attr.kind {
         AttributeKind::ObjectReference => field(&stored.referenced_object, "objectKey"),
         AttributeKind::User => field(&stored.user, "key"),
         AttributeKind::Status => field(&stored.status, "id"),
         _ => {
-            let raw = stored.value.as_ref().and_then(crate::eval::scalar_text).unwrap_or_else(|| stored.display_value.clone());
+            let raw = stored
+                .value
+                .as_ref()
+                .and_then(crate::eval::scalar_text)
+                .unwrap_or_else(|| stored.display_value.clone());
             if raw.is_empty() {
                 return None;
             }
             // What Assets stored always types; if not, compare the raw text rather than lose it.
-            Some(type_value(attr, &raw, None).map(|v| v.canonical()).unwrap_or(raw))
+            Some(
+                type_value(attr, &raw, None)
+                    .map(|v| v.canonical())
+                    .unwrap_or(raw),
+            )
         }
     }
 }
@@ -197,20 +230,44 @@ mod tests {
         let double = attr(r#"{"id":"1","name":"H","type":0,"defaultType":{"id":3}}"#);
         let v = type_value(&double, " 1.50", None).unwrap();
         assert_eq!(v, Value::Double(1.5));
-        let stored = AttributeValue { value: Some(serde_json::json!(1.5)), display_value: "1.5".into(), ..Default::default() };
-        assert_eq!(stored_canonical(&double, &stored).as_deref(), Some(v.canonical().as_str()));
+        let stored = AttributeValue {
+            value: Some(serde_json::json!(1.5)),
+            display_value: "1.5".into(),
+            ..Default::default()
+        };
+        assert_eq!(
+            stored_canonical(&double, &stored).as_deref(),
+            Some(v.canonical().as_str())
+        );
         let datetime = attr(r#"{"id":"1","name":"D","type":0,"defaultType":{"id":6}}"#);
-        let stored = AttributeValue { value: Some(serde_json::json!("2024-05-01T10:00:00.000Z")), ..Default::default() };
+        let stored = AttributeValue {
+            value: Some(serde_json::json!("2024-05-01T10:00:00.000Z")),
+            ..Default::default()
+        };
         let ours = type_value(&datetime, "2024-05-01T12:00:00+02:00", None).unwrap();
         assert_eq!(stored_canonical(&datetime, &stored), Some(ours.canonical()));
-        let select = attr(r#"{"id":"1","name":"S","type":0,"defaultType":{"id":10},"options":"Full time,Part time"}"#);
-        assert_eq!(type_value(&select, "full TIME", None).unwrap(), Value::Select("Full time".into()));
-        assert!(type_value(&select, "Contractor", None).unwrap_err().contains("Full time, Part time"));
+        let select = attr(
+            r#"{"id":"1","name":"S","type":0,"defaultType":{"id":10},"options":"Full time,Part time"}"#,
+        );
+        assert_eq!(
+            type_value(&select, "full TIME", None).unwrap(),
+            Value::Select("Full time".into())
+        );
+        assert!(type_value(&select, "Contractor", None)
+            .unwrap_err()
+            .contains("Full time, Part time"));
     }
 
     #[test]
     fn references_build_escaped_aql() {
-        let reference = PendingReference { object_type_id: Some("12".into()), attribute: Some("Name".into()), value: "R\"D".into() };
-        assert_eq!(reference.aql(), r#"objectTypeId = "12" AND "Name" = "R\"D""#);
+        let reference = PendingReference {
+            object_type_id: Some("12".into()),
+            attribute: Some("Name".into()),
+            value: "R\"D".into(),
+        };
+        assert_eq!(
+            reference.aql(),
+            r#"objectTypeId = "12" AND "Name" = "R\"D""#
+        );
     }
 }

@@ -40,16 +40,24 @@ fn user() -> Json {
 
 fn run(mapping: &str, record: &Json) -> RecordValues {
     let doc = Document::parse(mapping);
-    let transformer = Transformer::new(&doc, &attributes()).unwrap_or_else(|d| panic!("{}", doc.render("test.map", &d)));
+    let transformer = Transformer::new(&doc, &attributes())
+        .unwrap_or_else(|d| panic!("{}", doc.render("test.map", &d)));
     transformer.transform(record)
 }
 
 fn values_of<'a>(out: &'a RecordValues, attribute: &str) -> &'a [Value] {
-    &out.values.iter().find(|v| v.attribute == attribute).unwrap_or_else(|| panic!("no {attribute} in {out:#?}")).values
+    &out.values
+        .iter()
+        .find(|v| v.attribute == attribute)
+        .unwrap_or_else(|| panic!("no {attribute} in {out:#?}"))
+        .values
 }
 
 fn texts_of(out: &RecordValues, attribute: &str) -> Vec<String> {
-    values_of(out, attribute).iter().map(Value::canonical).collect()
+    values_of(out, attribute)
+        .iter()
+        .map(Value::canonical)
+        .collect()
 }
 
 const HEAD: &str = "key:_id=id\nconfig:api=systemusers\n";
@@ -64,20 +72,46 @@ fn every_assets_type_gets_a_typed_canonical_value() {
     let out = run(&mapping, &user());
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
     assert_eq!(out.key.as_deref(), Some("5f1b2c3d4e5f6a7b8c9d0e1f"));
-    assert_eq!(values_of(&out, "Email"), [Value::Email("Ada.Lovelace@example.com".into())]);
+    assert_eq!(
+        values_of(&out, "Email"),
+        [Value::Email("Ada.Lovelace@example.com".into())]
+    );
     assert_eq!(values_of(&out, "Employee Number"), [Value::Integer(1204)]);
     assert_eq!(values_of(&out, "Active"), [Value::Boolean(true)]);
-    assert_eq!(values_of(&out, "Start Date"), [Value::Date("2021-03-04".into())]);
-    assert_eq!(values_of(&out, "Last Login"), [Value::DateTime("2024-06-01T10:30:00Z".into())]);
-    assert_eq!(values_of(&out, "Website"), [Value::Url("https://intranet.example.com/People/ada".into())]);
-    assert_eq!(values_of(&out, "IP"), [Value::IpAddress("2001:db8::1".into())]);
-    assert_eq!(values_of(&out, "Notes"), [Value::Textarea("line one\nline two".into())]);
+    assert_eq!(
+        values_of(&out, "Start Date"),
+        [Value::Date("2021-03-04".into())]
+    );
+    assert_eq!(
+        values_of(&out, "Last Login"),
+        [Value::DateTime("2024-06-01T10:30:00Z".into())]
+    );
+    assert_eq!(
+        values_of(&out, "Website"),
+        [Value::Url("https://intranet.example.com/People/ada".into())]
+    );
+    assert_eq!(
+        values_of(&out, "IP"),
+        [Value::IpAddress("2001:db8::1".into())]
+    );
+    assert_eq!(
+        values_of(&out, "Notes"),
+        [Value::Textarea("line one\nline two".into())]
+    );
     assert_eq!(values_of(&out, "Height"), [Value::Double(1.5)]);
     assert_eq!(values_of(&out, "Lunch"), [Value::Time("09:05:00".into())]);
     assert_eq!(values_of(&out, "Salary Band"), [Value::Select("B".into())]);
-    assert_eq!(values_of(&out, "Jira User"), [Value::User(UserRef::Email("ada.lovelace@example.com".into()))]);
+    assert_eq!(
+        values_of(&out, "Jira User"),
+        [Value::User(UserRef::Email(
+            "ada.lovelace@example.com".into()
+        ))]
+    );
     assert_eq!(values_of(&out, "Status"), [Value::Status("2".into())]);
-    assert_eq!(out.values[0].attribute, "id", "the key attribute comes first");
+    assert_eq!(
+        out.values[0].attribute, "id",
+        "the key attribute comes first"
+    );
 }
 
 #[test]
@@ -86,8 +120,21 @@ fn a_bad_value_fails_its_attribute_only() {
     record["costCenter"] = json!("n/a");
     record["site"] = json!("not a url");
     let out = run(&format!("{HEAD}map:costCenter=Employee Number|number\nmap:site=Website\nmap:firstname=First Name\n"), &record);
-    let failed: Vec<(&str, &str)> = out.errors.iter().map(|e| (e.attribute.as_str(), e.message.as_str())).collect();
-    assert_eq!(failed, [("Employee Number", "'n/a' is not a number"), ("Website", "'not a url' is not a URL (it needs a scheme such as https://)")]);
+    let failed: Vec<(&str, &str)> = out
+        .errors
+        .iter()
+        .map(|e| (e.attribute.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            ("Employee Number", "'n/a' is not a number"),
+            (
+                "Website",
+                "'not a url' is not a URL (it needs a scheme such as https://)"
+            )
+        ]
+    );
     assert_eq!(texts_of(&out, "First Name"), ["Ada"]);
     assert_eq!(out.key.as_deref(), Some("5f1b2c3d4e5f6a7b8c9d0e1f"));
 }
@@ -98,7 +145,10 @@ fn missing_key_is_reported_and_the_rest_continues() {
     record.as_object_mut().unwrap().remove("_id");
     let out = run(&format!("{HEAD}map:firstname=First Name\n"), &record);
     assert_eq!(out.key, None);
-    assert_eq!(out.errors[0].message, "the record has no value for the key '_id'");
+    assert_eq!(
+        out.errors[0].message,
+        "the record has no value for the key '_id'"
+    );
     assert_eq!(texts_of(&out, "First Name"), ["Ada"]);
 }
 
@@ -119,7 +169,10 @@ fn templates_constants_and_transforms() {
     assert_eq!(texts_of(&out, "Job Title"), ["Unknown"]);
     assert_eq!(texts_of(&out, "Start Month"), ["March 2021"]);
     assert_eq!(texts_of(&out, "Employee No"), ["42"]);
-    assert_eq!(texts_of(&out, "Display Name"), ["Lovelace, Ada (Engineering)"]);
+    assert_eq!(
+        texts_of(&out, "Display Name"),
+        ["Lovelace, Ada (Engineering)"]
+    );
 }
 
 #[test]
@@ -141,7 +194,10 @@ fn predicates_onlink_forms_and_array_separator() {
     assert_eq!(texts_of(&out, "Work Location"), ["London"]);
     assert_eq!(texts_of(&out, "Cost Center"), ["CC-9"]);
     assert_eq!(texts_of(&out, "Mobile"), ["+44 7700 900123"]);
-    assert_eq!(texts_of(&out, "Phones"), ["+44 7700 900123", "+44 20 7946 0000"]);
+    assert_eq!(
+        texts_of(&out, "Phones"),
+        ["+44 7700 900123", "+44 20 7946 0000"]
+    );
     assert_eq!(texts_of(&out, "City"), ["Bath"]);
     assert_eq!(texts_of(&out, "Manager Position ID"), ["P-7"]);
     assert_eq!(texts_of(&out, "objAttr"), ["alpha", "beta", "gamma"]);
@@ -157,7 +213,12 @@ fn conditional_rows_pick_the_first_that_applies() {
     );
     let out = run(&mapping, &user());
     assert_eq!(texts_of(&out, "Salary Band"), ["B"]);
-    assert!(out.values.iter().all(|v| v.attribute != "Job Title" && v.attribute != "Notes"), "rows whose condition fails leave the attribute alone");
+    assert!(
+        out.values
+            .iter()
+            .all(|v| v.attribute != "Job Title" && v.attribute != "Notes"),
+        "rows whose condition fails leave the attribute alone"
+    );
     assert_eq!(texts_of(&out, "Source"), ["C"]);
 }
 
@@ -169,17 +230,37 @@ fn references_are_pending_lookups() {
     let out = run(&mapping, &user());
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
     let reference = |type_id: &str, attribute: &str, value: &str| {
-        Value::Reference(PendingReference { object_type_id: Some(type_id.into()), attribute: Some(attribute.into()), value: value.into() })
+        Value::Reference(PendingReference {
+            object_type_id: Some(type_id.into()),
+            attribute: Some(attribute.into()),
+            value: value.into(),
+        })
     };
-    assert_eq!(values_of(&out, "Manager"), [reference("12", "id", "5f1b2c3d4e5f6a7b8c9d0000")]);
-    assert_eq!(values_of(&out, "Department"), [reference("20", "Name", "Engineering")]);
-    assert_eq!(values_of(&out, "Groups"), [reference("21", "Name", "g-eng"), reference("21", "Name", "g-all")], "deduplicated");
+    assert_eq!(
+        values_of(&out, "Manager"),
+        [reference("12", "id", "5f1b2c3d4e5f6a7b8c9d0000")]
+    );
+    assert_eq!(
+        values_of(&out, "Department"),
+        [reference("20", "Name", "Engineering")]
+    );
+    assert_eq!(
+        values_of(&out, "Groups"),
+        [
+            reference("21", "Name", "g-eng"),
+            reference("21", "Name", "g-all")
+        ],
+        "deduplicated"
+    );
     assert!(values_of(&out, "Groups")[0].is_pending());
 }
 
 #[test]
 fn several_values_into_a_single_valued_attribute_is_an_error_unless_first() {
-    let out = run(&format!("{HEAD}map:phoneNumbers.*.number=Mobile\nmap:memberof=Notes|first\n"), &user());
+    let out = run(
+        &format!("{HEAD}map:phoneNumbers.*.number=Mobile\nmap:memberof=Notes|first\n"),
+        &user(),
+    );
     assert_eq!(out.errors[0].message, "2 values ('+44 7700 900123', '+44 20 7946 0000') for a single-valued attribute; add |first or |join=\", \"");
     assert_eq!(texts_of(&out, "Notes"), ["g-eng"]);
 }
@@ -194,13 +275,20 @@ fn missing_sources_clear_the_attribute() {
 fn a_mapping_with_errors_is_refused_with_all_diagnostics() {
     let doc = Document::parse("key:_id=id\nmap:jobTitle=Job Titel\nmap:email=Email|lowr\n");
     let diagnostics = Transformer::new(&doc, &attributes()).unwrap_err();
-    let codes: Vec<&str> = diagnostics.iter().filter(|d| d.is_error()).map(|d| d.code.as_str()).collect();
+    let codes: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| d.code.as_str())
+        .collect();
     assert_eq!(codes, ["E020", "E015"]);
 }
 
 #[test]
 fn rerunning_on_the_canonical_values_changes_nothing() {
-    let out = run(&format!("{HEAD}map:lastLogin=Last Login\nmap:ip=IP\nmap:costCenter=Height|number\n"), &user());
+    let out = run(
+        &format!("{HEAD}map:lastLogin=Last Login\nmap:ip=IP\nmap:costCenter=Height|number\n"),
+        &user(),
+    );
     let attrs = attributes();
     for values in &out.values {
         let attr = attrs.iter().find(|a| a.id == values.attribute_id).unwrap();
@@ -219,4 +307,41 @@ fn the_everything_fixture_transforms_a_full_user_without_errors() {
     assert!(out.errors.is_empty(), "{:#?}", out.errors);
     assert_eq!(texts_of(&out, "City"), ["Bath"]);
     assert_eq!(texts_of(&out, "Initials"), ["AKL"]);
+}
+
+#[test]
+fn mark_values_and_key_attribute_for_the_planner() {
+    let doc = Document::parse(&format!(
+        "{HEAD}map:email=Email\nconfig:missing=mark|Status=2|Active=no\n"
+    ));
+    let transformer = Transformer::new(&doc, &attributes()).unwrap();
+    assert_eq!(
+        transformer.key_attribute().map(|a| a.name.as_str()),
+        Some("id")
+    );
+    let marks: Vec<(&str, &[Value])> = transformer
+        .mark_values()
+        .iter()
+        .map(|m| (m.attribute.as_str(), m.values.as_slice()))
+        .collect();
+    assert_eq!(
+        marks,
+        [
+            ("Status", &[Value::Status("2".into())][..]),
+            ("Active", &[Value::Boolean(false)][..])
+        ]
+    );
+}
+
+#[test]
+fn a_mark_status_that_is_not_allowed_is_refused_not_a_panic() {
+    let doc = Document::parse(&format!(
+        "{HEAD}map:email=Email\nconfig:missing=mark|Status=9\n"
+    ));
+    let diagnostics = Transformer::new(&doc, &attributes()).unwrap_err();
+    assert_eq!(diagnostics[0].code.as_str(), "E021");
+    assert_eq!(
+        diagnostics[0].message,
+        "`config:missing` cannot set 'Status': status id 9 is not allowed here; allowed: 1, 2"
+    );
 }

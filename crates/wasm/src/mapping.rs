@@ -19,8 +19,14 @@ fn parse_attributes(json: &str) -> Result<Vec<ObjectTypeAttribute>, JsError> {
     })
 }
 
-fn diagnostics_for(text: &str, attributes_json: Option<String>) -> Result<(Document, Vec<Diagnostic>), JsError> {
-    let attributes = attributes_json.as_deref().map(parse_attributes).transpose()?;
+fn diagnostics_for(
+    text: &str,
+    attributes_json: Option<String>,
+) -> Result<(Document, Vec<Diagnostic>), JsError> {
+    let attributes = attributes_json
+        .as_deref()
+        .map(parse_attributes)
+        .transpose()?;
     let document = Document::parse(text);
     let diagnostics = document.all_diagnostics(attributes.as_deref(), None);
     Ok((document, diagnostics))
@@ -48,7 +54,11 @@ pub fn validate(text: &str, attributes_json: Option<String>) -> Result<JsValue, 
 /// under the problem, for terminals. `fileName` is shown in the `--> file:line:column`
 /// lines. Returns `""` when there is nothing to report.
 #[wasm_bindgen(js_name = renderDiagnostics)]
-pub fn render_diagnostics(text: &str, file_name: &str, attributes_json: Option<String>) -> Result<String, JsError> {
+pub fn render_diagnostics(
+    text: &str,
+    file_name: &str,
+    attributes_json: Option<String>,
+) -> Result<String, JsError> {
     let (document, diagnostics) = diagnostics_for(text, attributes_json)?;
     Ok(document.render(file_name, &diagnostics))
 }
@@ -99,7 +109,14 @@ fn preview_attribute(values: &AttributeValues) -> PreviewAttribute<'_> {
         attribute: &values.attribute,
         attribute_id: &values.attribute_id,
         line: values.line,
-        values: values.values.iter().map(|value| PreviewValue { value, canonical: value.canonical() }).collect(),
+        values: values
+            .values
+            .iter()
+            .map(|value| PreviewValue {
+                value,
+                canonical: value.canonical(),
+            })
+            .collect(),
     }
 }
 
@@ -114,10 +131,12 @@ fn preview_attribute(values: &AttributeValues) -> PreviewAttribute<'_> {
 #[wasm_bindgen]
 pub fn preview(text: &str, record_json: &str, attributes_json: &str) -> Result<JsValue, JsError> {
     let attributes = parse_attributes(attributes_json)?;
-    let record: serde_json::Value =
-        serde_json::from_str(record_json).map_err(|e| JsError::new(&format!("recordJson is not JSON: {e}")))?;
+    let record: serde_json::Value = serde_json::from_str(record_json)
+        .map_err(|e| JsError::new(&format!("recordJson is not JSON: {e}")))?;
     if !record.is_object() {
-        return Err(JsError::new("recordJson must be one JumpCloud record (a JSON object), not a list or a value"));
+        return Err(JsError::new(
+            "recordJson must be one JumpCloud record (a JSON object), not a list or a value",
+        ));
     }
     let document = Document::parse(text);
     match Transformer::new(&document, &attributes) {
@@ -131,6 +150,11 @@ pub fn preview(text: &str, record_json: &str, attributes_json: &str) -> Result<J
                 diagnostics,
             })
         }
-        Err(diagnostics) => to_js(&Preview { key: None, values: Vec::new(), errors: &[], diagnostics }),
+        Err(diagnostics) => to_js(&Preview {
+            key: None,
+            values: Vec::new(),
+            errors: &[],
+            diagnostics,
+        }),
     }
 }

@@ -18,11 +18,15 @@ fn get(value: &JsValue, key: &str) -> JsValue {
 }
 
 fn string(value: &JsValue, key: &str) -> String {
-    get(value, key).as_string().unwrap_or_else(|| panic!("{key} is not a string"))
+    get(value, key)
+        .as_string()
+        .unwrap_or_else(|| panic!("{key} is not a string"))
 }
 
 fn number(value: &JsValue, key: &str) -> f64 {
-    get(value, key).as_f64().unwrap_or_else(|| panic!("{key} is not a number"))
+    get(value, key)
+        .as_f64()
+        .unwrap_or_else(|| panic!("{key} is not a number"))
 }
 
 fn array(value: &JsValue, key: &str) -> Array {
@@ -34,7 +38,11 @@ fn validate_reports_every_problem_with_positions_and_hints() {
     let mapping = "key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nmap:email=Email|lowr\nconfig:api=systemusers\n";
     let out = tributary_wasm::validate(mapping, Some(ATTRIBUTES.to_string())).unwrap();
     let diagnostics = array(&out, "diagnostics");
-    assert_eq!(diagnostics.length(), 3, "unknown attribute, unknown option, unknown attribute Email");
+    assert_eq!(
+        diagnostics.length(),
+        3,
+        "unknown attribute, unknown option, unknown attribute Email"
+    );
     let first = diagnostics.get(0);
     assert_eq!(text_of_code(&first), "E020");
     assert_eq!(string(&first, "severity"), "error");
@@ -58,11 +66,25 @@ fn text_of_code(diagnostic: &JsValue) -> String {
 #[wasm_bindgen_test]
 fn validate_without_attributes_checks_syntax_only_and_never_throws() {
     let out = tributary_wasm::validate("map:\"unterminated=X\n", None).unwrap();
-    let codes: Vec<String> = array(&out, "diagnostics").iter().map(|d| text_of_code(&d)).collect();
-    assert_eq!(codes, ["E001", "W001", "W006", "E008"], "whole-text problems sort at the start");
-    let clean = tributary_wasm::validate("key:_id=id\nmap:email=Email\nconfig:api=systemusers\n", None).unwrap();
+    let codes: Vec<String> = array(&out, "diagnostics")
+        .iter()
+        .map(|d| text_of_code(&d))
+        .collect();
+    assert_eq!(
+        codes,
+        ["E001", "W001", "W006", "E008"],
+        "whole-text problems sort at the start"
+    );
+    let clean = tributary_wasm::validate(
+        "key:_id=id\nmap:email=Email\nconfig:api=systemusers\n",
+        None,
+    )
+    .unwrap();
     assert_eq!(array(&clean, "diagnostics").length(), 0);
-    assert!(get(&clean, "diagnostics").is_object(), "a plain object, not a Map");
+    assert!(
+        get(&clean, "diagnostics").is_object(),
+        "a plain object, not a Map"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -71,17 +93,37 @@ fn bad_attributes_json_throws_a_real_error_naming_the_problem() {
     let error: JsValue = error.into();
     assert!(error.is_instance_of::<js_sys::Error>());
     let message: String = js_sys::Error::from(error).message().into();
-    assert!(message.starts_with("attributesJson is not the body of GET objecttype/{id}/attributes"), "{message}");
+    assert!(
+        message.starts_with("attributesJson is not the body of GET objecttype/{id}/attributes"),
+        "{message}"
+    );
 }
 
 #[wasm_bindgen_test]
 fn render_diagnostics_draws_a_caret_and_is_empty_when_clean() {
-    let rendered = tributary_wasm::render_diagnostics("key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nconfig:api=systemusers\n", "users.map", Some(ATTRIBUTES.to_string())).unwrap();
-    assert!(rendered.contains("error[E020]: the object type has no attribute 'Job Titel'"), "{rendered}");
+    let rendered = tributary_wasm::render_diagnostics(
+        "key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nconfig:api=systemusers\n",
+        "users.map",
+        Some(ATTRIBUTES.to_string()),
+    )
+    .unwrap();
+    assert!(
+        rendered.contains("error[E020]: the object type has no attribute 'Job Titel'"),
+        "{rendered}"
+    );
     assert!(rendered.contains(" --> users.map:2:14"), "{rendered}");
-    assert!(rendered.contains("2 | map:jobTitle=Job Titel\n  |              ^^^^^^^^^ unknown attribute"), "{rendered}");
+    assert!(
+        rendered
+            .contains("2 | map:jobTitle=Job Titel\n  |              ^^^^^^^^^ unknown attribute"),
+        "{rendered}"
+    );
     assert!(rendered.ends_with("1 error, 0 warnings\n"), "{rendered}");
-    let clean = tributary_wasm::render_diagnostics("key:_id=id\nmap:email=Email\nconfig:api=systemusers\n", "x.map", None).unwrap();
+    let clean = tributary_wasm::render_diagnostics(
+        "key:_id=id\nmap:email=Email\nconfig:api=systemusers\n",
+        "x.map",
+        None,
+    )
+    .unwrap();
     assert_eq!(clean, "");
 }
 
@@ -103,7 +145,10 @@ fn parse_mapping_gives_the_json_form_and_fields() {
     let config = get(&mapping, "config");
     assert_eq!(string(&config, "api"), "systemusers");
     assert_eq!(string(&array(&config, "filters").get(0), "operator"), "$eq");
-    let fields: Vec<String> = array(&out, "fields").iter().map(|f| f.as_string().unwrap()).collect();
+    let fields: Vec<String> = array(&out, "fields")
+        .iter()
+        .map(|f| f.as_string().unwrap())
+        .collect();
     assert_eq!(fields, ["_id", "groups"]);
     assert_eq!(array(&out, "diagnostics").length(), 0);
 }
@@ -115,18 +160,44 @@ fn preview_types_values_and_reports_bad_ones_per_attribute() {
     let out = tributary_wasm::preview(mapping, record, ATTRIBUTES).unwrap();
     assert_eq!(text_of(&out, "key"), "u1");
     let values = array(&out, "values");
-    let job = values.iter().find(|v| string(v, "attribute") == "Job Title").unwrap();
+    let job = values
+        .iter()
+        .find(|v| string(v, "attribute") == "Job Title")
+        .unwrap();
     let first = array(&job, "values").get(0);
-    assert_eq!((string(&first, "type"), string(&first, "value"), string(&first, "canonical")), ("text".into(), "ENGINEER".into(), "ENGINEER".into()));
-    let manager = values.iter().find(|v| string(v, "attribute") == "Manager").unwrap();
+    assert_eq!(
+        (
+            string(&first, "type"),
+            string(&first, "value"),
+            string(&first, "canonical")
+        ),
+        ("text".into(), "ENGINEER".into(), "ENGINEER".into())
+    );
+    let manager = values
+        .iter()
+        .find(|v| string(v, "attribute") == "Manager")
+        .unwrap();
     let pending = get(&array(&manager, "values").get(0), "value");
-    assert_eq!((string(&pending, "objectTypeId"), string(&pending, "attribute"), string(&pending, "value")), ("12".into(), "JumpCloud ID".into(), "u0".into()));
-    let groups = values.iter().find(|v| string(v, "attribute") == "Groups").unwrap();
+    assert_eq!(
+        (
+            string(&pending, "objectTypeId"),
+            string(&pending, "attribute"),
+            string(&pending, "value")
+        ),
+        ("12".into(), "JumpCloud ID".into(), "u0".into())
+    );
+    let groups = values
+        .iter()
+        .find(|v| string(v, "attribute") == "Groups")
+        .unwrap();
     assert_eq!(array(&groups, "values").length(), 2);
     let errors = array(&out, "errors");
     assert_eq!(errors.length(), 1);
     assert_eq!(string(&errors.get(0), "attribute"), "Employee Number");
-    assert_eq!(string(&errors.get(0), "message"), "'E-7' is not a whole number");
+    assert_eq!(
+        string(&errors.get(0), "message"),
+        "'E-7' is not a whole number"
+    );
 }
 
 fn text_of(value: &JsValue, key: &str) -> String {
@@ -137,9 +208,20 @@ fn text_of(value: &JsValue, key: &str) -> String {
 fn preview_of_a_broken_mapping_returns_diagnostics_and_bad_json_throws() {
     let out = tributary_wasm::preview("map:jobTitle=Job Titel\n", "{}", ATTRIBUTES).unwrap();
     assert!(get(&out, "key").is_null());
-    let codes: Vec<String> = array(&out, "diagnostics").iter().map(|d| text_of_code(&d)).collect();
-    assert!(codes.contains(&"E001".to_string()) && codes.contains(&"E020".to_string()), "{codes:?}");
-    let error: JsValue = tributary_wasm::preview("key:_id=id", "[1]", ATTRIBUTES).unwrap_err().into();
+    let codes: Vec<String> = array(&out, "diagnostics")
+        .iter()
+        .map(|d| text_of_code(&d))
+        .collect();
+    assert!(
+        codes.contains(&"E001".to_string()) && codes.contains(&"E020".to_string()),
+        "{codes:?}"
+    );
+    let error: JsValue = tributary_wasm::preview("key:_id=id", "[1]", ATTRIBUTES)
+        .unwrap_err()
+        .into();
     let message: String = js_sys::Error::from(error).message().into();
-    assert_eq!(message, "recordJson must be one JumpCloud record (a JSON object), not a list or a value");
+    assert_eq!(
+        message,
+        "recordJson must be one JumpCloud record (a JSON object), not a list or a value"
+    );
 }
