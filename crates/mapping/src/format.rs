@@ -160,7 +160,7 @@ fn setting_text(setting: &Setting) -> String {
         Setting::Api(api) => api.name().to_string(),
         Setting::Filter(f) | Setting::AnyFilter(f) => {
             let query = f.query_value();
-            // A filter runs to the line end, so only a leading quote or unbalanced text needs quotes.
+            // A filter runs to the line end: only a leading quote or unbalanced text needs quotes.
             if query.trim() == query && !query.starts_with('"') && balanced(&query) {
                 query
             } else {
@@ -202,5 +202,17 @@ mod tests {
         let expected = "map:firstname=First Name\n\n# note\nkey:_id=id\nmap:${a} ${b}=\"Full|Name\"|upper|default=\"x, y\"\nbroken line\n";
         assert_eq!(format(text), expected);
         assert_eq!(format(expected), expected);
+    }
+
+    #[test]
+    fn unquoting_a_template_keeps_where_values_end() {
+        // Found by the parse fuzz target: a `{` inside `${...}` once made the bare form unbalanced.
+        let text = "key:_id=id\nmap:\"${a{b} (${c})\"=X\n";
+        let once = format(text);
+        assert_eq!(once, "key:_id=id\nmap:${a{b} (${c})=X\n");
+        assert_eq!(
+            crate::Document::parse(&once).mapping,
+            crate::Document::parse(text).mapping
+        );
     }
 }

@@ -123,8 +123,9 @@ impl LexError {
 }
 
 /// Walks `text`, calling `visit(offset, char, depth)` for every character that is outside
-/// quotes and `${...}`. `depth` is the `[...]` nesting: an opening `[` is visited with the
-/// depth before it, a closing `]` with the depth after it, so top-level brackets have depth 0.
+/// quotes and `${...}` (which ends at the first `}`). `depth` is the `[...]` nesting: an
+/// opening `[` is visited with the depth before it, a closing `]` with the depth after it, so
+/// top-level brackets have depth 0.
 pub(crate) fn scan(text: &str, mut visit: impl FnMut(usize, char, usize)) -> Result<(), LexError> {
     let mut chars = text.char_indices().peekable();
     let mut depth = 0usize;
@@ -134,20 +135,10 @@ pub(crate) fn scan(text: &str, mut visit: impl FnMut(usize, char, usize)) -> Res
             '"' => skip_quote(&mut chars, at)?,
             '$' if chars.peek().map(|&(_, c)| c) == Some('{') => {
                 chars.next();
-                let mut braces = 1usize;
-                loop {
-                    match chars.next() {
-                        None => return Err(LexError::Interpolation(at)),
-                        Some((q, '"')) => skip_quote(&mut chars, q)?,
-                        Some((_, '{')) => braces += 1,
-                        Some((_, '}')) => {
-                            braces -= 1;
-                            if braces == 0 {
-                                break;
-                            }
-                        }
-                        Some(_) => {}
-                    }
+                // The first `}` closes a value, exactly as the template parser reads it, so
+                // quoting a template never changes where its values end.
+                if !chars.any(|(_, c)| c == '}') {
+                    return Err(LexError::Interpolation(at));
                 }
             }
             '[' => {

@@ -543,6 +543,12 @@ fn template(text: &str, base: usize) -> Result<Template, Diagnostic> {
         let close = text[open..].find('}').map(|c| open + c).ok_or_else(|| {
             crate::lexer::LexError::Interpolation(0).diagnostic(base + open, text.len() - open)
         })?;
+        if let Some(nested) = text[open + 2..close].find("${") {
+            // `${a ${b}`: the first value is the one left open.
+            return Err(
+                crate::lexer::LexError::Interpolation(0).diagnostic(base + open, nested + 2)
+            );
+        }
         let inner = Raw::trimmed(&text[open + 2..close], base + open + 2);
         if inner.text.is_empty() {
             return Err(Diagnostic::new(

@@ -20,6 +20,7 @@ const FRAGMENTS: &[&str] = &[
     "jsonpath__a.*.b__where__a.*.c_eq_1",
     "${firstname}",
     "${",
+    "{",
     "}",
     "\"",
     "\\",
@@ -76,7 +77,9 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 /// How lines start: mostly directives, so that most lines get past the first check.
-const STARTS: &[&str] = &["key:", "map:", "map:", "map:", "config:", " MAP : ", "", "# "];
+const STARTS: &[&str] = &[
+    "key:", "map:", "map:", "map:", "config:", " MAP : ", "", "# ",
+];
 
 fn line() -> impl Strategy<Value = String> {
     (
@@ -85,7 +88,9 @@ fn line() -> impl Strategy<Value = String> {
         prop::sample::select(&["=", "=", "", "|"][..]),
         prop::collection::vec(prop::sample::select(FRAGMENTS), 0..5),
     )
-        .prop_map(|(start, left, eq, right)| format!("{start}{}{eq}{}", left.concat(), right.join("|")))
+        .prop_map(|(start, left, eq, right)| {
+            format!("{start}{}{eq}{}", left.concat(), right.join("|"))
+        })
 }
 
 fn text() -> impl Strategy<Value = String> {

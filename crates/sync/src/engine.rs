@@ -17,7 +17,7 @@ use tributary_models::assets::{aql_quote, AttributeIn, AttributeKind, AttributeV
 use crate::client::{encode, request, CallError, CallKind, Client, RetryPolicy};
 use crate::host::{join_all, LogLevel, Service, SyncHost};
 use crate::model::{AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RecordProblem};
-use crate::plan::{plan, Change, Create, Level, LookupTable, Missing, Plan, PlanInput, Problem, Update, WriteValue};
+use crate::plan::{plan, Change, Create, Level, LookupTable, Missing, Plan, PlanInput, Update, WriteValue};
 use crate::report::{Guard, PlanView, RecordError, RunOptions, RunReport, RunStatus};
 use crate::source::{Import, ImportSpec, MissingSpec, Target};
 
@@ -922,7 +922,7 @@ impl<'h, H: SyncHost> Engine<'h, H> {
 
     /// The write body of some changes; references to objects created in this run get their
     /// new object keys, and values whose object could not be created are left out.
-    fn body(&self, key: &str, changes: &[Change], target: &Target) -> (ObjectIn, Vec<String>) {
+    fn body(&self, changes: &[Change], target: &Target) -> (ObjectIn, Vec<String>) {
         let created = self.created.borrow();
         let mut lost = Vec::new();
         let attributes = changes
@@ -946,7 +946,6 @@ impl<'h, H: SyncHost> Engine<'h, H> {
                     .collect(),
             })
             .collect();
-        let _ = key;
         (ObjectIn { object_type_id: target.object_type_id.clone(), attributes }, lost)
     }
 
@@ -957,7 +956,7 @@ impl<'h, H: SyncHost> Engine<'h, H> {
     }
 
     async fn put(&self, key: &str, id: &str, changes: &[Change], target: &Target) -> Result<(), CallError> {
-        let (body, lost) = self.body(key, changes, target);
+        let (body, lost) = self.body(changes, target);
         self.log_lost(key, &lost);
         let path = self.assets_path(&format!("object/{id}"));
         let text = serde_json::to_string(&body).expect("object bodies serialise");
@@ -965,7 +964,7 @@ impl<'h, H: SyncHost> Engine<'h, H> {
     }
 
     async fn create(&self, create: &Create, target: &Target) -> Result<(), CallError> {
-        let (mut body, lost) = self.body(&create.key, &create.changes, target);
+        let (mut body, lost) = self.body(&create.changes, target);
         self.log_lost(&create.key, &lost);
         body.attributes.retain(|a| !a.object_attribute_values.is_empty());
         let text = serde_json::to_string(&body).expect("object bodies serialise");
@@ -1047,9 +1046,4 @@ fn is_true(value: Option<&Value>) -> bool {
         Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
         _ => false,
     }
-}
-
-#[allow(dead_code)]
-fn problem_to_error(p: &Problem) -> RecordError {
-    RecordError::from(p)
 }

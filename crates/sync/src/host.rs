@@ -9,11 +9,12 @@ use serde::{Deserialize, Serialize};
 
 /// Which service a request goes to; the host picks the base URL and the credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "lowercase")]
 pub enum Service {
-    /// JumpCloud (`/api/...`); the host adds `x-api-key` (and `x-org-id`).
+    /// `"jumpcloud"`: JumpCloud (`/api/...`); the host adds `x-api-key` (and `x-org-id`).
     JumpCloud,
-    /// Jira and Assets (`/rest/...`, `/jsm/assets/workspace/{ws}/v1/...`); the host adds auth.
+    /// `"jira"`: Jira and Assets (`/rest/...`, `/jsm/assets/workspace/{ws}/v1/...`); the host
+    /// adds auth.
     Jira,
 }
 
@@ -103,7 +104,8 @@ pub trait SyncHost {
 /// Runs futures together and returns their outputs in order. Single-threaded: each is polled
 /// in turn, so a few writes can wait on the network at once without any runtime.
 pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
-    let mut slots: Vec<(Pin<Box<F>>, Option<F::Output>)> = futures.into_iter().map(|f| (Box::pin(f), None)).collect();
+    type Slot<F> = (Pin<Box<F>>, Option<<F as Future>::Output>);
+    let mut slots: Vec<Slot<F>> = futures.into_iter().map(|f| (Box::pin(f), None)).collect();
     std::future::poll_fn(move |cx: &mut Context<'_>| {
         let mut pending = false;
         for (future, output) in slots.iter_mut() {

@@ -4,7 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
-use tributary_models::assets::AttributeKind;
 
 use crate::model::{same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RetireLimit};
 
@@ -262,7 +261,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .collect();
     let creating: BTreeSet<&str> =
         writable.iter().filter(|r| !by_key.contains_key(r.key.as_str())).map(|r| r.key.as_str()).collect();
-    let resolver = Resolver::new(input, &attrs, &by_key, &creating);
+    let resolver = Resolver::new(input, &attrs, &creating);
 
     let mut unknown_attributes = BTreeSet::new();
     for record in &writable {
@@ -294,15 +293,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             let new_texts: Option<Vec<String>> =
                 new.iter().map(|v| if let WriteValue::Text(t) = v { Some(t.clone()) } else { None }).collect();
             let same = matches!(&new_texts, Some(texts) if same_values(def.multi, &old, texts));
-            if !same && !(existing.is_none() && new.is_empty()) {
+            // A create leaves out empty attributes; an update clears them.
+            if !(same || existing.is_none() && new.is_empty()) {
                 changes.push(Change { attribute_id: def.id.clone(), attribute: def.name.clone(), old, new });
             }
         }
         match existing {
-            Some(object) if changes.is_empty() => {
-                let _ = object;
-                out.unchanged += 1;
-            }
+            Some(_) if changes.is_empty() => out.unchanged += 1,
             Some(object) => out.updates.push(Update {
                 key: record.key.clone(),
                 id: object.id.clone(),
@@ -355,7 +352,6 @@ impl<'a> Resolver<'a> {
     fn new(
         input: &'a PlanInput<'a>,
         attrs: &BTreeMap<&str, &AttrDef>,
-        by_key: &BTreeMap<&str, Vec<&ExistingObject>>,
         creating: &BTreeSet<&str>,
     ) -> Self {
         // Which same-type lookups are used, so only those attributes are indexed.
@@ -403,7 +399,6 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        let _ = by_key;
         Resolver { input, existing_index, created_index }
     }
 
@@ -413,10 +408,7 @@ impl<'a> Resolver<'a> {
         let mut report = |message: String, level: Level| problems.push(problem(key, Some(def.name.clone()), message, level));
         match desired {
             Desired::Values { values } => {
-                if def.kind == AttributeKind::ObjectReference || def.kind == AttributeKind::User {
-                    // References and users written as literals must already be keys / accountIds.
-                    return Some(values.iter().cloned().map(WriteValue::Text).collect());
-                }
+                // References and users given as literals are already object keys / accountIds.
                 Some(values.iter().cloned().map(WriteValue::Text).collect())
             }
             Desired::Lookup { target_type_id, by, values } => {

@@ -247,7 +247,7 @@ fn a_budget_splits_the_run_and_the_continuations_converge() {
     assert_users_match(&host, n);
     // Finished runs leave only the run record, the latest-run pointer (and no lease).
     let keys: Vec<String> = host.storage.borrow().keys().cloned().collect();
-    assert_eq!(keys, [format!("tributary:lastRun:users"), format!("tributary:run:users:{}", report.run_id)]);
+    assert_eq!(keys, ["tributary:lastRun:users".to_string(), format!("tributary:run:users:{}", report.run_id)]);
     let stored: RunReport = serde_json::from_str(&host.storage.borrow()[&format!("tributary:run:users:{}", report.run_id)]).unwrap();
     assert_eq!(stored, report);
     // A late duplicate queue event for the finished run does nothing.

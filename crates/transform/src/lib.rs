@@ -223,7 +223,8 @@ impl Transformer {
         }
         for row in &self.rows {
             let id = &row.attribute.id;
-            // The first row that applies writes an attribute; later conditional ones are alternatives.
+            // The first row that applies writes an attribute; later conditional ones are
+            // alternatives.
             if out.values.iter().any(|v| &v.attribute_id == id)
                 || out.errors.iter().any(|e| &e.attribute_id == id)
             {
@@ -309,7 +310,8 @@ impl CompiledRow {
                 _ => text.clone(),
             };
             let value = type_value(&self.attribute, &text, self.lookup_attribute.as_deref())?;
-            if !values.iter().any(|v| v.canonical() == value.canonical()) {
+            // Values are canonical already, so equality is canonical equality.
+            if !values.contains(&value) {
                 values.push(value);
             }
         }

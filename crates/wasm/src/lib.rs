@@ -9,8 +9,10 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod mapping;
+mod sync;
 
 pub use mapping::*;
+pub use sync::*;
 
 /// Converts a serialisable Rust value into a plain JS object (maps become objects).
 pub(crate) fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {

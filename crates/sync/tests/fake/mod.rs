@@ -176,7 +176,9 @@ fn aql_tokens(ql: &str) -> Vec<String> {
 }
 
 /// `objectTypeId = N [AND "Attr" (= "v" | IN ("a", "b"))]` → (type, optional (attr, values)).
-fn parse_aql(ql: &str) -> Result<(String, Option<(String, Vec<String>)>), String> {
+type Condition = Option<(String, Vec<String>)>;
+
+fn parse_aql(ql: &str) -> Result<(String, Condition), String> {
     let t = aql_tokens(ql);
     if t.len() < 3 || t[0] != "objectTypeId" || t[1] != "=" {
         return Err(format!("unsupported AQL {ql}"));

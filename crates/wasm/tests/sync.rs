@@ -1,0 +1,108 @@
+//! runSync / previewSync through a tiny JS host (JumpCloud + Assets fakes, in-memory storage).
+
+use js_sys::Reflect;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+#[wasm_bindgen(inline_js = r#"
+export function makeHost() {
+  const storage = new Map();
+  const objects = [];
+  const calls = [];
+  let next = 1;
+  const attrs = [
+    { id: '1', name: 'JumpCloud ID', type: 0, defaultType: { id: 0, name: 'Text' } },
+    { id: '2', name: 'Name', type: 0, defaultType: { id: 0, name: 'Text' }, label: true },
+  ];
+  const users = [{ _id: 'a1', firstname: 'Ann' }, { _id: 'b2', firstname: 'Bob' }];
+  const json = (status, body, headers = {}) => ({ status, headers, body: JSON.stringify(body) });
+  let dropNextJumpCloud = true;
+  return {
+    calls, objects, storage,
+    async request(req) {
+      calls.push(req);
+      if (req.service === 'jumpcloud') {
+        // The first JumpCloud request loses its connection: the engine must retry it.
+        if (dropNextJumpCloud) { dropNextJumpCloud = false; throw new Error('socket hang up'); }
+        return json(200, { totalCount: users.length, results: users });
+      }
+      const path = req.path.split('?')[0];
+      if (path === '/rest/servicedeskapi/assets/workspace') return json(200, { values: [{ workspaceId: 'ws' }] });
+      if (path.endsWith('/objecttype/10')) return json(200, { id: '10', name: 'Users', objectSchemaId: '1' });
+      if (path.endsWith('/objecttype/10/attributes')) return json(200, attrs);
+      if (path.endsWith('/object/aql')) {
+        const values = objects.map((o) => ({ id: String(o.id), objectKey: 'K-' + o.id, label: '', attributes: o.attributes }));
+        return json(200, { startAt: 0, maxResults: 200, total: values.length, isLast: true, values }, [['X-Trace', '1']]);
+      }
+      if (path.endsWith('/object/create')) {
+        const body = JSON.parse(req.body);
+        const o = {
+          id: next++,
+          attributes: body.attributes.map((a) => ({
+            objectTypeAttributeId: a.objectTypeAttributeId,
+            objectAttributeValues: a.objectAttributeValues.map((v) => ({ value: v.value, displayValue: v.value })),
+          })),
+        };
+        objects.push(o);
+        return json(201, { id: String(o.id), objectKey: 'K-' + o.id });
+      }
+      throw new Error('unexpected ' + req.method + ' ' + req.path);
+    },
+    storageGet: async (k) => (storage.has(k) ? storage.get(k) : null),
+    storageSet: async (k, v) => { storage.set(k, v); },
+    storageDelete: (k) => { storage.delete(k); },
+    now: () => Date.now(),
+    sleep: async () => {},
+    log: () => {},
+  };
+}
+"#)]
+extern "C" {
+    fn makeHost() -> JsValue;
+}
+
+const OPTIONS: &str = r#"{"importId":"users","mappingText":"key:_id=JumpCloud ID\nmap:firstname=Name\nconfig:objectType=10\n"}"#;
+
+fn get(value: &JsValue, path: &str) -> JsValue {
+    path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &JsValue::from_str(key)).unwrap())
+}
+
+#[wasm_bindgen_test]
+async fn run_sync_writes_once_then_nothing() {
+    let host = makeHost();
+    let report = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string()).await.unwrap();
+    assert_eq!(get(&report, "status").as_string().as_deref(), Some("succeeded"), "{report:?}");
+    assert_eq!(get(&report, "counts.created").as_f64(), Some(2.0));
+    assert_eq!(get(&report, "apiCalls.retries").as_f64(), Some(1.0), "the dropped connection was retried");
+    let objects: js_sys::Array = get(&host, "objects").into();
+    assert_eq!(objects.length(), 2);
+    // The run record is stored as JSON text.
+    let storage: js_sys::Map = get(&host, "storage").into();
+    let run_id = get(&report, "runId").as_string().unwrap();
+    let record = storage.get(&JsValue::from_str(&format!("tributary:run:users:{run_id}")));
+    assert!(record.as_string().unwrap().contains("\"succeeded\""));
+
+    let again = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string()).await.unwrap();
+    assert_eq!(get(&again, "counts.created").as_f64(), Some(0.0));
+    assert_eq!(get(&again, "counts.unchanged").as_f64(), Some(2.0));
+}
+
+#[wasm_bindgen_test]
+async fn preview_sync_returns_the_plan_without_writing() {
+    let host = makeHost();
+    let report = tributary_wasm::preview_sync(host.clone().unchecked_into(), OPTIONS.to_string()).await.unwrap();
+    assert_eq!(get(&report, "plan.creates.length").as_f64(), Some(2.0), "{report:?}");
+    assert_eq!(get(&report, "plan.creates.0.changes.1.new.0").as_string().as_deref(), Some("Ann"));
+    let objects: js_sys::Array = get(&host, "objects").into();
+    assert_eq!(objects.length(), 0);
+    let storage: js_sys::Map = get(&host, "storage").into();
+    assert_eq!(storage.size(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn bad_options_throw() {
+    let error = tributary_wasm::run_sync(makeHost().unchecked_into(), "{".to_string()).await.unwrap_err();
+    let error: JsValue = error.into();
+    assert!(get(&error, "message").as_string().unwrap().contains("invalid sync options JSON"));
+}

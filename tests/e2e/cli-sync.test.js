@@ -1,0 +1,253 @@
+// The standalone CLI against the emulators, with Basic auth as Atlassian documents for API
+// tokens: sync, re-run, preview, deletion policies and their guards, devices linked to owners,
+// and fault storms that must not change the final state.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+import { FaultPlan, startEmulators } from '../../src-js/emulators/index.js';
+import { assetsWrites, objectsByKey, valuesOf } from './helpers.js';
+
+const cli = fileURLToPath(new URL('../../src-js/cli/main.js', import.meta.url));
+const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
+const API_KEY = 'cli-test-jumpcloud-key';
+const EMAIL = 'sync-bot@example.test';
+const TOKEN = 'cli-test-api-token';
+
+/** Runs the CLI; resolves to {code, stdout, stderr, json?}. `onStart(child)` may kill it. */
+function tributary(args, env, { onStart } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      let json;
+      try {
+        json = JSON.parse(stdout);
+      } catch {
+        json = undefined;
+      }
+      resolve({ code, signal, stdout, stderr, json });
+    });
+    onStart?.(child);
+  });
+}
+
+async function world({ users = 60, seed = 3, assetsFaults, jumpCloudFaults } = {}) {
+  const emulators = await startEmulators({
+    seed, users, apiKey: API_KEY,
+    jumpCloud: { ...(jumpCloudFaults ? { faults: new FaultPlan(jumpCloudFaults) } : {}) },
+    assets: {
+      auth: { email: EMAIL, apiToken: TOKEN }, allowAppCalls: false,
+      ...(assetsFaults ? { faults: new FaultPlan(assetsFaults) } : {}),
+    },
+  });
+  const stateDir = await mkdtemp(join(tmpdir(), 'tributary-cli-state-'));
+  const env = {
+    JUMPCLOUD_API_KEY: API_KEY,
+    JUMPCLOUD_BASE_URL: emulators.jumpCloud.url,
+    JIRA_SITE: 'tributary-test.atlassian.net',
+    JIRA_BASE_URL: emulators.assets.url,
+    ASSETS_BASE_URL: emulators.assets.url,
+    JIRA_EMAIL: EMAIL,
+    JIRA_API_TOKEN: TOKEN,
+    TRIBUTARY_STATE_DIR: stateDir,
+  };
+  return {
+    ...emulators,
+    env,
+    async close() {
+      await emulators.close();
+      await rm(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function mappingFile(dir, name, text) {
+  const path = join(dir, name);
+  await writeFile(path, text);
+  return path;
+}
+
+const USERS = `${examples}users.map`;
+
+describe('sync, re-run, preview', () => {
+  let w;
+  before(async () => {
+    w = await world();
+  });
+  after(async () => w?.close());
+
+  test('sync creates every user; --json report is complete; secrets stay out of output', async () => {
+    const r = await tributary(['sync', USERS, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 2000));
+    assert.equal(r.json.status, 'succeeded');
+    assert.equal(r.json.counts.created, w.tenant.users.length);
+    assert.equal(objectsByKey(w.assets, 'User').size, w.tenant.users.length);
+    for (const field of ['runId', 'importId', 'counts', 'errors', 'apiCalls', 'durationMs']) assert.ok(field in r.json, field);
+    assert.ok(r.json.apiCalls.create >= w.tenant.users.length);
+    assert.ok(!(r.stdout + r.stderr).includes(API_KEY) && !(r.stdout + r.stderr).includes(TOKEN));
+  });
+
+  test('a re-run writes nothing', async () => {
+    const from = w.assets.requests.length;
+    const r = await tributary(['sync', USERS, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(assetsWrites(w.assets, from), { create: 0, update: 0, delete: 0 });
+  });
+
+  test('preview shows field-level changes and writes nothing', async () => {
+    const user = w.tenant.users.find((u) => u.state === 'ACTIVATED');
+    w.tenant.promote(user._id, { jobTitle: 'Chief Tea Officer' });
+    const from = w.assets.requests.length;
+    const r = await tributary(['preview', USERS, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(assetsWrites(w.assets, from), { create: 0, update: 0, delete: 0 });
+    const update = r.json.plan.updates.find((u) => u.key === user._id);
+    assert.ok(update, JSON.stringify(r.json.plan.updates));
+    const change = update.changes.find((c) => c.attribute === 'Job Title');
+    assert.deepEqual(change.new, ['Chief Tea Officer']);
+    const text = await tributary(['preview', USERS], w.env);
+    assert.match(text.stdout, /Chief Tea Officer/);
+  });
+
+  test('every request was valid against the vendor specs', () => {
+    assert.deepEqual(w.violations(), []);
+  });
+});
+
+describe('missing objects: policies and guards', () => {
+  let w;
+  let dir;
+  let leaverId;
+  before(async () => {
+    w = await world({ users: 40, seed: 11 });
+    dir = await mkdtemp(join(tmpdir(), 'tributary-maps-'));
+  });
+  after(async () => {
+    await w?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const base = 'key:_id=JumpCloud ID\nmap:username=Name\nmap:email=Email\nconfig:api=systemusers\nconfig:objectSchema=People\nconfig:objectType=User\n';
+
+  test('ignore (the default) leaves a leaver alone', async () => {
+    const file = await mappingFile(dir, 'ignore.map', base);
+    assert.equal((await tributary(['sync', file, '--json'], w.env)).code, 0);
+    const leaver = w.tenant.users[1];
+    leaverId = leaver._id;
+    w.tenant.leave(leaver._id, { mode: 'delete' });
+    const from = w.assets.requests.length;
+    const r = await tributary(['sync', file, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.counts.missing, 1);
+    assert.deepEqual(assetsWrites(w.assets, from), { create: 0, update: 0, delete: 0 });
+    assert.ok(objectsByKey(w.assets, 'User').has(leaver._id));
+  });
+
+  test('mark sets the attribute on the leaver only', async () => {
+    const file = await mappingFile(dir, 'ignore.map', `${base}config:missing=mark|Status=Inactive\n`);
+    const from = w.assets.requests.length;
+    const r = await tributary(['sync', file, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr + JSON.stringify(r.json?.errors));
+    assert.equal(r.json.counts.marked, 1);
+    assert.deepEqual(assetsWrites(w.assets, from), { create: 0, update: 1, delete: 0 });
+    const inactive = [...w.assets.state.statuses.values()].find((st) => st.name === 'Inactive');
+    assert.deepEqual(valuesOf(w.assets, objectsByKey(w.assets, 'User').get(leaverId), 'Status'), [inactive.id]);
+  });
+
+  test('more deletions than the threshold stop the run and delete nothing (exit 1)', async () => {
+    for (const user of w.tenant.users.slice(2, 6)) w.tenant.leave(user._id, { mode: 'delete' });
+    const file = await mappingFile(dir, 'ignore.map', `${base}config:missing=delete\nconfig:maxDeletions=2\n`);
+    const from = w.assets.requests.length;
+    const r = await tributary(['sync', file, '--json'], w.env);
+    assert.equal(r.code, 1, r.stdout.slice(0, 1000));
+    assert.equal(r.json.status, 'stopped');
+    assert.ok(r.json.guard?.reason, 'the guard says why');
+    assert.equal(assetsWrites(w.assets, from).delete, 0);
+  });
+
+  test('within the threshold, delete removes exactly the leavers', async () => {
+    const file = await mappingFile(dir, 'ignore.map', `${base}config:missing=delete\nconfig:maxDeletions=10\n`);
+    const before = objectsByKey(w.assets, 'User').size;
+    const from = w.assets.requests.length;
+    const r = await tributary(['sync', file, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr + r.stdout.slice(0, 1000));
+    const writes = assetsWrites(w.assets, from);
+    assert.equal(writes.delete, 5);
+    assert.equal(objectsByKey(w.assets, 'User').size, before - 5);
+  });
+
+  test('an empty source never deletes or marks', async () => {
+    const file = await mappingFile(dir, 'empty.map',
+      `${base}config:filter=department:$eq:No Such Department\nconfig:missing=delete\nconfig:maxDeletions=100%\n`);
+    const from = w.assets.requests.length;
+    const r = await tributary(['sync', file, '--json'], w.env);
+    assert.equal(r.code, 1, r.stdout.slice(0, 1000));
+    assert.equal(r.json.status, 'stopped');
+    assert.equal(assetsWrites(w.assets, from).delete, 0);
+  });
+});
+
+describe('devices linked to their owners', () => {
+  let w;
+  before(async () => {
+    w = await world({ users: 30, seed: 5 });
+  });
+  after(async () => w?.close());
+
+  test('users then devices: each device references its owner; a hand-over moves it', async () => {
+    assert.equal((await tributary(['sync', USERS, '--json'], w.env)).code, 0);
+    const r = await tributary(['sync', `${examples}devices.map`, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr + JSON.stringify(r.json?.errors?.slice(0, 3)));
+    const users = objectsByKey(w.assets, 'User');
+    const devices = objectsByKey(w.assets, 'Device');
+    assert.equal(devices.size, w.tenant.systems.length);
+    const owned = w.tenant.systems.find((s) => s.primarySystemUser?.id);
+    assert.deepEqual(valuesOf(w.assets, devices.get(owned._id), 'Owner'), [users.get(owned.primarySystemUser.id).id]);
+    const newOwner = w.tenant.users.find((u) => u._id !== owned.primarySystemUser.id);
+    w.tenant.handOver(owned._id, newOwner._id);
+    const from = w.assets.requests.length;
+    assert.equal((await tributary(['sync', `${examples}devices.map`, '--json'], w.env)).code, 0);
+    assert.deepEqual(assetsWrites(w.assets, from), { create: 0, update: 1, delete: 0 });
+    assert.deepEqual(valuesOf(w.assets, objectsByKey(w.assets, 'Device').get(owned._id), 'Owner'), [users.get(newOwner._id).id]);
+  });
+});
+
+describe('faults: 429 storms, 5xx and dropped connections', () => {
+  let w;
+  before(async () => {
+    w = await world({
+      users: 50, seed: 9,
+      assetsFaults: { seed: 42, rules: [
+        { route: 'POST /object/create', kind: '429', every: 4, retryAfter: 1 },
+        { route: 'POST /object/aql', kind: '502', every: 3 },
+        { route: 'POST /object/create', kind: 'drop', every: 11 },
+      ] },
+      jumpCloudFaults: { seed: 7, rules: [{ route: 'GET /api/systemusers', kind: '503', every: 2 }] },
+    });
+  });
+  after(async () => w?.close());
+
+  test('the final state equals the expected state, no duplicates, nothing lost', async () => {
+    const r = await tributary(['sync', USERS, '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr + JSON.stringify(r.json?.errors?.slice(0, 5)));
+    assert.ok(r.json.apiCalls.retries > 0, 'the faults were met and retried');
+    // A dropped create may have been applied before the connection dropped: a second run
+    // must converge without duplicates.
+    await tributary(['sync', USERS, '--json'], w.env);
+    const objects = objectsByKey(w.assets, 'User');
+    assert.equal(objects.size, w.tenant.users.length);
+    const userType = [...w.assets.state.objectTypes.values()].find((t) => t.name === 'User');
+    assert.equal([...w.assets.state.objects.values()].filter((o) => o.objectTypeId === userType.id).length, w.tenant.users.length);
+  });
+});
