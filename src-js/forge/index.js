@@ -14,6 +14,9 @@ import * as config from './config-store.js';
 import { createForgeHost } from './sync-host.js';
 import { continueRun, listRuns, previewRun, startRun } from './runs.js';
 
+// The smallest mapping that reads users: what *Test connection* fetches one record with.
+const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
+
 /** Wraps a resolver so that it runs only for Jira admins. */
 const adminOnly = (handler) => async (req) => {
   await requireJiraAdmin(req);
@@ -39,8 +42,15 @@ export const resolver = makeResolver({
   /** The JumpCloud connection without the key: `{region, orgId?, hasApiKey}`. */
   getConnection: adminOnly(() => config.getConnection()),
   saveConnection: adminOnly((payload) => config.saveConnection(payload)),
-  /** Calls JumpCloud with the stored key: `{ok, message, totalUsers?}`. */
-  testConnection: adminOnly(async () => core.testConnection(await jumpcloudHost())),
+  /** Reads one user from JumpCloud with the stored key: `{ok, message, totalUsers?}`. */
+  testConnection: adminOnly(async () => {
+    try {
+      const { totalCount } = await core.sampleSource(await jumpcloudHost(), JSON.stringify({ mappingText: PROBE_MAPPING, limit: 1 }));
+      return { ok: true, message: `Connected to JumpCloud: ${totalCount ?? 'some'} users visible.`, totalUsers: totalCount };
+    } catch (error) {
+      return { ok: false, message: error.message };
+    }
+  }),
 
   listSchemas: adminOnly(() => listSchemas()),
   listObjectTypes: adminOnly(({ schemaId }) => listObjectTypes(schemaId)),

@@ -23,11 +23,13 @@ const JUMPCLOUD_ORIGINS = [
 
 /**
  * Starts everything. Options: `port` (settings page), `jumpCloudPort`, `assetsPort`, `users`,
- * `seed`, `firstSync` (default true), `log(line)`. Resolves to
+ * `seed`, `firstSync` (default true), `log(line)`; tests may add `assets` / `jumpCloud`
+ * emulator options (e.g. fault plans) and `runtime` options for the local Forge runtime. Resolves to
  * `{pageUrl, jumpCloudUrl, assetsUrl, runtime, emulators, firstRun, close()}`.
  */
 export async function startSandbox({
   port = 0, jumpCloudPort = 0, assetsPort = 0, users = 300, seed = 1, firstSync = true, log = () => {},
+  assets = {}, jumpCloud = {}, runtime: runtimeOptions = {},
 } = {}) {
   const closers = [];
   const close = async () => {
@@ -36,7 +38,7 @@ export async function startSandbox({
   try {
     const emulators = await startEmulators({
       seed, users, apiKey: SANDBOX_API_KEY,
-      jumpCloud: { port: jumpCloudPort }, assets: { port: assetsPort },
+      jumpCloud: { port: jumpCloudPort, ...jumpCloud }, assets: { port: assetsPort, ...assets },
     });
     closers.push(() => emulators.close());
     log(`JumpCloud emulator: ${emulators.jumpCloud.url} (${users} users, seed ${seed})`);
@@ -46,6 +48,7 @@ export async function startSandbox({
       appDir,
       jiraBaseUrl: emulators.assets.url,
       egress: Object.fromEntries(JUMPCLOUD_ORIGINS.map((origin) => [origin, emulators.jumpCloud.url])),
+      ...runtimeOptions,
     });
     const invoke = (name, payload = {}) => runtime.invokeResolver(MAIN_PAGE, name, payload, { accountId: SANDBOX_ADMIN });
 

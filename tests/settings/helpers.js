@@ -1,6 +1,7 @@
 // Browser-test helpers for the settings page: a static file server for static/settings,
-// Debian's Chromium through playwright-core, and a fake Forge bridge implementing the
-// resolver contract in the page (so the page's own code, the bundle and the real wasm run).
+// Debian's Chromium through playwright-core, and a fake Forge bridge answering in the shapes of
+// the real resolvers (src-js/forge; run reports as crates/sync/src/report.rs serialises them),
+// so the page's own code, the bundle and the real wasm run without a backend.
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -149,46 +150,85 @@ export const userAttributes = [
   position,
 }));
 
-/** Resolver fixtures for the fake bridge; tests override parts. */
+/** The engine's apiCalls block (crates/sync/src/client.rs `ApiCalls`), zeros unless given. */
+export function apiCalls(overrides = {}) {
+  return { jumpcloud: 0, aql: 0, create: 0, update: 0, delete: 0, read: 0, userSearch: 0, retries: 0, ...overrides };
+}
+
+/** The engine's counts block (crates/sync/src/report.rs `Counts`), zeros unless given. */
+export function counts(overrides = {}) {
+  return { source: 0, created: 0, updated: 0, unchanged: 0, marked: 0, deleted: 0, failed: 0, missing: 0, warnings: 0, ...overrides };
+}
+
+const RUN_1_STARTED = Date.UTC(2026, 10, 26, 8, 0, 0);
+const RUN_2_STARTED = Date.UTC(2026, 10, 27, 9, 0, 0);
+
+/**
+ * Resolver fixtures for the fake bridge, in the real backend's shapes (src-js/forge/index.js;
+ * run reports as crates/sync/src/report.rs serialises them); tests override parts.
+ */
 export function defaultFixtures() {
   return {
     version: null, // filled by the page test from the real core
-    connection: { region: 'EU', orgId: 'org-5f1', hasApiKey: true },
-    testResult: { ok: true, message: 'JumpCloud answered.', totalUsers: 1234 },
+    connection: { region: 'EU', orgId: '5f1a2b3c4d5e6f7a8b9c0d1e', hasApiKey: true },
+    testResult: { ok: true, message: 'Connected to JumpCloud: 1234 users visible.', totalUsers: 1234 },
     schemas: [{ id: '3', name: 'People', objectSchemaKey: 'PPL' }, { id: '4', name: 'Hardware', objectSchemaKey: 'HW' }],
     objectTypes: { 3: [{ id: '12', name: 'User' }, { id: '13', name: 'Department' }], 4: [{ id: '20', name: 'Laptop' }] },
     attributes: { 12: userAttributes },
+    // config-store.js saveImport's shape: no run data (that comes from listRuns).
     imports: [{
       id: 'imp-1', name: 'Finance users', objectSchemaId: '3', objectTypeId: '12',
       mapping: 'key:_id=JumpCloud ID\nmap:firstname=First Name\nmap:lastname=Last Name\nconfig:api=systemusers\n',
       schedule: 'daily', enabled: true,
-      lastRun: { status: 'succeeded', startedAt: '2026-11-26T08:00:00Z', finishedAt: '2026-11-26T08:01:10Z' },
     }],
+    // fetchSample answers {records, totalCount?, request, apiCalls}; these are the records.
     sample: [
       { _id: '5f1a', username: 'ada', firstname: 'Ada', lastname: 'Lovelace', email: 'ada@example.com', jobTitle: 'Analyst' },
       { _id: '5f1b', username: 'alan', firstname: 'Alan', lastname: 'Turing', email: 'alan@example.com' },
     ],
+    sampleTotal: 42,
+    // previewImport: the engine's dry-run RunReport with its plan.
     preview: {
-      counts: { create: 1, update: 2, unchanged: 40, missing: 1, markOrDelete: 1, failed: 1 },
-      creates: [{ key: '5f1c', values: { 'JumpCloud ID': '5f1c', 'First Name': 'Grace', 'Last Name': 'Hopper' } }],
-      updates: [
-        { key: '5f1a', objectKey: 'PPL-101', changes: [{ attribute: 'Job Title', old: 'Analyst', new: 'Senior Analyst' }, { attribute: 'Email', old: 'ada@old.example', new: 'ada@example.com' }] },
-        { key: '5f1b', objectKey: 'PPL-102', changes: [{ attribute: 'Last Name', old: 'Turin', new: 'Turing' }] },
+      runId: 'r1795660800000', importId: 'imp-1', status: 'succeeded', phase: 'done', progress: { done: 0, total: 1 },
+      counts: counts({ source: 45, created: 1, updated: 2, unchanged: 40, missing: 1, marked: 1, failed: 1, warnings: 1 }),
+      errors: [
+        { key: '5f1d', attribute: 'Email', message: 'not a valid email address: "grace@"', level: 'error' },
+        { key: '5f1a', attribute: 'Jira User', message: 'no Jira user found for "ada@example.com"; the attribute was left as it is', level: 'warning' },
       ],
-      missing: [{ key: '5f0z', objectKey: 'PPL-099', action: 'mark' }],
-      errors: [{ key: '5f1d', attribute: 'Email', message: 'not a valid email address: "grace@"' }],
+      errorsOmitted: 0,
+      apiCalls: apiCalls({ jumpcloud: 1, aql: 1, read: 3 }),
+      durationMs: 41, startedAt: RUN_2_STARTED, finishedAt: RUN_2_STARTED + 41, invocations: 1, objectTypeId: '12',
+      plan: {
+        creates: [{ key: '5f1c', changes: [
+          { attribute: 'JumpCloud ID', old: [], new: ['5f1c'] },
+          { attribute: 'First Name', old: [], new: ['Grace'] },
+          { attribute: 'Last Name', old: [], new: ['Hopper'] },
+        ] }],
+        updates: [
+          { key: '5f1a', objectKey: 'PPL-101', changes: [
+            { attribute: 'Job Title', old: ['Analyst'], new: ['Senior Analyst'] },
+            { attribute: 'Email', old: ['ada@old.example'], new: ['ada@example.com'] },
+          ] },
+          { key: '5f1b', objectKey: 'PPL-102', changes: [{ attribute: 'Last Name', old: ['Turin'], new: ['Turing'] }] },
+        ],
+        unchanged: 40,
+        missing: [{ key: '5f0z', objectKey: 'PPL-099', action: 'mark', changes: [{ attribute: 'Status', old: ['Active'], new: ['Left'] }] }],
+      },
     },
+    // listRuns: stored run records (RunReport without plan), newest first; `continue` = in progress.
     runs: [
       {
-        runId: 'run-1', importId: 'imp-1', status: 'succeeded', phase: 'done', progress: { done: 44, total: 44 },
-        counts: { created: 1, updated: 2, unchanged: 40, marked: 0, deleted: 0, failed: 1 },
-        startedAt: '2026-11-26T08:00:00Z', finishedAt: '2026-11-26T08:01:10Z',
-        errors: [{ key: '5f1d', message: 'Email: not a valid email address' }], apiCalls: { jumpcloud: 1, assets: 7 },
+        runId: 'run-2', importId: 'imp-1', status: 'continue', phase: 'write', progress: { done: 10, total: 20 },
+        counts: counts({ source: 20, updated: 5, unchanged: 5 }),
+        errors: [], errorsOmitted: 0, apiCalls: apiCalls({ jumpcloud: 1, aql: 1, update: 5, read: 3 }),
+        durationMs: 900, startedAt: RUN_2_STARTED, invocations: 1, objectTypeId: '12',
       },
       {
-        runId: 'run-2', importId: 'imp-1', status: 'running', phase: 'writing', progress: { done: 10, total: 20 },
-        counts: { created: 0, updated: 5, unchanged: 5, marked: 0, deleted: 0, failed: 0 },
-        startedAt: '2026-11-27T09:00:00Z', errors: [], apiCalls: { jumpcloud: 1, assets: 3 },
+        runId: 'run-1', importId: 'imp-1', status: 'succeeded', phase: 'done', progress: { done: 44, total: 44 },
+        counts: counts({ source: 44, created: 1, updated: 2, unchanged: 40, failed: 1 }),
+        errors: [{ key: '5f1d', attribute: 'Email', message: 'Assets refused the record: not a valid email address', level: 'error' }],
+        errorsOmitted: 0, apiCalls: apiCalls({ jumpcloud: 1, aql: 2, create: 1, update: 2, read: 3 }),
+        durationMs: 70_000, startedAt: RUN_1_STARTED, finishedAt: RUN_1_STARTED + 70_000, invocations: 2, objectTypeId: '12',
       },
     ],
     serverDiagnostics: [{
@@ -202,6 +242,7 @@ export function defaultFixtures() {
 /** Runs in the page before any script: a fake `__bridge` implementing the resolver contract. */
 function installFakeBridge(fixtures) {
   const state = structuredClone(fixtures);
+  state.queued = [];
   const calls = [];
   globalThis.__bridgeCalls = calls;
   globalThis.__fakeState = state;
@@ -230,29 +271,40 @@ function installFakeBridge(fixtures) {
       state.imports = state.imports.filter((i) => i.id !== id);
       return { ok: true };
     },
-    fetchSample: ({ limit }) => ({ records: state.sample.slice(0, limit) }),
+    fetchSample: ({ limit }) => ({
+      records: state.sample.slice(0, limit),
+      totalCount: state.sampleTotal,
+      request: `/api/systemusers?limit=${limit}&skip=0&sort=_id`,
+      apiCalls: { jumpcloud: 1, aql: 0, create: 0, update: 0, delete: 0, read: 0, userSearch: 0, retries: 0 },
+    }),
     previewImport: () => state.preview,
     runImport: ({ importId }) => {
+      // As on Forge: only a queue event now; the record appears once the consumer starts.
       const runId = `run-${nextId++}`;
-      state.runs.push({
-        runId, importId, status: 'running', phase: 'reading', progress: { done: 0, total: 2 },
-        counts: { created: 0, updated: 0, unchanged: 0, marked: 0, deleted: 0, failed: 0 },
-        startedAt: new Date().toISOString(), errors: [], apiCalls: {},
-      });
+      state.queued.push({ runId, importId, startedAt: Date.now() });
       return { runId };
     },
     listRuns: ({ importId }) => {
-      // Every poll moves running runs on by half; a run finishes on its second poll after start.
-      const result = structuredClone(state.runs.filter((r) => !importId || r.importId === importId));
+      const result = structuredClone(state.runs.filter((r) => !importId || r.importId === importId))
+        .sort((a, b) => b.startedAt - a.startedAt);
+      // Each poll moves the world on: queued runs begin, running runs advance by half a slice.
       for (const run of state.runs) {
-        if (run.status !== 'running') continue;
+        if (run.status !== 'continue') continue;
         run.progress.done = Math.min(run.progress.total, run.progress.done + Math.ceil(run.progress.total / 2));
+        run.invocations += 1;
         if (run.progress.done >= run.progress.total) {
           run.status = 'succeeded';
           run.phase = 'done';
-          run.finishedAt = new Date().toISOString();
+          run.finishedAt = Date.now();
           run.counts.updated += 1;
         }
+      }
+      for (const { runId, importId: id, startedAt } of state.queued.splice(0)) {
+        state.runs.push({
+          runId, importId: id, status: 'continue', phase: 'readSource', progress: { done: 0, total: 2 },
+          counts: { source: 0, created: 0, updated: 0, unchanged: 0, marked: 0, deleted: 0, failed: 0, missing: 0, warnings: 0 },
+          errors: [], errorsOmitted: 0, apiCalls: {}, durationMs: 0, startedAt, invocations: 1,
+        });
       }
       return result;
     },
@@ -277,4 +329,24 @@ export async function resolverCalls(page) {
   return page.evaluate(() => globalThis.__bridgeCalls
     .filter((c) => c.type === 'invoke')
     .map((c) => ({ name: c.payload.functionKey, payload: c.payload.payload })));
+}
+
+/** Everything the page holds as text: its HTML, every field's value, and its web storage. */
+export async function everythingInPage(page) {
+  return page.evaluate(() => [
+    document.documentElement.outerHTML,
+    ...[...document.querySelectorAll('input, textarea, select')].map((e) => e.value),
+    JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }),
+  ].join('\n'));
+}
+
+/** Count tiles (`.count[data-count]`) as `{countKey: number}`. */
+export async function tileCounts(locator) {
+  return locator.evaluateAll((tiles) =>
+    Object.fromEntries(tiles.map((t) => [t.dataset.count, Number(t.querySelector('dd').textContent)])));
+}
+
+/** Table rows as arrays of cell texts. */
+export async function tableRows(locator) {
+  return locator.evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
 }

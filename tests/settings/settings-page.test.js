@@ -1,12 +1,13 @@
 // The settings page in a real browser (Debian's Chromium): the bundle, the real WebAssembly
-// core, and a fake Forge bridge implementing the resolver contract in the page.
+// core, and a fake Forge bridge answering in the real resolvers' shapes (tests/settings/helpers.js;
+// sandbox-page.test.js drives the same page against the real backend).
 // Build first: node scripts/build-wasm.mjs && node scripts/build-settings.mjs
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
 import {
-  FORGE_LIKE_CSP, NO_WASM_CSP, browserSkipReason, defaultFixtures, launchChromium, openPage,
-  resolverCalls, startStaticServer, userAttributes,
+  FORGE_LIKE_CSP, NO_WASM_CSP, browserSkipReason, defaultFixtures, everythingInPage, launchChromium, openPage,
+  resolverCalls, startStaticServer, tableRows, tileCounts, userAttributes,
 } from './helpers.js';
 
 const skipReason = browserSkipReason();
@@ -144,7 +145,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.equal(await key.inputValue(), '', 'the key field is never pre-filled');
     assert.equal(await key.getAttribute('type'), 'password');
     assert.equal(await page.getByLabel('Region').inputValue(), 'EU');
-    assert.equal(await page.getByLabel('Organization ID (optional)').inputValue(), 'org-5f1');
+    assert.equal(await page.getByLabel('Organization ID (optional)').inputValue(), '5f1a2b3c4d5e6f7a8b9c0d1e');
 
     await key.fill(secret);
     await page.getByLabel('Region').selectOption('IN');
@@ -152,13 +153,9 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.getByText('Saved. The new API key is stored.').waitFor();
 
     const saves = (await resolverCalls(page)).filter((c) => c.name === 'saveConnection');
-    assert.deepEqual(saves.map((c) => c.payload), [{ region: 'IN', apiKey: secret, orgId: 'org-5f1' }]);
+    assert.deepEqual(saves.map((c) => c.payload), [{ region: 'IN', apiKey: secret, orgId: '5f1a2b3c4d5e6f7a8b9c0d1e' }]);
     assert.equal(await key.inputValue(), '', 'the field is emptied after saving');
-    const everything = await page.evaluate(() => [
-      document.documentElement.outerHTML,
-      ...[...document.querySelectorAll('input, textarea, select')].map((e) => e.value),
-      JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage }),
-    ].join('\n'));
+    const everything = await everythingInPage(page);
     assert.ok(!everything.includes(secret), 'the key is nowhere in the page');
     assert.ok(!consoleMessages.join('\n').includes(secret), 'the key is never logged');
 
@@ -169,8 +166,8 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.equal('apiKey' in second, false);
 
     await page.getByRole('button', { name: 'Test connection' }).click();
-    await page.getByText('1234 users in the directory').waitFor();
-    assert.match(await page.locator('.test-result').textContent(), /^Connected\. JumpCloud answered\. 1234 users/);
+    await page.getByText('Connected to JumpCloud: 1234 users visible.').waitFor();
+    assert.equal(await page.locator('.test-result').textContent(), 'Test passed: Connected to JumpCloud: 1234 users visible.');
     await noCspViolations(page);
   });
 
@@ -191,31 +188,97 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.getByText('Could not load the imports: You must be a Jira administrator to change Tributary settings.').waitFor();
   });
 
-  test('preview shows the counts and a field-by-field old → new table', TIMEOUT, async () => {
+  test('a failed connection test shows the server\'s reason (testConnection answers ok:false, it does not throw)', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.testResult = { ok: false, message: 'JumpCloud refused the API key (HTTP 401).' };
+    const { page } = await open({ fixtures });
+    await page.getByText('A key is stored').waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.locator('.test-result.test-fail');
+    await result.waitFor();
+    assert.equal(await result.textContent(), 'Test failed: JumpCloud refused the API key (HTTP 401).');
+    assert.equal(await result.getAttribute('role'), 'alert');
+  });
+
+  test('the imports list shows each import\'s newest run from the history', TIMEOUT, async () => {
+    const { page } = await open({ query: '?tab=imports' });
+    const row = page.getByRole('row', { name: /Finance users/ });
+    await page.waitForFunction(() => /Running/.test(document.querySelector('.imports-list tbody tr')?.textContent ?? ''));
+    assert.match(await row.textContent(), /Every day.*Running · .*2026/);
+    // Coming back to the tab re-reads the history: the run has moved on meanwhile.
+    await page.getByRole('tab', { name: 'Run history' }).click();
+    await page.locator('[data-run-id="run-2"]').waitFor();
+    await page.getByRole('tab', { name: 'Imports' }).click();
+    await page.waitForFunction(() => /Succeeded · /.test(document.querySelector('.imports-list tbody tr')?.textContent ?? ''));
+  });
+
+
+  test('preview shows the engine\'s planned counts and a field-by-field old → new table', TIMEOUT, async () => {
     const { page } = await open({ query: '?tab=imports' });
     await page.getByRole('button', { name: 'Edit import Finance users' }).click();
     await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByText('Preview ready. Nothing was written to Assets.').waitFor();
 
-    const counts = await page.locator('.preview .count').evaluateAll((tiles) =>
-      Object.fromEntries(tiles.map((t) => [t.dataset.count, Number(t.querySelector('dd').textContent)])));
-    assert.deepEqual(counts, { create: 1, update: 2, unchanged: 40, missing: 1, markOrDelete: 1, failed: 1 });
-
-    const diff = await page.locator('.table-diff tbody tr').evaluateAll((rows) =>
-      rows.map((r) => [...r.children].map((c) => c.textContent)));
-    assert.deepEqual(diff, [
+    assert.deepEqual(await tileCounts(page.locator('.preview .count')),
+      { source: 45, created: 1, updated: 2, unchanged: 40, missing: 1, marked: 1, deleted: 0, failed: 1, warnings: 1 });
+    assert.deepEqual(await tableRows(page.locator('.table-diff tbody tr')), [
       ['5f1a', 'PPL-101', 'Job Title', 'Analyst', 'Senior Analyst'],
       ['5f1a', 'PPL-101', 'Email', 'ada@old.example', 'ada@example.com'],
       ['5f1b', 'PPL-102', 'Last Name', 'Turin', 'Turing'],
     ]);
     assert.equal(await page.locator('.table-diff del.diff-old').first().textContent(), 'Analyst');
-    assert.equal(await page.locator('.table-creates tbody tr').count(), 3);
-    assert.deepEqual(await page.locator('.table-missing tbody tr').first().locator('th, td').allTextContents(), ['5f0z', 'PPL-099', 'Marked']);
-    assert.match(await page.locator('.table-errors').textContent(), /not a valid email address/);
+    assert.deepEqual(await tableRows(page.locator('.table-creates tbody tr')), [
+      ['5f1c', 'JumpCloud ID', '5f1c'], ['5f1c', 'First Name', 'Grace'], ['5f1c', 'Last Name', 'Hopper'],
+    ]);
+    assert.deepEqual(await tableRows(page.locator('.table-missing tbody tr')), [['5f0z', 'PPL-099', 'Marked: Status = Left']]);
+    // Errors and warnings are told apart by the engine's `level`.
+    assert.deepEqual(await tableRows(page.locator('.table-errors tbody tr')), [['5f1d', 'Email', 'not a valid email address: "grace@"']]);
+    assert.match(await page.locator('.problems-warnings summary').textContent(), /^1 warning: written with something left out$/);
+    assert.match(await page.locator('.table-warnings').textContent(), /no Jira user found for "ada@example.com"/);
+    assert.equal(await page.locator('.preview .guard').count(), 0);
+    assert.doesNotMatch(await page.locator('.preview').textContent(), /null|undefined/);
     const preview = (await resolverCalls(page)).find((c) => c.name === 'previewImport');
     assert.deepEqual(preview.payload, { importId: 'imp-1' }, 'an unchanged saved import is previewed without saving again');
     await page.screenshot({ path: '/tmp/tributary-settings-preview.png', fullPage: true });
+  });
+
+  test('a preview stopped by a guard says why first, and shows the objects as left alone', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    const reason = '5 object(s) would be deleted, more than the limit of 2 (2 of 40 keyed objects), so nothing was deleted; raise config:maxDeletions if this is intended';
+    Object.assign(fixtures.preview, { status: 'stopped', guard: { reason } });
+    fixtures.preview.counts = { ...fixtures.preview.counts, missing: 5, marked: 0, deleted: 0 };
+    fixtures.preview.plan.missing = ['a', 'b', 'c', 'd', 'e'].map((k, i) => ({ key: k, objectKey: `PPL-${i}`, action: 'guarded' }));
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const guard = page.locator('.preview .guard');
+    await guard.waitFor();
+    assert.equal(await guard.textContent(),
+      'Safety guard: nothing was marked or deleted. 5 object(s) would be deleted, more than the limit of 2 (2 of 40 keyed objects), so nothing was deleted; raise config:maxDeletions if this is intended.');
+    assert.equal(await guard.getAttribute('role'), 'note');
+    // The guard comes before the counts and tables.
+    assert.ok(await page.locator('.preview > .guard + .counts').count() === 1);
+    assert.deepEqual((await tableRows(page.locator('.table-missing tbody tr'))).map((r) => r[2]),
+      Array(5).fill('Left alone: stopped by the safety guard'));
+    await page.getByText('Preview ready, with a safety guard').waitFor();
+    await page.locator('.preview').screenshot({ path: '/tmp/tributary-settings-guard.png' });
+  });
+
+  test('a preview that failed or did not finish shows the engine\'s message, not zero counts', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.preview = {
+      runId: 'r1', importId: 'imp-1', status: 'failed', phase: 'target', progress: { done: 0, total: 0 },
+      counts: {}, errors: [], errorsOmitted: 0, apiCalls: {}, durationMs: 5, startedAt: 1, finishedAt: 6,
+      message: 'no object type named "Usr" in schema People',
+    };
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The preview failed: no object type named "Usr" in schema People' }).waitFor();
+    assert.equal(await page.locator('.preview .run-message').textContent(), 'No object type named "Usr" in schema People.');
+    assert.equal(await page.locator('.preview .count').count(), 0);
+    assert.doesNotMatch(await page.locator('.preview').textContent(), /null|undefined/);
   });
 
   test('fetch sample shows the raw JumpCloud JSON', TIMEOUT, async () => {
@@ -223,7 +286,8 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.getByRole('button', { name: 'Edit import Finance users' }).click();
     await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
     await page.getByRole('button', { name: 'Fetch sample' }).click();
-    await page.getByText('Fetched 2 sample records.').waitFor();
+    await page.getByText('Fetched 2 of 42 sample records.').waitFor();
+    assert.equal(await page.locator('.sample-request').textContent(), 'Request: /api/systemusers?limit=5&skip=0&sort=_id');
     const raw = JSON.parse(await page.getByLabel('Raw JumpCloud JSON').textContent());
     assert.equal(raw.username, 'ada');
     await page.getByLabel('Show').selectOption('1');
@@ -244,30 +308,66 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.match(call.payload.mapping, /^key:_id=JumpCloud ID/);
   });
 
-  test('run history shows status, progress, counts and failures, and polls while running', TIMEOUT, async () => {
+  test('run history shows the stored run records: status, progress, counts, problems, and polls while running', TIMEOUT, async () => {
     const { page } = await open({ query: '?tab=runs' });
     const finished = page.locator('[data-run-id="run-1"]');
     await finished.waitFor();
     assert.equal(await finished.locator('.badge').textContent(), 'Succeeded');
-    assert.match(await finished.locator('.progress-text').textContent(), /44 of 44 records \(100%\)/);
-    const counts = await finished.locator('.count').evaluateAll((tiles) =>
-      Object.fromEntries(tiles.map((t) => [t.dataset.count, Number(t.querySelector('dd').textContent)])));
-    assert.deepEqual(counts, { created: 1, updated: 2, unchanged: 40, marked: 0, deleted: 0, failed: 1 });
-    assert.deepEqual(await finished.locator('.run-errors tbody tr').first().locator('th, td').allTextContents(),
-      ['5f1d', 'Email: not a valid email address']);
+    assert.deepEqual(await tileCounts(finished.locator('.count')),
+      { source: 44, created: 1, updated: 2, unchanged: 40, missing: 0, marked: 0, deleted: 0, failed: 1, warnings: 0 });
+    assert.deepEqual(await tableRows(finished.locator('.table-errors tbody tr')),
+      [['5f1d', 'Email', 'Assets refused the record: not a valid email address']]);
     assert.equal(await finished.locator('.run-title').textContent(), 'Finance users');
+    // startedAt/finishedAt are ms since the epoch; durationMs and invocations are shown too.
+    const time = await finished.locator('.run-time').textContent();
+    assert.match(time, /2026.*→.*\(1 min 10 s, 2 invocations\)$/);
+    assert.match(await finished.locator('.api-calls').textContent(), /^API calls: JumpCloud 1, Assets searches 2, creates 1, updates 2, other Assets reads 3$/);
 
+    // Newest first: the run in progress (stored status `continue`) is on top.
+    assert.deepEqual(await page.locator('.run').evaluateAll((runs) => runs.map((r) => r.dataset.runId)), ['run-2', 'run-1']);
     const running = page.locator('[data-run-id="run-2"]');
-    assert.equal(await running.getAttribute('data-status'), 'running');
-    assert.match(await running.locator('.progress-text').textContent(), /10 of 20/);
+    assert.equal(await running.getAttribute('data-status'), 'continue');
+    assert.equal(await running.locator('.badge').textContent(), 'Running');
+    assert.match(await running.locator('.run-progress').textContent(), /Phase: Writing to Assets.*10 of 20 writes \(50%\)/);
     // The page polls on its own until the run is over.
     await page.locator('[data-run-id="run-2"][data-status="succeeded"]').waitFor({ timeout: 15_000 });
+    await page.getByText('Run of Finance users: succeeded.').waitFor({ state: 'attached' });
     const polls = (await resolverCalls(page)).filter((c) => c.name === 'listRuns').length;
     await page.waitForTimeout(2500);
     assert.equal((await resolverCalls(page)).filter((c) => c.name === 'listRuns').length, polls, 'polling stops when nothing runs');
   });
 
-  test('run now saves changes, starts the run and follows it in the history', TIMEOUT, async () => {
+  test('run history: a failed run says why, a busy one that it was skipped, a guarded one why nothing was retired', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    const base = { importId: 'imp-1', progress: { done: 0, total: 0 }, errors: [], errorsOmitted: 0, apiCalls: {}, durationMs: 3, invocations: 1 };
+    fixtures.runs = [
+      { ...base, runId: 'run-f', status: 'failed', phase: 'readSource', startedAt: 3000, finishedAt: 3003, counts: {},
+        message: 'JumpCloud refused the API key (HTTP 401)' },
+      { ...base, runId: 'run-b', status: 'busy', phase: 'config', startedAt: 2000, finishedAt: 2000,
+        message: 'another run of this import is going on' },
+      { ...base, runId: 'run-g', status: 'stopped', phase: 'done', startedAt: 1000, finishedAt: 1500,
+        counts: { source: 0, missing: 40 }, guard: { reason: 'the source returned no records, so nothing was deleted (40 object(s) would have been); check the import\'s filters and the JumpCloud connection' } },
+      // An old record with hardly any fields must not break the list.
+      { runId: 'run-old', status: 'succeeded' },
+    ];
+    const { page } = await open({ fixtures, query: '?tab=runs' });
+    await page.locator('[data-run-id="run-old"]').waitFor();
+    assert.equal(await page.locator('[data-run-id="run-f"] .badge').textContent(), 'Failed');
+    assert.equal(await page.locator('[data-run-id="run-f"] .run-message').textContent(), 'JumpCloud refused the API key (HTTP 401).');
+    assert.equal(await page.locator('[data-run-id="run-f"] .progress-text').textContent(), 'Stopped while reading JumpCloud.');
+    assert.equal(await page.locator('[data-run-id="run-b"] .badge').textContent(), 'Skipped');
+    assert.equal(await page.locator('[data-run-id="run-b"] .run-message').textContent(), 'Another run of this import is going on.');
+    assert.equal(await page.locator('[data-run-id="run-b"] .count').count(), 0, 'a skipped run shows no zero counts');
+    assert.equal(await page.locator('[data-run-id="run-f"] .count').count(), 0, 'nor does a run that failed before reading anything');
+    assert.equal(await page.locator('[data-run-id="run-old"] .run-title').textContent(), 'Unknown import');
+    assert.equal(await page.locator('[data-run-id="run-g"] .badge').textContent(), 'Stopped by a guard');
+    assert.match(await page.locator('[data-run-id="run-g"] .guard').textContent(),
+      /^Safety guard: nothing was marked or deleted\. The source returned no records, so nothing was deleted \(40 object\(s\) would have been\)/);
+    assert.deepEqual(await page.locator('.run').evaluateAll((runs) => runs.map((r) => r.dataset.runId)), ['run-f', 'run-b', 'run-g', 'run-old']);
+    await page.screenshot({ path: '/tmp/tributary-settings-run-outcomes.png', fullPage: true });
+  });
+
+  test('run now saves changes, shows the run as queued until it begins, and follows it', TIMEOUT, async () => {
     const { page } = await open({ query: '?tab=imports' });
     await page.getByRole('button', { name: 'Edit import Finance users' }).click();
     await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
@@ -279,9 +379,14 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.ok(names.indexOf('saveImport') < names.indexOf('runImport'), 'unsaved changes are saved before the run');
     assert.equal(calls.find((c) => c.name === 'saveImport').payload.import.schedule, 'hourly');
     assert.deepEqual(calls.find((c) => c.name === 'runImport').payload, { importId: 'imp-1' });
-    const started = page.locator('.run[data-run-id^="run-1"]:not([data-run-id="run-1"])');
-    await started.first().waitFor();
-    await page.waitForFunction(() => !document.querySelector('.run[data-status="running"]'), null, { timeout: 15_000 });
+    const { runId } = await page.evaluate(() => ({ runId: globalThis.__fakeState.queued[0]?.runId ?? globalThis.__fakeState.runs.at(-1).runId }));
+    const started = page.locator(`.run[data-run-id="${runId}"]`);
+    // The first listRuns after the start does not have the record yet: a queued placeholder.
+    await page.locator(`.run[data-run-id="${runId}"][data-status="queued"]`).waitFor();
+    assert.equal(await started.locator('.badge').textContent(), 'Queued');
+    await page.locator(`.run[data-run-id="${runId}"][data-status="succeeded"]`).waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.run[data-status="queued"]').count(), 0, 'the placeholder is replaced by the record');
+    await page.waitForFunction(() => !document.querySelector('.run[data-status="continue"]'), null, { timeout: 15_000 });
   });
 
   test('delete asks first, then removes the import', TIMEOUT, async () => {

@@ -174,6 +174,15 @@ impl Diagnostic {
         self
     }
 
+    /// The E017 diagnostic for a regular expression `error` at `span`; the note is the last
+    /// line of the regex library's message (the earlier ones repeat the pattern).
+    pub fn bad_regex(span: Span, message: &str, error: &dyn std::fmt::Display) -> Self {
+        let detail = error.to_string();
+        Self::new(Code::BadRegex, span, message, "invalid regex")
+            .with_note(detail.lines().last().unwrap_or_default().trim().to_string())
+            .with_hint("the first `( )` group is kept; quote the pattern if it has `|` or `,`")
+    }
+
     /// Whether this is an error (not a warning).
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error

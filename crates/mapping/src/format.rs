@@ -205,6 +205,14 @@ mod tests {
     }
 
     #[test]
+    fn repeated_byte_order_marks_and_carriage_returns_are_all_dropped() {
+        // Found by the parse fuzz target.
+        assert_eq!(format("\u{feff}\u{feff}mp x ="), "mp x =\n");
+        // Also found by it: stray carriage returns before a line end.
+        assert_eq!(format("mp a\r\r\r\nb\r"), "mp a\nb\n");
+    }
+
+    #[test]
     fn unquoting_a_template_keeps_where_values_end() {
         // Found by the parse fuzz target: a `{` inside `${...}` once made the bare form unbalanced.
         let text = "key:_id=id\nmap:\"${a{b} (${c})\"=X\n";

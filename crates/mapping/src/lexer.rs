@@ -23,12 +23,15 @@ pub(crate) fn lines(text: &str) -> Vec<RawLine<'_>> {
     let mut start = 0;
     for (index, line) in text.split('\n').enumerate() {
         let mut offset = start;
-        let mut body = line.strip_suffix('\r').unwrap_or(line);
+        // Every trailing `\r`, not just the one of CRLF: a stray one kept by a verbatim line
+        // would be read as part of the line ending next time.
+        let mut body = line.trim_end_matches('\r');
         if index == 0 {
-            if let Some(rest) = body.strip_prefix('\u{feff}') {
-                offset += '\u{feff}'.len_utf8();
-                body = rest;
-            }
+            // Every leading byte order mark: one left behind would start the formatted text
+            // and be dropped on the next read, so formatting would not be idempotent.
+            let rest = body.trim_start_matches('\u{feff}');
+            offset += body.len() - rest.len();
+            body = rest;
         }
         out.push(RawLine {
             number: index + 1,

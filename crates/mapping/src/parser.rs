@@ -374,21 +374,7 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
             let (pattern, span) = single_arg(piece, known, false)?;
             // Parsing (not compiling) is enough to find syntax errors and is much cheaper.
             regex_syntax::Parser::new().parse(&pattern).map_err(|e| {
-                Diagnostic::new(
-                    Code::BadRegex,
-                    span,
-                    "this regular expression does not compile",
-                    "invalid regex",
-                )
-                .with_note(
-                    e.to_string()
-                        .lines()
-                        .last()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                )
-                .with_hint("the first `( )` group is kept; quote the pattern if it has `|` or `,`")
+                Diagnostic::bad_regex(span, "this regular expression does not compile", &e)
             })?;
             Ok(RowOption::Transform(Transform::Extract(pattern)))
         }

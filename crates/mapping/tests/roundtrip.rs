@@ -21,6 +21,8 @@ const FRAGMENTS: &[&str] = &[
     "${firstname}",
     "${",
     "{",
+    "\r",
+    "\u{feff}",
     "}",
     "\"",
     "\\",

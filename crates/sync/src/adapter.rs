@@ -23,7 +23,13 @@ pub fn compile_mapping(text: &str) -> Result<Import, Vec<String>> {
             .collect());
     }
     let spec = spec_from_mapping(&document.mapping).map_err(|e| vec![e])?;
-    Ok(Import { spec, transform: Box::new(MappingTransform { document, transformer: RefCell::new(None) }) })
+    Ok(Import {
+        spec,
+        transform: Box::new(MappingTransform {
+            document,
+            transformer: RefCell::new(None),
+        }),
+    })
 }
 
 /// A [`RecordTransform`] backed by the mapping's [`Transformer`], built once per target type.
@@ -34,16 +40,22 @@ struct MappingTransform {
 
 impl MappingTransform {
     fn ensure(&self, target: &Target) -> Result<(), Vec<String>> {
-        if self.transformer.borrow().as_ref().is_some_and(|(id, _)| *id == target.object_type_id) {
+        if self
+            .transformer
+            .borrow()
+            .as_ref()
+            .is_some_and(|(id, _)| *id == target.object_type_id)
+        {
             return Ok(());
         }
-        let transformer = Transformer::new(&self.document, &target.attributes).map_err(|diagnostics| {
-            diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .map(|d| format!("line {}, column {}: {}", d.line, d.column, d.message))
-                .collect::<Vec<_>>()
-        })?;
+        let transformer =
+            Transformer::new(&self.document, &target.attributes).map_err(|diagnostics| {
+                diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .map(|d| format!("line {}, column {}: {}", d.line, d.column, d.message))
+                    .collect::<Vec<_>>()
+            })?;
         *self.transformer.borrow_mut() = Some((target.object_type_id.clone(), transformer));
         Ok(())
     }
@@ -56,8 +68,18 @@ impl RecordTransform for MappingTransform {
 
     fn transform(&self, record: &serde_json::Value, target: &Target) -> DesiredObject {
         if let Err(messages) = self.ensure(target) {
-            let problems = messages.into_iter().map(|message| RecordProblem { attribute: None, message }).collect();
-            return DesiredObject { key: String::new(), attributes: Vec::new(), problems };
+            let problems = messages
+                .into_iter()
+                .map(|message| RecordProblem {
+                    attribute: None,
+                    message,
+                })
+                .collect();
+            return DesiredObject {
+                key: String::new(),
+                attributes: Vec::new(),
+                problems,
+            };
         }
         let guard = self.transformer.borrow();
         let (_, transformer) = guard.as_ref().expect("ensured above");
@@ -70,13 +92,23 @@ impl RecordTransform for MappingTransform {
 pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObject {
     let key_id = &target.key_attribute().id;
     let mut attributes = Vec::new();
-    for attribute in values.values.into_iter().filter(|a| &a.attribute_id != key_id) {
+    for attribute in values
+        .values
+        .into_iter()
+        .filter(|a| &a.attribute_id != key_id)
+    {
         let desired = match attribute.values.first() {
             Some(Value::Reference(first)) if first.attribute.is_some() => {
                 let target_type_id = first
                     .object_type_id
                     .clone()
-                    .or_else(|| target.attributes.iter().find(|a| a.id == attribute.attribute_id).and_then(|a| a.reference_target().map(str::to_string)))
+                    .or_else(|| {
+                        target
+                            .attributes
+                            .iter()
+                            .find(|a| a.id == attribute.attribute_id)
+                            .and_then(|a| a.reference_target().map(str::to_string))
+                    })
                     .unwrap_or_default();
                 Desired::Lookup {
                     target_type_id,
@@ -84,17 +116,33 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
                     values: attribute.values.iter().map(Value::canonical).collect(),
                 }
             }
-            Some(Value::User(_)) if attribute.values.iter().any(|v| matches!(v, Value::User(UserRef::Email(_)))) => {
-                Desired::JiraUser { emails: attribute.values.iter().map(Value::canonical).collect() }
+            Some(Value::User(_))
+                if attribute
+                    .values
+                    .iter()
+                    .any(|v| matches!(v, Value::User(UserRef::Email(_)))) =>
+            {
+                Desired::JiraUser {
+                    emails: attribute.values.iter().map(Value::canonical).collect(),
+                }
             }
-            _ => Desired::Values { values: attribute.values.iter().map(Value::canonical).collect() },
+            _ => Desired::Values {
+                values: attribute.values.iter().map(Value::canonical).collect(),
+            },
         };
         attributes.push((attribute.attribute_id, desired));
     }
     let problems = values
         .errors
         .into_iter()
-        .map(|e| RecordProblem { attribute: Some(e.attribute), message: e.message })
+        .map(|e| RecordProblem {
+            attribute: Some(e.attribute),
+            message: e.message,
+        })
         .collect();
-    DesiredObject { key: values.key.unwrap_or_default(), attributes, problems }
+    DesiredObject {
+        key: values.key.unwrap_or_default(),
+        attributes,
+        problems,
+    }
 }

@@ -76,6 +76,9 @@ pub enum CallError {
     },
     /// No answer after all retries.
     Transport(String),
+    /// Rate-limited (or failing) past this invocation's deadline: to be tried again by the
+    /// next invocation, not a failure of the record.
+    OutOfTime(String),
     /// A create failed in a way that may have created the object anyway (5xx, dropped
     /// connection); the caller checks before sending it again.
     Uncertain(String),
@@ -87,6 +90,9 @@ impl std::fmt::Display for CallError {
             CallError::Status { status, message } => write!(f, "HTTP {status}: {message}"),
             CallError::Transport(message) => write!(f, "no response: {message}"),
             CallError::Uncertain(message) => write!(f, "uncertain outcome: {message}"),
+            CallError::OutOfTime(message) => {
+                write!(f, "not done within the time budget: {message}")
+            }
         }
     }
 }
@@ -104,7 +110,11 @@ pub struct RetryPolicy {
 
 impl Default for RetryPolicy {
     fn default() -> Self {
-        RetryPolicy { max_attempts: 6, base_delay_ms: 500.0, max_delay_ms: 30_000.0 }
+        RetryPolicy {
+            max_attempts: 6,
+            base_delay_ms: 500.0,
+            max_delay_ms: 30_000.0,
+        }
     }
 }
 
@@ -115,12 +125,30 @@ pub struct Client<'h, H: SyncHost> {
     calls: RefCell<ApiCalls>,
     /// xorshift state for jitter: deterministic from a seed, no OS randomness needed.
     rng: Cell<u64>,
+    /// No wait may end after this (ms since the epoch).
+    deadline: Cell<f64>,
 }
+
+/// The longest single wait for a rate limit.
+pub const MAX_RATE_LIMIT_WAIT_MS: f64 = 120_000.0;
+/// Consecutive 429s on one request before it is handed to the next invocation.
+pub const MAX_RATE_LIMITED_ATTEMPTS: u32 = 20;
 
 impl<'h, H: SyncHost> Client<'h, H> {
     /// A client; `seed` makes the jitter reproducible.
     pub fn new(host: &'h H, policy: RetryPolicy, seed: u64) -> Self {
-        Client { host, policy, calls: RefCell::new(ApiCalls::default()), rng: Cell::new(seed | 1) }
+        Client {
+            host,
+            policy,
+            calls: RefCell::new(ApiCalls::default()),
+            rng: Cell::new(seed | 1),
+            deadline: Cell::new(f64::INFINITY),
+        }
+    }
+
+    /// Sets the time (ms since the epoch) after which no retry wait may end.
+    pub fn set_deadline(&self, deadline_ms: f64) {
+        self.deadline.set(deadline_ms);
     }
 
     /// The host.
@@ -165,33 +193,70 @@ impl<'h, H: SyncHost> Client<'h, H> {
     /// 5xx and transport failures back off; other 4xx fail at once. Creates are not
     /// idempotent: a 5xx or transport failure on one returns [`CallError::Uncertain`] (after
     /// the backoff wait) so the caller can look for the object before sending it again.
-    pub async fn send(&self, kind: CallKind, request: HttpRequest) -> Result<HttpResponse, CallError> {
-        let mut attempt = 0;
+    pub async fn send(
+        &self,
+        kind: CallKind,
+        request: HttpRequest,
+    ) -> Result<HttpResponse, CallError> {
+        let mut failures = 0;
+        let mut limited = 0;
         loop {
             self.count(kind);
             let outcome = self.host.request(request.clone()).await;
             let (wait, failure) = match outcome {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) if response.status == 429 => {
-                    let wait = retry_after_ms(&response).unwrap_or_else(|| self.backoff_ms(attempt));
-                    (wait.min(self.policy.max_delay_ms), CallError::Status { status: 429, message: error_message(&response) })
+                    // Rate limits are waited out, not counted as failures: Retry-After in full.
+                    limited += 1;
+                    let wait =
+                        retry_after_ms(&response).unwrap_or_else(|| self.backoff_ms(limited - 1));
+                    let error = CallError::Status {
+                        status: 429,
+                        message: error_message(&response),
+                    };
+                    (wait.min(MAX_RATE_LIMIT_WAIT_MS), error)
                 }
                 Ok(response) if response.status >= 500 => {
-                    let error = CallError::Status { status: response.status, message: error_message(&response) };
-                    (self.backoff_ms(attempt), error)
+                    failures += 1;
+                    let error = CallError::Status {
+                        status: response.status,
+                        message: error_message(&response),
+                    };
+                    (self.backoff_ms(failures - 1), error)
                 }
                 Ok(response) => {
-                    return Err(CallError::Status { status: response.status, message: error_message(&response) });
+                    return Err(CallError::Status {
+                        status: response.status,
+                        message: error_message(&response),
+                    });
                 }
-                Err(transport) => (self.backoff_ms(attempt), CallError::Transport(transport.0)),
+                Err(transport) => {
+                    failures += 1;
+                    (
+                        self.backoff_ms(failures - 1),
+                        CallError::Transport(transport.0),
+                    )
+                }
             };
-            attempt += 1;
-            if attempt >= self.policy.max_attempts {
+            if failures >= self.policy.max_attempts {
                 return Err(failure);
+            }
+            let now = self.host.now_ms();
+            if limited > MAX_RATE_LIMITED_ATTEMPTS || now + wait > self.deadline.get() {
+                // Not within this invocation's time: spend what is left waiting (so a
+                // continuation does not start straight into the same limit), then hand over.
+                let left = (self.deadline.get() - now).max(0.0);
+                if left.is_finite() && left > 0.0 {
+                    self.host.sleep(left.min(wait)).await;
+                }
+                return Err(CallError::OutOfTime(failure.to_string()));
             }
             self.host.log(
                 LogLevel::Warn,
-                &format!("{} {} failed ({failure}); retrying in {:.0} ms", request.method, request.path, wait),
+                &format!(
+                    "{} {} failed ({failure}); retrying in {:.0} ms",
+                    request.method, request.path, wait
+                ),
             );
             self.host.sleep(wait).await;
             self.calls.borrow_mut().retries += 1;
@@ -203,7 +268,11 @@ impl<'h, H: SyncHost> Client<'h, H> {
     }
 
     /// Sends and parses a JSON body.
-    pub async fn json(&self, kind: CallKind, request: HttpRequest) -> Result<serde_json::Value, CallError> {
+    pub async fn json(
+        &self,
+        kind: CallKind,
+        request: HttpRequest,
+    ) -> Result<serde_json::Value, CallError> {
         let response = self.send(kind, request).await?;
         if response.body.trim().is_empty() {
             return Ok(serde_json::Value::Null);
@@ -228,11 +297,19 @@ pub fn error_message(response: &HttpResponse) -> String {
     if let Ok(value) = serde_json::from_str::<serde_json::Value>(&response.body) {
         let mut parts: Vec<String> = Vec::new();
         if let Some(messages) = value.get("errorMessages").and_then(|m| m.as_array()) {
-            parts.extend(messages.iter().filter_map(|m| m.as_str()).map(str::to_string));
+            parts.extend(
+                messages
+                    .iter()
+                    .filter_map(|m| m.as_str())
+                    .map(str::to_string),
+            );
         }
         if let Some(errors) = value.get("errors").and_then(|e| e.as_object()) {
             for (field, message) in errors {
-                let text = message.as_str().map(str::to_string).unwrap_or_else(|| message.to_string());
+                let text = message
+                    .as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| message.to_string());
                 parts.push(format!("{field}: {text}"));
             }
         }
@@ -259,7 +336,13 @@ pub fn request(service: Service, method: &str, path: String, body: Option<String
     if body.is_some() {
         headers.push(("content-type".to_string(), "application/json".to_string()));
     }
-    HttpRequest { service, method: method.to_string(), path, headers, body }
+    HttpRequest {
+        service,
+        method: method.to_string(),
+        path,
+        headers,
+        body,
+    }
 }
 
 /// Percent-encodes a query value (RFC 3986 unreserved characters stay as they are).

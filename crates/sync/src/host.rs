@@ -47,7 +47,10 @@ pub struct HttpResponse {
 impl HttpResponse {
     /// A header value by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -119,7 +122,12 @@ pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
         if pending {
             Poll::Pending
         } else {
-            Poll::Ready(slots.iter_mut().map(|(_, o)| o.take().expect("every future finished")).collect())
+            Poll::Ready(
+                slots
+                    .iter_mut()
+                    .map(|(_, o)| o.take().expect("every future finished"))
+                    .collect(),
+            )
         }
     })
     .await

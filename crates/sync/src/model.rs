@@ -36,7 +36,9 @@ pub enum Desired {
 impl Desired {
     /// Plain canonical values.
     pub fn values<I: IntoIterator<Item = S>, S: Into<String>>(values: I) -> Self {
-        Desired::Values { values: values.into_iter().map(Into::into).collect() }
+        Desired::Values {
+            values: values.into_iter().map(Into::into).collect(),
+        }
     }
 }
 
@@ -86,14 +88,19 @@ pub struct ExistingObject {
 impl ExistingObject {
     /// The canonical values of one attribute (empty when unset).
     pub fn get(&self, attribute_id: &str) -> &[String] {
-        self.values.get(attribute_id).map(Vec::as_slice).unwrap_or(&[])
+        self.values
+            .get(attribute_id)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     /// Builds the compact form from an AQL result object.
     pub fn from_object(object: &tributary_models::assets::Object, attributes: &[AttrDef]) -> Self {
         let mut values = BTreeMap::new();
         for attribute in &object.attributes {
-            let def = attributes.iter().find(|a| a.id == attribute.object_type_attribute_id);
+            let def = attributes
+                .iter()
+                .find(|a| a.id == attribute.object_type_attribute_id);
             // Attributes outside `attributes` are not compared, so they need not be read.
             let Some(def) = def else { continue };
             let texts: Vec<String> = attribute
@@ -106,7 +113,11 @@ impl ExistingObject {
                 values.insert(attribute.object_type_attribute_id.clone(), texts);
             }
         }
-        ExistingObject { id: object.id.clone(), object_key: object.object_key.clone(), values }
+        ExistingObject {
+            id: object.id.clone(),
+            object_key: object.object_key.clone(),
+            values,
+        }
     }
 }
 

@@ -5,7 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RetireLimit};
+use crate::model::{
+    same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction,
+    RetireLimit,
+};
 
 /// Lookups the engine resolved before planning: references to objects of other types and Jira
 /// users by email. Values are stored lower-cased (AQL `=` and emails are case-insensitive).
@@ -19,8 +22,17 @@ pub struct LookupTable {
 
 impl LookupTable {
     /// Records the objects found for one looked-up value.
-    pub fn insert_object(&mut self, target_type_id: &str, by: &LookupBy, value: &str, object_key: String) {
-        let entry = self.objects.entry((target_type_id.to_string(), by.clone(), value.to_lowercase())).or_default();
+    pub fn insert_object(
+        &mut self,
+        target_type_id: &str,
+        by: &LookupBy,
+        value: &str,
+        object_key: String,
+    ) {
+        let entry = self
+            .objects
+            .entry((target_type_id.to_string(), by.clone(), value.to_lowercase()))
+            .or_default();
         if !entry.contains(&object_key) {
             entry.push(object_key);
         }
@@ -189,12 +201,16 @@ pub struct Plan {
 impl Plan {
     /// Missing objects that will actually be marked.
     pub fn marks(&self) -> impl Iterator<Item = &Missing> {
-        self.missing.iter().filter(|m| m.action == RetireAction::Mark)
+        self.missing
+            .iter()
+            .filter(|m| m.action == RetireAction::Mark)
     }
 
     /// Missing objects that will actually be deleted.
     pub fn deletes(&self) -> impl Iterator<Item = &Missing> {
-        self.missing.iter().filter(|m| m.action == RetireAction::Delete)
+        self.missing
+            .iter()
+            .filter(|m| m.action == RetireAction::Delete)
     }
 
     /// Creates with a second-pass reference update.
@@ -204,8 +220,11 @@ impl Plan {
 
     /// The number of write requests the plan needs.
     pub fn write_count(&self) -> u64 {
-        (self.creates.len() + self.deferred().count() + self.updates.len() + self.marks().count() + self.deletes().count())
-            as u64
+        (self.creates.len()
+            + self.deferred().count()
+            + self.updates.len()
+            + self.marks().count()
+            + self.deletes().count()) as u64
     }
 }
 
@@ -221,14 +240,29 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
     for record in input.desired.iter().filter(|r| r.key.is_empty()) {
         for p in &record.problems {
-            out.problems.push(problem("", p.attribute.clone(), p.message.clone(), Level::Error));
+            out.problems.push(problem(
+                "",
+                p.attribute.clone(),
+                p.message.clone(),
+                Level::Error,
+            ));
         }
     }
     for (key, count) in &source_count {
         if key.is_empty() {
-            out.problems.push(problem("", None, format!("{count} source record(s) have no key value and were skipped"), Level::Error));
+            out.problems.push(problem(
+                "",
+                None,
+                format!("{count} source record(s) have no key value and were skipped"),
+                Level::Error,
+            ));
         } else if *count > 1 {
-            out.problems.push(problem(key, None, format!("{count} source records have this key value; none of them is written"), Level::Error));
+            out.problems.push(problem(
+                key,
+                None,
+                format!("{count} source records have this key value; none of them is written"),
+                Level::Error,
+            ));
         }
     }
 
@@ -251,7 +285,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         }
     }
 
-    let attrs: BTreeMap<&str, &AttrDef> = input.attributes.iter().map(|a| (a.id.as_str(), a)).collect();
+    let attrs: BTreeMap<&str, &AttrDef> = input
+        .attributes
+        .iter()
+        .map(|a| (a.id.as_str(), a))
+        .collect();
     let writable: Vec<&DesiredObject> = input
         .desired
         .iter()
@@ -259,14 +297,22 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .filter(|r| by_key.get(r.key.as_str()).is_none_or(|o| o.len() == 1))
         .filter(|r| !input.skip_keys.contains(&r.key))
         .collect();
-    let creating: BTreeSet<&str> =
-        writable.iter().filter(|r| !by_key.contains_key(r.key.as_str())).map(|r| r.key.as_str()).collect();
+    let creating: BTreeSet<&str> = writable
+        .iter()
+        .filter(|r| !by_key.contains_key(r.key.as_str()))
+        .map(|r| r.key.as_str())
+        .collect();
     let resolver = Resolver::new(input, &attrs, &creating);
 
     let mut unknown_attributes = BTreeSet::new();
     for record in &writable {
         for p in &record.problems {
-            out.problems.push(problem(&record.key, p.attribute.clone(), p.message.clone(), Level::Error));
+            out.problems.push(problem(
+                &record.key,
+                p.attribute.clone(),
+                p.message.clone(),
+                Level::Error,
+            ));
         }
         let existing = by_key.get(record.key.as_str()).map(|o| o[0]);
         let mut changes = Vec::new();
@@ -279,23 +325,45 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 unknown_attributes.insert(attribute_id.clone());
                 continue;
             }
-            let Some(new) = resolver.resolve(&record.key, def, desired, &mut out.problems) else { continue };
+            let Some(new) = resolver.resolve(&record.key, def, desired, &mut out.problems) else {
+                continue;
+            };
             if !def.multi && new.len() > 1 {
                 out.problems.push(problem(
                     &record.key,
                     Some(def.name.clone()),
-                    format!("{} takes one value, got {}: {}", def.name, new.len(), display(&new).join(", ")),
+                    format!(
+                        "{} takes one value, got {}: {}",
+                        def.name,
+                        new.len(),
+                        display(&new).join(", ")
+                    ),
                     Level::Error,
                 ));
                 continue;
             }
-            let old: Vec<String> = existing.map(|o| o.get(&def.id).to_vec()).unwrap_or_default();
-            let new_texts: Option<Vec<String>> =
-                new.iter().map(|v| if let WriteValue::Text(t) = v { Some(t.clone()) } else { None }).collect();
+            let old: Vec<String> = existing
+                .map(|o| o.get(&def.id).to_vec())
+                .unwrap_or_default();
+            let new_texts: Option<Vec<String>> = new
+                .iter()
+                .map(|v| {
+                    if let WriteValue::Text(t) = v {
+                        Some(t.clone())
+                    } else {
+                        None
+                    }
+                })
+                .collect();
             let same = matches!(&new_texts, Some(texts) if same_values(def.multi, &old, texts));
             // A create leaves out empty attributes; an update clears them.
             if !(same || existing.is_none() && new.is_empty()) {
-                changes.push(Change { attribute_id: def.id.clone(), attribute: def.name.clone(), old, new });
+                changes.push(Change {
+                    attribute_id: def.id.clone(),
+                    attribute: def.name.clone(),
+                    old,
+                    new,
+                });
             }
         }
         match existing {
@@ -314,7 +382,12 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     new: vec![WriteValue::Text(record.key.clone())],
                 };
                 changes.insert(0, key_change);
-                out.creates.push(Create { key: record.key.clone(), level: 0, changes, deferred: Vec::new() });
+                out.creates.push(Create {
+                    key: record.key.clone(),
+                    level: 0,
+                    changes,
+                    deferred: Vec::new(),
+                });
             }
         }
     }
@@ -332,7 +405,12 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
 }
 
 fn problem(key: &str, attribute: Option<String>, message: String, level: Level) -> Problem {
-    Problem { key: key.to_string(), attribute, message, level }
+    Problem {
+        key: key.to_string(),
+        attribute,
+        message,
+        level,
+    }
 }
 
 fn display(values: &[WriteValue]) -> Vec<String> {
@@ -358,7 +436,10 @@ impl<'a> Resolver<'a> {
         let mut used: BTreeSet<LookupBy> = BTreeSet::new();
         for record in input.desired {
             for (_, desired) in &record.attributes {
-                if let Desired::Lookup { target_type_id, by, .. } = desired {
+                if let Desired::Lookup {
+                    target_type_id, by, ..
+                } = desired
+                {
                     if target_type_id == input.object_type_id {
                         used.insert(by.clone());
                     }
@@ -370,17 +451,27 @@ impl<'a> Resolver<'a> {
         for by in used {
             let attribute_id = match &by {
                 LookupBy::Key => Some(input.key_attribute.id.as_str()),
-                LookupBy::Attribute(name) => {
-                    attrs.values().find(|a| a.name.eq_ignore_ascii_case(name)).map(|a| a.id.as_str())
-                }
+                LookupBy::Attribute(name) => attrs
+                    .values()
+                    .find(|a| a.name.eq_ignore_ascii_case(name))
+                    .map(|a| a.id.as_str()),
             };
-            let Some(attribute_id) = attribute_id else { continue };
+            let Some(attribute_id) = attribute_id else {
+                continue;
+            };
             for object in input.existing {
                 for value in object.get(attribute_id) {
-                    existing_index.entry((by.clone(), value.to_lowercase())).or_default().push(object.object_key.clone());
+                    existing_index
+                        .entry((by.clone(), value.to_lowercase()))
+                        .or_default()
+                        .push(object.object_key.clone());
                 }
             }
-            for record in input.desired.iter().filter(|r| creating.contains(r.key.as_str())) {
+            for record in input
+                .desired
+                .iter()
+                .filter(|r| creating.contains(r.key.as_str()))
+            {
                 let values: Vec<String> = if attribute_id == input.key_attribute.id {
                     vec![record.key.clone()]
                 } else {
@@ -395,23 +486,42 @@ impl<'a> Resolver<'a> {
                         .collect()
                 };
                 for value in values {
-                    created_index.entry((by.clone(), value.to_lowercase())).or_default().push(record.key.clone());
+                    created_index
+                        .entry((by.clone(), value.to_lowercase()))
+                        .or_default()
+                        .push(record.key.clone());
                 }
             }
         }
-        Resolver { input, existing_index, created_index }
+        Resolver {
+            input,
+            existing_index,
+            created_index,
+        }
     }
 
     /// The values to write, or `None` when the attribute must be left as it is (nothing
     /// could be resolved). Problems are reported for every value not found.
-    fn resolve(&self, key: &str, def: &AttrDef, desired: &Desired, problems: &mut Vec<Problem>) -> Option<Vec<WriteValue>> {
-        let mut report = |message: String, level: Level| problems.push(problem(key, Some(def.name.clone()), message, level));
+    fn resolve(
+        &self,
+        key: &str,
+        def: &AttrDef,
+        desired: &Desired,
+        problems: &mut Vec<Problem>,
+    ) -> Option<Vec<WriteValue>> {
+        let mut report = |message: String, level: Level| {
+            problems.push(problem(key, Some(def.name.clone()), message, level))
+        };
         match desired {
             Desired::Values { values } => {
                 // References and users given as literals are already object keys / accountIds.
                 Some(values.iter().cloned().map(WriteValue::Text).collect())
             }
-            Desired::Lookup { target_type_id, by, values } => {
+            Desired::Lookup {
+                target_type_id,
+                by,
+                values,
+            } => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
                 for value in values.iter().filter(|v| !v.trim().is_empty()) {
@@ -421,7 +531,10 @@ impl<'a> Resolver<'a> {
                         let created = self.created_index.get(&(by.clone(), lower));
                         match (existing, created) {
                             (Some(keys), _) => keys.iter().cloned().map(WriteValue::Text).collect(),
-                            (None, Some(keys)) => keys.iter().map(|k| WriteValue::Created { created: k.clone() }).collect(),
+                            (None, Some(keys)) => keys
+                                .iter()
+                                .map(|k| WriteValue::Created { created: k.clone() })
+                                .collect(),
                             (None, None) => Vec::new(),
                         }
                     } else {
@@ -486,7 +599,11 @@ fn describe_by(by: &LookupBy) -> String {
 /// cycles remain, the first remaining create has its references to not-yet-placed creates moved
 /// to a second pass, which breaks the cycle.
 fn order_creates(mut creates: Vec<Create>) -> Vec<Create> {
-    let index: BTreeMap<String, usize> = creates.iter().enumerate().map(|(i, c)| (c.key.clone(), i)).collect();
+    let index: BTreeMap<String, usize> = creates
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.key.clone(), i))
+        .collect();
     let deps = |c: &Create| -> BTreeSet<usize> {
         c.changes
             .iter()
@@ -504,18 +621,25 @@ fn order_creates(mut creates: Vec<Create>) -> Vec<Create> {
         let ready: Vec<usize> = remaining
             .iter()
             .copied()
-            .filter(|&i| deps(&creates[i]).iter().all(|d| placed[*d].is_some_and(|l| l < level)))
+            .filter(|&i| {
+                deps(&creates[i])
+                    .iter()
+                    .all(|d| placed[*d].is_some_and(|l| l < level))
+            })
             .collect();
         if ready.is_empty() {
             // A cycle (or a self reference): defer the first one's unplaced references.
             let first = *remaining.iter().next().expect("remaining is not empty");
             let unplaced = |v: &WriteValue| match v {
-                WriteValue::Created { created } => index.get(created).is_some_and(|d| placed[*d].is_none_or(|l| l >= level)),
+                WriteValue::Created { created } => index
+                    .get(created)
+                    .is_some_and(|d| placed[*d].is_none_or(|l| l >= level)),
                 WriteValue::Text(_) => false,
             };
             let create = &mut creates[first];
-            let (later, now): (Vec<Change>, Vec<Change>) =
-                std::mem::take(&mut create.changes).into_iter().partition(|ch| ch.new.iter().any(unplaced));
+            let (later, now): (Vec<Change>, Vec<Change>) = std::mem::take(&mut create.changes)
+                .into_iter()
+                .partition(|ch| ch.new.iter().any(unplaced));
             create.changes = now;
             create.deferred = later;
             continue;
@@ -564,7 +688,11 @@ fn plan_missing(
                     })
                     .collect();
                 // Already marked: nothing to write, so a re-run stays silent.
-                let action = if changes.is_empty() { RetireAction::Ignore } else { RetireAction::Mark };
+                let action = if changes.is_empty() {
+                    RetireAction::Ignore
+                } else {
+                    RetireAction::Mark
+                };
                 (action, changes)
             }
         };
@@ -576,11 +704,19 @@ fn plan_missing(
             changes,
         });
     }
-    let retiring = out.missing.iter().filter(|m| matches!(m.action, RetireAction::Mark | RetireAction::Delete)).count() as u64;
+    let retiring = out
+        .missing
+        .iter()
+        .filter(|m| matches!(m.action, RetireAction::Mark | RetireAction::Delete))
+        .count() as u64;
     if retiring == 0 {
         return;
     }
-    let verb = if matches!(input.missing, MissingAction::Delete) { "deleted" } else { "marked" };
+    let verb = if matches!(input.missing, MissingAction::Delete) {
+        "deleted"
+    } else {
+        "marked"
+    };
     let guard = if input.desired.is_empty() {
         Some(format!(
             "the source returned no records, so nothing was {verb} ({retiring} object(s) would have been); check the import's filters and the JumpCloud connection"

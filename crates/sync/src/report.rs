@@ -107,7 +107,12 @@ pub struct RecordError {
 
 impl From<&Problem> for RecordError {
     fn from(p: &Problem) -> Self {
-        RecordError { key: p.key.clone(), attribute: p.attribute.clone(), message: p.message.clone(), level: p.level }
+        RecordError {
+            key: p.key.clone(),
+            attribute: p.attribute.clone(),
+            message: p.message.clone(),
+            level: p.level,
+        }
     }
 }
 
@@ -275,13 +280,20 @@ impl From<&Plan> for PlanView {
                 .map(|c| {
                     let mut changes = view(&c.changes);
                     changes.extend(view(&c.deferred));
-                    CreateView { key: c.key.clone(), changes }
+                    CreateView {
+                        key: c.key.clone(),
+                        changes,
+                    }
                 })
                 .collect(),
             updates: plan
                 .updates
                 .iter()
-                .map(|u| UpdateView { key: u.key.clone(), object_key: u.object_key.clone(), changes: view(&u.changes) })
+                .map(|u| UpdateView {
+                    key: u.key.clone(),
+                    object_key: u.object_key.clone(),
+                    changes: view(&u.changes),
+                })
                 .collect(),
             unchanged: plan.unchanged,
             missing: plan

@@ -1,6 +1,6 @@
 //! What one import reads and writes: the [`ImportSpec`] (collection, filters, fields, target,
 //! key, missing policy, guard) and the [`RecordTransform`] that turns a JumpCloud record into a
-//! [`DesiredObject`]. [`compile_mapping`] builds both from a mapping text.
+//! [`DesiredObject`]. [`crate::compile_mapping`] builds both from a mapping text.
 
 use serde::{Deserialize, Serialize};
 use tributary_models::assets::ObjectTypeAttribute;
@@ -19,8 +19,14 @@ pub struct SourceApi {
     pub id_field: String,
     /// Whether the endpoint takes `fields=` (System Insights tables do not project).
     pub projectable: bool,
-    /// For group collections: whether each record gets a `members` array of member ids.
+    /// For group collections: whether each record gets a `members` array of member ids
+    /// (when the mapping reads `members`), from `/api/v2/<groups>/{id}/members`.
     pub expand_members: bool,
+    /// For users and systems: the v2 group collection whose memberships fill a `memberof`
+    /// array of group ids on each record (when the mapping reads `memberof`). Built from the
+    /// groups' member lists: a few calls per group instead of one per record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memberof_groups: Option<String>,
 }
 
 /// What happens to objects missing from the source, by attribute name (resolved against the
@@ -64,6 +70,9 @@ pub struct ImportSpec {
     pub missing: MissingSpec,
     /// Retirement guard.
     pub limit: Option<RetireLimit>,
+    /// Names of the attributes whose values are looked up (references): what orders imports.
+    #[serde(default)]
+    pub reference_attributes: Vec<String>,
 }
 
 /// The resolved Assets target the transformer writes to.
@@ -87,7 +96,9 @@ impl Target {
 
     /// An attribute by name (case-insensitive).
     pub fn attribute(&self, name: &str) -> Option<&ObjectTypeAttribute> {
-        self.attributes.iter().find(|a| a.name.eq_ignore_ascii_case(name.trim()))
+        self.attributes
+            .iter()
+            .find(|a| a.name.eq_ignore_ascii_case(name.trim()))
     }
 }
 
@@ -122,13 +133,17 @@ pub struct Import {
 /// The source API description for a mapping `config:api`.
 pub fn source_api(api: tributary_mapping::Api) -> SourceApi {
     use tributary_mapping::Api;
-    let groups = matches!(api, Api::UserGroups | Api::SystemGroups);
     SourceApi {
         path: api.path(),
         v2: api.is_v2(),
-        id_field: if api.is_v2() { "id".to_string() } else { "_id".to_string() },
+        id_field: if api.is_v2() {
+            "id".to_string()
+        } else {
+            "_id".to_string()
+        },
         projectable: !matches!(api, Api::SystemInfo | Api::OsVersion),
-        expand_members: groups,
+        expand_members: false,
+        memberof_groups: None,
     }
 }
 
@@ -137,8 +152,20 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> Result<ImportS
     use tributary_mapping::{Limit, MissingPolicy};
     let config = &mapping.config;
     let key = mapping.key.as_ref().ok_or("the mapping has no key: line")?;
-    let api = source_api(config.api_or_default());
+    let mut api = source_api(config.api_or_default());
     let mut fields = mapping.source_fields();
+    let reads = |name: &str| fields.iter().any(|f| f == name);
+    use tributary_mapping::Api;
+    match config.api_or_default() {
+        Api::UserGroups | Api::SystemGroups => api.expand_members = reads("members"),
+        Api::SystemUsers if reads("memberof") => api.memberof_groups = Some(Api::UserGroups.path()),
+        Api::Systems if reads("memberof") => api.memberof_groups = Some(Api::SystemGroups.path()),
+        _ => {}
+    }
+    if api.memberof_groups.is_some() {
+        // Not a field of the v1 list: the engine fills it in.
+        fields.retain(|f| f != "memberof");
+    }
     if api.v2 {
         // v2 records carry `id`; `members` is filled in by the engine, not a JumpCloud field.
         fields.retain(|f| f != "_id" && f != "members");
@@ -167,5 +194,11 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> Result<ImportS
             Limit::Count(n) => RetireLimit::Count(n),
             Limit::Percent(p) => RetireLimit::Percent(p),
         }),
+        reference_attributes: mapping
+            .rows
+            .iter()
+            .filter(|r| r.lookup.is_some())
+            .map(|r| r.attribute.clone())
+            .collect(),
     })
 }

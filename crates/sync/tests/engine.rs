@@ -2,9 +2,9 @@
 
 mod fake;
 
-use fake::{FakeHost, FaultKind, DEPARTMENTS, USERS};
+use fake::{FakeHost, FaultKind, DEPARTMENTS, GROUPS, USERS};
 use serde_json::{json, Value};
-use tributary_sync::{block_on, run, RunOptions, RunReport, RunStatus};
+use tributary_sync::{block_on, run, run_all, RunAllOptions, RunOptions, RunReport, RunStatus};
 
 const MAPPING: &str = "key:_id=JumpCloud ID
 map:${firstname} ${lastname}=Name
@@ -41,13 +41,21 @@ fn host(n: usize) -> FakeHost {
     host.add_object(DEPARTMENTS, &[("21", "Finance")]);
     host.add_object(DEPARTMENTS, &[("21", "IT")]);
     for i in (0..n).step_by(2) {
-        host.accounts.borrow_mut().insert(format!("user{i}@example.com"), format!("acc-{i}"));
+        host.accounts
+            .borrow_mut()
+            .insert(format!("user{i}@example.com"), format!("acc-{i}"));
     }
     host
 }
 
 fn options(mapping: &str) -> RunOptions {
-    RunOptions { import_id: "users".into(), mapping_text: mapping.into(), workspace_id: None, budget_ms: Some(600_000.0), ..Default::default() }
+    RunOptions {
+        import_id: "users".into(),
+        mapping_text: mapping.into(),
+        workspace_id: None,
+        budget_ms: Some(600_000.0),
+        ..Default::default()
+    }
 }
 
 fn sync(host: &FakeHost, opts: &RunOptions) -> RunReport {
@@ -59,7 +67,11 @@ fn sync_to_end(host: &FakeHost, opts: &RunOptions) -> (RunReport, u32) {
     let mut report = sync(host, opts);
     let mut calls = 1;
     while report.status == RunStatus::Continue {
-        let next = RunOptions { resume: true, run_id: Some(report.run_id.clone()), ..opts.clone() };
+        let next = RunOptions {
+            resume: true,
+            run_id: Some(report.run_id.clone()),
+            ..opts.clone()
+        };
         report = sync(host, &next);
         calls += 1;
         assert!(calls < 500, "the run never ends");
@@ -71,23 +83,39 @@ fn assert_users_match(host: &FakeHost, n: usize) {
     let objects = host.user_objects();
     assert_eq!(objects.len(), n, "one object per user, no duplicates");
     let dept_key = |name: &str| {
-        host.objects.borrow().iter().find(|o| o.type_id == DEPARTMENTS && o.get("21") == [name]).unwrap().key()
+        host.objects
+            .borrow()
+            .iter()
+            .find(|o| o.type_id == DEPARTMENTS && o.get("21") == [name])
+            .unwrap()
+            .key()
     };
     for i in 0..n {
         let o = &objects[&id(i)];
         assert_eq!(o.get("2"), [format!("First{i} Last{i}")]);
         assert_eq!(o.get("9"), [format!("user{i}@example.com")]);
-        let manager = if i == 0 { vec![] } else { vec![objects[&id((i - 1) / 5)].key()] };
+        let manager = if i == 0 {
+            vec![]
+        } else {
+            vec![objects[&id((i - 1) / 5)].key()]
+        };
         assert_eq!(o.get("3"), manager, "manager of {i}");
-        assert_eq!(o.get("4"), [dept_key(if i % 2 == 0 { "Finance" } else { "IT" })]);
-        let account = if i % 2 == 0 { vec![format!("acc-{i}")] } else { vec![] };
+        assert_eq!(
+            o.get("4"),
+            [dept_key(if i % 2 == 0 { "Finance" } else { "IT" })]
+        );
+        let account = if i % 2 == 0 {
+            vec![format!("acc-{i}")]
+        } else {
+            vec![]
+        };
         assert_eq!(o.get("6"), account);
     }
 }
 
 #[test]
 fn initial_import_then_a_second_run_writes_nothing() {
-    let n = 260;
+    let n = 620;
     let host = host(n);
     let report = sync(&host, &options(MAPPING));
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
@@ -97,21 +125,77 @@ fn initial_import_then_a_second_run_writes_nothing() {
     assert_users_match(&host, n);
     // Managers before reports: no deferred second pass was needed for a tree.
     assert_eq!(report.api_calls.update, 0);
-    assert_eq!(report.api_calls.jumpcloud, 3, "260 users in pages of 100");
+    assert_eq!(report.api_calls.jumpcloud, 7, "620 users in pages of 100");
     // Odd users have no Jira account: a warning each, the rest written.
     assert_eq!(report.counts.warnings, (n / 2) as u64);
-    assert!(report.errors.iter().all(|e| e.attribute.as_deref() == Some("Jira User")));
+    assert!(report
+        .errors
+        .iter()
+        .all(|e| e.attribute.as_deref() == Some("Jira User")));
     assert_eq!(report.phase, "done");
     assert!(report.finished_at.is_some());
 
     host.clear_requests();
     let again = sync(&host, &options(MAPPING));
     assert_eq!(again.status, RunStatus::Succeeded);
-    assert_eq!((again.counts.created, again.counts.updated, again.counts.deleted), (0, 0, 0));
+    assert_eq!(
+        (
+            again.counts.created,
+            again.counts.updated,
+            again.counts.deleted
+        ),
+        (0, 0, 0)
+    );
     assert_eq!(again.counts.unchanged, n as u64);
-    assert_eq!(again.api_calls.create + again.api_calls.update + again.api_calls.delete, 0);
-    assert_eq!(host.count("POST", "object/create") + host.count("PUT", "") + host.count("DELETE", ""), 0);
-    assert_eq!(again.api_calls.aql, 3, "260 objects in AQL pages of 200, one department lookup");
+    assert_eq!(
+        again.api_calls.create + again.api_calls.update + again.api_calls.delete,
+        0
+    );
+    assert_eq!(
+        host.count("POST", "object/create") + host.count("PUT", "") + host.count("DELETE", ""),
+        0
+    );
+    assert_eq!(
+        again.api_calls.aql, 3,
+        "620 objects in AQL pages of 500, one department lookup"
+    );
+    assert_eq!(
+        again.api_calls.user_search, 0,
+        "emails searched by the first run are cached"
+    );
+
+    // A day later the unmatched emails are searched again (new accounts appear), found ones not.
+    host.now.set(host.now.get() + 25.0 * 3600.0 * 1000.0);
+    let later = sync(&host, &options(MAPPING));
+    assert_eq!(later.api_calls.user_search, (n / 2) as u64);
+    assert_eq!(later.api_calls.update, 0);
+}
+
+#[test]
+fn a_preview_with_a_budget_says_how_far_it_got() {
+    let host = host(300);
+    host.request_ms.set(100.0);
+    let report = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            budget_ms: Some(500.0),
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(report.status, RunStatus::Continue);
+    assert!(
+        report
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("did not finish"),
+        "{:?}",
+        report.message
+    );
+    assert!(report.plan.is_none());
+    assert!(host.storage.borrow().is_empty());
+    assert_eq!(host.count("POST", "object/create"), 0);
 }
 
 #[test]
@@ -122,18 +206,32 @@ fn jumpcloud_requests_use_fields_filters_and_sort() {
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(report.counts.created, 2, "users 0 and 2 are in Finance");
     let requests = host.requests.borrow();
-    let list = requests.iter().find(|r| r.path.starts_with("/api/systemusers")).unwrap();
+    let list = requests
+        .iter()
+        .find(|r| r.path.starts_with("/api/systemusers"))
+        .unwrap();
     let q = fake::query(&list.path);
-    assert_eq!(q["fields"], ["_id department email firstname lastname manager"]);
+    assert_eq!(
+        q["fields"],
+        ["_id department email firstname lastname manager"]
+    );
     assert_eq!(q["filter"], ["department:$eq:Finance"]);
     assert_eq!(q["limit"], ["100"]);
     // AQL lookups escape their values.
     let lookups: Vec<String> = requests
         .iter()
         .filter(|r| r.path.contains("object/aql"))
-        .map(|r| serde_json::from_str::<Value>(r.body.as_deref().unwrap()).unwrap()["qlQuery"].as_str().unwrap().to_string())
+        .map(|r| {
+            serde_json::from_str::<Value>(r.body.as_deref().unwrap()).unwrap()["qlQuery"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
         .collect();
-    assert!(lookups.contains(&"objectTypeId = 20 AND \"Name\" IN (\"Finance\")".to_string()), "{lookups:?}");
+    assert!(
+        lookups.contains(&"objectTypeId = 20 AND \"Name\" IN (\"Finance\")".to_string()),
+        "{lookups:?}"
+    );
 }
 
 #[test]
@@ -144,7 +242,9 @@ fn rename_promotion_manager_change_new_hire_and_leaver_produce_exactly_their_wri
     assert_eq!(sync(&host, &options(&mapping)).status, RunStatus::Succeeded);
     {
         let mut users = host.users.borrow_mut();
-        let find = |users: &mut Vec<Value>, i: usize| users.iter().position(|u| u["_id"] == json!(id(i))).unwrap();
+        let find = |users: &mut Vec<Value>, i: usize| {
+            users.iter().position(|u| u["_id"] == json!(id(i))).unwrap()
+        };
         let a = find(&mut users, 7);
         users[a]["lastname"] = json!("Renamed");
         let b = find(&mut users, 12);
@@ -156,7 +256,14 @@ fn rename_promotion_manager_change_new_hire_and_leaver_produce_exactly_their_wri
     host.clear_requests();
     let report = sync(&host, &options(&mapping));
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
-    assert_eq!((report.counts.created, report.counts.updated, report.counts.deleted), (1, 2, 1));
+    assert_eq!(
+        (
+            report.counts.created,
+            report.counts.updated,
+            report.counts.deleted
+        ),
+        (1, 2, 1)
+    );
     assert_eq!(report.counts.missing, 1);
     assert_eq!(host.count("POST", "object/create"), 1);
     assert_eq!(host.count("PUT", "object/"), 2);
@@ -190,7 +297,10 @@ fn a_manager_cycle_is_written_with_a_second_pass() {
     assert_eq!(objects[&id(2)].get("3"), [objects[&id(1)].key()]);
     assert_eq!(host.count("PUT", "object/"), 1, "one second-pass update");
     // The department lookups found nothing (no departments here): reported, object still written.
-    assert!(report.errors.iter().any(|e| e.attribute.as_deref() == Some("Department") && e.message.contains("IT")));
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.attribute.as_deref() == Some("Department") && e.message.contains("IT")));
     let again = sync(&host, &options(MAPPING));
     assert_eq!(again.api_calls.create + again.api_calls.update, 0);
 }
@@ -198,7 +308,12 @@ fn a_manager_cycle_is_written_with_a_second_pass() {
 #[test]
 fn retries_honour_retry_after_and_back_off_on_5xx_and_dropped_connections() {
     let host = host(12);
-    host.fault("GET", "/api/systemusers", 1, FaultKind::Status(429, vec![("Retry-After".into(), "3".into())]));
+    host.fault(
+        "GET",
+        "/api/systemusers",
+        1,
+        FaultKind::Status(429, vec![("Retry-After".into(), "3".into())]),
+    );
     host.fault("POST", "object/aql", 2, FaultKind::Status(503, vec![]));
     host.fault("GET", "/rest/servicedeskapi", 1, FaultKind::Transport);
     host.fault("POST", "object/create", 1, FaultKind::Status(502, vec![]));
@@ -208,8 +323,14 @@ fn retries_honour_retry_after_and_back_off_on_5xx_and_dropped_connections() {
     assert_eq!(report.counts.created, 12);
     assert_users_match(&host, 12);
     let sleeps = host.sleeps.borrow();
-    assert!(sleeps.contains(&3000.0), "Retry-After: 3 waited 3 s: {sleeps:?}");
-    assert!(sleeps.iter().all(|s| *s >= 500.0 && *s <= 30_000.0), "{sleeps:?}");
+    assert!(
+        sleeps.contains(&3000.0),
+        "Retry-After: 3 waited 3 s: {sleeps:?}"
+    );
+    assert!(
+        sleeps.iter().all(|s| *s >= 500.0 && *s <= 30_000.0),
+        "{sleeps:?}"
+    );
     assert_eq!(report.api_calls.retries, 6);
     // The dropped create had gone through: found by its key value, not created twice.
     assert_eq!(report.counts.failed, 0);
@@ -227,9 +348,23 @@ fn validation_errors_are_reported_per_record_and_not_retried() {
     assert_eq!(report.counts.failed, 1);
     assert_eq!(report.counts.created, 3);
     assert_eq!(report.api_calls.retries, 0);
-    assert_eq!(report.api_calls.create, 4, "the refused create is sent once");
-    let error = report.errors.iter().find(|e| e.key == bad_id && e.attribute.is_none()).unwrap();
-    assert!(error.message.contains("HTTP 400") && error.message.contains("Name: The value INVALID is not allowed"), "{}", error.message);
+    assert_eq!(
+        report.api_calls.create, 4,
+        "the refused create is sent once"
+    );
+    let error = report
+        .errors
+        .iter()
+        .find(|e| e.key == bad_id && e.attribute.is_none())
+        .unwrap();
+    assert!(
+        error.message.contains("HTTP 400")
+            && error
+                .message
+                .contains("Name: The value INVALID is not allowed"),
+        "{}",
+        error.message
+    );
 }
 
 #[test]
@@ -237,7 +372,10 @@ fn a_budget_splits_the_run_and_the_continuations_converge() {
     let n = 230;
     let host = host(n);
     host.request_ms.set(100.0);
-    let opts = RunOptions { budget_ms: Some(3_000.0), ..options(MAPPING) };
+    let opts = RunOptions {
+        budget_ms: Some(3_000.0),
+        ..options(MAPPING)
+    };
     let (report, invocations) = sync_to_end(&host, &opts);
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert!(invocations > 5, "{invocations} invocations");
@@ -245,14 +383,46 @@ fn a_budget_splits_the_run_and_the_continuations_converge() {
     assert_eq!(report.counts.created, n as u64);
     assert_eq!(report.progress.done, report.progress.total);
     assert_users_match(&host, n);
+    let department_lookups = host
+        .requests
+        .borrow()
+        .iter()
+        .filter(|r| {
+            r.body
+                .as_deref()
+                .is_some_and(|b| b.contains("objectTypeId = 20"))
+        })
+        .count();
+    assert_eq!(
+        department_lookups, 1,
+        "references resolved once per run, not per invocation"
+    );
     // Finished runs leave only the run record, the latest-run pointer (and no lease).
     let keys: Vec<String> = host.storage.borrow().keys().cloned().collect();
-    assert_eq!(keys, ["tributary:lastRun:users".to_string(), format!("tributary:run:users:{}", report.run_id)]);
-    let stored: RunReport = serde_json::from_str(&host.storage.borrow()[&format!("tributary:run:users:{}", report.run_id)]).unwrap();
+    assert_eq!(
+        keys,
+        [
+            "tributary:lastRun:users".to_string(),
+            format!("tributary:run:users:{}", report.run_id),
+            "tributary:userCache:users".into(),
+            "tributary:userCache:users:0".into()
+        ]
+    );
+    let stored: RunReport = serde_json::from_str(
+        &host.storage.borrow()[&format!("tributary:run:users:{}", report.run_id)],
+    )
+    .unwrap();
     assert_eq!(stored, report);
     // A late duplicate queue event for the finished run does nothing.
     host.clear_requests();
-    let again = sync(&host, &RunOptions { resume: true, run_id: Some(report.run_id.clone()), ..opts.clone() });
+    let again = sync(
+        &host,
+        &RunOptions {
+            resume: true,
+            run_id: Some(report.run_id.clone()),
+            ..opts.clone()
+        },
+    );
     assert_eq!(again, report);
     assert!(host.requests.borrow().is_empty());
 }
@@ -262,16 +432,28 @@ fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
     let n = 120;
     let host = host(n);
     host.request_ms.set(100.0);
-    let opts = RunOptions { budget_ms: Some(4_000.0), ..options(MAPPING) };
+    let opts = RunOptions {
+        budget_ms: Some(4_000.0),
+        ..options(MAPPING)
+    };
     // Run until some objects exist, then lose the stored state (as if killed before saving).
     let mut report = sync(&host, &opts);
     while host.user_objects().is_empty() {
-        report = sync(&host, &RunOptions { resume: true, run_id: Some(report.run_id.clone()), ..opts.clone() });
+        report = sync(
+            &host,
+            &RunOptions {
+                resume: true,
+                run_id: Some(report.run_id.clone()),
+                ..opts.clone()
+            },
+        );
     }
     assert_eq!(report.status, RunStatus::Continue);
     let written = host.user_objects().len();
     assert!(written > 0 && written < n);
-    host.storage.borrow_mut().retain(|k, _| !k.starts_with("tributary:state:"));
+    host.storage
+        .borrow_mut()
+        .retain(|k, _| !k.starts_with("tributary:state:"));
     host.storage.borrow_mut().remove("tributary:lease:users");
     // A new trigger starts over and converges.
     let (report, _) = sync_to_end(&host, &opts);
@@ -285,7 +467,10 @@ fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
 fn the_lease_keeps_a_second_trigger_out() {
     let host = host(5);
     let now = host.now.get();
-    host.storage.borrow_mut().insert("tributary:lease:users".into(), json!({"runId": "other", "expiresAt": now + 60_000.0}).to_string());
+    host.storage.borrow_mut().insert(
+        "tributary:lease:users".into(),
+        json!({"runId": "other", "expiresAt": now + 60_000.0}).to_string(),
+    );
     let report = sync(&host, &options(MAPPING));
     assert_eq!(report.status, RunStatus::Busy);
     assert!(report.message.as_deref().unwrap().contains("another run"));
@@ -294,19 +479,32 @@ fn the_lease_keeps_a_second_trigger_out() {
     host.now.set(now + 61_000.0);
     let report = sync(&host, &options(MAPPING));
     assert_eq!(report.status, RunStatus::Succeeded);
-    assert!(!host.storage.borrow().contains_key("tributary:lease:users"), "released at the end");
+    assert!(
+        !host.storage.borrow().contains_key("tributary:lease:users"),
+        "released at the end"
+    );
 }
 
 #[test]
 fn a_continuing_run_holds_the_lease_against_new_triggers() {
     let host = host(150);
     host.request_ms.set(100.0);
-    let opts = RunOptions { budget_ms: Some(2_000.0), ..options(MAPPING) };
+    let opts = RunOptions {
+        budget_ms: Some(2_000.0),
+        ..options(MAPPING)
+    };
     let first = sync(&host, &opts);
     assert_eq!(first.status, RunStatus::Continue);
     let other = sync(&host, &options(MAPPING));
     assert_eq!(other.status, RunStatus::Busy);
-    let (done, _) = sync_to_end(&host, &RunOptions { resume: true, run_id: Some(first.run_id.clone()), ..opts });
+    let (done, _) = sync_to_end(
+        &host,
+        &RunOptions {
+            resume: true,
+            run_id: Some(first.run_id.clone()),
+            ..opts
+        },
+    );
     assert_eq!(done.status, RunStatus::Succeeded);
     assert_users_match(&host, 150);
 }
@@ -329,11 +527,16 @@ fn more_deletions_than_the_threshold_stop_and_delete_nothing() {
     let host = host(10);
     let mapping = format!("{MAPPING}config:missing=delete\nconfig:maxDeletions=20%\n");
     sync(&host, &options(&mapping));
-    host.users.borrow_mut().retain(|u| u["_id"].as_str().unwrap() < id(7).as_str());
+    host.users
+        .borrow_mut()
+        .retain(|u| u["_id"].as_str().unwrap() < id(7).as_str());
     let report = sync(&host, &options(&mapping));
     assert_eq!(report.status, RunStatus::Stopped, "{report:#?}");
     let reason = &report.guard.as_ref().unwrap().reason;
-    assert!(reason.contains("3 object(s) would be deleted") && reason.contains("20%"), "{reason}");
+    assert!(
+        reason.contains("3 object(s) would be deleted") && reason.contains("20%"),
+        "{reason}"
+    );
     assert_eq!(host.user_objects().len(), 10);
     assert_eq!(report.counts.missing, 3);
 }
@@ -346,7 +549,11 @@ fn leavers_are_marked_once_with_a_status_by_name() {
     host.users.borrow_mut().retain(|u| u["_id"] != json!(id(5)));
     let report = sync(&host, &options(&mapping));
     assert_eq!(report.counts.marked, 1, "{report:#?}");
-    assert_eq!(host.user_objects()[&id(5)].get("7"), ["9"], "Inactive is status 9");
+    assert_eq!(
+        host.user_objects()[&id(5)].get("7"),
+        ["9"],
+        "Inactive is status 9"
+    );
     let again = sync(&host, &options(&mapping));
     assert_eq!(again.counts.marked, 0);
     assert_eq!(again.api_calls.update, 0, "already marked: nothing written");
@@ -361,33 +568,67 @@ fn a_dry_run_plans_everything_and_writes_nothing() {
     host.users.borrow_mut().push(user(50));
     host.clear_requests();
     let writes_before = host.storage_writes.get();
-    let report = sync(&host, &RunOptions { dry_run: true, ..options(MAPPING) });
+    let report = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(MAPPING)
+        },
+    );
     assert_eq!(report.status, RunStatus::Succeeded);
-    assert_eq!(host.count("POST", "object/create") + host.count("PUT", "") + host.count("DELETE", ""), 0);
-    assert_eq!(host.storage_writes.get(), writes_before, "dry runs store nothing");
+    assert_eq!(
+        host.count("POST", "object/create") + host.count("PUT", "") + host.count("DELETE", ""),
+        0
+    );
+    assert_eq!(
+        host.storage_writes.get(),
+        writes_before,
+        "dry runs store nothing"
+    );
     let plan = report.plan.as_ref().unwrap();
     assert_eq!(plan.creates.len(), 1);
     assert_eq!(plan.updates.len(), 1);
     assert_eq!(plan.unchanged, 7);
     let change = &plan.updates[0].changes[0];
-    assert_eq!((change.attribute.as_str(), change.old.as_slice(), change.new.as_slice()), ("Name", &["First7 Last7".to_string()][..], &["First7 Changed".to_string()][..]));
+    assert_eq!(
+        (
+            change.attribute.as_str(),
+            change.old.as_slice(),
+            change.new.as_slice()
+        ),
+        (
+            "Name",
+            &["First7 Last7".to_string()][..],
+            &["First7 Changed".to_string()][..]
+        )
+    );
     assert_eq!((report.counts.created, report.counts.updated), (1, 1));
     let json = serde_json::to_value(&report).unwrap();
-    assert_eq!(json["plan"]["updates"][0]["objectKey"], plan.updates[0].object_key);
+    assert_eq!(
+        json["plan"]["updates"][0]["objectKey"],
+        plan.updates[0].object_key
+    );
     assert_eq!(json["status"], "succeeded");
 }
 
 #[test]
 fn the_object_type_can_be_named_and_bad_targets_fail_clearly() {
     let host = host(2);
-    let mapping = MAPPING.replace("config:objectType=10", "config:objectSchema=HR\nconfig:objectType=Users");
+    let mapping = MAPPING.replace(
+        "config:objectType=10",
+        "config:objectSchema=HR\nconfig:objectType=Users",
+    );
     let report = sync(&host, &options(&mapping));
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(report.object_type_id.as_deref(), Some(USERS));
     let mapping = MAPPING.replace("config:objectType=10", "config:objectType=Laptops");
     let report = sync(&host, &options(&mapping));
     assert_eq!(report.status, RunStatus::Failed);
-    assert!(report.message.as_deref().unwrap().contains("\"Laptops\""), "{:?}", report.message);
+    assert!(
+        report.message.as_deref().unwrap().contains("\"Laptops\""),
+        "{:?}",
+        report.message
+    );
 }
 
 #[test]
@@ -395,9 +636,237 @@ fn a_bad_mapping_fails_before_any_request() {
     let host = host(2);
     let report = sync(&host, &options("map:firstname=Name\n"));
     assert_eq!(report.status, RunStatus::Failed);
-    assert!(report.message.as_deref().unwrap().contains("line"), "{:?}", report.message);
+    assert!(
+        report.message.as_deref().unwrap().contains("line"),
+        "{:?}",
+        report.message
+    );
     assert!(host.requests.borrow().is_empty());
-    let report = sync(&host, &RunOptions { import_id: "bad/id".into(), ..options(MAPPING) });
+    let report = sync(
+        &host,
+        &RunOptions {
+            import_id: "bad/id".into(),
+            ..options(MAPPING)
+        },
+    );
     assert_eq!(report.status, RunStatus::Failed);
     assert!(report.message.unwrap().contains("importId"));
+}
+
+#[test]
+fn several_imports_run_referenced_types_first_and_continue_together() {
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let departments = RunOptions {
+        import_id: "departments".into(),
+        mapping_text: "key:department=Name\nconfig:api=systemusers\nconfig:objectType=20\nconfig:filter=firstname:$eq:First0\n".into(),
+        ..Default::default()
+    };
+    let users = RunOptions {
+        import_id: "users".into(),
+        mapping_text: MAPPING.into(),
+        ..Default::default()
+    };
+    let batch = RunAllOptions {
+        imports: vec![users, departments],
+        budget_ms: Some(2_000.0),
+        ..Default::default()
+    };
+    let mut report = block_on(run_all(&host, &batch));
+    assert_eq!(
+        report.order,
+        ["departments", "users"],
+        "users reference departments"
+    );
+    let mut invocations = 1;
+    while report.status == RunStatus::Continue {
+        report = block_on(run_all(
+            &host,
+            &RunAllOptions {
+                resume: true,
+                run_id: Some(report.run_id.clone()),
+                ..batch.clone()
+            },
+        ));
+        invocations += 1;
+        assert!(invocations < 200);
+    }
+    assert!(invocations > 1);
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.imports.len(), 2);
+    assert_eq!(
+        report.imports[0].counts.unchanged, 1,
+        "Finance already exists"
+    );
+    assert_eq!(report.imports[1].run_id, format!("{}-users", report.run_id));
+    assert_users_match(&host, 150);
+}
+
+#[test]
+fn group_memberships_become_multi_valued_references() {
+    let n = 120;
+    let host = host(n);
+    let groups = [
+        ("g-all", (0..n).collect::<Vec<_>>()),
+        ("g-third", (0..n).step_by(3).collect()),
+        ("g-none", vec![]),
+    ];
+    for (name, members) in &groups {
+        host.groups
+            .borrow_mut()
+            .push((name.to_string(), members.iter().map(|&i| id(i)).collect()));
+        host.add_object(GROUPS, &[("31", name)]);
+    }
+    let group_key = |name: &str| {
+        host.objects
+            .borrow()
+            .iter()
+            .find(|o| o.type_id == GROUPS && o.get("31") == [name])
+            .unwrap()
+            .key()
+    };
+    let mapping = format!("{MAPPING}map:memberof=Groups|JumpCloud ID=${{memberof}}\n");
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    // Memberships come from the groups' member lists: 1 group list + 4 member pages.
+    assert_eq!(report.api_calls.jumpcloud, 2 + 5);
+    let objects = host.user_objects();
+    for i in 0..n {
+        let mut expected = vec![group_key("g-all")];
+        if i % 3 == 0 {
+            expected.push(group_key("g-third"));
+        }
+        let mut actual = objects[&id(i)].get("12");
+        actual.sort();
+        expected.sort();
+        assert_eq!(actual, expected, "groups of user {i}");
+    }
+    let list = host
+        .requests
+        .borrow()
+        .iter()
+        .find(|r| r.path.starts_with("/api/systemusers"))
+        .unwrap()
+        .clone();
+    assert!(
+        !fake::query(&list.path)["fields"][0].contains("memberof"),
+        "memberof is not a v1 list field"
+    );
+    // A membership change is one update; an unchanged rerun writes nothing.
+    host.groups.borrow_mut()[2].1.push(id(5));
+    let again = sync(&host, &options(&mapping));
+    assert_eq!((again.counts.updated, again.api_calls.create), (1, 0));
+    let again = sync(&host, &options(&mapping));
+    assert_eq!(again.api_calls.update + again.api_calls.create, 0);
+}
+
+#[test]
+fn a_new_run_clears_what_an_abandoned_run_left_behind() {
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let opts = RunOptions {
+        budget_ms: Some(1_500.0),
+        ..options(MAPPING)
+    };
+    let abandoned = sync(&host, &opts);
+    assert_eq!(abandoned.status, RunStatus::Continue);
+    let stored: RunReport = serde_json::from_str(
+        &host.storage.borrow()[&format!("tributary:run:users:{}", abandoned.run_id)],
+    )
+    .unwrap();
+    assert_eq!(
+        stored.status,
+        RunStatus::Continue,
+        "an unfinished run shows as in progress"
+    );
+    assert!(host
+        .storage
+        .borrow()
+        .keys()
+        .any(|k| k.starts_with("tributary:state:users:source:")));
+    // Its queue event is lost; once the lease expires a new trigger starts a new run.
+    host.now.set(host.now.get() + 3_600_000.0);
+    let (report, _) = sync_to_end(&host, &opts);
+    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_ne!(report.run_id, abandoned.run_id);
+    let storage = host.storage.borrow();
+    assert!(
+        storage
+            .keys()
+            .all(|k| !k.starts_with("tributary:state:") && !k.starts_with("tributary:lease:")),
+        "{:?}",
+        storage.keys()
+    );
+    assert_users_match(&host, 150);
+}
+
+#[test]
+fn a_sample_fetches_raw_records_with_the_imports_filters() {
+    let host = host(12);
+    let mapping = format!("{MAPPING}config:filter=department:$eq:IT\n");
+    let sample = block_on(tributary_sync::sample(
+        &host,
+        &tributary_sync::SampleOptions {
+            mapping_text: mapping,
+            limit: Some(3),
+        },
+    ))
+    .unwrap();
+    assert_eq!(sample.records.len(), 3);
+    assert_eq!(sample.total_count, Some(6));
+    assert_eq!(
+        sample.records[0]["jobTitle"], "Engineer",
+        "every field, not only the mapped ones"
+    );
+    assert!(
+        sample.request.contains("filter=department%3A%24eq%3AIT")
+            && !sample.request.contains("fields="),
+        "{}",
+        sample.request
+    );
+    assert_eq!(sample.api_calls.jumpcloud, 1);
+    let bad = block_on(tributary_sync::sample(
+        &host,
+        &tributary_sync::SampleOptions {
+            mapping_text: "map:x=Name\n".into(),
+            limit: None,
+        },
+    ));
+    assert!(bad.unwrap_err().contains("the mapping has errors"));
+}
+
+#[test]
+fn a_rate_limit_longer_than_the_budget_hands_over_instead_of_failing() {
+    let host = host(20);
+    let limited = || FaultKind::Status(429, vec![("Retry-After".into(), "100".into())]);
+    host.fault("POST", "object/create", 3, limited());
+    host.fault("POST", "object/aql", 1, limited());
+    let opts = RunOptions {
+        budget_ms: Some(30_000.0),
+        ..options(MAPPING)
+    };
+    let (report, invocations) = sync_to_end(&host, &opts);
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(
+        invocations, 5,
+        "one hand-over per 429 that outlasts the budget"
+    );
+    assert_eq!((report.counts.created, report.counts.failed), (20, 0));
+    assert!(
+        report.errors.iter().all(|e| e.attribute.is_some()),
+        "no record failed: {:?}",
+        report.errors
+    );
+    // Each hand-over first waited out the rest of its budget rather than spinning.
+    assert!(
+        host.sleeps
+            .borrow()
+            .iter()
+            .filter(|s| **s > 20_000.0)
+            .count()
+            >= 4,
+        "{:?}",
+        host.sleeps.borrow()
+    );
+    assert_users_match(&host, 20);
 }

@@ -4,7 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tributary_models::assets::ObjectTypeAttribute;
 use tributary_sync::plan::{plan, Level, LookupTable, Plan, PlanInput, RetireAction, WriteValue};
-use tributary_sync::{AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RetireLimit};
+use tributary_sync::{
+    AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RetireLimit,
+};
 
 const USER_TYPE: &str = "10";
 const DEPT_TYPE: &str = "20";
@@ -27,7 +29,10 @@ fn attributes() -> Vec<AttrDef> {
 fn record(key: &str, attrs: &[(&str, Desired)]) -> DesiredObject {
     DesiredObject {
         key: key.to_string(),
-        attributes: attrs.iter().map(|(id, d)| (id.to_string(), d.clone())).collect(),
+        attributes: attrs
+            .iter()
+            .map(|(id, d)| (id.to_string(), d.clone()))
+            .collect(),
         problems: Vec::new(),
     }
 }
@@ -56,7 +61,14 @@ fn by_manager(key: &str, name: &str, manager: &str) -> DesiredObject {
         key,
         &[
             ("2", Desired::values([name])),
-            ("3", Desired::Lookup { target_type_id: USER_TYPE.into(), by: LookupBy::Key, values: vec![manager.into()] }),
+            (
+                "3",
+                Desired::Lookup {
+                    target_type_id: USER_TYPE.into(),
+                    by: LookupBy::Key,
+                    values: vec![manager.into()],
+                },
+            ),
         ],
     )
 }
@@ -72,7 +84,14 @@ struct Case {
 
 impl Case {
     fn new(desired: Vec<DesiredObject>, existing: Vec<ExistingObject>) -> Self {
-        Case { attrs: attributes(), desired, existing, lookups: LookupTable::default(), missing: MissingAction::Ignore, limit: None }
+        Case {
+            attrs: attributes(),
+            desired,
+            existing,
+            lookups: LookupTable::default(),
+            missing: MissingAction::Ignore,
+            limit: None,
+        }
     }
 
     fn plan(&self) -> Plan {
@@ -105,7 +124,14 @@ fn upserts_by_key_and_updates_only_what_differs() {
     assert_eq!(p.unchanged, 1);
     assert_eq!(p.updates.len(), 1);
     let update = &p.updates[0];
-    assert_eq!((update.key.as_str(), update.id.as_str(), update.object_key.as_str()), ("b", "2", "HR-2"));
+    assert_eq!(
+        (
+            update.key.as_str(),
+            update.id.as_str(),
+            update.object_key.as_str()
+        ),
+        ("b", "2", "HR-2")
+    );
     assert_eq!(update.changes.len(), 1, "only the changed attribute");
     assert_eq!(update.changes[0].attribute, "Name");
     assert_eq!(update.changes[0].old, ["Bob"]);
@@ -113,14 +139,20 @@ fn upserts_by_key_and_updates_only_what_differs() {
     assert_eq!(p.creates.len(), 1);
     let create = &p.creates[0];
     assert_eq!(create.key, "c");
-    assert_eq!(create.changes[0].attribute, "JumpCloud ID", "the key is written on create");
+    assert_eq!(
+        create.changes[0].attribute, "JumpCloud ID",
+        "the key is written on create"
+    );
     assert_eq!(texts(&create.changes[0].new), ["c"]);
     assert!(p.problems.is_empty(), "{:?}", p.problems);
 }
 
 #[test]
 fn a_second_run_with_nothing_changed_writes_nothing() {
-    let case = Case::new(vec![named("a", "Ann"), named("b", "Bob")], vec![keyed("1", "a", "Ann"), keyed("2", "b", "Bob")]);
+    let case = Case::new(
+        vec![named("a", "Ann"), named("b", "Bob")],
+        vec![keyed("1", "a", "Ann"), keyed("2", "b", "Bob")],
+    );
     let p = case.plan();
     assert_eq!(p.write_count(), 0);
     assert_eq!(p.unchanged, 2);
@@ -129,7 +161,10 @@ fn a_second_run_with_nothing_changed_writes_nothing() {
 #[test]
 fn emptying_a_value_clears_it_on_update_but_is_not_sent_on_create() {
     let case = Case::new(
-        vec![record("a", &[("2", Desired::values(Vec::<String>::new()))]), record("n", &[("2", Desired::values(Vec::<String>::new()))])],
+        vec![
+            record("a", &[("2", Desired::values(Vec::<String>::new()))]),
+            record("n", &[("2", Desired::values(Vec::<String>::new()))]),
+        ],
         vec![keyed("1", "a", "Ann")],
     );
     let p = case.plan();
@@ -140,24 +175,40 @@ fn emptying_a_value_clears_it_on_update_but_is_not_sent_on_create() {
 
 #[test]
 fn duplicate_source_keys_are_reported_and_never_written() {
-    let case = Case::new(vec![named("a", "Ann"), named("a", "Ann 2"), named("b", "Bob")], vec![keyed("1", "a", "Old")]);
+    let case = Case::new(
+        vec![named("a", "Ann"), named("a", "Ann 2"), named("b", "Bob")],
+        vec![keyed("1", "a", "Old")],
+    );
     let p = case.plan();
     assert!(p.updates.is_empty());
     assert_eq!(p.creates.len(), 1);
     let dup = p.problems.iter().find(|e| e.key == "a").expect("reported");
     assert!(dup.message.contains("2 source records"), "{}", dup.message);
-    assert!(p.missing.is_empty(), "a duplicated key is still in the source, so never missing");
+    assert!(
+        p.missing.is_empty(),
+        "a duplicated key is still in the source, so never missing"
+    );
 }
 
 #[test]
 fn duplicate_assets_key_values_are_reported_and_left_alone() {
-    let mut case = Case::new(vec![named("a", "Ann")], vec![keyed("1", "a", "X"), keyed("2", "a", "Y"), keyed("3", "gone", "Z")]);
+    let mut case = Case::new(
+        vec![named("a", "Ann")],
+        vec![
+            keyed("1", "a", "X"),
+            keyed("2", "a", "Y"),
+            keyed("3", "gone", "Z"),
+        ],
+    );
     case.missing = MissingAction::Delete;
     let p = case.plan();
     assert!(p.creates.is_empty() && p.updates.is_empty());
     let dup = p.problems.iter().find(|e| e.key == "a").unwrap();
     assert!(dup.message.contains("HR-1, HR-2"), "{}", dup.message);
-    assert_eq!(p.deletes().map(|m| m.key.as_str()).collect::<Vec<_>>(), ["gone"]);
+    assert_eq!(
+        p.deletes().map(|m| m.key.as_str()).collect::<Vec<_>>(),
+        ["gone"]
+    );
 }
 
 #[test]
@@ -165,33 +216,82 @@ fn records_without_a_key_are_reported() {
     let case = Case::new(vec![named("", "Nobody"), named("b", "Bob")], vec![]);
     let p = case.plan();
     assert_eq!(p.creates.len(), 1);
-    assert!(p.problems.iter().any(|e| e.key.is_empty() && e.message.contains("no key value")));
+    assert!(p
+        .problems
+        .iter()
+        .any(|e| e.key.is_empty() && e.message.contains("no key value")));
 }
 
 #[test]
 fn managers_resolve_to_existing_objects_and_new_managers_are_created_first() {
     let case = Case::new(
-        vec![by_manager("rep", "Rep", "boss"), by_manager("boss", "Boss", "ceo"), by_manager("ceo", "Ceo", "")],
-        vec![keyed("1", "old", "Old"), object("9", "HR-9", &[("1", &["ceo"]), ("2", &["Ceo"])])],
+        vec![
+            by_manager("rep", "Rep", "boss"),
+            by_manager("boss", "Boss", "ceo"),
+            by_manager("ceo", "Ceo", ""),
+        ],
+        vec![
+            keyed("1", "old", "Old"),
+            object("9", "HR-9", &[("1", &["ceo"]), ("2", &["Ceo"])]),
+        ],
     );
     let p = case.plan();
     // "ceo" exists: boss references its object key; rep references boss, created in this run.
-    let order: Vec<(&str, usize)> = p.creates.iter().map(|c| (c.key.as_str(), c.level)).collect();
+    let order: Vec<(&str, usize)> = p
+        .creates
+        .iter()
+        .map(|c| (c.key.as_str(), c.level))
+        .collect();
     assert_eq!(order, [("boss", 0), ("rep", 1)]);
     let boss = &p.creates[0];
-    assert_eq!(texts(&boss.changes.iter().find(|c| c.attribute == "Manager").unwrap().new), ["HR-9"]);
+    assert_eq!(
+        texts(
+            &boss
+                .changes
+                .iter()
+                .find(|c| c.attribute == "Manager")
+                .unwrap()
+                .new
+        ),
+        ["HR-9"]
+    );
     let rep = &p.creates[1];
-    assert_eq!(rep.changes.iter().find(|c| c.attribute == "Manager").unwrap().new, [WriteValue::Created { created: "boss".into() }]);
+    assert_eq!(
+        rep.changes
+            .iter()
+            .find(|c| c.attribute == "Manager")
+            .unwrap()
+            .new,
+        [WriteValue::Created {
+            created: "boss".into()
+        }]
+    );
     // The ceo's empty manager lookup: nothing to resolve, nothing reported.
-    assert!(p.problems.iter().all(|e| e.key != "ceo"), "{:?}", p.problems);
+    assert!(
+        p.problems.iter().all(|e| e.key != "ceo"),
+        "{:?}",
+        p.problems
+    );
 }
 
 #[test]
 fn reference_cycles_get_a_second_pass_only_where_needed() {
-    let case = Case::new(vec![by_manager("x", "X", "y"), by_manager("y", "Y", "x"), by_manager("self", "S", "self"), by_manager("z", "Z", "x")], vec![]);
+    let case = Case::new(
+        vec![
+            by_manager("x", "X", "y"),
+            by_manager("y", "Y", "x"),
+            by_manager("self", "S", "self"),
+            by_manager("z", "Z", "x"),
+        ],
+        vec![],
+    );
     let p = case.plan();
     let deferred: Vec<&str> = p.deferred().map(|c| c.key.as_str()).collect();
-    assert_eq!(deferred, ["x", "self"], "one member of the cycle and the self reference");
+    assert_eq!(
+        deferred,
+        ["x", "self"],
+        "one member of the cycle and the self reference"
+    );
     let x = p.creates.iter().find(|c| c.key == "x").unwrap();
     assert!(x.changes.iter().all(|c| c.attribute != "Manager"));
     assert_eq!(x.deferred[0].attribute, "Manager");
@@ -205,17 +305,60 @@ fn reference_cycles_get_a_second_pass_only_where_needed() {
 fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_rest_is_written() {
     let mut case = Case::new(
         vec![
-            record("a", &[("2", Desired::values(["Ann"])), ("4", Desired::Lookup { target_type_id: DEPT_TYPE.into(), by: LookupBy::Attribute("Name".into()), values: vec!["Finance".into()] })]),
-            record("b", &[("2", Desired::values(["Bob"])), ("4", Desired::Lookup { target_type_id: DEPT_TYPE.into(), by: LookupBy::Attribute("Name".into()), values: vec!["Nowhere".into()] })]),
+            record(
+                "a",
+                &[
+                    ("2", Desired::values(["Ann"])),
+                    (
+                        "4",
+                        Desired::Lookup {
+                            target_type_id: DEPT_TYPE.into(),
+                            by: LookupBy::Attribute("Name".into()),
+                            values: vec!["Finance".into()],
+                        },
+                    ),
+                ],
+            ),
+            record(
+                "b",
+                &[
+                    ("2", Desired::values(["Bob"])),
+                    (
+                        "4",
+                        Desired::Lookup {
+                            target_type_id: DEPT_TYPE.into(),
+                            by: LookupBy::Attribute("Name".into()),
+                            values: vec!["Nowhere".into()],
+                        },
+                    ),
+                ],
+            ),
         ],
         vec![],
     );
-    case.lookups.insert_object(DEPT_TYPE, &LookupBy::Attribute("Name".into()), "finance", "D-1".into());
+    case.lookups.insert_object(
+        DEPT_TYPE,
+        &LookupBy::Attribute("Name".into()),
+        "finance",
+        "D-1".into(),
+    );
     let p = case.plan();
     let a = p.creates.iter().find(|c| c.key == "a").unwrap();
-    assert_eq!(texts(&a.changes.iter().find(|c| c.attribute == "Department").unwrap().new), ["D-1"]);
+    assert_eq!(
+        texts(
+            &a.changes
+                .iter()
+                .find(|c| c.attribute == "Department")
+                .unwrap()
+                .new
+        ),
+        ["D-1"]
+    );
     let b = p.creates.iter().find(|c| c.key == "b").unwrap();
-    assert!(b.changes.iter().any(|c| c.attribute == "Name"), "the rest of the object is still written");
+    assert!(
+        b.changes.iter().any(|c| c.attribute == "Name"),
+        "the rest of the object is still written"
+    );
     assert!(b.changes.iter().all(|c| c.attribute != "Department"));
     let e = p.problems.iter().find(|e| e.key == "b").unwrap();
     assert_eq!(e.attribute.as_deref(), Some("Department"));
@@ -225,13 +368,37 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
 #[test]
 fn ambiguous_lookups_are_reported_not_guessed() {
     let mut case = Case::new(
-        vec![record("a", &[("4", Desired::Lookup { target_type_id: DEPT_TYPE.into(), by: LookupBy::Attribute("Name".into()), values: vec!["IT".into()] })])],
+        vec![record(
+            "a",
+            &[(
+                "4",
+                Desired::Lookup {
+                    target_type_id: DEPT_TYPE.into(),
+                    by: LookupBy::Attribute("Name".into()),
+                    values: vec!["IT".into()],
+                },
+            )],
+        )],
         vec![],
     );
-    case.lookups.insert_object(DEPT_TYPE, &LookupBy::Attribute("Name".into()), "IT", "D-1".into());
-    case.lookups.insert_object(DEPT_TYPE, &LookupBy::Attribute("Name".into()), "it", "D-2".into());
+    case.lookups.insert_object(
+        DEPT_TYPE,
+        &LookupBy::Attribute("Name".into()),
+        "IT",
+        "D-1".into(),
+    );
+    case.lookups.insert_object(
+        DEPT_TYPE,
+        &LookupBy::Attribute("Name".into()),
+        "it",
+        "D-2".into(),
+    );
     let p = case.plan();
-    assert!(p.problems[0].message.contains("2 objects"), "{}", p.problems[0].message);
+    assert!(
+        p.problems[0].message.contains("2 objects"),
+        "{}",
+        p.problems[0].message
+    );
     assert_eq!(p.creates[0].changes.len(), 1);
 }
 
@@ -239,8 +406,14 @@ fn ambiguous_lookups_are_reported_not_guessed() {
 fn multi_valued_references_compare_as_sets() {
     let groups = |values: &[&str]| Desired::values(values.iter().copied());
     let case = Case::new(
-        vec![record("a", &[("5", groups(&["G-2", "G-1"]))]), record("b", &[("5", groups(&["G-1", "G-3"]))])],
-        vec![object("1", "HR-1", &[("1", &["a"]), ("5", &["G-1", "G-2"])]), object("2", "HR-2", &[("1", &["b"]), ("5", &["G-1"])])],
+        vec![
+            record("a", &[("5", groups(&["G-2", "G-1"]))]),
+            record("b", &[("5", groups(&["G-1", "G-3"]))]),
+        ],
+        vec![
+            object("1", "HR-1", &[("1", &["a"]), ("5", &["G-1", "G-2"])]),
+            object("2", "HR-2", &[("1", &["b"]), ("5", &["G-1"])]),
+        ],
     );
     let p = case.plan();
     assert_eq!(p.unchanged, 1);
@@ -250,9 +423,16 @@ fn multi_valued_references_compare_as_sets() {
 
 #[test]
 fn a_single_valued_attribute_with_several_values_is_reported() {
-    let case = Case::new(vec![record("a", &[("2", Desired::values(["x", "y"]))])], vec![]);
+    let case = Case::new(
+        vec![record("a", &[("2", Desired::values(["x", "y"]))])],
+        vec![],
+    );
     let p = case.plan();
-    assert!(p.problems[0].message.contains("takes one value"), "{}", p.problems[0].message);
+    assert!(
+        p.problems[0].message.contains("takes one value"),
+        "{}",
+        p.problems[0].message
+    );
     assert_eq!(p.creates[0].changes.len(), 1);
 }
 
@@ -260,43 +440,93 @@ fn a_single_valued_attribute_with_several_values_is_reported() {
 fn jira_users_come_from_email_lookups_and_unmatched_ones_are_warnings() {
     let mut case = Case::new(
         vec![
-            record("a", &[("6", Desired::JiraUser { emails: vec!["Ann@Example.com".into()] })]),
-            record("b", &[("6", Desired::JiraUser { emails: vec!["ghost@example.com".into()] })]),
-            record("c", &[("6", Desired::JiraUser { emails: vec!["557058:abc".into()] })]),
+            record(
+                "a",
+                &[(
+                    "6",
+                    Desired::JiraUser {
+                        emails: vec!["Ann@Example.com".into()],
+                    },
+                )],
+            ),
+            record(
+                "b",
+                &[(
+                    "6",
+                    Desired::JiraUser {
+                        emails: vec!["ghost@example.com".into()],
+                    },
+                )],
+            ),
+            record(
+                "c",
+                &[(
+                    "6",
+                    Desired::JiraUser {
+                        emails: vec!["557058:abc".into()],
+                    },
+                )],
+            ),
         ],
         vec![object("1", "HR-1", &[("1", &["b"]), ("6", &["acc-old"])])],
     );
-    case.lookups.users.insert("ann@example.com".into(), Some("acc-ann".into()));
+    case.lookups
+        .users
+        .insert("ann@example.com".into(), Some("acc-ann".into()));
     case.lookups.users.insert("ghost@example.com".into(), None);
     let p = case.plan();
     let a = p.creates.iter().find(|c| c.key == "a").unwrap();
     assert_eq!(texts(&a.changes[1].new), ["acc-ann"]);
     let c = p.creates.iter().find(|c| c.key == "c").unwrap();
-    assert_eq!(texts(&c.changes[1].new), ["557058:abc"], "an accountId is written as it is");
+    assert_eq!(
+        texts(&c.changes[1].new),
+        ["557058:abc"],
+        "an accountId is written as it is"
+    );
     let warning = p.problems.iter().find(|e| e.key == "b").unwrap();
     assert_eq!(warning.level, Level::Warning);
-    assert_eq!(p.unchanged, 1, "an unmatched user leaves the attribute as it is");
+    assert_eq!(
+        p.unchanged, 1,
+        "an unmatched user leaves the attribute as it is"
+    );
 }
 
 #[test]
 fn missing_objects_are_ignored_by_default_and_hand_made_ones_never_touched() {
-    let mut case = Case::new(vec![named("a", "Ann")], vec![keyed("1", "a", "Ann"), keyed("2", "gone", "G"), object("3", "HR-3", &[("2", &["Hand made"])])]);
+    let mut case = Case::new(
+        vec![named("a", "Ann")],
+        vec![
+            keyed("1", "a", "Ann"),
+            keyed("2", "gone", "G"),
+            object("3", "HR-3", &[("2", &["Hand made"])]),
+        ],
+    );
     let p = case.plan();
     assert_eq!(p.missing.len(), 1);
     assert_eq!(p.missing[0].action, RetireAction::Ignore);
     assert_eq!(p.write_count(), 0);
     case.missing = MissingAction::Delete;
     let p = case.plan();
-    assert_eq!(p.deletes().map(|m| m.id.as_str()).collect::<Vec<_>>(), ["2"], "HR-3 has no key value");
+    assert_eq!(
+        p.deletes().map(|m| m.id.as_str()).collect::<Vec<_>>(),
+        ["2"],
+        "HR-3 has no key value"
+    );
 }
 
 #[test]
 fn marking_sets_the_attribute_once() {
     let mut case = Case::new(
         vec![named("a", "Ann")],
-        vec![keyed("1", "a", "Ann"), object("2", "HR-2", &[("1", &["gone"]), ("7", &["1"])]), object("3", "HR-3", &[("1", &["left"]), ("7", &["9"])])],
+        vec![
+            keyed("1", "a", "Ann"),
+            object("2", "HR-2", &[("1", &["gone"]), ("7", &["1"])]),
+            object("3", "HR-3", &[("1", &["left"]), ("7", &["9"])]),
+        ],
     );
-    case.missing = MissingAction::Mark { set: vec![("7".into(), "9".into())] };
+    case.missing = MissingAction::Mark {
+        set: vec![("7".into(), "9".into())],
+    };
     let p = case.plan();
     let marks: Vec<&str> = p.marks().map(|m| m.key.as_str()).collect();
     assert_eq!(marks, ["gone"], "HR-3 is already marked");
@@ -318,13 +548,31 @@ fn an_empty_source_never_deletes_or_marks() {
 
 #[test]
 fn more_retirements_than_the_threshold_stop_all_of_them() {
-    let existing: Vec<ExistingObject> = (0..10).map(|i| keyed(&i.to_string(), &format!("k{i}"), "N")).collect();
-    let mut case = Case::new(vec![named("k0", "N"), named("k1", "N"), named("k2", "N"), named("k3", "N"), named("new", "N")], existing);
+    let existing: Vec<ExistingObject> = (0..10)
+        .map(|i| keyed(&i.to_string(), &format!("k{i}"), "N"))
+        .collect();
+    let mut case = Case::new(
+        vec![
+            named("k0", "N"),
+            named("k1", "N"),
+            named("k2", "N"),
+            named("k3", "N"),
+            named("new", "N"),
+        ],
+        existing,
+    );
     case.missing = MissingAction::Delete;
     case.limit = Some(RetireLimit::Count(5));
     let p = case.plan();
     assert_eq!(p.deletes().count(), 0, "6 > 5: nothing deleted");
-    assert!(p.guard.as_deref().unwrap().contains("6 object(s) would be deleted"), "{:?}", p.guard);
+    assert!(
+        p.guard
+            .as_deref()
+            .unwrap()
+            .contains("6 object(s) would be deleted"),
+        "{:?}",
+        p.guard
+    );
     assert_eq!(p.creates.len(), 1, "creates and updates still happen");
     case.limit = Some(RetireLimit::Percent(60.0));
     assert_eq!(case.plan().deletes().count(), 6, "60% of 10 allows 6");
@@ -336,9 +584,18 @@ fn more_retirements_than_the_threshold_stop_all_of_them() {
 
 #[test]
 fn the_plan_is_deterministic_and_serialises() {
-    let case = Case::new(vec![by_manager("rep", "Rep", "boss"), by_manager("boss", "Boss", "")], vec![]);
+    let case = Case::new(
+        vec![
+            by_manager("rep", "Rep", "boss"),
+            by_manager("boss", "Boss", ""),
+        ],
+        vec![],
+    );
     let a = case.plan();
     assert_eq!(a, case.plan());
     let json = serde_json::to_value(&a).unwrap();
-    assert_eq!(json["creates"][1]["changes"][2]["new"][0]["created"], "boss");
+    assert_eq!(
+        json["creates"][1]["changes"][2]["new"][0]["created"],
+        "boss"
+    );
 }

@@ -113,22 +113,11 @@ impl Transformer {
                     Transform::Extract(p) => match Regex::new(p) {
                         Ok(regex) => CompiledStep::Extract(regex),
                         Err(e) => {
-                            compile_errors.push(
-                                Diagnostic::new(
-                                    Code::BadRegex,
-                                    step.pos.span,
-                                    "this regular expression cannot be used",
-                                    "invalid regex",
-                                )
-                                .with_note(
-                                    e.to_string()
-                                        .lines()
-                                        .last()
-                                        .unwrap_or_default()
-                                        .trim()
-                                        .to_string(),
-                                ),
-                            );
+                            compile_errors.push(Diagnostic::bad_regex(
+                                step.pos.span,
+                                "this regular expression cannot be used",
+                                &e,
+                            ));
                             CompiledStep::Plain(Transform::First)
                         }
                     },

@@ -88,6 +88,40 @@ export interface SyncReport {
   objectTypeId?: string;
   plan?: SyncPlan;
 }
+
+/** The options JSON of sampleSource. */
+export interface SampleOptions {
+  mappingText: string;
+  /** 1-100, default 5. */
+  limit?: number;
+}
+
+export interface SampleReport {
+  /** Raw JumpCloud records (every default field: no `fields=` is sent). */
+  records: object[];
+  totalCount?: number;
+  /** The request made, relative to the JumpCloud base URL. */
+  request: string;
+  apiCalls: SyncReport['apiCalls'];
+}
+
+/** The options JSON of runSyncAll: several imports run in dependency order. */
+export interface SyncAllOptions {
+  imports: SyncOptions[];
+  runId?: string;
+  resume?: boolean;
+  dryRun?: boolean;
+  budgetMs?: number;
+}
+
+export interface SyncAllReport {
+  runId: string;
+  status: 'succeeded' | 'failed' | 'stopped' | 'continue' | 'busy';
+  /** Import ids in run order (imports whose references point at another's object type run after it). */
+  order: string[];
+  /** Reports of the imports run so far, in order; each import's runId is `${runId}-${importId}`. */
+  imports: SyncReport[];
+}
 "#;
 
 #[wasm_bindgen]
@@ -148,12 +182,19 @@ fn read_headers(value: &JsValue) -> Vec<(String, String)> {
     if value.is_undefined() || value.is_null() {
         return Vec::new();
     }
-    let entries: Array = if Array::is_array(value) { Array::from(value) } else { Object::entries(&Object::from(value.clone())) };
+    let entries: Array = if Array::is_array(value) {
+        Array::from(value)
+    } else {
+        Object::entries(&Object::from(value.clone()))
+    };
     entries
         .iter()
         .filter_map(|pair| {
             let pair = Array::from(&pair);
-            Some((pair.get(0).as_string()?.to_ascii_lowercase(), pair.get(1).as_string()?))
+            Some((
+                pair.get(0).as_string()?.to_ascii_lowercase(),
+                pair.get(1).as_string()?,
+            ))
         })
         .collect()
 }
@@ -164,27 +205,50 @@ impl SyncHost for JsHost {
             service: request.service,
             method: &request.method,
             path: &request.path,
-            headers: request.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect(),
+            headers: request
+                .headers
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect(),
             body: request.body.as_deref(),
         };
-        let js_request = to_js(&js_request).map_err(|_| TransportError("could not build the request".into()))?;
-        let response = settle(self.0.js_request(js_request)).await.map_err(|e| TransportError(describe(&e)))?;
-        let field = |name: &str| Reflect::get(&response, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED);
-        let status = field("status").as_f64().ok_or_else(|| TransportError("the host's response has no numeric status".into()))?;
-        Ok(HttpResponse { status: status as u16, headers: read_headers(&field("headers")), body: field("body").as_string().unwrap_or_default() })
+        let js_request =
+            to_js(&js_request).map_err(|_| TransportError("could not build the request".into()))?;
+        let response = settle(self.0.js_request(js_request))
+            .await
+            .map_err(|e| TransportError(describe(&e)))?;
+        let field = |name: &str| {
+            Reflect::get(&response, &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+        };
+        let status = field("status")
+            .as_f64()
+            .ok_or_else(|| TransportError("the host's response has no numeric status".into()))?;
+        Ok(HttpResponse {
+            status: status as u16,
+            headers: read_headers(&field("headers")),
+            body: field("body").as_string().unwrap_or_default(),
+        })
     }
 
     async fn storage_get(&self, key: &str) -> Result<Option<String>, String> {
-        let value = settle(self.0.js_storage_get(key)).await.map_err(|e| describe(&e))?;
+        let value = settle(self.0.js_storage_get(key))
+            .await
+            .map_err(|e| describe(&e))?;
         Ok(value.as_string())
     }
 
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), String> {
-        settle(self.0.js_storage_set(key, json)).await.map(|_| ()).map_err(|e| describe(&e))
+        settle(self.0.js_storage_set(key, json))
+            .await
+            .map(|_| ())
+            .map_err(|e| describe(&e))
     }
 
     async fn storage_delete(&self, key: &str) -> Result<(), String> {
-        settle(self.0.js_storage_delete(key)).await.map(|_| ()).map_err(|e| describe(&e))
+        settle(self.0.js_storage_delete(key))
+            .await
+            .map(|_| ())
+            .map_err(|e| describe(&e))
     }
 
     fn now_ms(&self) -> f64 {
@@ -200,8 +264,13 @@ impl SyncHost for JsHost {
     }
 }
 
-fn parse_options(options_json: &str) -> Result<RunOptions, JsError> {
-    serde_json::from_str(options_json).map_err(|e| JsError::new(&format!("invalid sync options JSON: {e}")))
+/// Reads an options JSON text; `what` names the options in the error (`sync`, `sample`).
+fn parse_options<T: serde::de::DeserializeOwned>(
+    options_json: &str,
+    what: &str,
+) -> Result<T, JsError> {
+    serde_json::from_str(options_json)
+        .map_err(|e| JsError::new(&format!("invalid {what} options JSON: {e}")))
 }
 
 /// Runs one import (or continues it with `resume: true` and its `runId`) and resolves to the
@@ -210,7 +279,7 @@ fn parse_options(options_json: &str) -> Result<RunOptions, JsError> {
 /// Throws only for invalid options JSON; every other problem is in the report.
 #[wasm_bindgen(js_name = runSync)]
 pub async fn run_sync(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
-    let options = parse_options(&options_json)?;
+    let options: RunOptions = parse_options(&options_json, "sync")?;
     let report = tributary_sync::run(&JsHost(host), &options).await;
     to_js(&report)
 }
@@ -220,8 +289,31 @@ pub async fn run_sync(host: SyncHostJs, options_json: String) -> Result<JsValue,
 /// `dryRun` is forced on; the budget does not apply.
 #[wasm_bindgen(js_name = previewSync)]
 pub async fn preview_sync(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
-    let mut options = parse_options(&options_json)?;
+    let mut options: RunOptions = parse_options(&options_json, "sync")?;
     options.dry_run = true;
     let report = tributary_sync::run(&JsHost(host), &options).await;
+    to_js(&report)
+}
+
+/// Runs several imports in dependency order (an import that references another import's object
+/// type runs after it: users before devices) and resolves to `SyncAllReport`. With
+/// `status: 'continue'`, call again with `{...options, resume: true, runId: report.runId}`.
+/// Throws only for invalid options JSON.
+#[wasm_bindgen(js_name = runSyncAll)]
+pub async fn run_sync_all(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
+    let options: tributary_sync::RunAllOptions = parse_options(&options_json, "sync")?;
+    let report = tributary_sync::run_all(&JsHost(host), &options).await;
+    to_js(&report)
+}
+
+/// Fetches a few raw JumpCloud records the way the mapping's import reads them (its
+/// `config:api` and filters, every field) and resolves to `SampleReport`. Rejects with an
+/// `Error` when the mapping has errors or JumpCloud cannot be read (the message says which).
+#[wasm_bindgen(js_name = sampleSource)]
+pub async fn sample_source(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
+    let options: tributary_sync::SampleOptions = parse_options(&options_json, "sample")?;
+    let report = tributary_sync::sample(&JsHost(host), &options)
+        .await
+        .map_err(|e| JsError::new(&e))?;
     to_js(&report)
 }

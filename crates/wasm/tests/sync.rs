@@ -65,16 +65,28 @@ extern "C" {
 const OPTIONS: &str = r#"{"importId":"users","mappingText":"key:_id=JumpCloud ID\nmap:firstname=Name\nconfig:objectType=10\n"}"#;
 
 fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.').fold(value.clone(), |v, key| Reflect::get(&v, &JsValue::from_str(key)).unwrap())
+    path.split('.').fold(value.clone(), |v, key| {
+        Reflect::get(&v, &JsValue::from_str(key)).unwrap()
+    })
 }
 
 #[wasm_bindgen_test]
 async fn run_sync_writes_once_then_nothing() {
     let host = makeHost();
-    let report = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string()).await.unwrap();
-    assert_eq!(get(&report, "status").as_string().as_deref(), Some("succeeded"), "{report:?}");
+    let report = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&report, "status").as_string().as_deref(),
+        Some("succeeded"),
+        "{report:?}"
+    );
     assert_eq!(get(&report, "counts.created").as_f64(), Some(2.0));
-    assert_eq!(get(&report, "apiCalls.retries").as_f64(), Some(1.0), "the dropped connection was retried");
+    assert_eq!(
+        get(&report, "apiCalls.retries").as_f64(),
+        Some(1.0),
+        "the dropped connection was retried"
+    );
     let objects: js_sys::Array = get(&host, "objects").into();
     assert_eq!(objects.length(), 2);
     // The run record is stored as JSON text.
@@ -83,7 +95,9 @@ async fn run_sync_writes_once_then_nothing() {
     let record = storage.get(&JsValue::from_str(&format!("tributary:run:users:{run_id}")));
     assert!(record.as_string().unwrap().contains("\"succeeded\""));
 
-    let again = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string()).await.unwrap();
+    let again = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string())
+        .await
+        .unwrap();
     assert_eq!(get(&again, "counts.created").as_f64(), Some(0.0));
     assert_eq!(get(&again, "counts.unchanged").as_f64(), Some(2.0));
 }
@@ -91,9 +105,20 @@ async fn run_sync_writes_once_then_nothing() {
 #[wasm_bindgen_test]
 async fn preview_sync_returns_the_plan_without_writing() {
     let host = makeHost();
-    let report = tributary_wasm::preview_sync(host.clone().unchecked_into(), OPTIONS.to_string()).await.unwrap();
-    assert_eq!(get(&report, "plan.creates.length").as_f64(), Some(2.0), "{report:?}");
-    assert_eq!(get(&report, "plan.creates.0.changes.1.new.0").as_string().as_deref(), Some("Ann"));
+    let report = tributary_wasm::preview_sync(host.clone().unchecked_into(), OPTIONS.to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&report, "plan.creates.length").as_f64(),
+        Some(2.0),
+        "{report:?}"
+    );
+    assert_eq!(
+        get(&report, "plan.creates.0.changes.1.new.0")
+            .as_string()
+            .as_deref(),
+        Some("Ann")
+    );
     let objects: js_sys::Array = get(&host, "objects").into();
     assert_eq!(objects.length(), 0);
     let storage: js_sys::Map = get(&host, "storage").into();
@@ -102,7 +127,12 @@ async fn preview_sync_returns_the_plan_without_writing() {
 
 #[wasm_bindgen_test]
 async fn bad_options_throw() {
-    let error = tributary_wasm::run_sync(makeHost().unchecked_into(), "{".to_string()).await.unwrap_err();
+    let error = tributary_wasm::run_sync(makeHost().unchecked_into(), "{".to_string())
+        .await
+        .unwrap_err();
     let error: JsValue = error.into();
-    assert!(get(&error, "message").as_string().unwrap().contains("invalid sync options JSON"));
+    assert!(get(&error, "message")
+        .as_string()
+        .unwrap()
+        .contains("invalid sync options JSON"));
 }

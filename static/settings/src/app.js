@@ -29,7 +29,7 @@ async function main() {
     connection: createConnectionPanel(),
     imports: createImportsPanel({
       core,
-      onRunStarted: (importId) => selectTab('runs', { importId }),
+      onRunStarted: (importId, runId) => selectTab('runs', { importId, startedRunId: runId }),
     }),
     runs,
   };
@@ -69,20 +69,20 @@ async function main() {
   root.replaceChildren(notice ?? '', tablist, ...Object.values(panelEls));
 
   const loaded = new Set();
-  function selectTab(key, { importId } = {}) {
+  function selectTab(key, { importId, startedRunId } = {}) {
     for (const [k] of TABS) {
       const selected = k === key;
       tabs[k].setAttribute('aria-selected', String(selected));
       tabs[k].tabIndex = selected ? 0 : -1;
       panelEls[k].hidden = !selected;
     }
-    if (key === 'runs') runs.show(importId);
+    if (key === 'runs') runs.show(importId, { startedRunId });
     else {
       runs.hide();
       if (!loaded.has(key)) {
         loaded.add(key);
         panels[key].load();
-      }
+      } else panels[key].refresh?.();
     }
   }
 

@@ -105,11 +105,16 @@ export function createConnectionPanel() {
     try {
       const result = await call('testConnection');
       status.clear();
-      const users = Number.isFinite(result?.totalUsers) ? ` ${result.totalUsers} users in the directory.` : '';
+      // The server's message is the explanation (a bad key's reason included); the user count
+      // is added only when the message does not already give it.
+      const message = typeof result?.message === 'string' ? result.message.trim() : '';
+      const users = Number.isFinite(result?.totalUsers) && !message.includes(String(result.totalUsers))
+        ? `${result.totalUsers} users visible.` : '';
       testResult.className = result?.ok ? 'test-result test-ok' : 'test-result test-fail';
+      testResult.setAttribute('role', result?.ok ? 'status' : 'alert');
       testResult.append(
-        h('strong', { text: result?.ok ? 'Connected. ' : 'Not connected. ' }),
-        `${result?.message || ''}${users}`.trim());
+        h('strong', { text: result?.ok ? 'Test passed: ' : 'Test failed: ' }),
+        [message, users].filter(Boolean).join(' ') || (result?.ok ? '' : 'JumpCloud gave no reason.'));
     } catch (error) {
       status.set('error', error.message);
     }

@@ -93,6 +93,13 @@ export function formatTime(value) {
   return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 }
 
+/** The time of day only, for the end of a run that began the same day. */
+export function formatClock(value) {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return String(value ?? '—');
+  return date.toLocaleTimeString(undefined, { timeStyle: 'medium' });
+}
+
 /** Shows any attribute value readably: arrays joined, objects as JSON, empty as an em dash. */
 export function showValue(value) {
   if (value === undefined || value === null || value === '') return '—';

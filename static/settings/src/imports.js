@@ -4,6 +4,7 @@
 import { call } from './api.js';
 import { field, formatTime, h, replaceChildren, showValue, statusLine, uid, whileBusy } from './dom.js';
 import { createMappingEditor } from './editor.js';
+import { countTiles, guardNotice, problemTables, runMessage, statusText, toMillis } from './report.js';
 
 const SCHEDULES = [
   ['manual', 'Manual only'],
@@ -48,13 +49,34 @@ export function createImportsPanel({ core, onRunStarted }) {
 
   let imports = [];
   let form = null;
+  /** importId → its newest run record; null until the history has been read. */
+  let lastRuns = null;
+  let listLoaded = false;
+
+  /** The imports list has no run data: the newest run of each comes from the history. */
+  async function loadLastRuns() {
+    if (!listLoaded) return; // the list's own error is on show; an empty list would contradict it
+    try {
+      const runs = await call('listRuns', {});
+      lastRuns = new Map();
+      for (const run of Array.isArray(runs) ? runs : []) {
+        const seen = lastRuns.get(run?.importId);
+        if (!seen || toMillis(run.startedAt) > toMillis(seen.startedAt)) lastRuns.set(run.importId, run);
+      }
+    } catch {
+      lastRuns = new Map(); // the column is informational; the Run history tab reports errors
+    }
+    renderList();
+  }
 
   async function load() {
     listStatus.set('busy', 'Loading imports…');
     try {
       imports = (await call('listImports')) || [];
+      listLoaded = true;
       listStatus.clear();
       renderList();
+      loadLastRuns();
     } catch (error) {
       listStatus.set('error', error.message);
     }
@@ -68,7 +90,7 @@ export function createImportsPanel({ core, onRunStarted }) {
     const rows = imports.map((imp) => h('tr', {},
       h('th', { scope: 'row', text: imp.name || '(unnamed)' }),
       h('td', { text: scheduleLabel(imp.schedule) + (imp.enabled === false ? ' (paused)' : '') }),
-      h('td', { text: lastRunLabel(imp.lastRun) }),
+      h('td', { text: lastRuns ? lastRunLabel(imp.lastRun ?? lastRuns.get(imp.id)) : '…' }),
       h('td', { class: 'cell-actions' },
         h('button', {
           type: 'button',
@@ -117,7 +139,8 @@ export function createImportsPanel({ core, onRunStarted }) {
     addButton.focus();
   }
 
-  return { el, load };
+  // `refresh` re-reads the last runs when the admin comes back to the tab (a run may have ended).
+  return { el, load, refresh: loadLastRuns };
 }
 
 function scheduleLabel(schedule) {
@@ -128,7 +151,7 @@ function lastRunLabel(lastRun) {
   if (!lastRun) return 'Never';
   if (typeof lastRun === 'object') {
     const when = lastRun.finishedAt || lastRun.startedAt;
-    return [lastRun.status, when ? formatTime(when) : null].filter(Boolean).join(' · ') || '—';
+    return [lastRun.status ? statusText(lastRun.status) : null, when ? formatTime(when) : null].filter(Boolean).join(' · ') || '—';
   }
   return formatTime(lastRun);
 }
@@ -359,9 +382,10 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
       const payload = { mapping: editor.getText(), limit: SAMPLE_LIMIT };
       if (current?.id && snapshot() === savedSnapshot) payload.importId = current.id;
       const result = await call('fetchSample', payload);
-      const records = result?.records ?? [];
-      status.set('ok', `Fetched ${records.length} sample record${records.length === 1 ? '' : 's'}.`);
-      sampleView = renderSample(records, { core, getText: editor.getText, getAttributes: () => attributesJson });
+      const records = Array.isArray(result?.records) ? result.records : [];
+      const total = Number.isFinite(result?.totalCount) ? ` of ${result.totalCount}` : '';
+      status.set('ok', `Fetched ${records.length}${total} sample record${records.length === 1 && !total ? '' : 's'}.`);
+      sampleView = renderSample(records, { core, getText: editor.getText, getAttributes: () => attributesJson, request: result?.request });
       replaceChildren(results, sampleView.el);
     } catch (error) {
       status.set('error', error.message);
@@ -374,7 +398,7 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
     status.set('busy', 'Working out what a run would change (nothing is written)…');
     try {
       const preview = await call('previewImport', { importId: id });
-      status.set('ok', 'Preview ready. Nothing was written to Assets.');
+      status.set(...previewOutcome(preview));
       sampleView = null;
       replaceChildren(results, renderPreview(preview));
     } catch (error) {
@@ -388,7 +412,7 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
     status.set('busy', 'Starting the run…');
     try {
       const { runId } = (await call('runImport', { importId: id })) || {};
-      status.set('ok', 'The run has started.');
+      status.set('ok', 'The run is queued; it starts within a few seconds.');
       onRunStarted?.(id, runId);
     } catch (error) {
       status.set('error', error.message);
@@ -427,11 +451,16 @@ function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunSta
  * Raw JSON of the sample records, one at a time, plus what the current mapping makes of it
  * when the browser core can tell. Returns `{el, refresh}`; `refresh()` re-maps after an edit.
  */
-function renderSample(records, { core, getText, getAttributes }) {
+function renderSample(records, { core, getText, getAttributes, request }) {
+  // The request JumpCloud was sent (path and query, never a header): what the import reads.
+  const requestLine = typeof request === 'string' && request
+    ? h('p', { class: 'help sample-request' }, 'Request: ', h('code', { text: request }))
+    : null;
   if (!records.length) {
     return {
       el: h('section', { class: 'card sample', 'aria-label': 'Sample records' },
         h('h4', { text: 'Sample records' }),
+        requestLine,
         h('p', { class: 'empty', text: 'JumpCloud returned no records for this api and filter.' })),
       refresh() {},
     };
@@ -464,6 +493,7 @@ function renderSample(records, { core, getText, getAttributes }) {
   return {
     el: h('section', { class: 'card sample', 'aria-label': 'Sample records' },
       h('h4', { text: 'Sample records (raw JumpCloud JSON)' }),
+      requestLine,
       h('div', { class: 'inline' }, h('label', { for: pickId, text: 'Show' }), pick),
       h('div', { class: 'grid-2 sample-grid' }, raw, mapped)),
     refresh: show,
@@ -508,51 +538,93 @@ function cellText(value) {
   return /lookup|pending/i.test(value?.type ?? '') ? `${text} (looked up when the import runs)` : text;
 }
 
-/** The dry-run result: counts, then field-by-field tables of what would change. */
-export function renderPreview(preview) {
-  const counts = preview?.counts ?? {};
-  const tiles = [
-    ['create', 'To create'],
-    ['update', 'To update'],
-    ['unchanged', 'Unchanged'],
-    ['missing', 'Missing in JumpCloud'],
-    ['markOrDelete', 'To mark or delete'],
-    ['failed', 'Failed'],
-  ];
+const PREVIEW_TILES = [
+  ['source', 'Read from JumpCloud'],
+  ['created', 'To create'],
+  ['updated', 'To update'],
+  ['unchanged', 'Unchanged'],
+  ['missing', 'Missing in JumpCloud'],
+  ['marked', 'To mark'],
+  ['deleted', 'To delete'],
+  ['failed', 'Would fail'],
+  ['warnings', 'Warnings'],
+];
+
+/** How the Preview went, for the form's status line: `[kind, text]`. */
+export function previewOutcome(report) {
+  switch (report?.status) {
+    case 'succeeded':
+      return ['ok', 'Preview ready. Nothing was written to Assets.'];
+    case 'stopped':
+      return ['ok', 'Preview ready, with a safety guard (see below). Nothing was written to Assets.'];
+    case 'continue':
+      return ['error', 'The preview did not finish in time, so there is no plan to show. Nothing was written to Assets.'];
+    case 'busy':
+      return ['error', 'A run of this import is going on; preview again when it has finished.'];
+    case 'failed':
+      return ['error', `The preview failed: ${report.message || 'the server gave no reason'}`];
+    default:
+      return ['ok', 'Preview ready. Nothing was written to Assets.'];
+  }
+}
+
+/**
+ * The dry-run RunReport: counts (planned numbers), the guard, then field-by-field tables of
+ * what would be created, updated and retired, and the records that would fail.
+ */
+export function renderPreview(report) {
+  const plan = report?.plan && typeof report.plan === 'object' ? report.plan : null;
   const section = h('section', { class: 'card preview', 'aria-label': 'Preview' },
     h('h4', { text: 'Preview: what a run would do' }),
-    h('dl', { class: 'counts' }, tiles.map(([key, label]) => h('div', { class: `count count-${key}${key === 'failed' && counts.failed ? ' count-bad' : ''}`, dataset: { count: key } },
-      h('dt', { text: label }),
-      h('dd', { text: String(counts[key] ?? 0) })))));
+    guardNotice(report?.guard),
+    runMessage(report));
+  // Without a plan (failed, unfinished or busy) the planned counts would be zeros that mean nothing.
+  if (!plan) return section;
+  section.append(countTiles(report.counts, PREVIEW_TILES));
 
-  const updates = preview?.updates ?? [];
-  const updateRows = updates.flatMap((u) => (u.changes ?? []).map((c, i) => ({ u, c, first: i === 0, span: u.changes.length })));
-  section.append(previewTable('Updates (old → new)', updateRows, ['Record', 'Object', 'Attribute', 'Old', 'New'], ({ u, c }) => [
+  const updates = Array.isArray(plan.updates) ? plan.updates : [];
+  const updateRows = updates.flatMap((u) => (u?.changes ?? []).map((c) => ({ u, c })));
+  appendAll(section, previewTable('Updates (old → new)', updateRows, ['Record', 'Object', 'Attribute', 'Old', 'New'], ({ u, c }) => [
     u.key, u.objectKey, c.attribute,
     h('del', { class: 'diff-old', text: showValue(c.old) }),
     h('ins', { class: 'diff-new', text: showValue(c.new) }),
   ], 'diff'));
 
-  const createRows = (preview?.creates ?? []).flatMap((cr) => {
-    const entries = Object.entries(cr.values ?? {});
-    return entries.length ? entries.map(([attribute, value]) => ({ cr, attribute, value })) : [{ cr, attribute: '—', value: null }];
+  const creates = Array.isArray(plan.creates) ? plan.creates : [];
+  const createRows = creates.flatMap((cr) => {
+    const changes = Array.isArray(cr?.changes) ? cr.changes : [];
+    return changes.length ? changes.map((c) => ({ cr, c })) : [{ cr, c: null }];
   });
-  section.append(previewTable('Creates', createRows, ['Record', 'Attribute', 'Value'], ({ cr, attribute, value }) => [
-    cr.key, attribute, h('ins', { class: 'diff-new', text: showValue(value) }),
+  appendAll(section, previewTable('Creates', createRows, ['Record', 'Attribute', 'Value'], ({ cr, c }) => [
+    cr.key, c?.attribute ?? '—', h('ins', { class: 'diff-new', text: showValue(c?.new) }),
   ], 'creates'));
 
-  section.append(previewTable('Missing from JumpCloud', preview?.missing ?? [], ['Record', 'Object', 'Action'], (m) => [
-    m.key, m.objectKey, missingAction(m.action),
+  const missing = Array.isArray(plan.missing) ? plan.missing : [];
+  appendAll(section, previewTable('Missing from JumpCloud', missing, ['Record', 'Object', 'What would happen'], (m) => [
+    m.key, m.objectKey, missingAction(m),
   ], 'missing'));
 
-  section.append(previewTable('Records that would fail', preview?.errors ?? [], ['Record', 'Attribute', 'Why'], (e) => [
-    e.key, e.attribute ?? '—', e.message,
-  ], 'errors'));
+  appendAll(section, problemTables(report, { tense: 'would', limit: PREVIEW_ROW_LIMIT }));
+  if (!updates.length && !creates.length && !missing.some((m) => m?.action === 'mark' || m?.action === 'delete')) {
+    section.append(h('p', { class: 'empty', text: 'A run would change nothing: Assets already matches JumpCloud.' }));
+  }
   return section;
 }
 
-function missingAction(action) {
-  return { ignore: 'Left alone', mark: 'Marked', delete: 'Deleted', none: 'Left alone' }[action] || showValue(action);
+/** Element.append turns null into the text "null": absent parts (empty tables) are skipped. */
+function appendAll(parent, ...parts) {
+  for (const part of parts.flat()) if (part) parent.append(part);
+}
+
+function missingAction(m) {
+  const marks = (m?.changes ?? []).map((c) => `${c.attribute} = ${showValue(c.new)}`).join(', ');
+  switch (m?.action) {
+    case 'ignore': return 'Left alone';
+    case 'mark': return marks ? `Marked: ${marks}` : 'Marked';
+    case 'delete': return 'Deleted';
+    case 'guarded': return 'Left alone: stopped by the safety guard';
+    default: return showValue(m?.action);
+  }
 }
 
 function previewTable(title, rows, headers, cells, kind) {

@@ -1,29 +1,33 @@
-// Run history: status, progress, counts, and every record that failed and why.
-// Polls while a run is going, and stops when none is (or the panel is hidden).
+// Run history: the engine's stored run records (status, phase, progress, counts, guard, and
+// every record that failed and why), newest first. Polls while a run is going — a stored
+// `continue` record between queue slices, or a run just started here that the queue consumer
+// has not begun yet (shown as queued) — and stops when none is (or the panel is hidden).
 
 import { call } from './api.js';
-import { formatTime, h, replaceChildren, showValue, statusLine, uid } from './dom.js';
+import { formatClock, formatTime, h, replaceChildren, statusLine, uid } from './dom.js';
+import {
+  apiCallsLine, countTiles, formatDuration, guardNotice, inProgress, phaseText, plural,
+  problemTables, runMessage, statusText, toMillis,
+} from './report.js';
 
-const STATUS_TEXT = {
-  running: 'Running',
-  succeeded: 'Succeeded',
-  failed: 'Failed',
-  stopped: 'Stopped',
-};
-const COUNT_LABELS = [
+const COUNT_TILES = [
+  ['source', 'Read from JumpCloud'],
   ['created', 'Created'],
   ['updated', 'Updated'],
   ['unchanged', 'Unchanged'],
+  ['missing', 'Missing in JumpCloud'],
   ['marked', 'Marked'],
   ['deleted', 'Deleted'],
   ['failed', 'Failed'],
+  ['warnings', 'Warnings'],
 ];
-/** Failed records listed per run before "and N more". */
-const ERROR_ROW_LIMIT = 100;
+/** A run started here and never seen in the history is given up on after this long. */
+const QUEUED_PATIENCE_MS = 10 * 60_000;
 
 /**
  * The Run history panel. `pollMs` is the refresh interval while a run is going.
- * `show(importId?)` loads (optionally filtered to one import) and starts polling; `hide()` stops it.
+ * `show(importId?, {startedRunId?})` loads (optionally filtered to one import; `startedRunId`
+ * is a run just started, shown as queued until its record appears) and polls; `hide()` stops.
  */
 export function createRunsPanel({ pollMs = 2000 } = {}) {
   const filter = h('select', { class: 'input input-inline', id: uid('run-filter') },
@@ -44,12 +48,14 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
   let timer = null;
   let visible = false;
   let lastStatuses = new Map();
+  /** runId → a placeholder record for runs started here and not yet in the history. */
+  const queued = new Map();
 
   filter.addEventListener('change', () => load());
 
   let anyRunning = false;
   function schedulePoll(runs) {
-    anyRunning = runs.some((r) => r.status === 'running');
+    anyRunning = runs.some((r) => inProgress(r.status));
     // Each poll is a resolver invocation: none while the browser tab is in the background.
     if (visible && anyRunning && document.visibilityState !== 'hidden') {
       timer = setTimeout(() => load({ quiet: true }), pollMs);
@@ -78,7 +84,8 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
     if (!quiet) status.set('busy', 'Loading run history…');
     try {
       const payload = filter.value ? { importId: filter.value } : {};
-      const runs = (await call('listRuns', payload)) || [];
+      const stored = await call('listRuns', payload);
+      const runs = withQueued(Array.isArray(stored) ? stored.filter((r) => r && typeof r === 'object') : []);
       status.clear();
       render(runs);
       announceChanges(runs);
@@ -88,10 +95,24 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
     }
   }
 
+  /** The stored runs plus placeholders for started runs the queue has not begun. */
+  function withQueued(runs) {
+    const now = Date.now();
+    for (const [runId, placeholder] of queued) {
+      if (runs.some((r) => r.runId === runId)) queued.delete(runId);
+      else if (now - placeholder.startedAt > QUEUED_PATIENCE_MS) {
+        queued.delete(runId);
+        status.set('error', `The run started at ${formatTime(placeholder.startedAt)} has not begun after ${QUEUED_PATIENCE_MS / 60_000} minutes. Its queue may be stuck; try Run now again later.`);
+      }
+    }
+    const shown = [...queued.values()].filter((q) => !filter.value || q.importId === filter.value);
+    return [...shown, ...runs].sort((a, b) => toMillis(b.startedAt) - toMillis(a.startedAt));
+  }
+
   function announceChanges(runs) {
-    const finished = runs.filter((r) => lastStatuses.get(r.runId) === 'running' && r.status !== 'running');
+    const finished = runs.filter((r) => inProgress(lastStatuses.get(r.runId)) && !inProgress(r.status));
     if (finished.length) {
-      live.textContent = finished.map((r) => `Run of ${importNames.get(r.importId) || 'an import'} ${STATUS_TEXT[r.status]?.toLowerCase() || r.status}.`).join(' ');
+      live.textContent = finished.map((r) => `Run of ${importNames.get(r.importId) || 'an import'}: ${statusText(r.status).toLowerCase()}.`).join(' ');
     }
     lastStatuses = new Map(runs.map((r) => [r.runId, r.status]));
   }
@@ -101,55 +122,56 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
       replaceChildren(list, h('p', { class: 'empty', text: 'No runs yet. Start one with Run now on an import, or wait for its schedule.' }));
       return;
     }
-    const sorted = [...runs].sort((a, b) => String(b.startedAt ?? '').localeCompare(String(a.startedAt ?? '')));
-    replaceChildren(list, sorted.map(runCard));
+    replaceChildren(list, runs.map(runCard));
   }
 
   function runCard(run) {
-    const done = run.progress?.done ?? 0;
-    const total = run.progress?.total ?? 0;
-    const label = STATUS_TEXT[run.status] || showValue(run.status);
-    const percent = total ? Math.round((done / total) * 100) : null;
-    const progressId = uid('progress');
-    const errors = run.errors ?? [];
-    return h('article', { class: `run card run-${run.status}`, dataset: { runId: run.runId, status: run.status } },
+    const state = String(run.status ?? 'unknown');
+    return h('article', { class: `run card run-${state}`, dataset: { runId: String(run.runId ?? ''), status: state } },
       h('header', { class: 'run-head' },
-        h('span', { class: `badge badge-${run.status}`, text: label }),
-        h('h3', { class: 'run-title', text: importNames.get(run.importId) || `Import ${run.importId ?? ''}`.trim() }),
-        h('span', { class: 'run-time', text: run.finishedAt
-          ? `${formatTime(run.startedAt)} → ${formatTime(run.finishedAt)}`
-          : `started ${formatTime(run.startedAt)}` })),
-      h('div', { class: 'run-progress' },
-        h('label', { for: progressId, text: run.phase ? `Phase: ${run.phase}` : 'Progress' }),
-        h('progress', { id: progressId, max: total || 1, value: total ? done : (run.status === 'running' ? undefined : 1) }),
-        h('span', { class: 'progress-text', text: total ? `${done} of ${total} records${percent !== null ? ` (${percent}%)` : ''}` : '' })),
-      h('dl', { class: 'counts counts-small' }, COUNT_LABELS.map(([key, text]) => h('div', { class: `count count-${key}${key === 'failed' && run.counts?.failed ? ' count-bad' : ''}`, dataset: { count: key } },
-        h('dt', { text }),
-        h('dd', { text: String(run.counts?.[key] ?? 0) })))),
-      apiCallsLine(run.apiCalls),
-      errors.length ? failedRecords(errors) : null);
+        h('span', { class: `badge badge-${state}`, text: statusText(run.status) }),
+        h('h3', { class: 'run-title', text: importNames.get(run.importId) || (run.importId ? `Import ${run.importId}` : 'Unknown import') }),
+        h('span', { class: 'run-time', text: timeText(run) })),
+      state === 'queued'
+        ? h('p', { class: 'help', text: 'Waiting for the run to begin. Runs start within a few seconds, and large directories continue across several invocations.' })
+        : [
+          guardNotice(run.guard),
+          runMessage(run),
+          progressBar(run),
+          hasCounts(run) ? countTiles(run.counts, COUNT_TILES, { small: true }) : null,
+          apiCallsLine(run.apiCalls),
+          problemTables(run, { tense: 'did' }),
+        ]);
   }
 
-  function apiCallsLine(apiCalls) {
-    if (!apiCalls || typeof apiCalls !== 'object') return null;
-    const parts = Object.entries(apiCalls).filter(([, v]) => typeof v === 'number').map(([k, v]) => `${k} ${v}`);
-    return parts.length ? h('p', { class: 'help', text: `API calls: ${parts.join(', ')}` }) : null;
-  }
-
-  function failedRecords(errors) {
-    const shown = errors.slice(0, ERROR_ROW_LIMIT);
-    return h('details', { class: 'run-errors', open: errors.length <= 5 },
-      h('summary', { text: `${errors.length} record${errors.length === 1 ? '' : 's'} failed` }),
-      h('table', { class: 'table table-compact' },
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Record' }), h('th', { scope: 'col', text: 'Why it failed' }))),
-        h('tbody', {}, shown.map((e) => h('tr', {}, h('th', { scope: 'row', text: showValue(e.key) }), h('td', { text: e.message || '—' }))))),
-      errors.length > shown.length ? h('p', { class: 'help', text: `…and ${errors.length - shown.length} more.` }) : null);
+  function progressBar(run) {
+    const going = inProgress(run.status);
+    // A finished run's bar would always be full; a failed one says where it stopped instead.
+    if (!going) {
+      return run.status === 'failed' && run.phase
+        ? h('p', { class: 'help progress-text', text: `Stopped while ${lowerFirst(phaseText(run.phase))}.` })
+        : null;
+    }
+    const done = Number(run.progress?.done) || 0;
+    const total = Number(run.progress?.total) || 0;
+    const unit = run.phase === 'write' ? 'writes' : 'records';
+    const percent = total ? Math.round((Math.min(done, total) / total) * 100) : null;
+    const progressId = uid('progress');
+    const text = total ? `${done} of ${total} ${unit} (${percent}%)` : (done ? `${done} ${unit} so far` : '');
+    return h('div', { class: 'run-progress' },
+      h('label', { for: progressId, text: `Phase: ${phaseText(run.phase)}` }),
+      // An indeterminate bar (no value) while the total is unknown.
+      h('progress', { id: progressId, max: total || 1, value: total ? Math.min(done, total) : undefined }),
+      h('span', { class: 'progress-text', text }));
   }
 
   return {
     el,
-    async show(importId) {
+    async show(importId, { startedRunId } = {}) {
       visible = true;
+      if (startedRunId && !queued.has(startedRunId)) {
+        queued.set(startedRunId, { runId: startedRunId, importId, status: 'queued', startedAt: Date.now() });
+      }
       await loadImportNames();
       if (importId !== undefined) filter.value = String(importId ?? '');
       await load();
@@ -159,4 +181,33 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
       clearTimeout(timer);
     },
   };
+}
+
+/** "27 Nov 2026, 09:00:00 → 09:01:10 (1 min 10 s, 2 invocations)" or "started …". */
+function timeText(run) {
+  if (run.status === 'queued') return `started ${formatTime(run.startedAt)}`;
+  const extras = [];
+  const duration = formatDuration(Number(run.durationMs));
+  if (duration) extras.push(duration);
+  if (Number(run.invocations) > 1) extras.push(plural(Number(run.invocations), 'invocation'));
+  const suffix = extras.length ? ` (${extras.join(', ')})` : '';
+  return run.finishedAt
+    ? `${formatTime(run.startedAt)} → ${sameDay(run.startedAt, run.finishedAt) ? formatClock(run.finishedAt) : formatTime(run.finishedAt)}${suffix}`
+    : `started ${formatTime(run.startedAt)}${suffix}`;
+}
+
+function sameDay(a, b) {
+  const [x, y] = [new Date(toMillis(a)), new Date(toMillis(b))];
+  return toMillis(a) > 0 && toMillis(b) > 0 && x.toDateString() === y.toDateString();
+}
+
+function lowerFirst(text) {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}
+
+/** Zero tiles say nothing for a run that did nothing (busy) or failed before reading anything. */
+function hasCounts(run) {
+  if (run.status === 'busy') return false;
+  if (run.status !== 'failed') return true;
+  return Object.values(run.counts ?? {}).some((n) => Number(n) > 0);
 }

@@ -12,6 +12,7 @@ use tributary_sync::{HttpRequest, HttpResponse, LogLevel, Service, SyncHost, Tra
 /// Object type ids of the fake schema.
 pub const USERS: &str = "10";
 pub const DEPARTMENTS: &str = "20";
+pub const GROUPS: &str = "30";
 
 /// A stored Assets object.
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +54,8 @@ pub struct Fault {
 
 pub struct FakeHost {
     pub users: RefCell<Vec<Value>>,
+    /// JumpCloud user groups: (group id, member user ids).
+    pub groups: RefCell<Vec<(String, Vec<String>)>>,
     pub objects: RefCell<Vec<FakeObject>>,
     pub next_id: Cell<u64>,
     pub accounts: RefCell<BTreeMap<String, String>>,
@@ -78,6 +81,7 @@ pub fn user_attributes() -> Value {
         {"id":"6","name":"Jira User","type":2},
         {"id":"7","name":"Status","type":7},
         {"id":"9","name":"Email","type":0,"defaultType":{"id":8,"name":"Email"}},
+        {"id":"12","name":"Groups","type":1,"referenceObjectTypeId":"30","maximumCardinality":-1},
         {"id":"11","name":"Key","type":0,"defaultType":{"id":0},"system":true,"editable":false}
     ])
 }
@@ -86,9 +90,13 @@ pub fn department_attributes() -> Value {
     json!([{"id":"21","name":"Name","type":0,"defaultType":{"id":0},"label":true}])
 }
 
+pub fn group_attributes() -> Value {
+    json!([{"id":"31","name":"JumpCloud ID","type":0,"defaultType":{"id":0}}])
+}
+
 fn kind_of(attr_id: &str) -> i64 {
     match attr_id {
-        "3" | "4" => 1,
+        "3" | "4" | "12" => 1,
         "6" => 2,
         "7" => 7,
         _ => 0,
@@ -96,16 +104,33 @@ fn kind_of(attr_id: &str) -> i64 {
 }
 
 fn name_of(type_id: &str, attr_name: &str) -> Option<String> {
-    let attrs = if type_id == USERS { user_attributes() } else { department_attributes() };
-    attrs.as_array().unwrap().iter().find(|a| a["name"].as_str().unwrap().eq_ignore_ascii_case(attr_name)).map(|a| a["id"].as_str().unwrap().to_string())
+    let attrs = match type_id {
+        USERS => user_attributes(),
+        GROUPS => group_attributes(),
+        _ => department_attributes(),
+    };
+    attrs
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["name"].as_str().unwrap().eq_ignore_ascii_case(attr_name))
+        .map(|a| a["id"].as_str().unwrap().to_string())
 }
 
 fn ok(body: Value) -> Result<HttpResponse, TransportError> {
-    Ok(HttpResponse { status: 200, headers: vec![], body: body.to_string() })
+    Ok(HttpResponse {
+        status: 200,
+        headers: vec![],
+        body: body.to_string(),
+    })
 }
 
 fn status(code: u16, body: Value) -> Result<HttpResponse, TransportError> {
-    Ok(HttpResponse { status: code, headers: vec![], body: body.to_string() })
+    Ok(HttpResponse {
+        status: code,
+        headers: vec![],
+        body: body.to_string(),
+    })
 }
 
 /// Splits `a b` query strings: name → values (percent-decoded).
@@ -193,7 +218,11 @@ fn parse_aql(ql: &str) -> Result<(String, Condition), String> {
     let attr = t[4].trim_start_matches('"').to_string();
     let values: Vec<String> = match t[5].as_str() {
         "=" => vec![t[6].trim_start_matches('"').to_string()],
-        "IN" => t[7..].iter().filter(|x| x.starts_with('"')).map(|x| x[1..].to_string()).collect(),
+        "IN" => t[7..]
+            .iter()
+            .filter(|x| x.starts_with('"'))
+            .map(|x| x[1..].to_string())
+            .collect(),
         _ => return Err(format!("unsupported AQL {ql}")),
     };
     Ok((type_id, Some((attr, values))))
@@ -203,6 +232,7 @@ impl FakeHost {
     pub fn new() -> Self {
         FakeHost {
             users: RefCell::new(Vec::new()),
+            groups: RefCell::new(Vec::new()),
             objects: RefCell::new(Vec::new()),
             next_id: Cell::new(100),
             accounts: RefCell::new(BTreeMap::new()),
@@ -224,7 +254,10 @@ impl FakeHost {
         let object = FakeObject {
             id,
             type_id: type_id.to_string(),
-            attrs: attrs.iter().map(|(a, v)| (a.to_string(), vec![v.to_string()])).collect(),
+            attrs: attrs
+                .iter()
+                .map(|(a, v)| (a.to_string(), vec![v.to_string()]))
+                .collect(),
         };
         let key = object.key();
         self.objects.borrow_mut().push(object);
@@ -232,7 +265,12 @@ impl FakeHost {
     }
 
     pub fn fault(&self, method: &str, path_contains: &str, times: u32, kind: FaultKind) {
-        self.faults.borrow_mut().push(Fault { method: method.into(), path_contains: path_contains.into(), times, kind });
+        self.faults.borrow_mut().push(Fault {
+            method: method.into(),
+            path_contains: path_contains.into(),
+            times,
+            kind,
+        });
     }
 
     /// Objects of the user type by JumpCloud ID.
@@ -240,14 +278,21 @@ impl FakeHost {
         let mut out = BTreeMap::new();
         for o in self.objects.borrow().iter().filter(|o| o.type_id == USERS) {
             if let Some(key) = o.get("1").first() {
-                assert!(out.insert(key.clone(), o.clone()).is_none(), "duplicate object for key {key}");
+                assert!(
+                    out.insert(key.clone(), o.clone()).is_none(),
+                    "duplicate object for key {key}"
+                );
             }
         }
         out
     }
 
     pub fn count(&self, method: &str, path_contains: &str) -> usize {
-        self.requests.borrow().iter().filter(|r| r.method == method && r.path.contains(path_contains)).count()
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| r.method == method && r.path.contains(path_contains))
+            .count()
     }
 
     pub fn clear_requests(&self) {
@@ -281,9 +326,43 @@ impl FakeHost {
 
     fn jumpcloud(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let q = query(&request.path);
+        if let Some(rest) = request.path.strip_prefix("/api/v2/usergroups") {
+            let (route, _) = rest.split_once('?').unwrap_or((rest, ""));
+            let limit: usize = q["limit"][0].parse().unwrap();
+            let skip: usize = q["skip"][0].parse().unwrap();
+            assert!(limit <= 100);
+            let groups = self.groups.borrow();
+            let all: Vec<Value> = match route
+                .strip_prefix('/')
+                .and_then(|r| r.strip_suffix("/members"))
+            {
+                None => groups
+                    .iter()
+                    .map(|(id, _)| json!({"id": id, "name": id, "type": "user_group"}))
+                    .collect(),
+                Some(id) => groups
+                    .iter()
+                    .find(|(g, _)| g == id)
+                    .unwrap()
+                    .1
+                    .iter()
+                    .map(|m| json!({"to": {"id": m, "type": "user"}, "attributes": null}))
+                    .collect(),
+            };
+            let page: Vec<Value> = all.iter().skip(skip).take(limit).cloned().collect();
+            return Ok(HttpResponse {
+                status: 200,
+                headers: vec![("X-Total-Count".into(), all.len().to_string())],
+                body: Value::Array(page).to_string(),
+            });
+        }
         let limit: usize = q["limit"][0].parse().unwrap();
         assert!(limit <= 100, "limit above 100: {}", request.path);
-        assert_eq!(q.get("sort").map(|s| s[0].as_str()), Some("_id"), "v1 lists page with sort=_id");
+        assert_eq!(
+            q.get("sort").map(|s| s[0].as_str()),
+            Some("_id"),
+            "v1 lists page with sort=_id"
+        );
         let skip: usize = q["skip"][0].parse().unwrap();
         let mut users: Vec<Value> = self.users.borrow().clone();
         for filter in q.get("filter").into_iter().flatten() {
@@ -292,7 +371,10 @@ impl FakeHost {
             users.retain(|u| u[parts[0]].as_str() == Some(parts[2]));
         }
         users.sort_by(|a, b| a["_id"].as_str().cmp(&b["_id"].as_str()));
-        let fields: Vec<String> = q.get("fields").map(|f| f[0].split(' ').map(str::to_string).collect()).unwrap_or_default();
+        let fields: Vec<String> = q
+            .get("fields")
+            .map(|f| f[0].split(' ').map(str::to_string).collect())
+            .unwrap_or_default();
         let total = users.len();
         let page: Vec<Value> = users
             .into_iter()
@@ -317,25 +399,41 @@ impl FakeHost {
     fn assets(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
         let path = request.path.as_str();
         if path == "/rest/servicedeskapi/assets/workspace" {
-            return ok(json!({"size":1,"start":0,"limit":50,"isLastPage":true,"values":[{"workspaceId":"ws-1"}]}));
+            return ok(
+                json!({"size":1,"start":0,"limit":50,"isLastPage":true,"values":[{"workspaceId":"ws-1"}]}),
+            );
         }
         if let Some(rest) = path.strip_prefix("/rest/api/3/user/search?query=") {
             let email = decode(rest);
             let accounts = self.accounts.borrow();
             return ok(match accounts.get(&email.to_lowercase()) {
-                Some(id) => json!([{"accountId": id, "accountType": "atlassian", "emailAddress": email}]),
+                Some(id) => {
+                    json!([{"accountId": id, "accountType": "atlassian", "emailAddress": email}])
+                }
                 None => json!([]),
             });
         }
-        let rest = path.strip_prefix("/jsm/assets/workspace/ws-1/v1/").unwrap_or_else(|| panic!("unexpected path {path}"));
+        let rest = path
+            .strip_prefix("/jsm/assets/workspace/ws-1/v1/")
+            .unwrap_or_else(|| panic!("unexpected path {path}"));
         let (route, _) = rest.split_once('?').unwrap_or((rest, ""));
         match (request.method.as_str(), route) {
             ("GET", "objecttype/10") => ok(json!({"id":"10","name":"Users","objectSchemaId":"1"})),
             ("GET", "objecttype/10/attributes") => ok(user_attributes()),
+            ("GET", "objecttype/20") => {
+                ok(json!({"id":"20","name":"Departments","objectSchemaId":"1"}))
+            }
             ("GET", "objecttype/20/attributes") => ok(department_attributes()),
-            ("GET", "objectschema/list") => ok(json!({"startAt":0,"maxResults":50,"total":1,"isLast":true,"values":[{"id":"1","name":"HR"}]})),
-            ("GET", "objectschema/1/objecttypes/flat") => ok(json!([{"id":"10","name":"Users"},{"id":"20","name":"Departments"}])),
-            ("GET", "config/statustype") => ok(json!([{"id":"1","name":"Active","category":1},{"id":"9","name":"Inactive","category":0}])),
+            ("GET", "objecttype/30/attributes") => ok(group_attributes()),
+            ("GET", "objectschema/list") => ok(
+                json!({"startAt":0,"maxResults":50,"total":1,"isLast":true,"values":[{"id":"1","name":"HR"}]}),
+            ),
+            ("GET", "objectschema/1/objecttypes/flat") => {
+                ok(json!([{"id":"10","name":"Users"},{"id":"20","name":"Departments"}]))
+            }
+            ("GET", "config/statustype") => ok(
+                json!([{"id":"1","name":"Active","category":1},{"id":"9","name":"Inactive","category":0}]),
+            ),
             ("POST", "object/aql") => {
                 let q = query(path);
                 let start: usize = q["startAt"][0].parse().unwrap();
@@ -343,25 +441,37 @@ impl FakeHost {
                 let body: Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
                 let (type_id, condition) = match parse_aql(body["qlQuery"].as_str().unwrap()) {
                     Ok(parsed) => parsed,
-                    Err(message) => return status(400, json!({"errorMessages":[message],"errors":{}})),
+                    Err(message) => {
+                        return status(400, json!({"errorMessages":[message],"errors":{}}))
+                    }
                 };
-                let attr_id = condition.as_ref().map(|(name, _)| name_of(&type_id, name).expect("attribute in AQL exists"));
+                let attr_id = condition
+                    .as_ref()
+                    .map(|(name, _)| name_of(&type_id, name).expect("attribute in AQL exists"));
                 let matched: Vec<FakeObject> = self
                     .objects
                     .borrow()
                     .iter()
                     .filter(|o| o.type_id == type_id)
                     .filter(|o| match (&condition, &attr_id) {
-                        (Some((_, values)), Some(attr)) => {
-                            o.get(attr).iter().any(|v| values.iter().any(|w| w.eq_ignore_ascii_case(v)))
-                        }
+                        (Some((_, values)), Some(attr)) => o
+                            .get(attr)
+                            .iter()
+                            .any(|v| values.iter().any(|w| w.eq_ignore_ascii_case(v))),
                         _ => true,
                     })
                     .cloned()
                     .collect();
-                let page: Vec<Value> = matched.iter().skip(start).take(max).map(|o| self.object_json(o)).collect();
+                let page: Vec<Value> = matched
+                    .iter()
+                    .skip(start)
+                    .take(max)
+                    .map(|o| self.object_json(o))
+                    .collect();
                 let is_last = start + max >= matched.len();
-                ok(json!({"startAt": start, "maxResults": max, "total": matched.len(), "isLast": is_last, "values": page}))
+                ok(
+                    json!({"startAt": start, "maxResults": max, "total": matched.len(), "isLast": is_last, "values": page}),
+                )
             }
             ("POST", "object/create") => {
                 let body: Value = serde_json::from_str(request.body.as_deref().unwrap()).unwrap();
@@ -375,7 +485,11 @@ impl FakeHost {
                 let object = FakeObject { id, type_id, attrs };
                 let out = json!({"id": id.to_string(), "objectKey": object.key(), "label": ""});
                 self.objects.borrow_mut().push(object);
-                Ok(HttpResponse { status: 201, headers: vec![], body: out.to_string() })
+                Ok(HttpResponse {
+                    status: 201,
+                    headers: vec![],
+                    body: out.to_string(),
+                })
             }
             ("PUT", id) if id.starts_with("object/") => {
                 let id: u64 = id["object/".len()..].parse().unwrap();
@@ -405,33 +519,57 @@ impl FakeHost {
                 if objects.len() == before {
                     return status(404, json!({"errorMessages":["no such object"],"errors":{}}));
                 }
-                Ok(HttpResponse { status: 204, headers: vec![], body: String::new() })
+                Ok(HttpResponse {
+                    status: 204,
+                    headers: vec![],
+                    body: String::new(),
+                })
             }
             other => panic!("unexpected request {other:?}"),
         }
     }
 
-    fn read_attributes(&self, body: &Value) -> Result<BTreeMap<String, Vec<String>>, TransportError> {
+    fn read_attributes(
+        &self,
+        body: &Value,
+    ) -> Result<BTreeMap<String, Vec<String>>, TransportError> {
         Ok(body["attributes"]
             .as_array()
             .unwrap()
             .iter()
             .map(|a| {
-                let values = a["objectAttributeValues"].as_array().unwrap().iter().map(|v| v["value"].as_str().unwrap().to_string()).collect();
-                (a["objectTypeAttributeId"].as_str().unwrap().to_string(), values)
+                let values = a["objectAttributeValues"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|v| v["value"].as_str().unwrap().to_string())
+                    .collect();
+                (
+                    a["objectTypeAttributeId"].as_str().unwrap().to_string(),
+                    values,
+                )
             })
             .collect())
     }
 
-    fn validate(&self, attrs: &BTreeMap<String, Vec<String>>) -> Result<(), Result<HttpResponse, TransportError>> {
+    fn validate(
+        &self,
+        attrs: &BTreeMap<String, Vec<String>>,
+    ) -> Result<(), Result<HttpResponse, TransportError>> {
         let objects = self.objects.borrow();
         for (attr, values) in attrs {
             for value in values {
                 if kind_of(attr) == 1 && !objects.iter().any(|o| &o.key() == value) {
-                    return Err(status(400, json!({"errorMessages":[],"errors":{"rlabel": format!("object {value} does not exist")}})));
+                    return Err(status(
+                        400,
+                        json!({"errorMessages":[],"errors":{"rlabel": format!("object {value} does not exist")}}),
+                    ));
                 }
                 if self.reject_invalid.get() && value == "INVALID" {
-                    return Err(status(400, json!({"errorMessages":["Could not create object"],"errors":{"Name":"The value INVALID is not allowed"}})));
+                    return Err(status(
+                        400,
+                        json!({"errorMessages":["Could not create object"],"errors":{"Name":"The value INVALID is not allowed"}}),
+                    ));
                 }
             }
         }
@@ -446,11 +584,17 @@ impl SyncHost for FakeHost {
         let mut commit_then_drop = false;
         {
             let mut faults = self.faults.borrow_mut();
-            if let Some(fault) = faults.iter_mut().find(|f| f.times > 0 && f.method == request.method && request.path.contains(&f.path_contains)) {
+            if let Some(fault) = faults.iter_mut().find(|f| {
+                f.times > 0 && f.method == request.method && request.path.contains(&f.path_contains)
+            }) {
                 fault.times -= 1;
                 match &fault.kind {
                     FaultKind::Status(code, headers) => {
-                        return Ok(HttpResponse { status: *code, headers: headers.clone(), body: json!({"message":"fault"}).to_string() })
+                        return Ok(HttpResponse {
+                            status: *code,
+                            headers: headers.clone(),
+                            body: json!({"message":"fault"}).to_string(),
+                        })
                     }
                     FaultKind::Transport => return Err(TransportError("connection reset".into())),
                     FaultKind::CommitThenTransport => commit_then_drop = true,
@@ -462,7 +606,9 @@ impl SyncHost for FakeHost {
             Service::Jira => self.assets(&request),
         };
         if commit_then_drop {
-            return Err(TransportError("connection dropped after the request was processed".into()));
+            return Err(TransportError(
+                "connection dropped after the request was processed".into(),
+            ));
         }
         response
     }
@@ -473,11 +619,21 @@ impl SyncHost for FakeHost {
 
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), String> {
         assert!(key.len() <= 500, "key too long: {key}");
-        assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || ":._ -#".contains(c) || c.is_whitespace()), "bad key {key}");
-        assert!(json.len() < 240 * 1024, "value of {key} is {} bytes", json.len());
+        assert!(
+            key.chars()
+                .all(|c| c.is_ascii_alphanumeric() || ":._ -#".contains(c) || c.is_whitespace()),
+            "bad key {key}"
+        );
+        assert!(
+            json.len() < 240 * 1024,
+            "value of {key} is {} bytes",
+            json.len()
+        );
         serde_json::from_str::<Value>(json).expect("stored values are JSON");
         self.storage_writes.set(self.storage_writes.get() + 1);
-        self.storage.borrow_mut().insert(key.to_string(), json.to_string());
+        self.storage
+            .borrow_mut()
+            .insert(key.to_string(), json.to_string());
         Ok(())
     }
 

@@ -1,0 +1,178 @@
+// End to end: the settings page in Debian's Chromium against the real backend — the local
+// Forge runtime running the real handlers (src/index.js) over the JumpCloud and Assets
+// emulators, with the page's bridge forwarding `invoke` to it (src-js/sandbox). Nothing here is
+// a fixture: every number asserted comes from the sync engine.
+// Build first: node scripts/build-wasm.mjs && node scripts/build-settings.mjs
+//
+// The sandbox must be the first import that can load @forge/api (it installs the local runtime).
+import { startSandbox } from '../../src-js/sandbox/index.js';
+
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+
+import { browserSkipReason, everythingInPage, launchChromium, tileCounts } from './helpers.js';
+
+const skipReason = browserSkipReason();
+const TIMEOUT = { timeout: 120_000 };
+const API_KEY = 'sandbox-jumpcloud-key';
+const NEW_TITLE = 'Chief Tea Officer';
+
+describe('settings page on the real sandbox backend', { skip: skipReason ?? false }, () => {
+  let sandbox;
+  let browser;
+  let context;
+  let page;
+  const consoleMessages = [];
+  const pageErrors = [];
+  /** Every resolver call the page made: `{name, payload, status, body}` (body as text). */
+  const invocations = [];
+
+  before(async () => {
+    sandbox = await startSandbox({ users: 40, seed: 2, firstSync: true });
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    page = await context.newPage();
+    page.on('console', (message) => consoleMessages.push(`${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => pageErrors.push(String(error)));
+    page.on('response', async (response) => {
+      if (!response.url().endsWith('/__bridge/invoke')) return;
+      const request = JSON.parse(response.request().postData() ?? '{}');
+      const body = await response.text().catch(() => '');
+      invocations.push({ name: request.functionKey, payload: request.payload, status: response.status(), body });
+    });
+  });
+  after(async () => {
+    await context?.close().catch(() => {});
+    await browser?.close().catch(() => {});
+    await sandbox?.close();
+  });
+
+  const called = (name) => invocations.filter((c) => c.name === name);
+
+  test('the first sync recorded a run (the sandbox is usable)', () => {
+    assert.equal(sandbox.firstRun?.status, 'succeeded', JSON.stringify(sandbox.firstRun?.message));
+    assert.equal(sandbox.firstRun.counts.created, 40);
+  });
+
+  test('the footer shows the core version the page runs, the same as the server\'s', TIMEOUT, async () => {
+    const { core } = await sandbox.invoke('getVersion');
+    await page.goto(`${sandbox.pageUrl}?tab=imports`);
+    const footer = page.locator('#footer-version');
+    await page.waitForFunction(() => document.querySelector('#footer-version')?.dataset.coreVersion);
+    assert.equal(await footer.getAttribute('data-core-version'), core);
+    assert.equal(await footer.textContent(), `Core ${core} (in this page)`);
+  });
+
+  test('the Imports tab lists the sandbox import with its last run from the history', TIMEOUT, async () => {
+    const row = page.getByRole('row', { name: /JumpCloud users/ });
+    await row.waitFor();
+    await page.waitForFunction(() => /Succeeded · /.test(document.querySelector('.imports-list tbody tr')?.textContent ?? ''));
+    assert.match(await row.textContent(), /^JumpCloud usersEvery hourSucceeded · /);
+  });
+
+  test('editing it checks the mapping live in the browser (wasm), against the real attributes', TIMEOUT, async () => {
+    await page.getByRole('button', { name: 'Edit import JumpCloud users' }).click();
+    const summary = page.locator('.diag-summary');
+    await page.waitForFunction(() => /attributes of User, in your browser/.test(document.querySelector('.diag-summary')?.textContent ?? ''));
+    assert.doesNotMatch(await summary.textContent(), /error/);
+    const editor = page.getByLabel('Mapping', { exact: true });
+    const saved = await editor.inputValue();
+    assert.equal(saved, (await sandbox.invoke('listImports'))[0].mapping);
+
+    await editor.fill(saved.replace('map:jobTitle=Job Title', 'map:jobTitle=Job Titel'));
+    await page.locator('.diag-error').filter({ hasText: "did you mean 'Job Title'?" }).waitFor();
+    assert.match(await summary.textContent(), /^1 error.*in your browser\)\.$/);
+    assert.equal(called('validateMapping').length, 0, 'diagnostics come from the browser, not a resolver');
+    assert.ok(called('getAttributes').length >= 1, 'the attributes are the real object type\'s');
+
+    await editor.fill(saved); // back to the saved text: Preview then needs no save
+    await page.waitForFunction(() => !document.querySelector('.diag-error'));
+    assert.equal(await page.getByRole('button', { name: 'Save', exact: true }).count(), 1, 'nothing unsaved');
+  });
+
+  test('Fetch sample shows raw records from the JumpCloud emulator, and what the mapping makes of them', TIMEOUT, async () => {
+    await page.getByRole('button', { name: 'Fetch sample' }).click();
+    await page.getByText('Fetched 5 of 40 sample records.').waitFor();
+    const raw = JSON.parse(await page.getByLabel('Raw JumpCloud JSON').textContent());
+    const firstById = [...sandbox.emulators.tenant.users].sort((a, b) => a._id.localeCompare(b._id))[0];
+    assert.equal(raw._id, firstById._id, 'the first record in _id order, as the import pages');
+    assert.match(await page.locator('.sample-request').textContent(), /^Request: \/api\/systemusers\?limit=5&skip=0&sort=_id/);
+    const rows = await page.locator('.table-record tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(rows.find(([attribute]) => attribute === 'First Name'), ['First Name', raw.firstname]);
+  });
+
+  test('Preview after a change in JumpCloud shows that change old → new, and nothing else', TIMEOUT, async () => {
+    const user = sandbox.emulators.tenant.users.find((u) => u.jobTitle && u.jobTitle !== NEW_TITLE);
+    const oldTitle = user.jobTitle;
+    sandbox.emulators.tenant.promote(user._id, { jobTitle: NEW_TITLE });
+
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('Preview ready. Nothing was written to Assets.').waitFor();
+    assert.deepEqual(called('saveImport'), [], 'an unchanged import is not saved again');
+    const rows = await page.locator('.table-diff tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.equal(rows.length, 1, JSON.stringify(rows));
+    const [key, objectKey, attribute, oldValue, newValue] = rows[0];
+    assert.deepEqual([key, attribute, oldValue, newValue], [user._id, 'Job Title', oldTitle, NEW_TITLE]);
+    assert.match(objectKey, /^[A-Z]+-\d+$/);
+    const counts = await tileCounts(page.locator('.preview .count'));
+    assert.deepEqual(counts, { source: 40, created: 0, updated: 1, unchanged: 39, missing: 0, marked: 0, deleted: 0, failed: 0, warnings: counts.warnings });
+    // The engine's warnings (unmatched Jira users) are listed as warnings, not failures.
+    const preview = JSON.parse(called('previewImport').at(-1).body).result;
+    assert.equal(counts.warnings, preview.counts.warnings);
+    assert.equal(await page.locator('.preview .table-errors').count(), 0);
+    // Absent parts (no creates, nothing missing) leave no trace such as a stray "null".
+    assert.doesNotMatch(await page.locator('.preview').textContent(), /null|undefined|NaN/);
+    if (preview.counts.warnings) assert.match(await page.locator('.preview .problems-warnings summary').textContent(), /warning/);
+    await page.screenshot({ path: '/tmp/tributary-sandbox-preview.png', fullPage: true });
+  });
+
+  test('Run now, then Run history shows the run succeeded with the engine\'s counts', TIMEOUT, async () => {
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await page.getByRole('tab', { name: 'Run history', selected: true }).waitFor();
+    const started = called('runImport');
+    assert.equal(started.length, 1);
+    const { runId } = JSON.parse(started[0].body).result;
+    assert.match(runId, /^[A-Za-z0-9._-]+$/);
+    const card = page.locator(`.run[data-run-id="${runId}"]`);
+    // Queued, then the record of the queue consumer's slice; the page polls until it is done.
+    await page.locator(`.run[data-run-id="${runId}"][data-status="succeeded"]`).waitFor({ timeout: 60_000 });
+    assert.equal(await card.locator('.badge').textContent(), 'Succeeded');
+    assert.equal(await card.locator('.run-title').textContent(), 'JumpCloud users');
+    const counts = await tileCounts(card.locator('.count'));
+    const stored = (await sandbox.invoke('listRuns', { importId: sandbox.importId })).find((r) => r.runId === runId);
+    assert.deepEqual(counts, stored.counts, 'the page shows the stored record\'s counts');
+    assert.equal(counts.updated, 1);
+    assert.equal(counts.unchanged, 39);
+    assert.equal(counts.created, 0);
+    assert.match(await card.locator('.run-time').textContent(), / → /);
+    // Newest first: this run above the first sync.
+    const order = await page.locator('.run').evaluateAll((runs) => runs.map((r) => r.dataset.runId));
+    assert.deepEqual(order, [runId, sandbox.firstRun.runId]);
+    // And it really wrote: a new dry run finds nothing to update.
+    const after = await sandbox.invoke('previewImport', { importId: sandbox.importId });
+    assert.equal(after.counts.updated, 0);
+    await page.screenshot({ path: '/tmp/tributary-sandbox-runs.png', fullPage: true });
+  });
+
+  test('Connection: Test connection succeeds, and the API key never reaches the page', TIMEOUT, async () => {
+    await page.getByRole('tab', { name: 'Connection' }).click();
+    await page.getByText('A key is stored').waitFor();
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    const result = page.locator('.test-result.test-ok');
+    await result.waitFor();
+    assert.equal(await result.textContent(), 'Test passed: Connected to JumpCloud: 40 users visible.');
+    assert.equal(await page.getByLabel('JumpCloud API key').inputValue(), '');
+
+    const everything = await everythingInPage(page);
+    assert.ok(!everything.includes(API_KEY), 'the key is nowhere in the page');
+    assert.ok(!consoleMessages.join('\n').includes(API_KEY), 'the key is never logged in the browser');
+    assert.ok(invocations.length > 10, `the page used the backend (${invocations.length} calls)`);
+    for (const call of invocations) {
+      assert.ok(!call.body.includes(API_KEY), `${call.name} did not answer with the key`);
+      assert.equal(call.status, 200, `${call.name} answered ${call.status}: ${call.body.slice(0, 300)}`);
+    }
+    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(sandbox.emulators.violations(), [], 'every request the app sent matches the vendor specs');
+    await page.screenshot({ path: '/tmp/tributary-sandbox-connection.png', fullPage: true });
+  });
+});
