@@ -1,6 +1,6 @@
 // The core's host interface inside Forge: Jira and Assets through requestJira as the app,
 // JumpCloud through Forge's egress-checked fetch, state in Forge KVS.
-import { asApp, assumeTrustedRoute, fetch } from '@forge/api';
+import { asApp, assumeTrustedRoute, bindInvocationContext, fetch } from '@forge/api';
 import { kvs } from '@forge/kvs';
 
 import { joinUrl, jumpcloudAuthHeaders, toCoreResponse } from '../hosts/http.js';
@@ -10,7 +10,7 @@ import { joinUrl, jumpcloudAuthHeaders, toCoreResponse } from '../hosts/http.js'
  * from KVS secrets by the caller); `log(level, message)` receives the core's messages.
  */
 export function createForgeHost({ jumpcloud, log = () => {} }) {
-  return {
+  return bindToInvocation({
     async request({ service, method, path, headers = {}, body }) {
       if (service === 'jumpcloud') {
         if (!jumpcloud?.apiKey) throw new Error('JumpCloud is not connected: save an API key first');
@@ -43,5 +43,13 @@ export function createForgeHost({ jumpcloud, log = () => {} }) {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log,
-  };
+  });
+}
+
+// The wasm core's async tasks share one executor, so a host call can be polled from another
+// invocation's callback. Binding each method to the invocation that built the host keeps
+// every platform call attributed to its own invocation (Forge's documented remedy for lost
+// context in callbacks), so an invocation that has ended can never write through a later one.
+function bindToInvocation(host) {
+  return Object.fromEntries(Object.entries(host).map(([name, fn]) => [name, bindInvocationContext(fn)]));
 }
