@@ -12,7 +12,7 @@ import { requireJiraAdmin } from './admin.js';
 import { getAttributes, listObjectTypes, listSchemas } from './assets-read.js';
 import * as config from './config-store.js';
 import { createForgeHost } from './sync-host.js';
-import { continueRun, listRuns, previewRun, startRun } from './runs.js';
+import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.js';
 
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
@@ -75,15 +75,18 @@ export const resolver = makeResolver({
   listRuns: adminOnly(({ importId }) => listRuns(importId)),
 });
 
-/** Hourly scheduled trigger: queues the imports whose schedule is due. */
+/**
+ * Hourly scheduled trigger: queues one run of the imports whose schedule is due, in the order
+ * the engine derives from their references. A duplicate tick finds nothing due.
+ */
 export async function scheduler() {
   const now = Date.now();
-  for (const item of await config.listImports()) {
-    if (item.enabled && core.isScheduleDue(item.schedule, item.lastScheduledAt ?? null, now)) {
-      await startRun(item.id, { trigger: 'schedule' });
-      await config.saveImport({ ...item, lastScheduledAt: now }, randomUUID);
-    }
-  }
+  const due = (await config.listImports())
+    .filter((item) => item.enabled && core.isScheduleDue(item.schedule, item.lastScheduledAt, now));
+  if (due.length === 0) return { statusCode: 204 };
+  for (const item of due) await config.saveImport({ ...item, lastScheduledAt: now }, randomUUID);
+  if (due.length === 1) await startRun(due[0].id, { trigger: 'schedule' });
+  else await startBatch(due.map((item) => item.id));
   return { statusCode: 204 };
 }
 

@@ -26,44 +26,56 @@ async function hostFor() {
   return createForgeHost({ jumpcloud: await getJumpCloudCredentials(), log: forgeLog });
 }
 
+const newRunId = () => `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
+
+/** The engine's options for one saved import. */
+async function importOptions(importId) {
+  const config = await getImport(importId);
+  return {
+    importId,
+    mappingText: config.mapping,
+    ...(config.objectSchemaId ? { objectSchema: config.objectSchemaId } : {}),
+    ...(config.objectTypeId ? { objectType: config.objectTypeId } : {}),
+  };
+}
+
 /** Queues a run of one import; the consumer picks it up. Returns `{runId}`. */
 export async function startRun(importId, { trigger = 'manual' } = {}) {
   await getImport(importId); // a clear error for an unknown id, before anything is queued
-  const runId = `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
+  const runId = newRunId();
   await queue().push({ body: { importId, runId, resume: false, trigger } });
   return { runId };
 }
 
-/** One slice of a run (the queue consumer): runs until done or out of budget, then re-queues. */
-export async function continueRun({ importId, runId, resume }) {
-  const config = await getImport(importId);
-  const options = {
-    importId,
-    runId,
-    resume: Boolean(resume),
-    mappingText: config.mapping,
-    ...(config.objectSchemaId ? { objectSchema: config.objectSchemaId } : {}),
-    ...(config.objectTypeId ? { objectType: config.objectTypeId } : {}),
-    budgetMs: CONSUMER_BUDGET_MS,
-  };
-  const report = await core.runSync(await hostFor(), JSON.stringify(options));
+/**
+ * Queues one run of several imports, which the engine orders by their references (users
+ * before the devices that name their owners). Returns `{runId}`.
+ */
+export async function startBatch(importIds, { trigger = 'schedule' } = {}) {
+  const runId = newRunId();
+  await queue().push({ body: { importIds, runId, resume: false, trigger } });
+  return { runId };
+}
+
+/**
+ * One slice of a run (the queue consumer): runs until done or out of budget, then queues the
+ * next slice. The event is `{importId | importIds, runId, resume}`.
+ */
+export async function continueRun({ importId, importIds, runId, resume }) {
+  const host = await hostFor();
+  const slice = { runId, resume: Boolean(resume), budgetMs: CONSUMER_BUDGET_MS };
+  const report = importIds
+    ? await core.runSyncAll(host, JSON.stringify({ ...slice, imports: await Promise.all(importIds.map(importOptions)) }))
+    : await core.runSync(host, JSON.stringify({ ...slice, ...(await importOptions(importId)) }));
   if (report.status === 'continue') {
-    await queue().push({ body: { importId, runId, resume: true } });
+    await queue().push({ body: { importId, importIds, runId, resume: true } });
   }
   return report;
 }
 
 /** The full plan for an import without writing anything. */
 export async function previewRun(importId) {
-  const config = await getImport(importId);
-  const options = {
-    importId,
-    mappingText: config.mapping,
-    ...(config.objectSchemaId ? { objectSchema: config.objectSchemaId } : {}),
-    ...(config.objectTypeId ? { objectType: config.objectTypeId } : {}),
-    dryRun: true,
-    budgetMs: PREVIEW_BUDGET_MS,
-  };
+  const options = { ...(await importOptions(importId)), dryRun: true, budgetMs: PREVIEW_BUDGET_MS };
   return core.previewSync(await hostFor(), JSON.stringify(options));
 }
 

@@ -268,14 +268,23 @@ impl ObjectTypeAttribute {
     pub fn select_options(&self) -> Vec<&str> {
         self.options
             .as_deref()
-            .map(|o| o.split(',').map(str::trim).filter(|s| !s.is_empty()).collect())
+            .map(|o| {
+                o.split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
     /// A short human description of the type, e.g. `Integer` or `reference to Department`.
     pub fn type_description(&self) -> String {
         match self.kind {
-            AttributeKind::Default => self.default_kind().unwrap_or(DefaultType::Text).name().to_string(),
+            AttributeKind::Default => self
+                .default_kind()
+                .unwrap_or(DefaultType::Text)
+                .name()
+                .to_string(),
             AttributeKind::ObjectReference => match &self.reference_object_type {
                 Some(t) if !t.name.is_empty() => format!("reference to {}", t.name),
                 _ => "object reference".to_string(),

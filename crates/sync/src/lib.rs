@@ -104,6 +104,7 @@ pub mod host;
 pub mod model;
 pub mod plan;
 pub mod report;
+pub mod schedule;
 pub mod source;
 
 pub use adapter::{compile_mapping, desired_from_values};
@@ -120,4 +121,5 @@ pub use model::{
 };
 pub use plan::{plan, LookupTable, Plan, PlanInput};
 pub use report::{Counts, Progress, RecordError, RunOptions, RunReport, RunStatus};
+pub use schedule::Schedule;
 pub use source::{Import, ImportSpec, MissingSpec, RecordTransform, SourceApi, Target};

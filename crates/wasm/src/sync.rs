@@ -317,3 +317,20 @@ pub async fn sample_source(host: SyncHostJs, options_json: String) -> Result<JsV
         .map_err(|e| JsError::new(&e))?;
     to_js(&report)
 }
+
+/// Whether a scheduled-trigger tick at `nowMs` should start an import whose schedule is
+/// `schedule` (`manual`, `hourly`, `daily` or `weekly`) and which the scheduler last started at
+/// `lastStartedMs` (absent: never). Throws for an unknown schedule name.
+#[wasm_bindgen(js_name = isScheduleDue)]
+pub fn is_schedule_due(
+    schedule: &str,
+    last_started_ms: Option<f64>,
+    now_ms: f64,
+) -> Result<bool, JsError> {
+    let schedule = tributary_sync::Schedule::parse(schedule).ok_or_else(|| {
+        JsError::new(&format!(
+            "unknown schedule '{schedule}': expected manual, hourly, daily or weekly"
+        ))
+    })?;
+    Ok(schedule.is_due(last_started_ms, now_ms))
+}
