@@ -57,10 +57,12 @@ export const resolver = makeResolver({
   getAttributes: adminOnly(({ objectTypeId }) => getAttributes(objectTypeId)),
 
   listImports: adminOnly(() => config.listImports()),
-  /** Saves an import and returns it with the core's diagnostics for its mapping. */
+  /** Saves an import and returns it with the core's diagnostics for its mapping, checked
+   * against the chosen object type's attributes when there is one. */
   saveImport: adminOnly(async ({ import: input }) => {
     const saved = await config.saveImport(input, randomUUID);
-    return { import: saved, diagnostics: core.validate(saved.mapping).diagnostics };
+    const attributes = saved.objectTypeId ? JSON.stringify(await getAttributes(saved.objectTypeId)) : undefined;
+    return { import: saved, diagnostics: core.validate(saved.mapping, attributes).diagnostics };
   }),
   deleteImport: adminOnly(({ id }) => config.deleteImport(id)),
 
@@ -72,7 +74,7 @@ export const resolver = makeResolver({
   }),
   previewImport: adminOnly(({ importId }) => previewRun(importId)),
   runImport: adminOnly(({ importId }) => startRun(importId)),
-  listRuns: adminOnly(({ importId }) => listRuns(importId)),
+  listRuns: adminOnly(({ importId, limit }) => listRuns(importId, limit)),
 });
 
 /**

@@ -79,8 +79,8 @@ export async function previewRun(importId) {
   return core.previewSync(await hostFor(), JSON.stringify(options));
 }
 
-/** Run records, newest first; all imports or one. */
-export async function listRuns(importId) {
+/** Run records, newest first, at most `limit` (default 50); all imports or one. */
+export async function listRuns(importId, limit = 50) {
   const prefix = importId ? `${RUN_PREFIX}${importId}:` : RUN_PREFIX;
   const runs = [];
   let cursor;
@@ -92,5 +92,6 @@ export async function listRuns(importId) {
     if (!nextCursor) break;
     cursor = nextCursor;
   }
-  return runs.sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
+  const newestFirst = runs.sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
+  return newestFirst.slice(0, Math.max(1, Math.min(Number(limit) || 50, 500)));
 }
