@@ -4,7 +4,7 @@
 // Assets routes live under /jsm/assets/workspace/{workspaceId}/v1 (the path Forge's
 // requestJira and api.atlassian.com both use) and follow specs/assets. Control API (not part of
 // Jira): GET /__control/state, POST /__control/faults.
-import { HttpError, boolParam, intParam, startServer } from './http.js';
+import { HttpError, boolParam, faultControlRoute, intParam, startServer } from './http.js';
 import { QuotaBook } from './quota.js';
 import { createValidator } from './spec.js';
 import { DEFAULT_TYPES, Workspace } from './assets-state.js';
@@ -288,17 +288,7 @@ export async function startAssetsEmulator({
       method: 'GET', template: '/__control/state', control: true,
       handler: () => ({ body: { workspaceId, objects: [...workspace.objects.values()].map((o) => views.object(o, true)) } }),
     },
-    {
-      method: 'POST', template: '/__control/faults', control: true,
-      handler: ({ body }) => {
-        try {
-          emulator.faults.reset(body);
-        } catch (error) {
-          throw new HttpError(400, error.message);
-        }
-        return { status: 204 };
-      },
-    },
+    faultControlRoute(() => emulator),
   );
 
   const expectedBasic = auth ? `Basic ${Buffer.from(`${auth.email}:${auth.apiToken}`).toString('base64')}` : null;

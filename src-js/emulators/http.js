@@ -262,3 +262,21 @@ export function boolParam(query, name, fallback) {
   }
   return raw === 'true';
 }
+
+/**
+ * The control route both emulators serve to replace their fault plan at run time:
+ * `POST /__control/faults` with a FaultPlan body. `getEmulator()` returns the started emulator.
+ */
+export function faultControlRoute(getEmulator) {
+  return {
+    method: 'POST', template: '/__control/faults', control: true,
+    handler: ({ body }) => {
+      try {
+        getEmulator().faults.reset(body);
+      } catch (error) {
+        throw new HttpError(400, error.message);
+      }
+      return { status: 204 };
+    },
+  };
+}

@@ -6,7 +6,7 @@
 // `field:op:value` (repeats AND); v1 `{totalCount, results}`; v2 bare arrays + x-total-count.
 // Control API (not part of JumpCloud): POST /__control/<operation>, GET /__control/state,
 // POST /__control/faults.
-import { HttpError, parseInteger, startServer } from './http.js';
+import { HttpError, faultControlRoute, parseInteger, startServer } from './http.js';
 import {
   parseSearchFilter,
   parseSearchTerm,
@@ -258,17 +258,7 @@ export async function startJumpCloudEmulator({
   let emulator;
   routes.push(
     { method: 'GET', template: '/__control/state', control: true, handler: () => ({ body: directory.snapshot() }) },
-    {
-      method: 'POST', template: '/__control/faults', control: true,
-      handler: ({ body }) => {
-        try {
-          emulator.faults.reset(body);
-        } catch (error) {
-          throw new HttpError(400, error.message);
-        }
-        return { status: 204 };
-      },
-    },
+    faultControlRoute(() => emulator),
     {
       method: 'POST', template: '/__control/{operation}', control: true,
       handler: ({ params, body }) => {
