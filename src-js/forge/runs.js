@@ -15,6 +15,8 @@ const RUN_PREFIX = 'tributary:run:';
 const CONSUMER_BUDGET_MS = 780_000;
 // Resolvers have 25 s; a preview that does not fit reports how far it got.
 const PREVIEW_BUDGET_MS = 20_000;
+// Resolver answers are limited to 5 MB: list this many entries per kind, count the rest.
+const PREVIEW_PLAN_LIMIT = 500;
 
 const queue = () => new Queue({ key: SYNC_QUEUE });
 
@@ -75,7 +77,9 @@ export async function continueRun({ importId, importIds, runId, resume }) {
 
 /** The full plan for an import without writing anything. */
 export async function previewRun(importId) {
-  const options = { ...(await importOptions(importId)), dryRun: true, budgetMs: PREVIEW_BUDGET_MS };
+  const options = {
+    ...(await importOptions(importId)), dryRun: true, budgetMs: PREVIEW_BUDGET_MS, planLimit: PREVIEW_PLAN_LIMIT,
+  };
   return core.previewSync(await hostFor(), JSON.stringify(options));
 }
 

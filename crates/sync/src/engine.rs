@@ -897,7 +897,11 @@ impl<'h, H: SyncHost> Engine<'h, H> {
         });
         self.record_plan(state, &the_plan, &records);
         if self.options.dry_run {
-            state.report.plan = Some(PlanView::from(&the_plan));
+            let mut view = PlanView::from(&the_plan);
+            if let Some(limit) = self.options.plan_limit {
+                view.truncate(limit);
+            }
+            state.report.plan = Some(view);
             return Ok(());
         }
         state.report.phase = "write".to_string();

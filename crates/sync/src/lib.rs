@@ -46,7 +46,7 @@
 //!
 //! # Options JSON ([`RunOptions`])
 //! `{importId, mappingText, workspaceId?, objectSchema?, objectType?, dryRun?, budgetMs?,
-//!   runId?, resume?, concurrency?, leaseMs?}` — `importId` and `runId`: 1-100 of
+//!   runId?, resume?, concurrency?, leaseMs?, planLimit?}` — `importId` and `runId`: 1-100 of
 //! `[A-Za-z0-9._-]`; `objectSchema`/`objectType` (name or id) override the mapping's
 //! `config:`; `budgetMs` defaults to 50 000 (dry runs: unlimited unless given);
 //! `concurrency` 4 (1-16); `leaseMs` 120 000 (how long the lease outlives the budget).
@@ -68,7 +68,8 @@
 //!   plan?: { creates: [{key, changes: [{attribute, old: [], new: [..]}]}],
 //!            updates: [{key, objectKey, changes: [{attribute, old: [..], new: [..]}]}],
 //!            unchanged,
-//!            missing: [{key, objectKey, action: "ignore"|"mark"|"delete"|"guarded", changes?}] } }
+//!            missing: [{key, objectKey, action: "ignore"|"mark"|"delete"|"guarded", changes?}],
+//!            omitted?: {creates, updates, missing} } }
 //! ```
 //! - `succeeded`: done; per-record failures (refused writes, duplicate or missing keys) are in
 //!   `counts.failed` and `errors`, attribute-level problems (unresolved reference, unmatched

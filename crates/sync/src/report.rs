@@ -33,6 +33,10 @@ pub struct RunOptions {
     pub concurrency: Option<usize>,
     /// How long the lease outlives the invocation's budget, in ms (default 120 000).
     pub lease_ms: Option<f64>,
+    /// Dry runs: at most this many creates, updates and missing objects each in `plan` (all
+    /// when absent); the rest are counted in `plan.omitted`. Keeps a large first sync's
+    /// preview within what a host can return (Forge resolvers answer at most 5 MB).
+    pub plan_limit: Option<usize>,
 }
 
 /// How the invocation ended.
@@ -259,6 +263,41 @@ pub struct PlanView {
     pub unchanged: u64,
     /// Missing objects and their action.
     pub missing: Vec<MissingView>,
+    /// How many entries of each list were left out by `planLimit`.
+    #[serde(default, skip_serializing_if = "Omitted::is_empty")]
+    pub omitted: Omitted,
+}
+
+/// Plan entries left out of a dry run's report (see [`RunOptions::plan_limit`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Omitted {
+    /// Creates not listed.
+    pub creates: u64,
+    /// Updates not listed.
+    pub updates: u64,
+    /// Missing objects not listed.
+    pub missing: u64,
+}
+
+impl Omitted {
+    /// Whether nothing was left out.
+    pub fn is_empty(&self) -> bool {
+        self.creates == 0 && self.updates == 0 && self.missing == 0
+    }
+}
+
+impl PlanView {
+    /// Keeps at most `limit` entries of each list, counting the rest in `omitted`.
+    pub fn truncate(&mut self, limit: usize) {
+        fn cut<T>(list: &mut Vec<T>, limit: usize) -> u64 {
+            let extra = list.len().saturating_sub(limit);
+            list.truncate(limit);
+            extra as u64
+        }
+        self.omitted.creates += cut(&mut self.creates, limit);
+        self.omitted.updates += cut(&mut self.updates, limit);
+        self.omitted.missing += cut(&mut self.missing, limit);
+    }
 }
 
 impl From<&Plan> for PlanView {
@@ -306,6 +345,47 @@ impl From<&Plan> for PlanView {
                     changes: view(&m.changes),
                 })
                 .collect(),
+            omitted: Omitted::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncate_keeps_the_first_entries_and_counts_the_rest() {
+        let create = |key: &str| CreateView {
+            key: key.to_string(),
+            changes: Vec::new(),
+        };
+        let mut view = PlanView {
+            creates: vec![create("a"), create("b"), create("c")],
+            ..PlanView::default()
+        };
+        view.truncate(2);
+        assert_eq!(
+            view.creates
+                .iter()
+                .map(|c| c.key.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b"]
+        );
+        assert_eq!(
+            view.omitted,
+            Omitted {
+                creates: 1,
+                updates: 0,
+                missing: 0
+            }
+        );
+        let json = serde_json::to_value(&view).unwrap();
+        assert_eq!(json["omitted"]["creates"], 1);
+        view.omitted = Omitted::default();
+        assert!(serde_json::to_value(&view)
+            .unwrap()
+            .get("omitted")
+            .is_none());
     }
 }

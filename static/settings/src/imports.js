@@ -604,6 +604,14 @@ export function renderPreview(report) {
     m.key, m.objectKey, missingAction(m),
   ], 'missing'));
 
+  const omitted = plan.omitted ?? {};
+  const notListed = [['updates', 'updates'], ['creates', 'creates'], ['missing', 'missing objects']]
+    .filter(([field]) => Number(omitted[field]) > 0)
+    .map(([field, words]) => `${omitted[field]} ${words}`);
+  if (notListed.length) {
+    section.append(h('p', { class: 'help', text: `Also planned but not listed, to keep the answer small: ${notListed.join(', ')} (counted above).` }));
+  }
+
   appendAll(section, problemTables(report, { tense: 'would', limit: PREVIEW_ROW_LIMIT }));
   if (!updates.length && !creates.length && !missing.some((m) => m?.action === 'mark' || m?.action === 'delete')) {
     section.append(h('p', { class: 'empty', text: 'A run would change nothing: Assets already matches JumpCloud.' }));
