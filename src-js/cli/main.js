@@ -4,7 +4,6 @@
 // stopped the run, 2 usage or configuration errors.
 import { parseArgs } from 'node:util';
 
-import { commands } from './commands.js';
 import { UsageError } from './errors.js';
 
 const USAGE = `usage: tributary <command> [options]
@@ -29,13 +28,25 @@ TRIBUTARY_STATE_DIR (run records and leases; default .tributary).
 Exit codes: 0 ok, 1 problems found / records failed / a guard stopped the run,
 2 usage or configuration error.`;
 
+/** The commands, or a clear word when the WebAssembly core has not been built yet. */
+async function loadCommands() {
+  try {
+    return (await import('./commands.js')).commands;
+  } catch (error) {
+    if (error.code === 'ERR_MODULE_NOT_FOUND' && /core[\\/]generated/.test(error.message)) {
+      throw new Error('the WebAssembly core is not built yet: run `npm run build` first');
+    }
+    throw error;
+  }
+}
+
 async function main(argv) {
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const command = commands[name];
+  const command = (await loadCommands())[name];
   if (!command) {
     throw new UsageError(`unknown command '${name}'`);
   }
