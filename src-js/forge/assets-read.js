@@ -12,6 +12,11 @@ async function getJson(path, what) {
   return response.json();
 }
 
+/** The workspace id if an earlier call cached it, else undefined (the engine looks it up). */
+export async function cachedWorkspaceId() {
+  return (await kvs.get(WORKSPACE_KEY)) ?? undefined;
+}
+
 /** The site's Assets workspace id (cached in KVS; it never changes for a site). */
 export async function workspaceId() {
   const cached = await kvs.get(WORKSPACE_KEY);

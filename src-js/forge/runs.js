@@ -6,6 +6,7 @@ import { Queue } from '@forge/events';
 import { kvs, WhereConditions } from '@forge/kvs';
 
 import * as core from '../core/index.js';
+import { cachedWorkspaceId } from './assets-read.js';
 import { getImport, getJumpCloudCredentials } from './config-store.js';
 import { createForgeHost } from './sync-host.js';
 
@@ -33,9 +34,11 @@ const newRunId = () => `${new Date().toISOString().replace(/[-:.]/g, '')}-${rand
 /** The engine's options for one saved import. */
 async function importOptions(importId) {
   const config = await getImport(importId);
+  const workspaceId = await cachedWorkspaceId();
   return {
     importId,
     mappingText: config.mapping,
+    ...(workspaceId ? { workspaceId } : {}),
     ...(config.objectSchemaId ? { objectSchema: config.objectSchemaId } : {}),
     ...(config.objectTypeId ? { objectType: config.objectTypeId } : {}),
   };
