@@ -1,8 +1,9 @@
 // What the admin configures, in Forge KVS: the JumpCloud connection (the API key as a KVS
 // secret, never returned to the page) and the imports.
-import { kvs, WhereConditions } from '@forge/kvs';
+import { kvs } from '@forge/kvs';
 
-import { JUMPCLOUD_REGIONS } from '../hosts/http.js';
+import { jumpcloudBaseUrl } from '../core/index.js';
+import { valuesWithPrefix } from './kvs-list.js';
 
 const CONNECTION_KEY = 'config:connection';
 const API_KEY_SECRET = 'config:jumpcloud-api-key';
@@ -19,9 +20,7 @@ export async function getConnection() {
 /** Saves region and org id; replaces the API key only when a new one is given. */
 export async function saveConnection({ apiKey, orgId, region = 'US' } = {}) {
   const normalizedRegion = String(region).toUpperCase();
-  if (!JUMPCLOUD_REGIONS[normalizedRegion]) {
-    throw new Error(`Region must be US, EU or IN (got '${region}').`);
-  }
+  jumpcloudBaseUrl(normalizedRegion); // throws, naming the allowed regions, for any other
   if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.trim() === '')) {
     throw new Error('The API key must be a non-empty text.');
   }
@@ -37,7 +36,7 @@ export async function saveConnection({ apiKey, orgId, region = 'US' } = {}) {
 export async function getJumpCloudCredentials() {
   const connection = (await kvs.get(CONNECTION_KEY)) ?? { region: 'US' };
   return {
-    baseUrl: JUMPCLOUD_REGIONS[connection.region] ?? JUMPCLOUD_REGIONS.US,
+    baseUrl: jumpcloudBaseUrl(connection.region ?? 'US'),
     apiKey: await kvs.getSecret(API_KEY_SECRET),
     orgId: connection.orgId,
   };
@@ -45,17 +44,7 @@ export async function getJumpCloudCredentials() {
 
 /** Every configured import, in name order. */
 export async function listImports() {
-  const imports = [];
-  let cursor;
-  for (let page = 0; page < 100; page += 1) {
-    let query = kvs.query().where('key', WhereConditions.beginsWith(IMPORT_PREFIX)).limit(100);
-    if (cursor) query = query.cursor(cursor);
-    const { results, nextCursor } = await query.getMany();
-    imports.push(...results.map((r) => r.value));
-    if (!nextCursor) break;
-    cursor = nextCursor;
-  }
-  return imports.sort((a, b) => a.name.localeCompare(b.name));
+  return (await valuesWithPrefix(IMPORT_PREFIX)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** One import by id, or an Error naming the id. */

@@ -3,11 +3,11 @@
 import { randomUUID } from 'node:crypto';
 
 import { Queue } from '@forge/events';
-import { kvs, WhereConditions } from '@forge/kvs';
 
 import * as core from '../core/index.js';
 import { cachedWorkspaceId } from './assets-read.js';
 import { getImport, getJumpCloudCredentials } from './config-store.js';
+import { valuesWithPrefix } from './kvs-list.js';
 import { createForgeHost } from './sync-host.js';
 
 export const SYNC_QUEUE = 'tributary-sync';
@@ -89,16 +89,8 @@ export async function previewRun(importId) {
 /** Run records, newest first, at most `limit` (default 50); all imports or one. */
 export async function listRuns(importId, limit = 50) {
   const prefix = importId ? `${RUN_PREFIX}${importId}:` : RUN_PREFIX;
-  const runs = [];
-  let cursor;
-  for (let page = 0; page < 50; page += 1) {
-    let query = kvs.query().where('key', WhereConditions.beginsWith(prefix)).limit(100);
-    if (cursor) query = query.cursor(cursor);
-    const { results, nextCursor } = await query.getMany();
-    runs.push(...results.map((r) => (typeof r.value === 'string' ? JSON.parse(r.value) : r.value)));
-    if (!nextCursor) break;
-    cursor = nextCursor;
-  }
+  // The engine stores its run records as JSON text.
+  const runs = (await valuesWithPrefix(prefix, 50)).map((v) => (typeof v === 'string' ? JSON.parse(v) : v));
   const newestFirst = runs.sort((a, b) => (b.startedAt ?? 0) - (a.startedAt ?? 0));
   return newestFirst.slice(0, Math.max(1, Math.min(Number(limit) || 50, 500)));
 }

@@ -1,4 +1,4 @@
-// Transport helpers shared by the hosts. The core decides what to request and how to retry;
+// Transport helpers and the host skeleton shared by the hosts. The core decides what to request and how to retry;
 // a host only moves bytes and adds authentication, so secrets never enter the core.
 
 /** Converts a fetch-style Response into the plain `{status, headers, body}` the core reads. */
@@ -20,14 +20,24 @@ export function isAssetsPath(path) {
   return path.startsWith('/jsm/assets/');
 }
 
-/** Base URLs of JumpCloud's regions (the hosts the manifest lets the app reach). */
-export const JUMPCLOUD_REGIONS = {
-  US: 'https://console.jumpcloud.com',
-  EU: 'https://console.eu.jumpcloud.com',
-  IN: 'https://console.in.jumpcloud.com',
-};
-
 /** JumpCloud authentication headers; the org id only for multi-tenant admins. */
 export function jumpcloudAuthHeaders({ apiKey, orgId }) {
   return { 'x-api-key': apiKey, ...(orgId ? { 'x-org-id': orgId } : {}) };
+}
+
+/**
+ * The host interface the core's sync engine calls (see crates/wasm/src/sync.rs): a host's own
+ * `request` and `storage` (`get`, `set`, `delete` of JSON text), plus the clock, sleeping and
+ * logs every host shares.
+ */
+export function coreHost({ request, storage, log = () => {} }) {
+  return {
+    request,
+    storageGet: async (key) => (await storage.get(key)) ?? null,
+    storageSet: (key, json) => storage.set(key, json),
+    storageDelete: (key) => storage.delete(key),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    log,
+  };
 }

@@ -4,7 +4,8 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
-import { JUMPCLOUD_REGIONS, isAssetsPath, joinUrl, jumpcloudAuthHeaders, toCoreResponse } from './http.js';
+import { jumpcloudBaseUrl } from '../core/index.js';
+import { coreHost, isAssetsPath, joinUrl, jumpcloudAuthHeaders, toCoreResponse } from './http.js';
 
 /** A configuration problem in the environment: names the variable. */
 export class EnvError extends Error {}
@@ -16,13 +17,15 @@ export class EnvError extends Error {}
 export function readEnvConfig(env, { jumpcloud = true, jira = true } = {}) {
   const config = {};
   if (jumpcloud) {
-    const region = (env.JUMPCLOUD_REGION ?? 'US').trim().toUpperCase();
-    if (!JUMPCLOUD_REGIONS[region]) {
-      throw new EnvError(`JUMPCLOUD_REGION must be US, EU or IN (got '${env.JUMPCLOUD_REGION}')`);
+    let regionUrl;
+    try {
+      regionUrl = jumpcloudBaseUrl(env.JUMPCLOUD_REGION ?? 'US');
+    } catch (error) {
+      throw new EnvError(`JUMPCLOUD_REGION: ${error.message}`);
     }
     if (!env.JUMPCLOUD_API_KEY) throw new EnvError('JUMPCLOUD_API_KEY is not set (the JumpCloud API key)');
     config.jumpcloud = {
-      baseUrl: env.JUMPCLOUD_BASE_URL || JUMPCLOUD_REGIONS[region],
+      baseUrl: env.JUMPCLOUD_BASE_URL || regionUrl,
       apiKey: env.JUMPCLOUD_API_KEY,
       orgId: env.JUMPCLOUD_ORG_ID || undefined,
     };
@@ -87,31 +90,24 @@ export class FileStorage {
  * messages, which never contain credentials (the core never sees them).
  */
 export function createNodeHost({ config, storage, log = () => {}, fetchImpl = globalThis.fetch }) {
-  return {
-    async request({ service, method, path, headers = {}, body }) {
-      let url;
-      let auth;
-      if (service === 'jumpcloud') {
-        if (!config.jumpcloud) throw new Error('JumpCloud is not configured');
-        url = joinUrl(config.jumpcloud.baseUrl, path);
-        auth = jumpcloudAuthHeaders(config.jumpcloud);
-      } else if (service === 'jira') {
-        if (!config.jira) throw new Error('Jira is not configured');
-        url = joinUrl(isAssetsPath(path) ? config.jira.assetsBaseUrl : config.jira.baseUrl, path);
-        auth = { Authorization: config.jira.authorization };
-      } else {
-        throw new Error(`unknown service '${service}'`);
-      }
-      const response = await fetchImpl(url, { method, headers: { ...headers, ...auth }, body: body ?? undefined });
-      return toCoreResponse(response);
-    },
-    storageGet: (key) => storage.get(key),
-    storageSet: (key, json) => storage.set(key, json),
-    storageDelete: (key) => storage.delete(key),
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    log,
-  };
+  async function request({ service, method, path, headers = {}, body }) {
+    let url;
+    let auth;
+    if (service === 'jumpcloud') {
+      if (!config.jumpcloud) throw new Error('JumpCloud is not configured');
+      url = joinUrl(config.jumpcloud.baseUrl, path);
+      auth = jumpcloudAuthHeaders(config.jumpcloud);
+    } else if (service === 'jira') {
+      if (!config.jira) throw new Error('Jira is not configured');
+      url = joinUrl(isAssetsPath(path) ? config.jira.assetsBaseUrl : config.jira.baseUrl, path);
+      auth = { Authorization: config.jira.authorization };
+    } else {
+      throw new Error(`unknown service '${service}'`);
+    }
+    const response = await fetchImpl(url, { method, headers: { ...headers, ...auth }, body: body ?? undefined });
+    return toCoreResponse(response);
+  }
+  return coreHost({ request, storage, log });
 }
 
 /** Default location of the CLI's state file: `$TRIBUTARY_STATE_DIR` or `.tributary/`. */

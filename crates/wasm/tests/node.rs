@@ -16,3 +16,12 @@ fn validate_returns_plain_diagnostics_object() {
     let code = js_sys::Reflect::get(&diagnostics.get(0), &JsValue::from_str("code")).unwrap();
     assert_eq!(code.as_string().as_deref(), Some("E001"));
 }
+
+#[wasm_bindgen_test]
+fn jumpcloud_regions_come_from_the_core() {
+    assert_eq!(
+        tributary_wasm::jumpcloud_base_url("eu").unwrap(),
+        "https://console.eu.jumpcloud.com"
+    );
+    assert!(tributary_wasm::jumpcloud_base_url("moon").is_err());
+}
