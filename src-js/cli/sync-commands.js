@@ -24,18 +24,21 @@ function hostFromEnv(env, needs, log) {
   return createNodeHost({ config, storage: new FileStorage(defaultStateFile(env)), log });
 }
 
-/** Refuses a mapping with errors before any request is sent (exit 2, rendered diagnostics). */
-function checkMapping(text, file) {
-  const { diagnostics } = core.validate(text);
-  if (diagnostics.some((d) => d.severity === 'error')) {
-    throw new ConfigError(`the mapping has errors:\n${core.renderDiagnostics(text, file)}`);
-  }
+/**
+ * The mapping's own diagnostics when a run (or an Error from the core) says the mapping is the
+ * cause, as a configuration error (exit 2) with the rendered diagnostics; else nothing.
+ */
+function mappingFailure(text, file, failure) {
+  if (!failure?.diagnostics?.length) return null;
+  return new ConfigError(`${failure.message}\n${core.renderDiagnosticsOf(text, file, failure.diagnostics)}`);
 }
+
+const ID_RULE = new RegExp(core.vocabulary().idRule.pattern);
 
 /** Import id for run records and the lease: `--import-id`, else the file's base name. */
 function importIdFor(file, values) {
   const id = values['import-id'] ?? basename(file, extname(file));
-  if (!/^[A-Za-z0-9._-]{1,100}$/.test(id)) {
+  if (!ID_RULE.test(id)) {
     throw new UsageError(`--import-id must be letters, digits, '.', '_' or '-' (got '${id}')`);
   }
   return id;
@@ -58,8 +61,12 @@ const targetOptions = {
   'object-type': { type: 'string' },
 };
 
-/** Exit code of a finished run: 1 when records failed or a guard or error stopped it. */
+/**
+ * Exit code of a finished run: 2 when the mapping is the cause of a failure (a configuration
+ * error); 1 when records failed or a guard or error stopped it.
+ */
 function exitCodeOf(report) {
+  if (report.error?.diagnostics?.length) return 2;
   if (report.status === 'failed' || report.status === 'stopped' || report.status === 'busy') return 1;
   return report.counts?.failed > 0 ? 1 : 0;
 }
@@ -72,9 +79,13 @@ export function syncCommands({ readText, env = process.env }) {
         if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
         const limit = values.limit ? positiveInt(values.limit, '--limit') : 5;
         const text = await readText(file, 'mapping file');
-        checkMapping(text, file);
         const host = hostFromEnv(env, { jumpcloud: true, jira: false });
-        const result = await core.sampleSource(host, JSON.stringify({ mappingText: text, limit }));
+        let result;
+        try {
+          result = await core.sampleSource(host, { mappingText: text, limit });
+        } catch (error) {
+          throw mappingFailure(text, file, error) ?? error;
+        }
         process.stdout.write(`${JSON.stringify(values.json ? result : result.records, null, 2)}\n`);
         return 0;
       },
@@ -85,11 +96,14 @@ export function syncCommands({ readText, env = process.env }) {
       async run({ values, positionals: [file, ...extra] }) {
         if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
         const text = await readText(file, 'mapping file');
-        checkMapping(text, file);
         const host = hostFromEnv(env, { jumpcloud: true, jira: true });
-        const report = await core.previewSync(host, JSON.stringify(syncOptions(file, text, values, { dryRun: true })));
+        const report = await core.previewSync(host, syncOptions(file, text, values, { dryRun: true }));
         if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else printPlan(report, process.stdout);
+        else {
+          const failure = mappingFailure(text, file, report.error);
+          if (failure) throw failure;
+          printPlan(report, process.stdout);
+        }
         return exitCodeOf(report);
       },
     },
@@ -99,21 +113,24 @@ export function syncCommands({ readText, env = process.env }) {
       async run({ values, positionals: [file, ...extra] }) {
         if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
         const text = await readText(file, 'mapping file');
-        checkMapping(text, file);
         const progress = values.json ? null : progressReporter(process.stderr);
         const host = hostFromEnv(env, { jumpcloud: true, jira: true }, progress?.log ?? (() => {}));
         let options = syncOptions(file, text, values, {});
         let report;
         // The CLI has no invocation limit, but the engine still works in resumable slices.
         for (let slice = 0; slice < 10_000; slice += 1) {
-          report = await core.runSync(host, JSON.stringify(options));
+          report = await core.runSync(host, options);
           progress?.update(report);
           if (report.status !== 'continue') break;
           options = { ...options, runId: report.runId, resume: true };
         }
         progress?.done();
         if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-        else printSummary(report, process.stdout);
+        else {
+          const failure = mappingFailure(text, file, report.error);
+          if (failure) throw failure;
+          printSummary(report, process.stdout);
+        }
         return exitCodeOf(report);
       },
     },

@@ -2,13 +2,13 @@
 // secret, never returned to the page) and the imports.
 import { kvs } from '@forge/kvs';
 
-import { jumpcloudBaseUrl } from '../core/index.js';
+import { jumpcloudBaseUrl, vocabulary } from '../core/index.js';
 import { valuesWithPrefix } from './kvs-list.js';
 
 const CONNECTION_KEY = 'config:connection';
 const API_KEY_SECRET = 'config:jumpcloud-api-key';
 const IMPORT_PREFIX = 'config:import:';
-const SCHEDULES = ['manual', 'hourly', 'daily', 'weekly'];
+const { schedules: SCHEDULES } = vocabulary();
 
 /** The stored connection without the key: `{region, orgId?, hasApiKey}`. */
 export async function getConnection() {

@@ -9,7 +9,7 @@ import { makeResolver } from '@forge/resolver';
 
 import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
-import { getAttributes, listObjectTypes, listSchemas } from './assets-read.js';
+import { getAttributes, listObjectTypes, listSchemas } from './assets-pickers.js';
 import * as config from './config-store.js';
 import { createForgeHost } from './sync-host.js';
 import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.js';
@@ -45,7 +45,7 @@ export const resolver = makeResolver({
   /** Reads one user from JumpCloud with the stored key: `{ok, message, totalUsers?}`. */
   testConnection: adminOnly(async () => {
     try {
-      const { totalCount } = await core.sampleSource(await jumpcloudHost(), JSON.stringify({ mappingText: PROBE_MAPPING, limit: 1 }));
+      const { totalCount } = await core.sampleSource(await jumpcloudHost(), { mappingText: PROBE_MAPPING, limit: 1 });
       return { ok: true, message: `Connected to JumpCloud: ${totalCount ?? 'some'} users visible.`, totalUsers: totalCount };
     } catch (error) {
       return { ok: false, message: error.message };
@@ -70,7 +70,7 @@ export const resolver = makeResolver({
   fetchSample: adminOnly(async ({ importId, mapping, limit = 5 }) => {
     const text = typeof mapping === 'string' ? mapping : importId ? (await config.getImport(importId)).mapping : undefined;
     if (typeof text !== 'string') throw new Error('fetchSample needs an importId or a mapping text.');
-    return core.sampleSource(await jumpcloudHost(), JSON.stringify({ mappingText: text, limit }));
+    return core.sampleSource(await jumpcloudHost(), { mappingText: text, limit });
   }),
   previewImport: adminOnly(({ importId }) => previewRun(importId)),
   runImport: adminOnly(({ importId }) => startRun(importId)),

@@ -5,13 +5,13 @@ import { randomUUID } from 'node:crypto';
 import { Queue } from '@forge/events';
 
 import * as core from '../core/index.js';
-import { cachedWorkspaceId } from './assets-read.js';
+import { cachedWorkspaceId } from './assets-pickers.js';
 import { getImport, getJumpCloudCredentials } from './config-store.js';
 import { valuesWithPrefix } from './kvs-list.js';
 import { createForgeHost } from './sync-host.js';
 
 export const SYNC_QUEUE = 'tributary-sync';
-const RUN_PREFIX = 'tributary:run:';
+const RUN_PREFIX = core.vocabulary().storage.runPrefix;
 // Leave headroom under the consumer's 900 s limit for the final state save.
 const CONSUMER_BUDGET_MS = 780_000;
 // Resolvers have 25 s; a preview that does not fit reports how far it got.
@@ -70,8 +70,8 @@ export async function continueRun({ importId, importIds, runId, resume }) {
   const host = await hostFor();
   const slice = { runId, resume: Boolean(resume), budgetMs: CONSUMER_BUDGET_MS };
   const report = importIds
-    ? await core.runSyncAll(host, JSON.stringify({ ...slice, imports: await Promise.all(importIds.map(importOptions)) }))
-    : await core.runSync(host, JSON.stringify({ ...slice, ...(await importOptions(importId)) }));
+    ? await core.runSyncAll(host, { ...slice, imports: await Promise.all(importIds.map(importOptions)) })
+    : await core.runSync(host, { ...slice, ...(await importOptions(importId)) });
   if (report.status === 'continue') {
     await queue().push({ body: { importId, importIds, runId, resume: true } });
   }
@@ -83,7 +83,7 @@ export async function previewRun(importId) {
   const options = {
     ...(await importOptions(importId)), dryRun: true, budgetMs: PREVIEW_BUDGET_MS, planLimit: PREVIEW_PLAN_LIMIT,
   };
-  return core.previewSync(await hostFor(), JSON.stringify(options));
+  return core.previewSync(await hostFor(), options);
 }
 
 /** Run records, newest first, at most `limit` (default 50); all imports or one. */

@@ -20,8 +20,9 @@ export function createForgeHost({ jumpcloud, log = () => {} }) {
       });
       return toCoreResponse(response);
     }
-    if (service === 'jira') {
-      // Paths come from the core, which builds them from ids and escapes every value.
+    if (service === 'jira' || service === 'assets') {
+      // Both are Atlassian APIs Forge reaches as the app. Paths come from the core, which
+      // builds them from ids and escapes every value.
       // Forge does not follow Assets redirects; the core sees the 3xx and decides.
       const response = await asApp().requestJira(assumeTrustedRoute(path), {
         method,

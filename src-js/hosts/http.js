@@ -15,11 +15,6 @@ export function joinUrl(base, path) {
   return `${base.replace(/\/+$/, '')}${path.startsWith('/') ? path : `/${path}`}`;
 }
 
-/** Whether a Jira-side path belongs to the Assets API rather than the site's own REST API. */
-export function isAssetsPath(path) {
-  return path.startsWith('/jsm/assets/');
-}
-
 /** JumpCloud authentication headers; the org id only for multi-tenant admins. */
 export function jumpcloudAuthHeaders({ apiKey, orgId }) {
   return { 'x-api-key': apiKey, ...(orgId ? { 'x-org-id': orgId } : {}) };

@@ -5,7 +5,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { jumpcloudBaseUrl } from '../core/index.js';
-import { coreHost, isAssetsPath, joinUrl, jumpcloudAuthHeaders, toCoreResponse } from './http.js';
+import { coreHost, joinUrl, jumpcloudAuthHeaders, toCoreResponse } from './http.js';
 
 /** A configuration problem in the environment: names the variable. */
 export class EnvError extends Error {}
@@ -97,9 +97,9 @@ export function createNodeHost({ config, storage, log = () => {}, fetchImpl = gl
       if (!config.jumpcloud) throw new Error('JumpCloud is not configured');
       url = joinUrl(config.jumpcloud.baseUrl, path);
       auth = jumpcloudAuthHeaders(config.jumpcloud);
-    } else if (service === 'jira') {
+    } else if (service === 'jira' || service === 'assets') {
       if (!config.jira) throw new Error('Jira is not configured');
-      url = joinUrl(isAssetsPath(path) ? config.jira.assetsBaseUrl : config.jira.baseUrl, path);
+      url = joinUrl(service === 'assets' ? config.jira.assetsBaseUrl : config.jira.baseUrl, path);
       auth = { Authorization: config.jira.authorization };
     } else {
       throw new Error(`unknown service '${service}'`);

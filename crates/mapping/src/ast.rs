@@ -1,6 +1,6 @@
 //! The parsed form of a mapping text. Serialises to the JSON the settings page shows.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Span;
 
@@ -465,29 +465,37 @@ impl NameOrId {
     }
 }
 
-/// What a run does with Assets objects whose key no longer comes from JumpCloud.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// What a run does with Assets objects whose key no longer comes from JumpCloud: the one
+/// definition from the mapping text to the planner. `A` names the attributes a mark sets: by
+/// name as written in the text (`String`), by attribute id once the sync crate has resolved
+/// the policy against the object type (values then in the canonical form the planner compares).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "camelCase")]
-pub enum MissingPolicy {
+pub enum MissingPolicy<A = String> {
     /// Leave them alone (the default).
-    #[default]
     Ignore,
     /// Set attributes on them, e.g. `Status=Inactive`.
     Mark {
         /// `(attribute, value)` pairs, in order.
-        set: Vec<(String, String)>,
+        set: Vec<(A, String)>,
     },
     /// Delete them.
     Delete,
 }
 
+impl<A> Default for MissingPolicy<A> {
+    fn default() -> Self {
+        MissingPolicy::Ignore
+    }
+}
+
 /// A guard on how many objects a run may retire (mark or delete).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "unit", content = "value", rename_all = "camelCase")]
 pub enum Limit {
     /// At most this many objects.
     Count(u64),
-    /// At most this percentage of the objects of the type.
+    /// At most this percentage of the keyed objects of the type.
     Percent(f64),
 }
 
@@ -498,6 +506,14 @@ impl Limit {
             Limit::Count(n) => n,
             // Floor: a guard of 10% on 15 objects allows 1, never 2.
             Limit::Percent(p) => ((total as f64) * p / 100.0).floor() as u64,
+        }
+    }
+
+    /// The guard as written, for messages: `10` or `10%`.
+    pub fn describe(self) -> String {
+        match self {
+            Limit::Count(n) => n.to_string(),
+            Limit::Percent(p) => format!("{p}%"),
         }
     }
 }

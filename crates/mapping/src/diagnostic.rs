@@ -1,9 +1,9 @@
 //! Diagnostics: every problem in a mapping text is data with a stable code, a place and a hint.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How bad a problem is. Errors stop a run; warnings do not.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// The mapping cannot be used as written.
@@ -13,7 +13,7 @@ pub enum Severity {
 }
 
 /// A byte range `start..end` in the mapping text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Span {
     /// First byte.
     pub start: usize,
@@ -59,6 +59,12 @@ macro_rules! codes {
             pub fn parse(text: &str) -> Option<Code> {
                 match text { $($code => Some(Code::$variant),)* _ => None }
             }
+
+            /// Whether the code is a run failure (E1xx) rather than a problem a mapping text
+            /// shows by itself.
+            pub fn is_run_failure(self) -> bool {
+                self.as_str().starts_with("E1")
+            }
         }
     };
 }
@@ -96,6 +102,16 @@ codes! {
     CaseMismatch = "W005", Warning, "The attribute name matches only when case is ignored.";
     NoRows = "W006", Warning, "The mapping has no `map:` lines.";
     UnguardedDeletion = "W007", Warning, "`config:missing=delete` without `config:maxDeletions`.";
+    RunMappingErrors = "E101", Error, "Run: the mapping has errors, so the run did not start (the diagnostics are in the report).";
+    RunMappingDoesNotFit = "E102", Error, "Run: the mapping does not fit the object type it writes to.";
+    RunInvalidOptions = "E103", Error, "Run: an import or run id has characters storage keys cannot hold.";
+    RunNoWorkspace = "E104", Error, "Run: the Jira site has no Assets workspace.";
+    RunNoTargetType = "E105", Error, "Run: no `config:objectType` and no object type chosen.";
+    RunTargetNotFound = "E106", Error, "Run: the object schema or type does not exist, or its name is ambiguous.";
+    RunNoKeyAttribute = "E107", Error, "Run: the object type has no attribute named by the `key:` line.";
+    RunBadMissingPolicy = "E108", Error, "Run: `config:missing` names an attribute or status the object type lacks.";
+    RunServiceFailed = "E109", Error, "Run: JumpCloud or Assets refused a request or could not be reached after retries.";
+    RunStorageFailed = "E110", Error, "Run: the app's storage failed.";
 }
 
 impl Serialize for Code {
@@ -104,8 +120,16 @@ impl Serialize for Code {
     }
 }
 
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Code::parse(&text)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown diagnostic code {text:?}")))
+    }
+}
+
 /// One problem found in a mapping text.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Diagnostic {
     /// Stable code, e.g. `E020`.

@@ -181,8 +181,7 @@ fn setting_text(setting: &Setting) -> String {
             }
             text
         }
-        Setting::MaxDeletions(Limit::Count(n)) => n.to_string(),
-        Setting::MaxDeletions(Limit::Percent(p)) => format!("{p}%"),
+        Setting::MaxDeletions(limit) => limit.describe(),
         Setting::PageSize(n) => n.to_string(),
     };
     format!("config:{}={value}", setting.name())

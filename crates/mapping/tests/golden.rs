@@ -88,8 +88,10 @@ fn golden_files() {
             ));
         }
     }
+    // Run failures (E1xx) come from runs, not from a mapping text alone.
     let missing: Vec<&str> = Code::ALL
         .iter()
+        .filter(|c| !c.is_run_failure())
         .map(|c| c.as_str())
         .filter(|c| !codes_seen.contains(c))
         .collect();

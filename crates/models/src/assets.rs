@@ -412,9 +412,123 @@ pub struct AqlPage {
     /// Page size.
     #[serde(default)]
     pub max_results: i64,
-    /// Whether this is the last page.
-    #[serde(default)]
+    /// Whether this is the last page (Assets sends a boolean; its own examples a string).
+    #[serde(default, deserialize_with = "lenient_bool")]
     pub is_last: bool,
+}
+
+/// Response of `GET /rest/servicedeskapi/assets/workspace` (Jira Service Management).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct WorkspaceList {
+    /// The site's Assets workspaces (one per site).
+    #[serde(default)]
+    pub values: Vec<Workspace>,
+}
+
+/// One Assets workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Workspace {
+    /// The workspace id used in every Assets path.
+    pub workspace_id: String,
+}
+
+/// An object schema (`ObjectSchema`), reduced to what the product shows and matches on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectSchema {
+    /// Schema id.
+    #[serde(deserialize_with = "id_text")]
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Key, e.g. `ITSM`.
+    #[serde(default)]
+    pub object_schema_key: String,
+}
+
+/// Response of `GET objectschema/list` (`ObjectSchemaList`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectSchemaList {
+    /// Schemas on this page.
+    #[serde(default)]
+    pub values: Vec<ObjectSchema>,
+    /// Schemas in all.
+    #[serde(default)]
+    pub total: u64,
+    /// Whether this is the last page (`isLast`; older answers say `last`).
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub is_last: bool,
+    /// Older name of `isLast`.
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub last: bool,
+}
+
+/// An object type (`ObjectType`): an element of `objectschema/{id}/objecttypes/flat`, or
+/// the body of `GET objecttype/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectType {
+    /// Object type id.
+    #[serde(deserialize_with = "id_text")]
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// The schema it belongs to.
+    #[serde(
+        default,
+        deserialize_with = "opt_id_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub object_schema_id: Option<String>,
+    /// The parent type, for inherited types (an integer in the spec).
+    #[serde(
+        default,
+        deserialize_with = "opt_id_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub parent_object_type_id: Option<String>,
+}
+
+/// A status type (`GET config/statustype`): what Status attributes hold, by id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusType {
+    /// Status id (the value written).
+    #[serde(deserialize_with = "id_text")]
+    pub id: String,
+    /// Name, e.g. `Active`.
+    pub name: String,
+}
+
+/// Ids are strings in most answers and integers in a few (`parentObjectTypeId`).
+fn id_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(s) => Ok(s),
+        serde_json::Value::Number(n) => Ok(n.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "an id must be text or a number, not {other}"
+        ))),
+    }
+}
+
+fn opt_id_text<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<String>, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// A boolean that may come as `true` or `"true"`.
+fn lenient_bool<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    Ok(match serde_json::Value::deserialize(deserializer)? {
+        serde_json::Value::Bool(b) => b,
+        serde_json::Value::String(s) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    })
 }
 
 /// Escapes a value for use inside a double-quoted AQL string.

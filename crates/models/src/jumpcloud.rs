@@ -18,6 +18,18 @@ pub enum Region {
 }
 
 impl Region {
+    /// Every region, the default (US) first.
+    pub const ALL: &'static [Region] = &[Region::Us, Region::Eu, Region::In];
+
+    /// The region's code: `US`, `EU` or `IN`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Us => "US",
+            Self::Eu => "EU",
+            Self::In => "IN",
+        }
+    }
+
     /// The API base URL for this region.
     pub fn base_url(self) -> &'static str {
         match self {
@@ -29,12 +41,11 @@ impl Region {
 
     /// Parses `US`, `EU` or `IN` (any case).
     pub fn parse(text: &str) -> Option<Self> {
-        match text.trim().to_ascii_uppercase().as_str() {
-            "US" => Some(Self::Us),
-            "EU" => Some(Self::Eu),
-            "IN" => Some(Self::In),
-            _ => None,
-        }
+        let text = text.trim();
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code().eq_ignore_ascii_case(text))
     }
 }
 
@@ -42,12 +53,36 @@ impl Region {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct V1List {
-    /// Number of records that match, across all pages.
-    #[serde(default)]
-    pub total_count: u64,
+    /// Number of records that match, across all pages (absent in some answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<u64>,
     /// Records on this page.
     #[serde(default)]
     pub results: Vec<serde_json::Value>,
+}
+
+/// An element of a v2 list the engine pages through for ids only (user or system groups).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identified {
+    /// The record id.
+    pub id: String,
+}
+
+/// An edge of a v2 graph list (`GraphConnection`), e.g. `/usergroups/{id}/members`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphConnection {
+    /// The other end of the edge.
+    pub to: GraphObject,
+}
+
+/// One end of a graph edge (`GraphObject`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GraphObject {
+    /// Its id.
+    pub id: String,
+    /// Its type, e.g. `user` or `system`.
+    #[serde(default, rename = "type")]
+    pub kind: String,
 }
 
 #[cfg(test)]

@@ -5,4 +5,5 @@
 //! are typed; everything else is ignored on input so that new vendor fields never break a run.
 
 pub mod assets;
+pub mod jira;
 pub mod jumpcloud;

@@ -4,25 +4,22 @@
 
 use std::cell::RefCell;
 
-use tributary_mapping::Document;
+use tributary_mapping::{Diagnostic, Document};
 use tributary_transform::{RecordValues, Transformer, UserRef, Value};
 
+use crate::error::MappingError;
 use crate::model::{Desired, DesiredObject, LookupBy, RecordProblem};
 use crate::source::{spec_from_mapping, Import, RecordTransform, Target};
 
-/// Parses a mapping text into an import. Errors are the mapping's error diagnostics, each as
-/// `line L, column C: message`.
-pub fn compile_mapping(text: &str) -> Result<Import, Vec<String>> {
+/// Parses a mapping text into an import; a text with errors gives its error diagnostics.
+pub fn compile_mapping(text: &str) -> Result<Import, MappingError> {
     let document = Document::parse(text);
     if document.has_errors() {
-        return Err(document
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| format!("line {}, column {}: {}", d.line, d.column, d.message))
-            .collect());
+        return Err(MappingError {
+            diagnostics: errors_only(&document.diagnostics),
+        });
     }
-    let spec = spec_from_mapping(&document.mapping).map_err(|e| vec![e])?;
+    let spec = spec_from_mapping(&document.mapping);
     Ok(Import {
         spec,
         transform: Box::new(MappingTransform {
@@ -38,8 +35,16 @@ struct MappingTransform {
     transformer: RefCell<Option<(String, Transformer)>>,
 }
 
+fn errors_only(diagnostics: &[Diagnostic]) -> Vec<Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect()
+}
+
 impl MappingTransform {
-    fn ensure(&self, target: &Target) -> Result<(), Vec<String>> {
+    fn ensure(&self, target: &Target) -> Result<(), Vec<Diagnostic>> {
         if self
             .transformer
             .borrow()
@@ -48,31 +53,25 @@ impl MappingTransform {
         {
             return Ok(());
         }
-        let transformer =
-            Transformer::new(&self.document, &target.attributes).map_err(|diagnostics| {
-                diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| format!("line {}, column {}: {}", d.line, d.column, d.message))
-                    .collect::<Vec<_>>()
-            })?;
+        let transformer = Transformer::new(&self.document, &target.attributes)
+            .map_err(|diagnostics| errors_only(&diagnostics))?;
         *self.transformer.borrow_mut() = Some((target.object_type_id.clone(), transformer));
         Ok(())
     }
 }
 
 impl RecordTransform for MappingTransform {
-    fn prepare(&self, target: &Target) -> Result<(), Vec<String>> {
+    fn prepare(&self, target: &Target) -> Result<(), Vec<Diagnostic>> {
         self.ensure(target)
     }
 
     fn transform(&self, record: &serde_json::Value, target: &Target) -> DesiredObject {
-        if let Err(messages) = self.ensure(target) {
-            let problems = messages
+        if let Err(diagnostics) = self.ensure(target) {
+            let problems = diagnostics
                 .into_iter()
-                .map(|message| RecordProblem {
+                .map(|d| RecordProblem {
                     attribute: None,
-                    message,
+                    message: format!("line {}, column {}: {}", d.line, d.column, d.message),
                 })
                 .collect();
             return DesiredObject {

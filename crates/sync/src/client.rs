@@ -65,9 +65,10 @@ pub enum CallKind {
 }
 
 /// Why a call failed for good.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CallError {
     /// The service answered with an error that retrying cannot fix (or retries ran out).
+    #[error("HTTP {status}: {message}")]
     Status {
         /// HTTP status.
         status: u16,
@@ -75,26 +76,16 @@ pub enum CallError {
         message: String,
     },
     /// No answer after all retries.
+    #[error("no response: {0}")]
     Transport(String),
     /// Rate-limited (or failing) past this invocation's deadline: to be tried again by the
     /// next invocation, not a failure of the record.
+    #[error("not done within the time budget: {0}")]
     OutOfTime(String),
     /// A create failed in a way that may have created the object anyway (5xx, dropped
     /// connection); the caller checks before sending it again.
+    #[error("uncertain outcome: {0}")]
     Uncertain(String),
-}
-
-impl std::fmt::Display for CallError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CallError::Status { status, message } => write!(f, "HTTP {status}: {message}"),
-            CallError::Transport(message) => write!(f, "no response: {message}"),
-            CallError::Uncertain(message) => write!(f, "uncertain outcome: {message}"),
-            CallError::OutOfTime(message) => {
-                write!(f, "not done within the time budget: {message}")
-            }
-        }
-    }
 }
 
 /// Retry settings.
@@ -149,11 +140,6 @@ impl<'h, H: SyncHost> Client<'h, H> {
     /// Sets the time (ms since the epoch) after which no retry wait may end.
     pub fn set_deadline(&self, deadline_ms: f64) {
         self.deadline.set(deadline_ms);
-    }
-
-    /// The host.
-    pub fn host(&self) -> &'h H {
-        self.host
     }
 
     /// Calls made so far.

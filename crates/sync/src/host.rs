@@ -7,15 +7,20 @@ use std::task::{Context, Poll};
 
 use serde::{Deserialize, Serialize};
 
+pub use crate::error::StorageError;
+
 /// Which service a request goes to; the host picks the base URL and the credentials.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Service {
     /// `"jumpcloud"`: JumpCloud (`/api/...`); the host adds `x-api-key` (and `x-org-id`).
     JumpCloud,
-    /// `"jira"`: Jira and Assets (`/rest/...`, `/jsm/assets/workspace/{ws}/v1/...`); the host
-    /// adds auth.
+    /// `"jira"`: the Jira site's own REST API (`/rest/...`: the Assets workspace id, user
+    /// search); the host adds auth.
     Jira,
+    /// `"assets"`: the Assets REST API (`/jsm/assets/workspace/{ws}/v1/...`). On Forge it goes
+    /// through `requestJira` like `jira`; API-token clients send it to `api.atlassian.com`.
+    Assets,
 }
 
 /// A request, relative to the service's base URL.
@@ -55,7 +60,8 @@ impl HttpResponse {
 }
 
 /// The request never got a response (connection dropped, DNS, timeout).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{0}")]
 pub struct TransportError(pub String);
 
 /// Log levels.
@@ -91,11 +97,11 @@ pub trait SyncHost {
     /// Sends one request (with authentication added by the host).
     async fn request(&self, request: HttpRequest) -> Result<HttpResponse, TransportError>;
     /// Reads a stored JSON text.
-    async fn storage_get(&self, key: &str) -> Result<Option<String>, String>;
+    async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError>;
     /// Stores a JSON text (≤ 240 KiB).
-    async fn storage_set(&self, key: &str, json: &str) -> Result<(), String>;
+    async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError>;
     /// Deletes a stored value.
-    async fn storage_delete(&self, key: &str) -> Result<(), String>;
+    async fn storage_delete(&self, key: &str) -> Result<(), StorageError>;
     /// Milliseconds since the epoch.
     fn now_ms(&self) -> f64;
     /// Waits this many milliseconds.

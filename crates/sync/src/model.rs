@@ -175,47 +175,11 @@ pub fn same_values(multi: bool, a: &[String], b: &[String]) -> bool {
     x == y
 }
 
-/// What happens to Assets objects whose key value no longer comes from the source.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "camelCase")]
-pub enum MissingAction {
-    /// Leave them alone (counted only).
-    #[default]
-    Ignore,
-    /// Set attributes: `(attribute id, canonical value)` pairs, e.g. Status = the Inactive id.
-    Mark {
-        /// Attributes to set.
-        set: Vec<(String, String)>,
-    },
-    /// Delete them.
-    Delete,
-}
+/// An Assets attribute id: what a [`MissingPolicy`](tributary_mapping::MissingPolicy) names
+/// once resolved against the object type (the mapping text names attributes by name).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AttributeId(pub String);
 
-/// The most objects one run may retire.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "unit", content = "value", rename_all = "camelCase")]
-pub enum RetireLimit {
-    /// At most this many.
-    Count(u64),
-    /// At most this percentage of the keyed objects of the type.
-    Percent(f64),
-}
-
-impl RetireLimit {
-    /// The most objects allowed out of `total` keyed ones.
-    pub fn allowed(self, total: u64) -> u64 {
-        match self {
-            RetireLimit::Count(n) => n,
-            // Floor: 10% of 15 objects allows 1, never 2.
-            RetireLimit::Percent(p) => ((total as f64) * p / 100.0).floor() as u64,
-        }
-    }
-
-    /// Human form for messages, e.g. `10` or `10%`.
-    pub fn describe(self) -> String {
-        match self {
-            RetireLimit::Count(n) => n.to_string(),
-            RetireLimit::Percent(p) => format!("{p}%"),
-        }
-    }
-}
+/// A missing-object policy resolved against the target: attribute ids and canonical values.
+pub type ResolvedMissing = tributary_mapping::MissingPolicy<AttributeId>;

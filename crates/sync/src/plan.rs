@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
+use tributary_mapping::{Limit, MissingPolicy};
+
 use crate::model::{
-    same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction,
-    RetireLimit,
+    same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, ResolvedMissing,
 };
 
 /// Lookups the engine resolved before planning: references to objects of other types and Jira
@@ -54,10 +55,10 @@ pub struct PlanInput<'a> {
     pub existing: &'a [ExistingObject],
     /// Resolved lookups on other types and Jira users.
     pub lookups: &'a LookupTable,
-    /// Missing-object policy.
-    pub missing: &'a MissingAction,
+    /// Missing-object policy, resolved against the target.
+    pub missing: &'a ResolvedMissing,
     /// The retirement guard, if any.
-    pub limit: Option<RetireLimit>,
+    pub limit: Option<Limit>,
     /// Source keys left alone (e.g. their write already failed earlier in this run).
     pub skip_keys: &'a BTreeSet<String>,
 }
@@ -125,7 +126,8 @@ pub struct Update {
     pub changes: Vec<Change>,
 }
 
-/// What happens to a missing object.
+/// What the run does with one missing object: the policy's verdict for it (an object already
+/// marked is left alone; a guard withholds every mark and delete).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RetireAction {
@@ -670,17 +672,17 @@ fn plan_missing(
         }
         let object = objects[0];
         let (action, changes) = match input.missing {
-            MissingAction::Ignore => (RetireAction::Ignore, Vec::new()),
-            MissingAction::Delete => (RetireAction::Delete, Vec::new()),
-            MissingAction::Mark { set } => {
+            MissingPolicy::Ignore => (RetireAction::Ignore, Vec::new()),
+            MissingPolicy::Delete => (RetireAction::Delete, Vec::new()),
+            MissingPolicy::Mark { set } => {
                 let changes: Vec<Change> = set
                     .iter()
                     .filter_map(|(attribute_id, value)| {
-                        let def = attrs.get(attribute_id.as_str())?;
-                        let old = object.get(attribute_id).to_vec();
+                        let def = attrs.get(attribute_id.0.as_str())?;
+                        let old = object.get(&attribute_id.0).to_vec();
                         let new = vec![value.clone()];
                         (!same_values(def.multi, &old, &new)).then(|| Change {
-                            attribute_id: attribute_id.clone(),
+                            attribute_id: attribute_id.0.clone(),
                             attribute: def.name.clone(),
                             old,
                             new: vec![WriteValue::Text(value.clone())],
@@ -712,7 +714,7 @@ fn plan_missing(
     if retiring == 0 {
         return;
     }
-    let verb = if matches!(input.missing, MissingAction::Delete) {
+    let verb = if matches!(input.missing, MissingPolicy::Delete) {
         "deleted"
     } else {
         "marked"

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::client::ApiCalls;
+use crate::error::{RunError, RunFailure};
 use crate::plan::{Level, Plan, Problem, RetireAction};
 
 /// Options of one invocation (the JSON the hosts pass).
@@ -53,6 +54,70 @@ pub enum RunStatus {
     Continue,
     /// Another run of this import holds the lease; nothing was done.
     Busy,
+}
+
+impl RunStatus {
+    /// Every status, in the order a run's outcome is ranked by (worst last).
+    pub const ALL: &'static [RunStatus] = &[
+        RunStatus::Succeeded,
+        RunStatus::Continue,
+        RunStatus::Busy,
+        RunStatus::Stopped,
+        RunStatus::Failed,
+    ];
+
+    /// The name in reports, e.g. `succeeded`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunStatus::Succeeded => "succeeded",
+            RunStatus::Failed => "failed",
+            RunStatus::Stopped => "stopped",
+            RunStatus::Continue => "continue",
+            RunStatus::Busy => "busy",
+        }
+    }
+}
+
+/// Where a run is (or where it stopped).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RunPhase {
+    /// Reading the options and the mapping.
+    Config,
+    /// Resolving the Assets workspace, object type and attributes.
+    Target,
+    /// Reading JumpCloud.
+    ReadSource,
+    /// Reading Assets and resolving references.
+    ReadAssets,
+    /// Writing to Assets.
+    Write,
+    /// Finished.
+    Done,
+}
+
+impl RunPhase {
+    /// Every phase, in run order.
+    pub const ALL: &'static [RunPhase] = &[
+        RunPhase::Config,
+        RunPhase::Target,
+        RunPhase::ReadSource,
+        RunPhase::ReadAssets,
+        RunPhase::Write,
+        RunPhase::Done,
+    ];
+
+    /// The name in reports, e.g. `readSource`.
+    pub fn name(self) -> &'static str {
+        match self {
+            RunPhase::Config => "config",
+            RunPhase::Target => "target",
+            RunPhase::ReadSource => "readSource",
+            RunPhase::ReadAssets => "readAssets",
+            RunPhase::Write => "write",
+            RunPhase::Done => "done",
+        }
+    }
 }
 
 /// Done / total for the current phase.
@@ -133,8 +198,8 @@ pub struct RunReport {
     pub import_id: String,
     /// How the invocation ended.
     pub status: RunStatus,
-    /// `config`, `target`, `readSource`, `readAssets`, `write` or `done`.
-    pub phase: String,
+    /// Where the run is, or where it stopped.
+    pub phase: RunPhase,
     /// Progress of the phase (records read while reading, writes while writing).
     pub progress: Progress,
     /// Counts.
@@ -157,9 +222,13 @@ pub struct RunReport {
     pub finished_at: Option<f64>,
     /// Invocations so far.
     pub invocations: u32,
-    /// Run-level failure or busy message.
+    /// Run-level failure or busy message, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// The run-level failure as data (status `failed`): code, message, and the mapping's
+    /// diagnostics when the mapping is the cause.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<RunFailure>,
     /// The target object type id, once resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_type_id: Option<String>,
@@ -175,7 +244,7 @@ impl RunReport {
             run_id: run_id.to_string(),
             import_id: import_id.to_string(),
             status: RunStatus::Continue,
-            phase: "config".to_string(),
+            phase: RunPhase::Config,
             progress: Progress::default(),
             counts: Counts::default(),
             guard: None,
@@ -187,9 +256,18 @@ impl RunReport {
             finished_at: None,
             invocations: 0,
             message: None,
+            error: None,
             object_type_id: None,
             plan: None,
         }
+    }
+
+    /// Marks the run failed with `error`, finished at `now`.
+    pub fn fail(&mut self, error: &RunError, now: f64) {
+        self.status = RunStatus::Failed;
+        self.message = Some(error.to_string());
+        self.error = Some(RunFailure::from(error));
+        self.finished_at = Some(now);
     }
 
     /// Adds a problem unless the same one is already listed (re-plans report it again).

@@ -20,15 +20,27 @@ const HOUR_MS: f64 = 3_600_000.0;
 const TICK_SLACK_MS: f64 = 10.0 * 60_000.0;
 
 impl Schedule {
-    /// Parses `manual`, `hourly`, `daily` or `weekly`.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "manual" => Some(Self::Manual),
-            "hourly" => Some(Self::Hourly),
-            "daily" => Some(Self::Daily),
-            "weekly" => Some(Self::Weekly),
-            _ => None,
+    /// Every schedule, in the order a picker lists them.
+    pub const ALL: &'static [Schedule] = &[
+        Schedule::Manual,
+        Schedule::Hourly,
+        Schedule::Daily,
+        Schedule::Weekly,
+    ];
+
+    /// The name stored with an import: `manual`, `hourly`, `daily` or `weekly`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Hourly => "hourly",
+            Self::Daily => "daily",
+            Self::Weekly => "weekly",
         }
+    }
+
+    /// Parses a schedule's name (exact, lower-case).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|s| s.name() == text)
     }
 
     fn interval_ms(self) -> Option<f64> {

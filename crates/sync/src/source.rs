@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 use tributary_models::assets::ObjectTypeAttribute;
 
-use crate::model::{DesiredObject, RetireLimit};
+use tributary_mapping::{Diagnostic, Limit, MissingPolicy};
+
+use crate::model::DesiredObject;
 
 /// The JumpCloud collection an import reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,23 +31,6 @@ pub struct SourceApi {
     pub memberof_groups: Option<String>,
 }
 
-/// What happens to objects missing from the source, by attribute name (resolved against the
-/// object type at run time).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "action", rename_all = "camelCase")]
-pub enum MissingSpec {
-    /// Leave them (default).
-    #[default]
-    Ignore,
-    /// Set `(attribute name, value)` pairs, e.g. `("Status", "Inactive")`.
-    Mark {
-        /// Pairs to set.
-        set: Vec<(String, String)>,
-    },
-    /// Delete them.
-    Delete,
-}
-
 /// Everything about one import except how records are transformed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -66,10 +51,10 @@ pub struct ImportSpec {
     pub object_type: Option<String>,
     /// Name of the key attribute in Assets.
     pub key_attribute: String,
-    /// Missing-object policy.
-    pub missing: MissingSpec,
+    /// Missing-object policy, by attribute name (resolved against the target at run time).
+    pub missing: MissingPolicy,
     /// Retirement guard.
-    pub limit: Option<RetireLimit>,
+    pub limit: Option<Limit>,
     /// Names of the attributes whose values are looked up (references): what orders imports.
     #[serde(default)]
     pub reference_attributes: Vec<String>,
@@ -106,8 +91,8 @@ impl Target {
 /// [`DesiredObject::problems`]; an empty `key` means the record has no key value.
 pub trait RecordTransform {
     /// Checks the transform against the resolved target before any record is read; the
-    /// messages say what does not fit (e.g. an attribute the object type lacks).
-    fn prepare(&self, target: &Target) -> Result<(), Vec<String>> {
+    /// diagnostics say what does not fit (e.g. an attribute the object type lacks).
+    fn prepare(&self, target: &Target) -> Result<(), Vec<Diagnostic>> {
         let _ = target;
         Ok(())
     }
@@ -147,11 +132,15 @@ pub fn source_api(api: tributary_mapping::Api) -> SourceApi {
     }
 }
 
-/// The import spec a parsed mapping describes.
-pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> Result<ImportSpec, String> {
-    use tributary_mapping::{Limit, MissingPolicy};
+/// The import spec a parsed mapping describes. A mapping without a `key:` line (which has an
+/// E001 diagnostic, so it never runs) gets an empty key attribute name.
+pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
     let config = &mapping.config;
-    let key = mapping.key.as_ref().ok_or("the mapping has no key: line")?;
+    let key_attribute = mapping
+        .key
+        .as_ref()
+        .map(|k| k.attribute.clone())
+        .unwrap_or_default();
     let mut api = source_api(config.api_or_default());
     let mut fields = mapping.source_fields();
     let reads = |name: &str| fields.iter().any(|f| f == name);
@@ -176,7 +165,7 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> Result<ImportS
     if !api.projectable {
         fields.clear();
     }
-    Ok(ImportSpec {
+    ImportSpec {
         api,
         filters: config.filters.iter().map(|f| f.query_value()).collect(),
         any_filters: config.any_filters.iter().map(|f| f.query_value()).collect(),
@@ -184,21 +173,14 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> Result<ImportS
         page_size: config.page_size_or_default().clamp(1, 100),
         object_schema: config.object_schema.as_ref().map(|s| s.text().to_string()),
         object_type: config.object_type.as_ref().map(|s| s.text().to_string()),
-        key_attribute: key.attribute.clone(),
-        missing: match &config.missing {
-            MissingPolicy::Ignore => MissingSpec::Ignore,
-            MissingPolicy::Mark { set } => MissingSpec::Mark { set: set.clone() },
-            MissingPolicy::Delete => MissingSpec::Delete,
-        },
-        limit: config.max_deletions.map(|l| match l {
-            Limit::Count(n) => RetireLimit::Count(n),
-            Limit::Percent(p) => RetireLimit::Percent(p),
-        }),
+        key_attribute,
+        missing: config.missing.clone(),
+        limit: config.max_deletions,
         reference_attributes: mapping
             .rows
             .iter()
             .filter(|r| r.lookup.is_some())
             .map(|r| r.attribute.clone())
             .collect(),
-    })
+    }
 }

@@ -2,10 +2,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use tributary_mapping::{Limit, MissingPolicy};
 use tributary_models::assets::ObjectTypeAttribute;
 use tributary_sync::plan::{plan, Level, LookupTable, Plan, PlanInput, RetireAction, WriteValue};
 use tributary_sync::{
-    AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, MissingAction, RetireLimit,
+    AttrDef, AttributeId, Desired, DesiredObject, ExistingObject, LookupBy, ResolvedMissing,
 };
 
 const USER_TYPE: &str = "10";
@@ -78,8 +79,8 @@ struct Case {
     desired: Vec<DesiredObject>,
     existing: Vec<ExistingObject>,
     lookups: LookupTable,
-    missing: MissingAction,
-    limit: Option<RetireLimit>,
+    missing: ResolvedMissing,
+    limit: Option<Limit>,
 }
 
 impl Case {
@@ -89,7 +90,7 @@ impl Case {
             desired,
             existing,
             lookups: LookupTable::default(),
-            missing: MissingAction::Ignore,
+            missing: MissingPolicy::Ignore,
             limit: None,
         }
     }
@@ -200,7 +201,7 @@ fn duplicate_assets_key_values_are_reported_and_left_alone() {
             keyed("3", "gone", "Z"),
         ],
     );
-    case.missing = MissingAction::Delete;
+    case.missing = MissingPolicy::Delete;
     let p = case.plan();
     assert!(p.creates.is_empty() && p.updates.is_empty());
     let dup = p.problems.iter().find(|e| e.key == "a").unwrap();
@@ -505,7 +506,7 @@ fn missing_objects_are_ignored_by_default_and_hand_made_ones_never_touched() {
     assert_eq!(p.missing.len(), 1);
     assert_eq!(p.missing[0].action, RetireAction::Ignore);
     assert_eq!(p.write_count(), 0);
-    case.missing = MissingAction::Delete;
+    case.missing = MissingPolicy::Delete;
     let p = case.plan();
     assert_eq!(
         p.deletes().map(|m| m.id.as_str()).collect::<Vec<_>>(),
@@ -524,8 +525,8 @@ fn marking_sets_the_attribute_once() {
             object("3", "HR-3", &[("1", &["left"]), ("7", &["9"])]),
         ],
     );
-    case.missing = MissingAction::Mark {
-        set: vec![("7".into(), "9".into())],
+    case.missing = MissingPolicy::Mark {
+        set: vec![(AttributeId("7".into()), "9".into())],
     };
     let p = case.plan();
     let marks: Vec<&str> = p.marks().map(|m| m.key.as_str()).collect();
@@ -539,7 +540,7 @@ fn marking_sets_the_attribute_once() {
 #[test]
 fn an_empty_source_never_deletes_or_marks() {
     let mut case = Case::new(vec![], vec![keyed("1", "a", "Ann"), keyed("2", "b", "Bob")]);
-    case.missing = MissingAction::Delete;
+    case.missing = MissingPolicy::Delete;
     let p = case.plan();
     assert_eq!(p.deletes().count(), 0);
     assert!(p.missing.iter().all(|m| m.action == RetireAction::Guarded));
@@ -561,8 +562,8 @@ fn more_retirements_than_the_threshold_stop_all_of_them() {
         ],
         existing,
     );
-    case.missing = MissingAction::Delete;
-    case.limit = Some(RetireLimit::Count(5));
+    case.missing = MissingPolicy::Delete;
+    case.limit = Some(Limit::Count(5));
     let p = case.plan();
     assert_eq!(p.deletes().count(), 0, "6 > 5: nothing deleted");
     assert!(
@@ -574,9 +575,9 @@ fn more_retirements_than_the_threshold_stop_all_of_them() {
         p.guard
     );
     assert_eq!(p.creates.len(), 1, "creates and updates still happen");
-    case.limit = Some(RetireLimit::Percent(60.0));
+    case.limit = Some(Limit::Percent(60.0));
     assert_eq!(case.plan().deletes().count(), 6, "60% of 10 allows 6");
-    case.limit = Some(RetireLimit::Percent(50.0));
+    case.limit = Some(Limit::Percent(50.0));
     let p = case.plan();
     assert_eq!(p.deletes().count(), 0);
     assert!(p.guard.unwrap().contains("50%"));

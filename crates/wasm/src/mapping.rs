@@ -1,4 +1,4 @@
-//! Mapping-language exports: validate, renderDiagnostics, format, parseMapping, preview.
+//! Mapping-language exports: validate, renderDiagnostics, format, preview.
 //!
 //! A bad mapping is never an exception: it comes back as diagnostics. Only bad host input
 //! (attributes or record JSON that does not parse) throws, with an `Error` naming what is wrong.
@@ -10,6 +10,41 @@ use tributary_transform::{AttributeValues, FieldError, Transformer, Value};
 use wasm_bindgen::prelude::*;
 
 use crate::to_js;
+
+/// The TypeScript declarations of these exports' shapes (also checked by tests/contract.rs).
+pub const MAPPING_TYPES: &str = r#"
+/** One problem in a mapping text or a run failure's cause. Lines and columns are 1-based,
+ *  columns count characters; `span` is in UTF-8 bytes. */
+export interface Diagnostic {
+  code: string;
+  severity: 'error' | 'warning';
+  message: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  span: { start: number; end: number };
+  label: string;
+  hint?: string;
+  notes: string[];
+}
+
+export interface Validation { diagnostics: Diagnostic[] }
+
+/** One value the mapping makes of a record, typed for Assets. */
+export type PreviewValue = { type: string; value?: unknown; canonical: string } & Record<string, unknown>;
+
+/** What the mapping makes of one JumpCloud record. */
+export interface RecordPreview {
+  key: string | null;
+  values: { attribute: string; attributeId: string; line: number; values: PreviewValue[] }[];
+  errors: { attribute: string; attributeId: string; line: number; message: string }[];
+  diagnostics: Diagnostic[];
+}
+"#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const MAPPING_TYPES_SECTION: &str = MAPPING_TYPES;
 
 fn parse_attributes(json: &str) -> Result<Vec<ObjectTypeAttribute>, JsError> {
     serde_json::from_str(json).map_err(|e| {
@@ -44,7 +79,7 @@ struct Diagnostics {
 /// columns count characters, spans are UTF-8 byte offsets. With `attributesJson` (the body of
 /// Assets `GET objecttype/{id}/attributes`) the rows are also checked against the object type.
 /// Never throws for a bad mapping; throws an `Error` when `attributesJson` does not parse.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "Validation")]
 pub fn validate(text: &str, attributes_json: Option<String>) -> Result<JsValue, JsError> {
     let (_, diagnostics) = diagnostics_for(text, attributes_json)?;
     to_js(&Diagnostics { diagnostics })
@@ -63,19 +98,25 @@ pub fn render_diagnostics(
     Ok(document.render(file_name, &diagnostics))
 }
 
+/// The plain-text rendering of diagnostics a run reported (`report.error.diagnostics`, or an
+/// `Error`'s `diagnostics`) for the mapping `text` they point into. Throws an `Error` when
+/// `diagnostics` is not a list of diagnostics.
+#[wasm_bindgen(js_name = renderDiagnosticsOf)]
+pub fn render_diagnostics_of(
+    text: &str,
+    file_name: &str,
+    #[wasm_bindgen(unchecked_param_type = "Diagnostic[]")] diagnostics: JsValue,
+) -> Result<String, JsError> {
+    let diagnostics: Vec<Diagnostic> = serde_wasm_bindgen::from_value(diagnostics)
+        .map_err(|e| JsError::new(&format!("diagnostics must be a list of diagnostics: {e}")))?;
+    Ok(Document::parse(text).render(file_name, &diagnostics))
+}
+
 /// The canonical form of a mapping text (LF line ends, no stray spaces, lower-case
 /// directives). Idempotent; lines with errors are kept exactly as written.
 #[wasm_bindgen]
 pub fn format(text: &str) -> String {
     tributary_mapping::format(text)
-}
-
-/// The parsed mapping as a plain object for the settings page:
-/// `{mapping: {key, rows, config}, fields: string[], diagnostics: Diagnostic[]}`, where
-/// `fields` are the top-level JumpCloud fields the mapping reads.
-#[wasm_bindgen(js_name = parseMapping)]
-pub fn parse_mapping(text: &str) -> Result<JsValue, JsError> {
-    to_js(&Document::parse(text).to_json())
 }
 
 #[derive(Serialize)]
@@ -128,7 +169,7 @@ fn preview_attribute(values: &AttributeValues) -> PreviewAttribute<'_> {
 /// `GET objecttype/{id}/attributes`. References and users come back as pending lookups. When
 /// the mapping has errors, `values` and `errors` are empty and `diagnostics` says why.
 /// Throws an `Error` when either JSON argument does not parse or the record is not an object.
-#[wasm_bindgen]
+#[wasm_bindgen(unchecked_return_type = "RecordPreview")]
 pub fn preview(text: &str, record_json: &str, attributes_json: &str) -> Result<JsValue, JsError> {
     let attributes = parse_attributes(attributes_json)?;
     let record: serde_json::Value = serde_json::from_str(record_json)

@@ -3,19 +3,24 @@
 
 use js_sys::{Array, Object, Promise, Reflect};
 use serde::Serialize;
-use tributary_sync::{HttpRequest, HttpResponse, LogLevel, RunOptions, SyncHost, TransportError};
+use tributary_sync::engine::assets::{self, PickerOptions};
+use tributary_sync::{
+    HttpRequest, HttpResponse, LogLevel, RunAllOptions, RunError, RunOptions, SampleOptions,
+    StorageError, SyncHost, TransportError,
+};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::to_js;
 
-#[wasm_bindgen(typescript_custom_section)]
-const SYNC_TYPES: &str = r#"
+/// The TypeScript declarations of these exports' shapes (also checked by tests/contract.rs).
+pub const SYNC_TYPES: &str = r#"
 /** A request from the engine. `path` is relative to the service's base URL: `/api/...` for
- *  JumpCloud; `/rest/...` or `/jsm/assets/workspace/{ws}/v1/...` for Jira. The host adds
- *  authentication (x-api-key / x-org-id, Basic or Forge app auth). */
+ *  JumpCloud; `/rest/...` for Jira; `/jsm/assets/workspace/{ws}/v1/...` for Assets (Forge:
+ *  requestJira; API-token clients: api.atlassian.com). The host adds authentication
+ *  (x-api-key / x-org-id, Basic or Forge app auth). */
 export interface SyncHttpRequest {
-  service: 'jumpcloud' | 'jira';
+  service: 'jumpcloud' | 'jira' | 'assets';
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   headers: Record<string, string>;
@@ -42,19 +47,27 @@ export interface SyncHost {
   log(level: 'debug' | 'info' | 'warn' | 'error', message: string): void;
 }
 
-/** The options JSON of runSync / previewSync. */
+/** The options of runSync / previewSync (see docs/sync.md). */
 export interface SyncOptions {
+  /** Storage keys derive from it: 1-100 of A-Z a-z 0-9 . _ - (see vocabulary().idRule). */
   importId: string;
   mappingText: string;
   workspaceId?: string;
+  /** Name or id; overrides the mapping's config:objectSchema. */
   objectSchema?: string;
+  /** Name or id; overrides the mapping's config:objectType. */
   objectType?: string;
   dryRun?: boolean;
+  /** Default 50 000 (dry runs: unlimited unless given). */
   budgetMs?: number;
   runId?: string;
   resume?: boolean;
+  /** Parallel writes, 1-16, default 4. */
   concurrency?: number;
+  /** How long the lease outlives the budget, default 120 000. */
   leaseMs?: number;
+  /** Dry runs: list at most this many creates, updates and missing objects each. */
+  planLimit?: number;
 }
 
 export interface SyncChange { attribute: string; old: string[]; new: string[] }
@@ -64,32 +77,50 @@ export interface SyncPlan {
   updates: { key: string; objectKey: string; changes: SyncChange[] }[];
   unchanged: number;
   missing: { key: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
+  /** Entries left out by planLimit. */
+  omitted?: { creates: number; updates: number; missing: number };
+}
+
+export type RunStatus = 'succeeded' | 'failed' | 'stopped' | 'continue' | 'busy';
+export type RunPhase = 'config' | 'target' | 'readSource' | 'readAssets' | 'write' | 'done';
+
+/** A run failure as data: a code from the diagnostic registry (E1xx). */
+export interface RunFailure {
+  code: string;
+  message: string;
+  /** The mapping's diagnostics, when the mapping is the cause. */
+  diagnostics?: Diagnostic[];
+}
+
+export interface ApiCalls {
+  jumpcloud: number; aql: number; create: number; update: number; delete: number;
+  read: number; userSearch: number; retries: number;
 }
 
 /** The run report (also the run record kept in storage under tributary:run:{importId}:{runId}). */
 export interface SyncReport {
   runId: string;
   importId: string;
-  status: 'succeeded' | 'failed' | 'stopped' | 'continue' | 'busy';
-  phase: 'config' | 'target' | 'readSource' | 'readAssets' | 'write' | 'done';
+  status: RunStatus;
+  phase: RunPhase;
   progress: { done: number; total: number };
   counts: { source: number; created: number; updated: number; unchanged: number; marked: number;
             deleted: number; failed: number; missing: number; warnings: number };
   guard?: { reason: string };
   errors: { key: string; attribute?: string; message: string; level: 'error' | 'warning' }[];
   errorsOmitted: number;
-  apiCalls: { jumpcloud: number; aql: number; create: number; update: number; delete: number;
-              read: number; userSearch: number; retries: number };
+  apiCalls: ApiCalls;
   durationMs: number;
   startedAt: number;
   finishedAt?: number;
   invocations: number;
   message?: string;
+  error?: RunFailure;
   objectTypeId?: string;
   plan?: SyncPlan;
 }
 
-/** The options JSON of sampleSource. */
+/** The options of sampleSource. */
 export interface SampleOptions {
   mappingText: string;
   /** 1-100, default 5. */
@@ -102,10 +133,10 @@ export interface SampleReport {
   totalCount?: number;
   /** The request made, relative to the JumpCloud base URL. */
   request: string;
-  apiCalls: SyncReport['apiCalls'];
+  apiCalls: ApiCalls;
 }
 
-/** The options JSON of runSyncAll: several imports run in dependency order. */
+/** The options of runSyncAll: several imports run in dependency order. */
 export interface SyncAllOptions {
   imports: SyncOptions[];
   runId?: string;
@@ -116,13 +147,45 @@ export interface SyncAllOptions {
 
 export interface SyncAllReport {
   runId: string;
-  status: 'succeeded' | 'failed' | 'stopped' | 'continue' | 'busy';
+  status: RunStatus;
   /** Import ids in run order (imports whose references point at another's object type run after it). */
   order: string[];
   /** Reports of the imports run so far, in order; each import's runId is `${runId}-${importId}`. */
   imports: SyncReport[];
 }
+
+/** The options of listSchemas / listObjectTypes / listAttributes. */
+export interface PickerOptions {
+  /** The workspace id when known (else looked up). */
+  workspaceId?: string;
+  schemaId?: string;
+  objectTypeId?: string;
+}
+
+/** What a picker read found, and the workspace it read (for the host to cache). */
+export interface Picked<T> { workspaceId: string; items: T[] }
+export interface ObjectSchema { id: string; name: string; objectSchemaKey: string }
+export interface ObjectType { id: string; name: string; objectSchemaId?: string; parentObjectTypeId?: string }
+/** An Assets object type attribute, as `GET objecttype/{id}/attributes` returns it. */
+export type ObjectTypeAttribute = Record<string, unknown> & { id: string; name: string; type: number };
+
+/** The names the hosts and the page take from the core instead of keeping copies. */
+export interface Vocabulary {
+  collections: string[];
+  configKeys: string[];
+  rowOptions: string[];
+  schedules: string[];
+  regions: { code: string; baseUrl: string }[];
+  runStatuses: RunStatus[];
+  runPhases: RunPhase[];
+  idRule: { maxLength: number; pattern: string };
+  storage: { prefix: string; runPrefix: string };
+  codes: { code: string; severity: 'error' | 'warning'; summary: string }[];
+}
 "#;
+
+#[wasm_bindgen(typescript_custom_section)]
+const SYNC_TYPES_SECTION: &str = SYNC_TYPES;
 
 #[wasm_bindgen]
 extern "C" {
@@ -230,25 +293,25 @@ impl SyncHost for JsHost {
         })
     }
 
-    async fn storage_get(&self, key: &str) -> Result<Option<String>, String> {
+    async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError> {
         let value = settle(self.0.js_storage_get(key))
             .await
-            .map_err(|e| describe(&e))?;
+            .map_err(|e| StorageError(describe(&e)))?;
         Ok(value.as_string())
     }
 
-    async fn storage_set(&self, key: &str, json: &str) -> Result<(), String> {
+    async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError> {
         settle(self.0.js_storage_set(key, json))
             .await
             .map(|_| ())
-            .map_err(|e| describe(&e))
+            .map_err(|e| StorageError(describe(&e)))
     }
 
-    async fn storage_delete(&self, key: &str) -> Result<(), String> {
+    async fn storage_delete(&self, key: &str) -> Result<(), StorageError> {
         settle(self.0.js_storage_delete(key))
             .await
             .map(|_| ())
-            .map_err(|e| describe(&e))
+            .map_err(|e| StorageError(describe(&e)))
     }
 
     fn now_ms(&self) -> f64 {
@@ -264,62 +327,130 @@ impl SyncHost for JsHost {
     }
 }
 
-/// Reads an options JSON text; `what` names the options in the error (`sync`, `sample`).
+/// A JS `Error` for a run-level failure, with `code` and (when the mapping is the cause)
+/// `diagnostics` properties, so hosts show the same diagnostics a run report carries.
+fn run_error(error: &RunError) -> JsValue {
+    let js = js_sys::Error::new(&error.to_string());
+    let failure = tributary_sync::RunFailure::from(error);
+    let _ = Reflect::set(&js, &"code".into(), &failure.code.as_str().into());
+    if let Ok(diagnostics) = to_js(&failure.diagnostics) {
+        let _ = Reflect::set(&js, &"diagnostics".into(), &diagnostics);
+    }
+    js.into()
+}
+
+/// Reads an options object; `what` names the options in the error (`sync`, `sample`).
 fn parse_options<T: serde::de::DeserializeOwned>(
-    options_json: &str,
+    options: JsValue,
     what: &str,
 ) -> Result<T, JsError> {
-    serde_json::from_str(options_json)
-        .map_err(|e| JsError::new(&format!("invalid {what} options JSON: {e}")))
+    if !options.is_object() {
+        return Err(JsError::new(&format!(
+            "the {what} options must be an object (got {})",
+            options.js_typeof().as_string().unwrap_or_default()
+        )));
+    }
+    serde_wasm_bindgen::from_value(options)
+        .map_err(|e| JsError::new(&format!("invalid {what} options: {e}")))
 }
 
 /// Runs one import (or continues it with `resume: true` and its `runId`) and resolves to the
-/// run report (`SyncReport`). A report with `status: 'continue'` asks the host to call again
-/// (e.g. from a queue event) with `{...options, resume: true, runId: report.runId}`.
-/// Throws only for invalid options JSON; every other problem is in the report.
-#[wasm_bindgen(js_name = runSync)]
-pub async fn run_sync(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
-    let options: RunOptions = parse_options(&options_json, "sync")?;
-    let report = tributary_sync::run(&JsHost(host), &options).await;
-    to_js(&report)
+/// run report. A report with `status: 'continue'` asks the host to call again (e.g. from a
+/// queue event) with `{...options, resume: true, runId: report.runId}`. Throws only for
+/// invalid options; every other problem is in the report (`error` when the run failed).
+#[wasm_bindgen(js_name = runSync, unchecked_return_type = "SyncReport")]
+pub async fn run_sync(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "SyncOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let options: RunOptions = parse_options(options, "sync")?;
+    to_js(&tributary_sync::run(&JsHost(host), &options).await)
 }
 
 /// Plans one import without writing or storing anything and resolves to the report with
 /// `plan` (creates, updates with old → new per attribute, missing objects with their action).
-/// `dryRun` is forced on; the budget does not apply.
-#[wasm_bindgen(js_name = previewSync)]
-pub async fn preview_sync(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
-    let mut options: RunOptions = parse_options(&options_json, "sync")?;
+/// `dryRun` is forced on; the budget applies only when given.
+#[wasm_bindgen(js_name = previewSync, unchecked_return_type = "SyncReport")]
+pub async fn preview_sync(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "SyncOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let mut options: RunOptions = parse_options(options, "sync")?;
     options.dry_run = true;
-    let report = tributary_sync::run(&JsHost(host), &options).await;
-    to_js(&report)
+    to_js(&tributary_sync::run(&JsHost(host), &options).await)
 }
 
 /// Runs several imports in dependency order (an import that references another import's object
-/// type runs after it: users before devices) and resolves to `SyncAllReport`. With
-/// `status: 'continue'`, call again with `{...options, resume: true, runId: report.runId}`.
-/// Throws only for invalid options JSON.
-#[wasm_bindgen(js_name = runSyncAll)]
-pub async fn run_sync_all(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
-    let options: tributary_sync::RunAllOptions = parse_options(&options_json, "sync")?;
-    let report = tributary_sync::run_all(&JsHost(host), &options).await;
-    to_js(&report)
+/// type runs after it: users before devices). With `status: 'continue'`, call again with
+/// `{...options, resume: true, runId: report.runId}`. Throws only for invalid options.
+#[wasm_bindgen(js_name = runSyncAll, unchecked_return_type = "SyncAllReport")]
+pub async fn run_sync_all(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "SyncAllOptions")] options: JsValue,
+) -> Result<JsValue, JsError> {
+    let options: RunAllOptions = parse_options(options, "sync")?;
+    to_js(&tributary_sync::run_all(&JsHost(host), &options).await)
 }
 
 /// Fetches a few raw JumpCloud records the way the mapping's import reads them (its
-/// `config:api` and filters, every field) and resolves to `SampleReport`. Rejects with an
-/// `Error` when the mapping has errors or JumpCloud cannot be read (the message says which).
-#[wasm_bindgen(js_name = sampleSource)]
-pub async fn sample_source(host: SyncHostJs, options_json: String) -> Result<JsValue, JsError> {
-    let options: tributary_sync::SampleOptions = parse_options(&options_json, "sample")?;
+/// `config:api` and filters, every field). Rejects with an `Error` when the mapping has errors
+/// or JumpCloud cannot be read: its message says which, its `code` is the run-failure code,
+/// and `diagnostics` holds the mapping's diagnostics when the mapping is the cause.
+#[wasm_bindgen(js_name = sampleSource, unchecked_return_type = "SampleReport")]
+pub async fn sample_source(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "SampleOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: SampleOptions = parse_options(options, "sample")?;
     let report = tributary_sync::sample(&JsHost(host), &options)
         .await
-        .map_err(|e| JsError::new(&e))?;
-    to_js(&report)
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&report)?)
+}
+
+/// The site's object schemas, through the core's Assets client (its retries and paging).
+/// Rejects with an `Error` saying what failed.
+#[wasm_bindgen(js_name = listSchemas, unchecked_return_type = "Picked<ObjectSchema>")]
+pub async fn list_schemas(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "PickerOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: PickerOptions = parse_options(options, "picker")?;
+    let picked = assets::list_schemas(&JsHost(host), &options)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&picked)?)
+}
+
+/// The object types of `options.schemaId`. Rejects with an `Error` saying what failed.
+#[wasm_bindgen(js_name = listObjectTypes, unchecked_return_type = "Picked<ObjectType>")]
+pub async fn list_object_types(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "PickerOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: PickerOptions = parse_options(options, "picker")?;
+    let picked = assets::list_object_types(&JsHost(host), &options)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&picked)?)
+}
+
+/// The attributes of `options.objectTypeId`, as Assets returns them. Rejects with an `Error`
+/// saying what failed.
+#[wasm_bindgen(js_name = listAttributes, unchecked_return_type = "Picked<ObjectTypeAttribute>")]
+pub async fn list_attributes(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "PickerOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: PickerOptions = parse_options(options, "picker")?;
+    let picked = assets::list_attributes(&JsHost(host), &options)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&picked)?)
 }
 
 /// Whether a scheduled-trigger tick at `nowMs` should start an import whose schedule is
-/// `schedule` (`manual`, `hourly`, `daily` or `weekly`) and which the scheduler last started at
+/// `schedule` (one of `vocabulary().schedules`) and which the scheduler last started at
 /// `lastStartedMs` (absent: never). Throws for an unknown schedule name.
 #[wasm_bindgen(js_name = isScheduleDue)]
 pub fn is_schedule_due(
@@ -328,9 +459,22 @@ pub fn is_schedule_due(
     now_ms: f64,
 ) -> Result<bool, JsError> {
     let schedule = tributary_sync::Schedule::parse(schedule).ok_or_else(|| {
+        let names: Vec<&str> = tributary_sync::Schedule::ALL
+            .iter()
+            .map(|s| s.name())
+            .collect();
         JsError::new(&format!(
-            "unknown schedule '{schedule}': expected manual, hourly, daily or weekly"
+            "unknown schedule '{schedule}': expected one of {}",
+            names.join(", ")
         ))
     })?;
     Ok(schedule.is_due(last_started_ms, now_ms))
+}
+
+/// The names the hosts and the settings page use (collections, config keys, row options,
+/// schedules, regions, run statuses and phases, the id rule, storage key prefixes, codes),
+/// each defined once in the core.
+#[wasm_bindgen(unchecked_return_type = "Vocabulary")]
+pub fn vocabulary() -> Result<JsValue, JsError> {
+    to_js(&tributary_sync::vocabulary())
 }

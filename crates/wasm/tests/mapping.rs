@@ -136,24 +136,6 @@ fn format_is_canonical_and_idempotent() {
 }
 
 #[wasm_bindgen_test]
-fn parse_mapping_gives_the_json_form_and_fields() {
-    let out = tributary_wasm::parse_mapping("key:_id=id\nmap:groups=Groups|Name=${groups}\nconfig:api=systemusers\nconfig:filter=department:$eq:Finance\n").unwrap();
-    let mapping = get(&out, "mapping");
-    let rows = array(&mapping, "rows");
-    assert_eq!(string(&rows.get(0), "attribute"), "Groups");
-    assert_eq!(string(&get(&rows.get(0), "lookup"), "attribute"), "Name");
-    let config = get(&mapping, "config");
-    assert_eq!(string(&config, "api"), "systemusers");
-    assert_eq!(string(&array(&config, "filters").get(0), "operator"), "$eq");
-    let fields: Vec<String> = array(&out, "fields")
-        .iter()
-        .map(|f| f.as_string().unwrap())
-        .collect();
-    assert_eq!(fields, ["_id", "groups"]);
-    assert_eq!(array(&out, "diagnostics").length(), 0);
-}
-
-#[wasm_bindgen_test]
 fn preview_types_values_and_reports_bad_ones_per_attribute() {
     let mapping = "key:_id=JumpCloud ID\nmap:jobTitle=Job Title|upper\nmap:employeeIdentifier=Employee Number\nmap:manager=Manager|byKey\nmap:memberof=Groups|Name=${memberof}\nconfig:api=systemusers\n";
     let record = r#"{"_id":"u1","jobTitle":"engineer","employeeIdentifier":"E-7","manager":"u0","memberof":["a","b"]}"#;

@@ -64,6 +64,10 @@ extern "C" {
 
 const OPTIONS: &str = r#"{"importId":"users","mappingText":"key:_id=JumpCloud ID\nmap:firstname=Name\nconfig:objectType=10\n"}"#;
 
+fn options() -> JsValue {
+    js_sys::JSON::parse(OPTIONS).unwrap()
+}
+
 fn get(value: &JsValue, path: &str) -> JsValue {
     path.split('.').fold(value.clone(), |v, key| {
         Reflect::get(&v, &JsValue::from_str(key)).unwrap()
@@ -73,7 +77,7 @@ fn get(value: &JsValue, path: &str) -> JsValue {
 #[wasm_bindgen_test]
 async fn run_sync_writes_once_then_nothing() {
     let host = makeHost();
-    let report = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string())
+    let report = tributary_wasm::run_sync(host.clone().unchecked_into(), options())
         .await
         .unwrap();
     assert_eq!(
@@ -95,7 +99,7 @@ async fn run_sync_writes_once_then_nothing() {
     let record = storage.get(&JsValue::from_str(&format!("tributary:run:users:{run_id}")));
     assert!(record.as_string().unwrap().contains("\"succeeded\""));
 
-    let again = tributary_wasm::run_sync(host.clone().unchecked_into(), OPTIONS.to_string())
+    let again = tributary_wasm::run_sync(host.clone().unchecked_into(), options())
         .await
         .unwrap();
     assert_eq!(get(&again, "counts.created").as_f64(), Some(0.0));
@@ -105,7 +109,7 @@ async fn run_sync_writes_once_then_nothing() {
 #[wasm_bindgen_test]
 async fn preview_sync_returns_the_plan_without_writing() {
     let host = makeHost();
-    let report = tributary_wasm::preview_sync(host.clone().unchecked_into(), OPTIONS.to_string())
+    let report = tributary_wasm::preview_sync(host.clone().unchecked_into(), options())
         .await
         .unwrap();
     assert_eq!(
@@ -127,12 +131,122 @@ async fn preview_sync_returns_the_plan_without_writing() {
 
 #[wasm_bindgen_test]
 async fn bad_options_throw() {
-    let error = tributary_wasm::run_sync(makeHost().unchecked_into(), "{".to_string())
+    let error = tributary_wasm::run_sync(makeHost().unchecked_into(), JsValue::from_str("{"))
         .await
         .unwrap_err();
     let error: JsValue = error.into();
     assert!(get(&error, "message")
         .as_string()
         .unwrap()
-        .contains("invalid sync options JSON"));
+        .contains("the sync options must be an object (got string)"));
+    let numeric = js_sys::JSON::parse(r#"{"importId":"users","mappingText":7}"#).unwrap();
+    let error: JsValue = tributary_wasm::run_sync(makeHost().unchecked_into(), numeric)
+        .await
+        .unwrap_err()
+        .into();
+    assert!(get(&error, "message")
+        .as_string()
+        .unwrap()
+        .contains("invalid sync options"));
+}
+
+#[wasm_bindgen_test]
+async fn a_run_of_a_bad_mapping_reports_the_mapping_diagnostics() {
+    let host = makeHost();
+    let bad = js_sys::JSON::parse(
+        r#"{"importId":"users","mappingText":"map:firstname=Name\nconfig:objectType=10\n"}"#,
+    )
+    .unwrap();
+    let report = tributary_wasm::run_sync(host.clone().unchecked_into(), bad)
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&report, "status").as_string().as_deref(),
+        Some("failed")
+    );
+    assert_eq!(
+        get(&report, "error.code").as_string().as_deref(),
+        Some("E101")
+    );
+    assert_eq!(
+        get(&report, "error.diagnostics.0.code")
+            .as_string()
+            .as_deref(),
+        Some("E001")
+    );
+    let calls: js_sys::Array = get(&host, "calls").into();
+    assert_eq!(calls.length(), 0, "nothing is requested for a bad mapping");
+    let diagnostics = get(&report, "error.diagnostics");
+    let text = tributary_wasm::render_diagnostics_of(
+        "map:firstname=Name\nconfig:objectType=10\n",
+        "users.map",
+        diagnostics,
+    )
+    .unwrap();
+    assert!(text.contains("error[E001]"), "{text}");
+    // sampleSource rejects with the same code and diagnostics.
+    let sample = js_sys::JSON::parse(r#"{"mappingText":"map:firstname=Name\n"}"#).unwrap();
+    let error = tributary_wasm::sample_source(host.unchecked_into(), sample)
+        .await
+        .unwrap_err();
+    assert_eq!(get(&error, "code").as_string().as_deref(), Some("E101"));
+    assert_eq!(
+        get(&error, "diagnostics.0.code").as_string().as_deref(),
+        Some("E001")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn pickers_read_through_the_core_client() {
+    let host = makeHost();
+    let options = js_sys::JSON::parse(r#"{"objectTypeId":"10"}"#).unwrap();
+    let picked = tributary_wasm::list_attributes(host.clone().unchecked_into(), options)
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&picked, "workspaceId").as_string().as_deref(),
+        Some("ws")
+    );
+    assert_eq!(
+        get(&picked, "items.1.name").as_string().as_deref(),
+        Some("Name")
+    );
+    let calls: js_sys::Array = get(&host, "calls").into();
+    let services: Vec<String> = calls
+        .iter()
+        .map(|c| get(&c, "service").as_string().unwrap())
+        .collect();
+    assert_eq!(
+        services,
+        ["jira", "assets"],
+        "workspace from Jira, attributes from Assets"
+    );
+    let bad = js_sys::JSON::parse(r#"{"objectTypeId":"10 OR 1=1"}"#).unwrap();
+    let error = tributary_wasm::list_attributes(host.unchecked_into(), bad)
+        .await
+        .unwrap_err();
+    assert!(get(&error, "message")
+        .as_string()
+        .unwrap()
+        .contains("is not an object type id"));
+}
+
+#[wasm_bindgen_test]
+fn vocabulary_comes_from_the_core() {
+    let v = tributary_wasm::vocabulary().unwrap();
+    let schedules: Vec<String> = js_sys::Array::from(&get(&v, "schedules"))
+        .iter()
+        .map(|s| s.as_string().unwrap())
+        .collect();
+    assert_eq!(schedules, ["manual", "hourly", "daily", "weekly"]);
+    assert_eq!(get(&v, "regions.1.code").as_string().as_deref(), Some("EU"));
+    assert_eq!(
+        get(&v, "storage.runPrefix").as_string().as_deref(),
+        Some("tributary:run:")
+    );
+    let pattern = get(&v, "idRule.pattern").as_string().unwrap();
+    let re = js_sys::RegExp::new(&pattern, "");
+    assert!(re.test("users.v2_a-b"));
+    assert!(!re.test("a b"));
+    assert!(!re.test(&"x".repeat(101)));
 }

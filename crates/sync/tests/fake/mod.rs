@@ -7,7 +7,9 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
-use tributary_sync::{HttpRequest, HttpResponse, LogLevel, Service, SyncHost, TransportError};
+use tributary_sync::{
+    HttpRequest, HttpResponse, LogLevel, Service, StorageError, SyncHost, TransportError,
+};
 
 /// Object type ids of the fake schema.
 pub const USERS: &str = "10";
@@ -601,9 +603,25 @@ impl SyncHost for FakeHost {
                 }
             }
         }
+        // Hosts route by service, so each request must name the right one.
         let response = match request.service {
             Service::JumpCloud => self.jumpcloud(&request),
-            Service::Jira => self.assets(&request),
+            Service::Assets => {
+                assert!(
+                    request.path.starts_with("/jsm/assets/"),
+                    "{} sent as assets",
+                    request.path
+                );
+                self.assets(&request)
+            }
+            Service::Jira => {
+                assert!(
+                    request.path.starts_with("/rest/"),
+                    "{} sent as jira",
+                    request.path
+                );
+                self.assets(&request)
+            }
         };
         if commit_then_drop {
             return Err(TransportError(
@@ -613,11 +631,11 @@ impl SyncHost for FakeHost {
         response
     }
 
-    async fn storage_get(&self, key: &str) -> Result<Option<String>, String> {
+    async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self.storage.borrow().get(key).cloned())
     }
 
-    async fn storage_set(&self, key: &str, json: &str) -> Result<(), String> {
+    async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError> {
         assert!(key.len() <= 500, "key too long: {key}");
         assert!(
             key.chars()
@@ -637,7 +655,7 @@ impl SyncHost for FakeHost {
         Ok(())
     }
 
-    async fn storage_delete(&self, key: &str) -> Result<(), String> {
+    async fn storage_delete(&self, key: &str) -> Result<(), StorageError> {
         self.storage.borrow_mut().remove(key);
         Ok(())
     }

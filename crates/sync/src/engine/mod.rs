@@ -1,0 +1,800 @@
+//! The engine: reads JumpCloud and Assets through a [`SyncHost`], plans, writes, and keeps a
+//! resumable run in storage.
+//!
+//! One invocation does as much as its time budget allows. The source is read page by page and
+//! kept as compact [`DesiredObject`]s (stored in chunks between invocations); the write phase
+//! always starts from a fresh read of Assets and a fresh plan, so an invocation that was killed
+//! at any point (even between a create and the state save) is finished by the next one without
+//! duplicates: the created object is found by its key value and is simply no longer planned.
+//!
+//! The seams: [`store`] (keys, lease, state, record, caches), [`assets`] (the typed Assets
+//! client), [`jumpcloud`] (paging), [`lookups`] (references, statuses, Jira users),
+//! [`writes`] (creates, updates, marks, deletes); this module is the run loop.
+
+pub mod assets;
+pub mod jumpcloud;
+mod lookups;
+pub mod store;
+mod writes;
+
+use std::cell::{Cell, RefCell};
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::client::{CallError, Client, RetryPolicy};
+use crate::error::RunError;
+use crate::host::{LogLevel, SyncHost};
+use crate::model::{AttrDef, DesiredObject, ExistingObject};
+use crate::plan::{plan, Level, LookupTable, Plan, PlanInput};
+use crate::report::{
+    Guard, PlanView, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus,
+};
+use crate::source::{Import, ImportSpec, RecordTransform, Target};
+
+use assets::{is_id, Assets};
+use jumpcloud::JumpCloud;
+use store::{valid_id, ResolvedIds, RunState, RunStore, Stage};
+
+pub use jumpcloud::{sample, SampleOptions, SampleReport};
+
+/// Default invocation budget.
+pub const DEFAULT_BUDGET_MS: f64 = 50_000.0;
+/// Default parallel writes.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+/// How long a lease outlives the invocation's budget by default.
+pub const DEFAULT_LEASE_MS: f64 = 120_000.0;
+
+/// Why an invocation stopped early.
+enum Stop {
+    /// The budget ran out.
+    Budget,
+    /// A run-level failure.
+    Fail(RunError),
+}
+
+impl From<RunError> for Stop {
+    fn from(e: RunError) -> Self {
+        match e {
+            RunError::Service {
+                error: CallError::OutOfTime(_),
+                ..
+            } => Stop::Budget,
+            other => Stop::Fail(other),
+        }
+    }
+}
+
+/// Runs (or continues, or previews) one import given by its mapping text.
+pub async fn run<H: SyncHost>(host: &H, options: &RunOptions) -> RunReport {
+    run_compiled(
+        host,
+        options,
+        crate::compile_mapping(&options.mapping_text).map_err(RunError::from),
+        None,
+    )
+    .await
+}
+
+/// Runs (or continues, or previews) one compiled import.
+pub async fn run_import<H: SyncHost>(host: &H, options: &RunOptions, import: Import) -> RunReport {
+    run_compiled(host, options, Ok(import), None).await
+}
+
+/// The run id of an invocation: the given one, else one made from the start time.
+fn run_id_of(options: &RunOptions, started: f64, prefix: char) -> String {
+    options
+        .run_id
+        .clone()
+        .unwrap_or_else(|| format!("{prefix}{}", started as u64))
+}
+
+fn budget_of(budget_ms: Option<f64>) -> f64 {
+    budget_ms.filter(|b| *b > 0.0).unwrap_or(DEFAULT_BUDGET_MS)
+}
+
+/// A client whose jitter is reproducible per run.
+fn client_for<'h, H: SyncHost>(host: &'h H, run_id: &str) -> Client<'h, H> {
+    let seed = run_id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    Client::new(host, RetryPolicy::default(), seed)
+}
+
+/// Runs a compiled import (or reports why it cannot run), with its target when the caller
+/// resolved it already.
+async fn run_compiled<H: SyncHost>(
+    host: &H,
+    options: &RunOptions,
+    compiled: Result<Import, RunError>,
+    prepared: Option<(Client<'_, H>, Option<(String, Target)>)>,
+) -> RunReport {
+    let started = host.now_ms();
+    let run_id = run_id_of(options, started, 'r');
+    let mut report = RunReport::new(&run_id, &options.import_id, started);
+    report.invocations = 1;
+    let import = match compiled {
+        Ok(import) => import,
+        Err(error) => {
+            report.fail(&error, host.now_ms());
+            return report;
+        }
+    };
+    for (what, id) in [("importId", &options.import_id), ("runId", &run_id)] {
+        if !valid_id(id) {
+            let error = RunError::InvalidOptions(format!(
+                "{what} {id:?} must be 1-{} characters of A-Z a-z 0-9 {}",
+                store::MAX_ID_LEN,
+                store::ID_PUNCTUATION
+                    .chars()
+                    .map(String::from)
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ));
+            report.fail(&error, host.now_ms());
+            return report;
+        }
+    }
+    let (client, target) = prepared.unwrap_or_else(|| (client_for(host, &run_id), None));
+    let engine = Engine::new(host, &client, options, &import, run_id, started);
+    if !options.dry_run {
+        if options.resume {
+            // A repeated queue event of a finished run: answer with its record, do nothing.
+            if let Some(done) = engine.store.record().await {
+                if done.finished_at.is_some() {
+                    return done;
+                }
+            }
+        }
+        match engine.store.acquire_lease(engine.lease_until()).await {
+            Ok(true) => {}
+            Ok(false) => {
+                report.status = RunStatus::Busy;
+                report.message = Some(format!(
+                    "another run of import {} is in progress; this trigger did nothing",
+                    options.import_id
+                ));
+                return report;
+            }
+            Err(e) => {
+                report.fail(&RunError::Storage(e), host.now_ms());
+                return report;
+            }
+        }
+    }
+    engine.go(target).await
+}
+
+/// Options of a multi-import run: the imports (each as for [`run`]) and what they share.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct RunAllOptions {
+    /// The imports, in any order (they are run in dependency order).
+    pub imports: Vec<RunOptions>,
+    /// The batch run id (each import runs as `{runId}-{importId}`); made when absent.
+    pub run_id: Option<String>,
+    /// Continue the batch `runId`.
+    pub resume: bool,
+    /// Plan only.
+    pub dry_run: bool,
+    /// Time this invocation may use, shared by the imports (default 50 000 ms).
+    pub budget_ms: Option<f64>,
+}
+
+/// The report of a multi-import run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunAllReport {
+    /// The batch run id.
+    pub run_id: String,
+    /// `continue` while an import is unfinished; else `failed` / `stopped` if any import was,
+    /// else `succeeded`.
+    pub status: RunStatus,
+    /// Import ids in the order they run (referenced object types first).
+    pub order: Vec<String>,
+    /// The reports of the imports run so far, in that order.
+    pub imports: Vec<RunReport>,
+}
+
+/// One import of a batch, prepared: options, compiled mapping (or why not), its client and
+/// the target resolved for the ordering (reused by the run, never resolved twice).
+struct Prepared<'h, H: SyncHost> {
+    options: RunOptions,
+    import: Result<Import, RunError>,
+    client: Client<'h, H>,
+    /// `(workspace id, target)`.
+    target: Option<(String, Target)>,
+}
+
+/// Runs several imports in dependency order: an import whose references point at another
+/// import's object type runs after it (users before the devices that name their owners).
+/// Cycles keep the given order. Stops at the first import that needs another invocation.
+pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllReport {
+    let started = host.now_ms();
+    let run_id = run_id_of(
+        &RunOptions {
+            run_id: options.run_id.clone(),
+            ..RunOptions::default()
+        },
+        started,
+        'b',
+    );
+    let mut prepared: Vec<Prepared<'_, H>> = Vec::new();
+    for o in &options.imports {
+        let opts = RunOptions {
+            run_id: Some(format!("{run_id}-{}", o.import_id)),
+            resume: options.resume,
+            dry_run: options.dry_run,
+            ..o.clone()
+        };
+        let import = crate::compile_mapping(&o.mapping_text).map_err(RunError::from);
+        let client = client_for(host, opts.run_id.as_deref().unwrap_or_default());
+        // A failed resolution just orders nothing: the import's own run reports why.
+        let target = match &import {
+            Ok(import) if valid_id(&opts.import_id) => {
+                let known = if opts.resume {
+                    RunStore::new(
+                        host,
+                        &opts.import_id,
+                        opts.run_id.as_deref().unwrap_or_default(),
+                    )
+                    .load_json::<RunState>(&store::keys::state(&opts.import_id))
+                    .await
+                    .filter(|s| Some(&s.run_id) == opts.run_id.as_ref())
+                    .and_then(|s| s.target)
+                } else {
+                    None
+                };
+                let assets = Assets::new(&client, opts.workspace_id.as_deref());
+                match resolve_target(&assets, &opts, &import.spec, known.as_ref()).await {
+                    Ok(target) => match assets.connect().await {
+                        Ok(workspace) => Some((workspace, target)),
+                        Err(_) => None,
+                    },
+                    Err(_) => None,
+                }
+            }
+            _ => None,
+        };
+        prepared.push(Prepared {
+            options: opts,
+            import,
+            client,
+            target,
+        });
+    }
+    let targets: Vec<Option<String>> = prepared
+        .iter()
+        .map(|p| p.target.as_ref().map(|(_, t)| t.object_type_id.clone()))
+        .collect();
+    let references: Vec<BTreeSet<String>> = prepared
+        .iter()
+        .map(|p| match (&p.import, &p.target) {
+            (Ok(import), Some((_, target))) => import
+                .spec
+                .reference_attributes
+                .iter()
+                .filter_map(|name| target.attribute(name).and_then(|a| a.reference_target()))
+                .map(str::to_string)
+                .collect(),
+            _ => BTreeSet::new(),
+        })
+        .collect();
+    let order = dependency_order(&targets, &references);
+    let mut report = RunAllReport {
+        run_id,
+        status: RunStatus::Succeeded,
+        order: order
+            .iter()
+            .map(|&i| prepared[i].options.import_id.clone())
+            .collect(),
+        imports: Vec::new(),
+    };
+    let budget = budget_of(options.budget_ms);
+    let mut slots: Vec<Option<Prepared<'_, H>>> = prepared.into_iter().map(Some).collect();
+    for index in order {
+        let Prepared {
+            mut options,
+            import,
+            client,
+            target,
+        } = slots[index].take().expect("each import runs once");
+        // What is left of the shared budget (at least a little, so every import moves on).
+        options.budget_ms = Some((budget - (host.now_ms() - started)).max(1.0));
+        let one = run_compiled(host, &options, import, Some((client, target))).await;
+        let status = one.status;
+        report.imports.push(one);
+        match status {
+            RunStatus::Continue => {
+                report.status = RunStatus::Continue;
+                return report;
+            }
+            RunStatus::Failed => report.status = RunStatus::Failed,
+            RunStatus::Stopped | RunStatus::Busy if report.status == RunStatus::Succeeded => {
+                report.status = status
+            }
+            _ => {}
+        }
+    }
+    report
+}
+
+/// Kahn's order over imports: `i` after `j` when `i` references `j`'s object type.
+fn dependency_order(targets: &[Option<String>], references: &[BTreeSet<String>]) -> Vec<usize> {
+    let depends = |i: usize, j: usize| {
+        i != j
+            && targets[j]
+                .as_ref()
+                .is_some_and(|t| references[i].contains(t))
+    };
+    let mut remaining: Vec<usize> = (0..targets.len()).collect();
+    let mut order = Vec::new();
+    while !remaining.is_empty() {
+        let ready = remaining
+            .iter()
+            .position(|&i| !remaining.iter().any(|&j| depends(i, j)))
+            .unwrap_or(0);
+        order.push(remaining.remove(ready));
+    }
+    order
+}
+
+/// Resolves an import's target: the workspace, the object type (by id, by name in a schema,
+/// or from the ids an earlier invocation of the run stored), its attributes and key.
+async fn resolve_target<H: SyncHost>(
+    assets: &Assets<'_, '_, H>,
+    options: &RunOptions,
+    spec: &ImportSpec,
+    known: Option<&ResolvedIds>,
+) -> Result<Target, RunError> {
+    let type_ref = options
+        .object_type
+        .clone()
+        .or_else(|| spec.object_type.clone())
+        .ok_or(RunError::NoTargetType)?;
+    let (type_id, schema_id) = match known {
+        Some(ids) => {
+            assets.set_workspace(&ids.workspace_id);
+            (ids.object_type_id.clone(), ids.object_schema_id.clone())
+        }
+        None => {
+            assets.connect().await?;
+            if is_id(&type_ref) {
+                let object_type = assets.object_type(&type_ref).await?;
+                (type_ref.clone(), object_type.object_schema_id)
+            } else {
+                let schema_ref = options
+                    .object_schema
+                    .clone()
+                    .or_else(|| spec.object_schema.clone());
+                assets.find_type(&type_ref, schema_ref.as_deref()).await?
+            }
+        }
+    };
+    let attributes = assets.attributes(&type_id).await?;
+    let key_index = attributes
+        .iter()
+        .position(|a| a.name.eq_ignore_ascii_case(spec.key_attribute.trim()))
+        .ok_or_else(|| RunError::NoKeyAttribute {
+            object_type: type_ref.clone(),
+            attribute: spec.key_attribute.clone(),
+        })?;
+    Ok(Target {
+        object_type_id: type_id,
+        object_schema_id: schema_id,
+        attributes,
+        key_index,
+    })
+}
+
+/// One invocation of one import's run.
+pub(crate) struct Engine<'a, H: SyncHost> {
+    host: &'a H,
+    client: &'a Client<'a, H>,
+    assets: Assets<'a, 'a, H>,
+    store: RunStore<'a, H>,
+    options: &'a RunOptions,
+    spec: &'a ImportSpec,
+    transform: &'a dyn RecordTransform,
+    run_id: String,
+    started: f64,
+    budget_ms: f64,
+    concurrency: usize,
+    /// Created in this invocation: source key → (object id, object key).
+    created: RefCell<BTreeMap<String, (String, String)>>,
+    /// Jira user searches (kept across invocations and runs): email → (accountId, when checked).
+    users: RefCell<BTreeMap<String, (Option<String>, f64)>>,
+    /// Whether `users` gained entries since it was loaded (the cache is only rewritten then).
+    users_changed: Cell<bool>,
+    /// References to other object types resolved in this run (empty = not found); kept
+    /// across invocations so a continuation does not query them again.
+    found: RefCell<LookupTable>,
+    /// Whether this invocation has done a unit of work yet.
+    progressed: Cell<bool>,
+}
+
+impl<'a, H: SyncHost> Engine<'a, H> {
+    fn new(
+        host: &'a H,
+        client: &'a Client<'a, H>,
+        options: &'a RunOptions,
+        import: &'a Import,
+        run_id: String,
+        started: f64,
+    ) -> Self {
+        let budget_ms = budget_of(options.budget_ms);
+        // Dry runs have no state to continue from: no deadline unless a budget was asked for.
+        if !options.dry_run || options.budget_ms.is_some() {
+            client.set_deadline(started + budget_ms);
+        }
+        Engine {
+            host,
+            client,
+            assets: Assets::new(client, options.workspace_id.as_deref()),
+            store: RunStore::new(host, &options.import_id, &run_id),
+            options,
+            spec: &import.spec,
+            transform: import.transform.as_ref(),
+            run_id,
+            started,
+            budget_ms,
+            concurrency: options
+                .concurrency
+                .unwrap_or(DEFAULT_CONCURRENCY)
+                .clamp(1, 16),
+            created: RefCell::new(BTreeMap::new()),
+            users: RefCell::new(BTreeMap::new()),
+            users_changed: Cell::new(false),
+            found: RefCell::new(LookupTable::default()),
+            progressed: Cell::new(false),
+        }
+    }
+
+    fn import_id(&self) -> &str {
+        &self.options.import_id
+    }
+
+    /// When this invocation's lease ends.
+    fn lease_until(&self) -> f64 {
+        self.host.now_ms() + self.budget_ms + self.options.lease_ms.unwrap_or(DEFAULT_LEASE_MS)
+    }
+
+    /// Whether the invocation should stop. Never before one unit of work (a page, a batch of
+    /// user searches, a chunk of writes) is done, so every invocation moves the run forward
+    /// even when the fixed reads alone take longer than the budget.
+    fn over_budget(&self) -> bool {
+        // Dry runs have no state to continue from: they stop only when a budget was asked for.
+        let budgeted = !self.options.dry_run || self.options.budget_ms.is_some();
+        budgeted && self.progressed.get() && self.host.now_ms() - self.started >= self.budget_ms
+    }
+
+    fn progress(&self) {
+        self.progressed.set(true);
+    }
+
+    async fn go(&self, target: Option<(String, Target)>) -> RunReport {
+        let resumed = if self.options.resume && !self.options.dry_run {
+            self.store.load_state().await
+        } else {
+            None
+        };
+        let fresh = resumed.is_none();
+        let (mut state, mut desired) = match resumed {
+            Some((state, desired, found)) => {
+                self.found.borrow_mut().objects.extend(found);
+                (state, desired)
+            }
+            None => (self.fresh_state(), Vec::new()),
+        };
+        state.report.invocations += 1;
+        if fresh && !self.options.dry_run {
+            // A run that died without finishing leaves its state behind: drop it, then show
+            // the new run as in progress right away.
+            self.store.clear_stale_state().await;
+            let _ = self.store.save_record(&state.report).await;
+        }
+        self.users.borrow_mut().extend(
+            self.store
+                .load_user_cache()
+                .await
+                .into_iter()
+                .map(|(email, account, at)| (email, (account, at))),
+        );
+        let outcome = self.work(&mut state, &mut desired, target).await;
+        let report = &mut state.report;
+        let mut calls = report.api_calls.clone();
+        calls.add(&self.client.calls());
+        report.api_calls = calls;
+        report.duration_ms += self.host.now_ms() - self.started;
+        match outcome {
+            Ok(()) => {
+                report.status = if report.guard.is_some() {
+                    RunStatus::Stopped
+                } else {
+                    RunStatus::Succeeded
+                };
+                report.phase = RunPhase::Done;
+                report.finished_at = Some(self.host.now_ms());
+            }
+            Err(Stop::Budget) if self.options.dry_run => {
+                report.status = RunStatus::Continue;
+                report.message = Some(format!(
+                    "the preview did not finish within {} ms (it got to phase {}); a real run continues where a preview cannot",
+                    self.budget_ms,
+                    report.phase.name()
+                ));
+            }
+            Err(Stop::Budget) => {
+                report.status = RunStatus::Continue;
+                self.host.log(
+                    LogLevel::Info,
+                    &format!(
+                        "import {}: time budget used, continuing in the next invocation",
+                        self.import_id()
+                    ),
+                );
+            }
+            Err(Stop::Fail(error)) => {
+                self.host.log(
+                    LogLevel::Error,
+                    &format!("import {}: {error}", self.import_id()),
+                );
+                report.fail(&error, self.host.now_ms());
+            }
+        }
+        if self.options.dry_run {
+            return state.report;
+        }
+        if state.report.status == RunStatus::Continue {
+            let found: Vec<_> = self
+                .found
+                .borrow()
+                .objects
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            let saved = match self.save_user_cache().await {
+                Ok(()) => self.store.save_state(&mut state, &desired, &found).await,
+                Err(e) => Err(e),
+            };
+            if let Err(e) = saved {
+                state.report.fail(&RunError::Storage(e), self.host.now_ms());
+            } else {
+                // Keep the lease for the continuation, which carries the same run id.
+                let _ = self.store.acquire_lease(self.lease_until()).await;
+                return state.report;
+            }
+        }
+        let _ = self.store.save_record(&state.report).await;
+        let _ = self.save_user_cache().await;
+        self.store.clear_state(&state).await;
+        self.store.release_lease().await;
+        state.report
+    }
+
+    /// Rewrites the Jira user cache when this invocation searched new emails.
+    async fn save_user_cache(&self) -> Result<(), crate::error::StorageError> {
+        if !self.users_changed.get() {
+            return Ok(());
+        }
+        self.store.save_user_cache(&self.users.borrow()).await?;
+        self.users_changed.set(false);
+        Ok(())
+    }
+
+    fn fresh_state(&self) -> RunState {
+        let mut report = RunReport::new(&self.run_id, self.import_id(), self.started);
+        report.invocations = 0;
+        RunState {
+            run_id: self.run_id.clone(),
+            stage: Stage::ReadSource,
+            source_skip: 0,
+            source_chunks: 0,
+            source_stored: 0,
+            lookup_chunks: 0,
+            lookups_stored: 0,
+            target: None,
+            planned: false,
+            failed_keys: BTreeSet::new(),
+            report,
+        }
+    }
+
+    async fn work(
+        &self,
+        state: &mut RunState,
+        desired: &mut Vec<DesiredObject>,
+        target: Option<(String, Target)>,
+    ) -> Result<(), Stop> {
+        state.report.phase = RunPhase::Target;
+        let target = match target {
+            Some((workspace, target)) => {
+                self.assets.set_workspace(&workspace);
+                target
+            }
+            None => {
+                resolve_target(&self.assets, self.options, self.spec, state.target.as_ref()).await?
+            }
+        };
+        if state.target.is_none() {
+            state.target = Some(ResolvedIds {
+                workspace_id: self.assets.connect().await?,
+                object_type_id: target.object_type_id.clone(),
+                object_schema_id: target.object_schema_id.clone(),
+            });
+        }
+        state.report.object_type_id = Some(target.object_type_id.clone());
+        self.transform
+            .prepare(&target)
+            .map_err(|diagnostics| RunError::DoesNotFit {
+                object_type_id: target.object_type_id.clone(),
+                diagnostics,
+            })?;
+        if state.stage == Stage::ReadSource {
+            state.report.phase = RunPhase::ReadSource;
+            self.read_source(state, desired, &target).await?;
+            state.stage = Stage::Write;
+        }
+        state.report.phase = RunPhase::ReadAssets;
+        if self.over_budget() {
+            return Err(Stop::Budget);
+        }
+        let defs: Vec<AttrDef> = target
+            .attributes
+            .iter()
+            .map(AttrDef::from_attribute)
+            .collect();
+        let existing: Vec<ExistingObject> = self
+            .assets
+            .aql_all(&format!("objectTypeId = {}", target.object_type_id))
+            .await
+            .map_err(RunError::assets)?
+            .iter()
+            .map(|o| ExistingObject::from_object(o, &defs))
+            .collect();
+        let mut records = desired.clone();
+        let statuses = self.status_ids(&target, &records).await?;
+        lookups::apply_statuses(&mut records, &defs, &statuses);
+        let lookups = self.resolve_lookups(&target, &records).await?;
+        let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
+        let the_plan = plan(&PlanInput {
+            object_type_id: &target.object_type_id,
+            key_attribute: &defs[target.key_index],
+            attributes: &defs,
+            desired: &records,
+            existing: &existing,
+            lookups: &lookups,
+            missing: &missing,
+            limit: self.spec.limit,
+            skip_keys: &state.failed_keys,
+        });
+        self.record_plan(state, &the_plan, &records);
+        if self.options.dry_run {
+            let mut view = PlanView::from(&the_plan);
+            if let Some(limit) = self.options.plan_limit {
+                view.truncate(limit);
+            }
+            state.report.plan = Some(view);
+            return Ok(());
+        }
+        state.report.phase = RunPhase::Write;
+        self.write(state, &the_plan, &target).await
+    }
+
+    /// Reads the source from where the run got to, transforming each record.
+    async fn read_source(
+        &self,
+        state: &mut RunState,
+        desired: &mut Vec<DesiredObject>,
+        target: &Target,
+    ) -> Result<(), Stop> {
+        let source = JumpCloud::new(self.client, self.spec);
+        let memberships = match &self.spec.api.memberof_groups {
+            Some(groups) => Some(
+                source
+                    .memberships(groups)
+                    .await
+                    .map_err(RunError::jumpcloud)?,
+            ),
+            None => None,
+        };
+        loop {
+            if self.over_budget() {
+                return Err(Stop::Budget);
+            }
+            let (mut records, total) = source
+                .page(state.source_skip)
+                .await
+                .map_err(RunError::jumpcloud)?;
+            for record in records.iter_mut() {
+                let id = record
+                    .get(&self.spec.api.id_field)
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let extra = if self.spec.api.expand_members && !id.is_empty() {
+                    let members = source
+                        .members(&self.spec.api.path, &id)
+                        .await
+                        .map_err(RunError::jumpcloud)?;
+                    Some(("members", members))
+                } else {
+                    memberships
+                        .as_ref()
+                        .map(|m| ("memberof", m.get(&id).cloned().unwrap_or_default()))
+                };
+                if let (Some((name, ids)), Some(map)) = (extra, record.as_object_mut()) {
+                    let ids = ids.into_iter().map(serde_json::Value::String).collect();
+                    map.insert(name.to_string(), serde_json::Value::Array(ids));
+                }
+            }
+            let count = records.len() as u64;
+            for record in &records {
+                desired.push(self.transform.transform(record, target));
+            }
+            state.source_skip += count;
+            self.progress();
+            state.report.counts.source = state.source_skip;
+            state.report.progress = Progress {
+                done: state.source_skip,
+                total: total.unwrap_or(state.source_skip),
+            };
+            if count < u64::from(source.page_size())
+                || total.is_some_and(|t| state.source_skip >= t)
+            {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Puts a plan's problems and (for the first plan of the run) its counts in the report.
+    fn record_plan(&self, state: &mut RunState, the_plan: &Plan, records: &[DesiredObject]) {
+        let report = &mut state.report;
+        for problem in &the_plan.problems {
+            report.add_error(RecordError::from(problem));
+        }
+        if let Some(reason) = &the_plan.guard {
+            report.guard = Some(Guard {
+                reason: reason.clone(),
+            });
+        }
+        if state.planned {
+            return;
+        }
+        state.planned = true;
+        report.counts.unchanged = the_plan.unchanged;
+        report.counts.missing = the_plan.missing.len() as u64;
+        report.counts.failed += skipped_records(records, the_plan);
+        let warned: BTreeSet<&str> = the_plan
+            .problems
+            .iter()
+            .filter(|p| p.attribute.is_some() && !p.key.is_empty())
+            .map(|p| p.key.as_str())
+            .collect();
+        report.counts.warnings = warned.len() as u64;
+        report.progress = Progress {
+            done: 0,
+            total: the_plan.write_count(),
+        };
+        if self.options.dry_run {
+            report.counts.created = the_plan.creates.len() as u64;
+            report.counts.updated = the_plan.updates.len() as u64;
+            report.counts.marked = the_plan.marks().count() as u64;
+            report.counts.deleted = the_plan.deletes().count() as u64;
+        }
+    }
+}
+
+/// Source records the plan leaves out entirely (no key, duplicate keys on either side).
+fn skipped_records(records: &[DesiredObject], the_plan: &Plan) -> u64 {
+    let record_level: BTreeSet<&str> = the_plan
+        .problems
+        .iter()
+        .filter(|p| p.attribute.is_none() && p.level == Level::Error)
+        .map(|p| p.key.as_str())
+        .collect();
+    records
+        .iter()
+        .filter(|r| record_level.contains(r.key.as_str()))
+        .count() as u64
+}

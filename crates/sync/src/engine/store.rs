@@ -1,0 +1,399 @@
+//! The run store: the storage key layout, the run lease, the resumable run state (in chunks
+//! under the store's value limit), the run record, and the Jira user cache kept across runs.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::StorageError;
+use crate::host::SyncHost;
+use crate::model::{DesiredObject, LookupBy};
+use crate::report::RunReport;
+
+/// Stored values stay well under Forge's 240 KiB limit.
+pub const CHUNK_BYTES: usize = 150 * 1024;
+/// How long a found accountId is trusted before the email is searched again.
+pub const USER_FOUND_TTL_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
+/// How long "no Jira user for this email" is trusted (new accounts appear).
+pub const USER_MISSING_TTL_MS: f64 = 24.0 * 3600.0 * 1000.0;
+
+/// The storage key layout: every key the engine reads or writes, in one place.
+pub mod keys {
+    /// Prefix shared by every key the engine writes.
+    pub const PREFIX: &str = "tributary:";
+    /// Prefix of the run records (`{RUN_PREFIX}{importId}:{runId}`): what run history lists.
+    pub const RUN_PREFIX: &str = "tributary:run:";
+
+    /// The run lease of an import: `{runId, expiresAt}`.
+    pub fn lease(import_id: &str) -> String {
+        format!("tributary:lease:{import_id}")
+    }
+
+    /// The resumable state of an import's unfinished run.
+    pub fn state(import_id: &str) -> String {
+        format!("tributary:state:{import_id}")
+    }
+
+    /// One chunk of the source records an unfinished run has read.
+    pub fn source_chunk(import_id: &str, index: u32) -> String {
+        format!("tributary:state:{import_id}:source:{index}")
+    }
+
+    /// One chunk of the reference lookups an unfinished run has resolved.
+    pub fn lookup_chunk(import_id: &str, index: u32) -> String {
+        format!("tributary:state:{import_id}:lookups:{index}")
+    }
+
+    /// A run record (the run report as last stored).
+    pub fn run(import_id: &str, run_id: &str) -> String {
+        format!("{RUN_PREFIX}{import_id}:{run_id}")
+    }
+
+    /// The index of an import's Jira user cache (`{chunks}`), kept across runs.
+    pub fn user_cache(import_id: &str) -> String {
+        format!("tributary:userCache:{import_id}")
+    }
+
+    /// One chunk of an import's Jira user cache.
+    pub fn user_cache_chunk(import_id: &str, index: u32) -> String {
+        format!("tributary:userCache:{import_id}:{index}")
+    }
+}
+
+/// The rule for import and run ids: they become parts of storage keys.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ID_PUNCTUATION.contains(c))
+}
+
+/// The longest import or run id.
+pub const MAX_ID_LEN: usize = 100;
+/// The characters besides ASCII letters and digits an id may hold.
+pub const ID_PUNCTUATION: &str = "._-";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Lease {
+    run_id: String,
+    expires_at: f64,
+}
+
+/// How far an unfinished run got.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum Stage {
+    ReadSource,
+    Write,
+}
+
+/// The target as resolved by the run's first invocation: later invocations skip the name
+/// lookups (schema list, flat type lists).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct ResolvedIds {
+    pub workspace_id: String,
+    pub object_type_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_schema_id: Option<String>,
+}
+
+/// What survives between invocations of one run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct RunState {
+    pub run_id: String,
+    #[serde(rename = "phase")]
+    pub stage: Stage,
+    /// Next JumpCloud offset to read.
+    pub source_skip: u64,
+    /// Stored source chunks.
+    pub source_chunks: u32,
+    /// Desired objects already stored in chunks.
+    pub source_stored: u64,
+    /// Stored chunks of the reference lookups resolved so far.
+    #[serde(default)]
+    pub lookup_chunks: u32,
+    /// How many resolved lookups the stored chunks hold (unchanged lookups are not rewritten).
+    #[serde(default)]
+    pub lookups_stored: u64,
+    /// The resolved target, once known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<ResolvedIds>,
+    /// Whether the first plan's counts are in the report already.
+    pub planned: bool,
+    /// Keys whose write failed in this run: not tried again by later invocations.
+    pub failed_keys: BTreeSet<String>,
+    pub report: RunReport,
+}
+
+/// A resolved reference lookup: `(type id, by, lower-cased value)` → object keys.
+pub(crate) type FoundLookup = ((String, LookupBy, String), Vec<String>);
+/// A cached Jira user search: `(email, accountId, when searched)`.
+pub(crate) type CachedUser = (String, Option<String>, f64);
+
+/// Storage access for one import's run.
+pub(crate) struct RunStore<'h, H: SyncHost> {
+    host: &'h H,
+    import_id: String,
+    run_id: String,
+}
+
+impl<'h, H: SyncHost> RunStore<'h, H> {
+    pub fn new(host: &'h H, import_id: &str, run_id: &str) -> Self {
+        RunStore {
+            host,
+            import_id: import_id.to_string(),
+            run_id: run_id.to_string(),
+        }
+    }
+
+    pub async fn load_json<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Option<T> {
+        let text = self.host.storage_get(key).await.ok()??;
+        serde_json::from_str(&text).ok()
+    }
+
+    async fn save_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StorageError> {
+        let text = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
+        self.host.storage_set(key, &text).await
+    }
+
+    /// Takes the import's lease for this run (or renews it) until `expires_at`; `false` when
+    /// another unexpired run holds it.
+    pub async fn acquire_lease(&self, expires_at: f64) -> Result<bool, StorageError> {
+        let key = keys::lease(&self.import_id);
+        let now = self.host.now_ms();
+        if let Some(lease) = self.load_json::<Lease>(&key).await {
+            if lease.run_id != self.run_id && lease.expires_at > now {
+                return Ok(false);
+            }
+        }
+        let lease = Lease {
+            run_id: self.run_id.clone(),
+            expires_at,
+        };
+        self.save_json(&key, &lease).await?;
+        // Storage has no compare-and-set: read back so the later of two racing writers wins alone.
+        Ok(self
+            .load_json::<Lease>(&key)
+            .await
+            .is_some_and(|l| l.run_id == self.run_id))
+    }
+
+    pub async fn release_lease(&self) {
+        let key = keys::lease(&self.import_id);
+        if self
+            .load_json::<Lease>(&key)
+            .await
+            .is_some_and(|l| l.run_id == self.run_id)
+        {
+            let _ = self.host.storage_delete(&key).await;
+        }
+    }
+
+    /// The stored record of this run, if any.
+    pub async fn record(&self) -> Option<RunReport> {
+        self.load_json(&keys::run(&self.import_id, &self.run_id))
+            .await
+    }
+
+    /// The stored state of this run with its source records and resolved lookups.
+    pub async fn load_state(&self) -> Option<(RunState, Vec<DesiredObject>, Vec<FoundLookup>)> {
+        let state: RunState = self.load_json(&keys::state(&self.import_id)).await?;
+        if state.run_id != self.run_id {
+            return None;
+        }
+        let desired = self
+            .load_chunks(
+                |i| keys::source_chunk(&self.import_id, i),
+                state.source_chunks,
+            )
+            .await?;
+        let found = self
+            .load_chunks(
+                |i| keys::lookup_chunk(&self.import_id, i),
+                state.lookup_chunks,
+            )
+            .await?;
+        Some((state, desired, found))
+    }
+
+    /// Drops the state an earlier run of the import left behind (it died unfinished).
+    pub async fn clear_stale_state(&self) {
+        if let Some(old) = self
+            .load_json::<RunState>(&keys::state(&self.import_id))
+            .await
+        {
+            self.clear_state(&old).await;
+        }
+    }
+
+    async fn load_chunks<T: for<'de> Deserialize<'de>>(
+        &self,
+        key: impl Fn(u32) -> String,
+        count: u32,
+    ) -> Option<Vec<T>> {
+        let mut out = Vec::new();
+        for index in 0..count {
+            let chunk: Vec<T> = self.load_json(&key(index)).await?;
+            out.extend(chunk);
+        }
+        Some(out)
+    }
+
+    /// Stores items in chunks under the size limit, numbered from `first`; returns the next
+    /// free chunk number.
+    async fn save_chunks<T: Serialize>(
+        &self,
+        key: impl Fn(u32) -> String,
+        first: u32,
+        items: &[T],
+    ) -> Result<u32, StorageError> {
+        let mut next = first;
+        let mut pending: Vec<&T> = Vec::new();
+        let mut size = 2;
+        for item in items {
+            let item_size = serde_json::to_string(item)
+                .map(|s| s.len() + 1)
+                .unwrap_or(0);
+            if size + item_size > CHUNK_BYTES && !pending.is_empty() {
+                self.save_json(&key(next), &pending).await?;
+                next += 1;
+                pending.clear();
+                size = 2;
+            }
+            pending.push(item);
+            size += item_size;
+        }
+        if !pending.is_empty() {
+            self.save_json(&key(next), &pending).await?;
+            next += 1;
+        }
+        Ok(next)
+    }
+
+    async fn delete_chunks(&self, key: impl Fn(u32) -> String, from: u32, to: u32) {
+        for index in from..to {
+            let _ = self.host.storage_delete(&key(index)).await;
+        }
+    }
+
+    /// The Jira user cache, without entries past their time to live.
+    pub async fn load_user_cache(&self) -> Vec<CachedUser> {
+        let Some(chunks) = self.user_cache_chunks().await else {
+            return Vec::new();
+        };
+        let entries: Vec<CachedUser> = self
+            .load_chunks(|i| keys::user_cache_chunk(&self.import_id, i), chunks)
+            .await
+            .unwrap_or_default();
+        let now = self.host.now_ms();
+        let fresh = |account: &Option<String>, at: f64| {
+            let ttl = if account.is_some() {
+                USER_FOUND_TTL_MS
+            } else {
+                USER_MISSING_TTL_MS
+            };
+            now - at < ttl
+        };
+        entries
+            .into_iter()
+            .filter(|(_, account, at)| fresh(account, *at))
+            .collect()
+    }
+
+    async fn user_cache_chunks(&self) -> Option<u32> {
+        #[derive(Deserialize)]
+        struct Index {
+            chunks: u32,
+        }
+        self.load_json::<Index>(&keys::user_cache(&self.import_id))
+            .await
+            .map(|i| i.chunks)
+    }
+
+    /// Replaces the Jira user cache.
+    pub async fn save_user_cache(
+        &self,
+        users: &BTreeMap<String, (Option<String>, f64)>,
+    ) -> Result<(), StorageError> {
+        let old = self.user_cache_chunks().await.unwrap_or(0);
+        let entries: Vec<CachedUser> = users
+            .iter()
+            .map(|(email, (account, at))| (email.clone(), account.clone(), *at))
+            .collect();
+        let chunks = self
+            .save_chunks(|i| keys::user_cache_chunk(&self.import_id, i), 0, &entries)
+            .await?;
+        self.save_json(
+            &keys::user_cache(&self.import_id),
+            &serde_json::json!({ "chunks": chunks }),
+        )
+        .await?;
+        self.delete_chunks(|i| keys::user_cache_chunk(&self.import_id, i), chunks, old)
+            .await;
+        Ok(())
+    }
+
+    /// Stores the source records not stored yet, the lookups when they changed, then the
+    /// state and the run record.
+    pub async fn save_state(
+        &self,
+        state: &mut RunState,
+        desired: &[DesiredObject],
+        found: &[FoundLookup],
+    ) -> Result<(), StorageError> {
+        let first = state.source_chunks;
+        state.source_chunks = self
+            .save_chunks(
+                |i| keys::source_chunk(&self.import_id, i),
+                first,
+                &desired[state.source_stored as usize..],
+            )
+            .await?;
+        state.source_stored = desired.len() as u64;
+        // Lookups only grow within a run: the same count means nothing new to store.
+        if found.len() as u64 != state.lookups_stored {
+            let chunks = self
+                .save_chunks(|i| keys::lookup_chunk(&self.import_id, i), 0, found)
+                .await?;
+            self.delete_chunks(
+                |i| keys::lookup_chunk(&self.import_id, i),
+                chunks,
+                state.lookup_chunks,
+            )
+            .await;
+            state.lookup_chunks = chunks;
+            state.lookups_stored = found.len() as u64;
+        }
+        self.save_json(&keys::state(&self.import_id), state).await?;
+        self.save_record(&state.report).await
+    }
+
+    /// Stores the run record.
+    pub async fn save_record(&self, report: &RunReport) -> Result<(), StorageError> {
+        self.save_json(&keys::run(&self.import_id, &self.run_id), report)
+            .await
+    }
+
+    pub async fn clear_state(&self, state: &RunState) {
+        self.delete_chunks(
+            |i| keys::source_chunk(&self.import_id, i),
+            0,
+            state.source_chunks,
+        )
+        .await;
+        self.delete_chunks(
+            |i| keys::lookup_chunk(&self.import_id, i),
+            0,
+            state.lookup_chunks,
+        )
+        .await;
+        let _ = self
+            .host
+            .storage_delete(&keys::state(&self.import_id))
+            .await;
+    }
+}

@@ -1,0 +1,241 @@
+//! The write phase: creates (referenced objects first, level by level), second-pass reference
+//! updates (cycles only), updates, marks and deletes, `concurrency` at a time. A create whose
+//! outcome is uncertain is looked up by its key value before it is sent again.
+
+use tributary_models::assets::{aql_quote, AttributeIn, AttributeValueIn, ObjectIn};
+
+use super::store::RunState;
+use super::{Engine, Stop};
+use crate::client::CallError;
+use crate::host::{join_all, LogLevel, SyncHost};
+use crate::plan::{Change, Create, Level, Missing, Plan, Update, WriteValue};
+use crate::report::RecordError;
+use crate::source::Target;
+
+/// How often an uncertain create is checked and resent before it counts as failed.
+const CREATE_ROUNDS: u32 = 4;
+
+/// The outcome of one write.
+enum Outcome {
+    Created,
+    Deferred,
+    Updated,
+    Marked,
+    Deleted,
+    Failed(String, RecordError),
+    /// Not done within this invocation (rate-limited): the next invocation re-plans it.
+    Postponed,
+}
+
+enum WriteOp<'p> {
+    Create(&'p Create),
+    Deferred(&'p Create),
+    Update(&'p Update),
+    Mark(&'p Missing),
+    Delete(&'p Missing),
+}
+
+impl<H: SyncHost> Engine<'_, H> {
+    /// Carries out a plan, counting outcomes into the run state.
+    pub(super) async fn write(
+        &self,
+        state: &mut RunState,
+        the_plan: &Plan,
+        target: &Target,
+    ) -> Result<(), Stop> {
+        let mut ops: Vec<Vec<WriteOp<'_>>> = Vec::new();
+        let max_level = the_plan.creates.iter().map(|c| c.level).max();
+        for level in 0..=max_level.unwrap_or(0) {
+            let batch: Vec<WriteOp<'_>> = the_plan
+                .creates
+                .iter()
+                .filter(|c| c.level == level)
+                .map(WriteOp::Create)
+                .collect();
+            if !batch.is_empty() {
+                ops.push(batch);
+            }
+        }
+        ops.push(the_plan.deferred().map(WriteOp::Deferred).collect());
+        ops.push(the_plan.updates.iter().map(WriteOp::Update).collect());
+        ops.push(the_plan.marks().map(WriteOp::Mark).collect());
+        ops.push(the_plan.deletes().map(WriteOp::Delete).collect());
+        for group in ops {
+            for chunk in group.chunks(self.concurrency) {
+                if self.over_budget() {
+                    return Err(Stop::Budget);
+                }
+                let outcomes =
+                    join_all(chunk.iter().map(|op| self.execute(op, target)).collect()).await;
+                self.progress();
+                let mut postponed = false;
+                for outcome in outcomes {
+                    let counts = &mut state.report.counts;
+                    if !matches!(outcome, Outcome::Postponed) {
+                        state.report.progress.done += 1;
+                    }
+                    match outcome {
+                        Outcome::Postponed => postponed = true,
+                        Outcome::Created => counts.created += 1,
+                        Outcome::Deferred => {}
+                        Outcome::Updated => counts.updated += 1,
+                        Outcome::Marked => counts.marked += 1,
+                        Outcome::Deleted => counts.deleted += 1,
+                        Outcome::Failed(key, error) => {
+                            counts.failed += 1;
+                            state.failed_keys.insert(key);
+                            state.report.add_error(error);
+                        }
+                    }
+                }
+                if postponed {
+                    return Err(Stop::Budget);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    async fn execute(&self, op: &WriteOp<'_>, target: &Target) -> Outcome {
+        let failed = |key: &str, what: &str, e: CallError| {
+            if let CallError::OutOfTime(_) = e {
+                return Outcome::Postponed;
+            }
+            let message = match &e {
+                CallError::Status { status, message } => {
+                    format!("Assets refused the {what} (HTTP {status}): {message}")
+                }
+                other => format!("the {what} failed: {other}"),
+            };
+            Outcome::Failed(
+                key.to_string(),
+                RecordError {
+                    key: key.to_string(),
+                    attribute: None,
+                    message,
+                    level: Level::Error,
+                },
+            )
+        };
+        match op {
+            WriteOp::Create(create) => match self.create(create, target).await {
+                Ok(()) => Outcome::Created,
+                Err(e) => failed(&create.key, "create", e),
+            },
+            WriteOp::Deferred(create) => {
+                let Some((id, _)) = self.created.borrow().get(&create.key).cloned() else {
+                    // Created by an earlier invocation: the re-plan sees it as an update instead.
+                    return Outcome::Deferred;
+                };
+                match self.put(&create.key, &id, &create.deferred, target).await {
+                    Ok(()) => Outcome::Deferred,
+                    Err(e) => failed(&create.key, "reference update", e),
+                }
+            }
+            WriteOp::Update(update) => match self
+                .put(&update.key, &update.id, &update.changes, target)
+                .await
+            {
+                Ok(()) => Outcome::Updated,
+                Err(e) => failed(&update.key, "update", e),
+            },
+            WriteOp::Mark(missing) => match self
+                .put(&missing.key, &missing.id, &missing.changes, target)
+                .await
+            {
+                Ok(()) => Outcome::Marked,
+                Err(e) => failed(&missing.key, "mark", e),
+            },
+            WriteOp::Delete(missing) => match self.assets.delete(&missing.id).await {
+                Ok(()) => Outcome::Deleted,
+                Err(e) => failed(&missing.key, "delete", e),
+            },
+        }
+    }
+
+    /// The write body of some changes; references to objects created in this run get their
+    /// new object keys, and values whose object could not be created are left out (logged).
+    fn body(&self, key: &str, changes: &[Change], target: &Target) -> ObjectIn {
+        let created = self.created.borrow();
+        let attributes = changes
+            .iter()
+            .map(|change| AttributeIn {
+                object_type_attribute_id: change.attribute_id.clone(),
+                object_attribute_values: change
+                    .new
+                    .iter()
+                    .filter_map(|v| match v {
+                        WriteValue::Text(text) => Some(text.clone()),
+                        WriteValue::Created { created: other } => {
+                            let found =
+                                created.get(other).map(|(_, object_key)| object_key.clone());
+                            if found.is_none() {
+                                self.host.log(
+                                    LogLevel::Warn,
+                                    &format!(
+                                        "{key}: {}: the referenced object {other} was not created",
+                                        change.attribute
+                                    ),
+                                );
+                            }
+                            found
+                        }
+                    })
+                    .map(|value| AttributeValueIn { value })
+                    .collect(),
+            })
+            .collect();
+        ObjectIn {
+            object_type_id: target.object_type_id.clone(),
+            attributes,
+        }
+    }
+
+    async fn put(
+        &self,
+        key: &str,
+        id: &str,
+        changes: &[Change],
+        target: &Target,
+    ) -> Result<(), CallError> {
+        let body = self.body(key, changes, target);
+        self.assets.update(id, &body).await
+    }
+
+    async fn create(&self, create: &Create, target: &Target) -> Result<(), CallError> {
+        let mut body = self.body(&create.key, &create.changes, target);
+        body.attributes
+            .retain(|a| !a.object_attribute_values.is_empty());
+        let mut rounds = 0;
+        loop {
+            match self.assets.create(&body).await {
+                Ok(created) => {
+                    self.created
+                        .borrow_mut()
+                        .insert(create.key.clone(), created);
+                    return Ok(());
+                }
+                Err(CallError::Uncertain(message)) => {
+                    // The create may have gone through: look for the key value before resending.
+                    let ql = format!(
+                        "objectTypeId = {} AND {} = {}",
+                        target.object_type_id,
+                        aql_quote(&target.key_attribute().name),
+                        aql_quote(&create.key)
+                    );
+                    if let Some(object) = self.assets.aql_all(&ql).await?.into_iter().next() {
+                        self.created
+                            .borrow_mut()
+                            .insert(create.key.clone(), (object.id, object.object_key));
+                        return Ok(());
+                    }
+                    rounds += 1;
+                    if rounds >= CREATE_ROUNDS {
+                        return Err(CallError::Transport(message));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+}
