@@ -483,6 +483,8 @@ pub enum MissingPolicy<A = String> {
     Delete,
 }
 
+// Not derived: a derive would require `A: Default`.
+#[allow(clippy::derivable_impls)]
 impl<A> Default for MissingPolicy<A> {
     fn default() -> Self {
         MissingPolicy::Ignore

@@ -630,6 +630,172 @@ fn the_object_type_can_be_named_and_bad_targets_fail_clearly() {
         "{:?}",
         report.message
     );
+    let error = report.error.expect("a failed run says why as data");
+    assert_eq!(error.code.as_str(), "E106");
+    assert!(error.diagnostics.is_empty(), "the mapping is not the cause");
+}
+
+#[test]
+fn run_failures_carry_their_code_and_the_mappings_own_diagnostics() {
+    let host = host(2);
+    // An attribute the object type lacks: the run's own check against the type says so.
+    let report = sync(
+        &host,
+        &options(&format!("{MAPPING}map:jobTitle=Job Titel\n")),
+    );
+    assert_eq!(report.status, RunStatus::Failed);
+    let error = report.error.unwrap();
+    assert_eq!(error.code.as_str(), "E102");
+    assert_eq!(error.diagnostics.len(), 1, "{:?}", error.diagnostics);
+    assert_eq!(error.diagnostics[0].code.as_str(), "E020");
+    assert_eq!(error.diagnostics[0].line, 9, "located in the mapping text");
+    assert!(
+        host.objects.borrow().iter().all(|o| o.type_id != USERS),
+        "nothing was written"
+    );
+    // A key attribute the type lacks, and an unknown mark attribute.
+    let report = sync(
+        &host,
+        &options(&MAPPING.replace("key:_id=JumpCloud ID", "key:_id=Ident")),
+    );
+    assert_eq!(report.error.unwrap().code.as_str(), "E107");
+    let report = sync(
+        &host,
+        &options(&format!("{MAPPING}config:missing=mark|Status=Vanished\n")),
+    );
+    assert_eq!(report.error.unwrap().code.as_str(), "E108");
+    // The stored record carries the same failure.
+    let stored: RunReport = serde_json::from_str(
+        &host.storage.borrow()[&format!("tributary:run:users:{}", report.run_id)],
+    )
+    .unwrap();
+    assert_eq!(stored.error.unwrap().code.as_str(), "E108");
+    // A service that refuses: E109, naming the service.
+    host.faults.borrow_mut().push(fake::Fault {
+        method: "GET".into(),
+        path_contains: "/api/systemusers".into(),
+        times: 1,
+        kind: FaultKind::Status(401, vec![]),
+    });
+    let report = sync(&host, &options(MAPPING));
+    let error = report.error.unwrap();
+    assert_eq!(error.code.as_str(), "E109");
+    assert!(
+        error.message.starts_with("JumpCloud: HTTP 401"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn the_target_is_resolved_once_per_invocation_and_never_again_in_the_run() {
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let named = MAPPING.replace(
+        "config:objectType=10",
+        "config:objectSchema=HR\nconfig:objectType=Users",
+    );
+    let departments = RunOptions {
+        import_id: "departments".into(),
+        mapping_text: "key:department=Name\nconfig:api=systemusers\nconfig:objectSchema=HR\nconfig:objectType=Departments\nconfig:filter=firstname:$eq:First0\n".into(),
+        ..Default::default()
+    };
+    let users = RunOptions {
+        import_id: "users".into(),
+        mapping_text: named,
+        ..Default::default()
+    };
+    let batch = RunAllOptions {
+        imports: vec![users, departments],
+        budget_ms: Some(2_000.0),
+        ..Default::default()
+    };
+    let count = |host: &FakeHost, what: &str| {
+        host.requests
+            .borrow()
+            .iter()
+            .filter(|r| r.path.contains(what))
+            .count()
+    };
+    let report = block_on(run_all(&host, &batch));
+    assert_eq!(report.status, RunStatus::Continue);
+    assert_eq!(report.order, ["departments", "users"]);
+    assert_eq!(
+        count(&host, "/rest/servicedeskapi/assets/workspace"),
+        2,
+        "once per import"
+    );
+    assert_eq!(
+        count(&host, "objectschema/list"),
+        2,
+        "once per import, not again for the run"
+    );
+    let first_attribute_reads = count(&host, "objecttype/10/attributes");
+    assert_eq!(first_attribute_reads, 1);
+    let mut report = report;
+    while report.status == RunStatus::Continue {
+        host.requests.borrow_mut().clear();
+        report = block_on(run_all(
+            &host,
+            &RunAllOptions {
+                resume: true,
+                run_id: Some(report.run_id.clone()),
+                ..batch.clone()
+            },
+        ));
+        assert_eq!(
+            count(&host, "objectschema"),
+            0,
+            "later slices use the stored ids"
+        );
+        assert_eq!(count(&host, "/rest/servicedeskapi/assets/workspace"), 0);
+    }
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_users_match(&host, 150);
+}
+
+#[test]
+fn the_user_cache_is_written_only_when_it_changed() {
+    let host = host(20);
+    let first = sync(&host, &options(MAPPING));
+    assert_eq!(first.status, RunStatus::Succeeded);
+    let cache_writes = |host: &FakeHost| {
+        host.written_keys
+            .borrow()
+            .iter()
+            .filter(|k| k.starts_with("tributary:userCache:"))
+            .count()
+    };
+    assert!(cache_writes(&host) > 0, "the first run fills the cache");
+    host.written_keys.borrow_mut().clear();
+    let second = sync(&host, &options(MAPPING));
+    assert_eq!(second.status, RunStatus::Succeeded);
+    assert_eq!(
+        second.api_calls.user_search, 0,
+        "every email came from the cache"
+    );
+    assert_eq!(
+        cache_writes(&host),
+        0,
+        "an unchanged cache is not rewritten"
+    );
+}
+
+#[test]
+fn a_create_answered_with_a_cut_body_is_found_by_its_key_not_duplicated() {
+    let host = host(6);
+    host.faults.borrow_mut().push(fake::Fault {
+        method: "POST".into(),
+        path_contains: "object/create".into(),
+        times: 1,
+        kind: FaultKind::CommitThenCutBody,
+    });
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.counts.failed, 0, "{:?}", report.errors);
+    assert_eq!(report.counts.created, 6);
+    // Every user exactly once, and the managers' references all resolve.
+    assert_users_match(&host, 6);
 }
 
 #[test]

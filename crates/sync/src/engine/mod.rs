@@ -107,7 +107,7 @@ async fn run_compiled<H: SyncHost>(
     host: &H,
     options: &RunOptions,
     compiled: Result<Import, RunError>,
-    prepared: Option<(Client<'_, H>, Option<(String, Target)>)>,
+    prepared: Option<(Client<'_, H>, Option<KnownTarget>)>,
 ) -> RunReport {
     let started = host.now_ms();
     let run_id = run_id_of(options, started, 'r');
@@ -196,14 +196,18 @@ pub struct RunAllReport {
     pub imports: Vec<RunReport>,
 }
 
+/// A target resolved before the run: `(workspace id, target)`.
+type KnownTarget = (String, Target);
+
 /// One import of a batch, prepared: options, compiled mapping (or why not), its client and
 /// the target resolved for the ordering (reused by the run, never resolved twice).
 struct Prepared<'h, H: SyncHost> {
     options: RunOptions,
     import: Result<Import, RunError>,
     client: Client<'h, H>,
-    /// `(workspace id, target)`.
-    target: Option<(String, Target)>,
+    target: Option<KnownTarget>,
+    /// Finished in an earlier invocation of the batch.
+    finished: bool,
 }
 
 /// Runs several imports in dependency order: an import whose references point at another
@@ -228,20 +232,25 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             ..o.clone()
         };
         let import = crate::compile_mapping(&o.mapping_text).map_err(RunError::from);
-        let client = client_for(host, opts.run_id.as_deref().unwrap_or_default());
+        let import_run = opts.run_id.clone().unwrap_or_default();
+        let client = client_for(host, &import_run);
+        let store = RunStore::new(host, &opts.import_id, &import_run);
+        // An import this batch run already finished only answers with its record.
+        let finished = opts.resume
+            && valid_id(&opts.import_id)
+            && store
+                .record()
+                .await
+                .is_some_and(|r| r.finished_at.is_some());
         // A failed resolution just orders nothing: the import's own run reports why.
         let target = match &import {
-            Ok(import) if valid_id(&opts.import_id) => {
+            Ok(import) if valid_id(&opts.import_id) && !finished => {
                 let known = if opts.resume {
-                    RunStore::new(
-                        host,
-                        &opts.import_id,
-                        opts.run_id.as_deref().unwrap_or_default(),
-                    )
-                    .load_json::<RunState>(&store::keys::state(&opts.import_id))
-                    .await
-                    .filter(|s| Some(&s.run_id) == opts.run_id.as_ref())
-                    .and_then(|s| s.target)
+                    store
+                        .load_json::<RunState>(&store::keys::state(&opts.import_id))
+                        .await
+                        .filter(|s| s.run_id == import_run)
+                        .and_then(|s| s.target)
                 } else {
                     None
                 };
@@ -261,6 +270,7 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             import,
             client,
             target,
+            finished,
         });
     }
     let targets: Vec<Option<String>> = prepared
@@ -280,7 +290,11 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             _ => BTreeSet::new(),
         })
         .collect();
-    let order = dependency_order(&targets, &references);
+    // Finished imports ran first; the rest keep their dependency order.
+    let (mut order, rest): (Vec<usize>, Vec<usize>) = dependency_order(&targets, &references)
+        .into_iter()
+        .partition(|&i| prepared[i].finished);
+    order.extend(rest);
     let mut report = RunAllReport {
         run_id,
         status: RunStatus::Succeeded,
@@ -298,6 +312,7 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             import,
             client,
             target,
+            ..
         } = slots[index].take().expect("each import runs once");
         // What is left of the shared budget (at least a little, so every import moves on).
         options.budget_ms = Some((budget - (host.now_ms() - started)).max(1.0));
@@ -472,7 +487,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.progressed.set(true);
     }
 
-    async fn go(&self, target: Option<(String, Target)>) -> RunReport {
+    async fn go(&self, target: Option<KnownTarget>) -> RunReport {
         let resumed = if self.options.resume && !self.options.dry_run {
             self.store.load_state().await
         } else {
@@ -493,10 +508,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             self.store.clear_stale_state().await;
             let _ = self.store.save_record(&state.report).await;
         }
+        let cached = self.store.load_user_cache().await;
         self.users.borrow_mut().extend(
-            self.store
-                .load_user_cache()
-                .await
+            cached
                 .into_iter()
                 .map(|(email, account, at)| (email, (account, at))),
         );
@@ -577,7 +591,8 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         if !self.users_changed.get() {
             return Ok(());
         }
-        self.store.save_user_cache(&self.users.borrow()).await?;
+        let users = self.users.borrow().clone();
+        self.store.save_user_cache(&users).await?;
         self.users_changed.set(false);
         Ok(())
     }
@@ -604,7 +619,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         &self,
         state: &mut RunState,
         desired: &mut Vec<DesiredObject>,
-        target: Option<(String, Target)>,
+        target: Option<KnownTarget>,
     ) -> Result<(), Stop> {
         state.report.phase = RunPhase::Target;
         let target = match target {

@@ -44,6 +44,8 @@ pub enum FaultKind {
     Transport,
     /// Process the request, then drop the connection (the client never sees the answer).
     CommitThenTransport,
+    /// Process the request, then answer 200 with the body cut short.
+    CommitThenCutBody,
 }
 
 #[derive(Debug, Clone)]
@@ -63,6 +65,8 @@ pub struct FakeHost {
     pub accounts: RefCell<BTreeMap<String, String>>,
     pub storage: RefCell<BTreeMap<String, String>>,
     pub storage_writes: Cell<u64>,
+    /// Every key written, in order.
+    pub written_keys: RefCell<Vec<String>>,
     pub now: Cell<f64>,
     /// Virtual time each request takes.
     pub request_ms: Cell<f64>,
@@ -240,6 +244,7 @@ impl FakeHost {
             accounts: RefCell::new(BTreeMap::new()),
             storage: RefCell::new(BTreeMap::new()),
             storage_writes: Cell::new(0),
+            written_keys: RefCell::new(Vec::new()),
             now: Cell::new(1_700_000_000_000.0),
             request_ms: Cell::new(5.0),
             sleeps: RefCell::new(Vec::new()),
@@ -584,6 +589,7 @@ impl SyncHost for FakeHost {
         self.now.set(self.now.get() + self.request_ms.get());
         self.requests.borrow_mut().push(request.clone());
         let mut commit_then_drop = false;
+        let mut commit_then_cut = false;
         {
             let mut faults = self.faults.borrow_mut();
             if let Some(fault) = faults.iter_mut().find(|f| {
@@ -600,6 +606,7 @@ impl SyncHost for FakeHost {
                     }
                     FaultKind::Transport => return Err(TransportError("connection reset".into())),
                     FaultKind::CommitThenTransport => commit_then_drop = true,
+                    FaultKind::CommitThenCutBody => commit_then_cut = true,
                 }
             }
         }
@@ -623,6 +630,12 @@ impl SyncHost for FakeHost {
                 self.assets(&request)
             }
         };
+        if commit_then_cut {
+            return response.map(|mut r| {
+                r.body.truncate(r.body.len() / 2);
+                r
+            });
+        }
         if commit_then_drop {
             return Err(TransportError(
                 "connection dropped after the request was processed".into(),
@@ -649,6 +662,7 @@ impl SyncHost for FakeHost {
         );
         serde_json::from_str::<Value>(json).expect("stored values are JSON");
         self.storage_writes.set(self.storage_writes.get() + 1);
+        self.written_keys.borrow_mut().push(key.to_string());
         self.storage
             .borrow_mut()
             .insert(key.to_string(), json.to_string());
