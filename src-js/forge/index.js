@@ -28,8 +28,9 @@ async function jumpcloudHost() {
 }
 
 export const resolver = makeResolver({
-  /** Version of the WebAssembly core the app runs. */
-  getVersion: adminOnly(async () => ({ core: core.coreVersion() })),
+  /** Version of the WebAssembly core the app runs, and its vocabulary (for a page that cannot
+   * run the core itself). */
+  getVersion: adminOnly(async () => ({ core: core.coreVersion(), vocabulary: core.vocabulary() })),
 
   /** Checks a mapping text; returns `{diagnostics}` computed by the core. */
   validateMapping: adminOnly(async ({ text, attributesJson }) => {

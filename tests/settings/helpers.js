@@ -170,6 +170,7 @@ const RUN_2_STARTED = Date.UTC(2026, 10, 27, 9, 0, 0);
 export function defaultFixtures() {
   return {
     version: null, // filled by the page test from the real core
+    vocabulary: null, // likewise
     connection: { region: 'EU', orgId: '5f1a2b3c4d5e6f7a8b9c0d1e', hasApiKey: true },
     testResult: { ok: true, message: 'Connected to JumpCloud: 1234 users visible.', totalUsers: 1234 },
     schemas: [{ id: '3', name: 'People', objectSchemaKey: 'PPL' }, { id: '4', name: 'Hardware', objectSchemaKey: 'HW' }],
@@ -248,7 +249,7 @@ function installFakeBridge(fixtures) {
   globalThis.__fakeState = state;
   let nextId = 100;
   const handlers = {
-    getVersion: () => ({ core: state.version }),
+    getVersion: () => ({ core: state.version, vocabulary: state.vocabulary }),
     getConnection: () => ({ ...state.connection }),
     saveConnection: ({ apiKey, orgId, region }) => {
       if (apiKey) state.connection.hasApiKey = true;

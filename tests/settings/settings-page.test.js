@@ -36,6 +36,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
   async function open(options = {}) {
     const fixtures = options.fixtures ?? defaultFixtures();
     fixtures.version ??= nodeCore?.coreVersion?.() ?? '0.0.0';
+    fixtures.vocabulary ??= nodeCore?.vocabulary?.();
     const result = await openPage(browser, options.server?.url ?? server.url, { ...options, fixtures });
     opened.push(result);
     return result;

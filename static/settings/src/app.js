@@ -26,7 +26,7 @@ async function main() {
   const core = await loadCore();
   const runs = createRunsPanel();
   const panels = {
-    connection: createConnectionPanel(),
+    connection: createConnectionPanel({ vocabulary: core.vocabulary }),
     imports: createImportsPanel({
       core,
       onRunStarted: (importId, runId) => selectTab('runs', { importId, startedRunId: runId }),

@@ -4,15 +4,11 @@
 
 import { call } from './api.js';
 import { field, h, statusLine, whileBusy } from './dom.js';
+import { REGION_LABELS } from './labels.js';
 
-const REGIONS = [
-  ['US', 'US (console.jumpcloud.com)'],
-  ['EU', 'EU (console.eu.jumpcloud.com)'],
-  ['IN', 'India (console.in.jumpcloud.com)'],
-];
-
-/** The Connection panel. `load()` fetches the stored settings. */
-export function createConnectionPanel() {
+/** The Connection panel; `vocabulary` is the core's. `load()` fetches the stored settings. */
+export function createConnectionPanel({ vocabulary }) {
+  const regions = vocabulary.regions.map(({ code, baseUrl }) => [code, `${REGION_LABELS[code] ?? code} (${new URL(baseUrl).host})`]);
   const apiKey = h('input', {
     type: 'password',
     name: 'jumpcloud-api-key',
@@ -23,7 +19,7 @@ export function createConnectionPanel() {
   const keyState = h('p', { class: 'help key-state', 'aria-live': 'polite' });
   const orgId = h('input', { type: 'text', name: 'org-id', autocomplete: 'off', spellcheck: false, class: 'input' });
   const region = h('select', { name: 'region', class: 'input' },
-    REGIONS.map(([value, text]) => h('option', { value, text })));
+    regions.map(([value, text]) => h('option', { value, text })));
   const save = h('button', { type: 'submit', class: 'button button-primary', text: 'Save' });
   const test = h('button', { type: 'button', class: 'button', text: 'Test connection' });
   const status = statusLine();
@@ -61,7 +57,7 @@ export function createConnectionPanel() {
       const connection = await call('getConnection');
       hasKey = Boolean(connection?.hasApiKey);
       orgId.value = connection?.orgId ?? '';
-      region.value = REGIONS.some(([r]) => r === connection?.region) ? connection.region : 'US';
+      region.value = regions.some(([r]) => r === connection?.region) ? connection.region : regions[0][0];
       showKeyState();
       status.clear();
     } catch (error) {

@@ -18,9 +18,11 @@ export async function loadCore() {
   try {
     const glue = await import(new URL('tributary_wasm.js', wasmDir).href);
     await glue.default({ module_or_path: new URL('tributary_wasm_bg.wasm', wasmDir) });
-    return new Core('wasm', glue, null);
+    return new Core('wasm', glue, null, glue.vocabulary());
   } catch (error) {
-    return new Core('server', null, describeLoadFailure(error));
+    // The names the page shows come from the same core, run by the server.
+    const { vocabulary } = await call('getVersion');
+    return new Core('server', null, describeLoadFailure(error), vocabulary);
   }
 }
 
@@ -34,10 +36,12 @@ function describeLoadFailure(error) {
 
 /** One interface over the wasm exports, feature-detected, with the resolver as fallback. */
 export class Core {
-  constructor(mode, glue, fallbackReason) {
+  constructor(mode, glue, fallbackReason, vocabulary) {
     this.mode = mode;
     this.glue = glue;
     this.fallbackReason = fallbackReason;
+    /** The core's names (schedules, regions, statuses, ...): see `vocabulary()` in the core. */
+    this.vocabulary = vocabulary;
   }
 
   /** Whether the browser-side core has export `name` (builds may lag behind this page). */

@@ -3,25 +3,7 @@
 // pieces. Every field is read defensively: records written by older versions may lack some.
 
 import { h, showValue } from './dom.js';
-
-/** Status → words. `queued` is the page's own: a run started here that the queue has not begun. */
-const STATUS_TEXT = {
-  queued: 'Queued',
-  continue: 'Running',
-  succeeded: 'Succeeded',
-  stopped: 'Stopped by a guard',
-  failed: 'Failed',
-  busy: 'Skipped',
-};
-
-const PHASE_TEXT = {
-  config: 'Checking the mapping',
-  target: 'Finding the Assets object type',
-  readSource: 'Reading JumpCloud',
-  readAssets: 'Reading Assets',
-  write: 'Writing to Assets',
-  done: 'Done',
-};
+import { PHASE_LABELS, STATUS_LABELS } from './labels.js';
 
 const API_CALL_TEXT = {
   jumpcloud: 'JumpCloud',
@@ -36,7 +18,7 @@ const API_CALL_TEXT = {
 
 /** A run's status in words; unknown statuses show as they are. */
 export function statusText(status) {
-  return STATUS_TEXT[status] || showValue(status);
+  return STATUS_LABELS[status] || showValue(status);
 }
 
 /** Whether a run is still going (stored `continue` between queue slices, or just queued here). */
@@ -46,7 +28,7 @@ export function inProgress(status) {
 
 /** The phase in words. */
 export function phaseText(phase) {
-  return PHASE_TEXT[phase] || showValue(phase);
+  return PHASE_LABELS[phase] || showValue(phase);
 }
 
 /** Milliseconds since the epoch from a number or a date text; 0 when unknown (sorts last). */
@@ -97,7 +79,15 @@ export function runMessage(report) {
   const text = typeof report?.message === 'string' ? report.message.trim() : '';
   if (!text) return null;
   const failed = report.status === 'failed';
-  return h('p', { class: failed ? 'status status-error run-message' : 'status status-info run-message', text: sentence(text) });
+  const message = h('p', { class: failed ? 'status status-error run-message' : 'status status-info run-message', text: sentence(text) });
+  // When the mapping caused the failure, the run's own diagnostics say where.
+  const diagnostics = Array.isArray(report.error?.diagnostics) ? report.error.diagnostics : [];
+  if (!diagnostics.length) return message;
+  return h('div', { class: 'run-failure' }, message,
+    h('ul', { class: 'run-diagnostics' }, diagnostics.map((d) => h('li', {
+      title: d.code,
+      text: `Line ${d.line}, column ${d.column}: ${d.message}${d.hint ? ` (${d.hint})` : ''}`,
+    }))));
 }
 
 /** "API calls: JumpCloud 1, Assets searches 2, …" (zero counts left out). */

@@ -1,0 +1,38 @@
+// Words for the codes the core defines (its `vocabulary()`): the page keeps only labels keyed
+// by code, never its own lists of codes. tests/settings/labels.test.js checks that every code
+// the core knows has a label here.
+
+/** Run status → words. `queued` is the page's own: a run started here the queue has not begun. */
+export const STATUS_LABELS = {
+  queued: 'Queued',
+  continue: 'Running',
+  succeeded: 'Succeeded',
+  stopped: 'Stopped by a guard',
+  failed: 'Failed',
+  busy: 'Skipped',
+};
+
+/** Run phase → words. */
+export const PHASE_LABELS = {
+  config: 'Checking the mapping',
+  target: 'Finding the Assets object type',
+  readSource: 'Reading JumpCloud',
+  readAssets: 'Reading Assets',
+  write: 'Writing to Assets',
+  done: 'Done',
+};
+
+/** Schedule → words. */
+export const SCHEDULE_LABELS = {
+  manual: 'Manual only',
+  hourly: 'Every hour',
+  daily: 'Every day',
+  weekly: 'Every week',
+};
+
+/** JumpCloud region → words (the host name comes from the core). */
+export const REGION_LABELS = {
+  US: 'US',
+  EU: 'EU',
+  IN: 'India',
+};
