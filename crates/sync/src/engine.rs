@@ -1102,15 +1102,17 @@ impl<'h, H: SyncHost> Engine<'h, H> {
     // ----- source -----
 
     fn source_path(&self, skip: u64) -> String {
-        let api = &self.spec.api;
-        let limit = self.spec.page_size.clamp(1, 100);
+        let api = self.spec.api;
+        let limit = self.spec.page_size.clamp(1, api.max_limit);
         let mut query = vec![format!("limit={limit}"), format!("skip={skip}")];
-        if !api.v2 {
+        if api.sort {
             // Stable paging while the directory changes.
-            query.push("sort=_id".to_string());
+            query.push(format!("sort={}", api.id_field));
         }
-        if !self.spec.fields.is_empty() {
-            let separator = if api.v2 { "," } else { " " };
+        if let Some(separator) = api
+            .fields_separator
+            .filter(|_| !self.spec.fields.is_empty())
+        {
             query.push(format!(
                 "fields={}",
                 encode(&self.spec.fields.join(separator))
@@ -1223,8 +1225,8 @@ impl<'h, H: SyncHost> Engine<'h, H> {
         desired: &mut Vec<DesiredObject>,
         target: &Target,
     ) -> Result<(), Stop> {
-        let memberships = match &self.spec.api.memberof_groups {
-            Some(groups) => Some(self.memberships(groups).await?),
+        let memberships = match self.spec.memberof_groups {
+            Some(groups) => Some(self.memberships(groups.path).await?),
             None => None,
         };
         loop {
@@ -1233,9 +1235,9 @@ impl<'h, H: SyncHost> Engine<'h, H> {
             }
             let (mut records, total) = self.read_page(state.source_skip).await?;
             for record in records.iter_mut() {
-                let id = text_field(record, &self.spec.api.id_field);
-                let extra = if self.spec.api.expand_members && !id.is_empty() {
-                    Some(("members", self.members(&self.spec.api.path, &id).await?))
+                let id = text_field(record, self.spec.api.id_field);
+                let extra = if self.spec.expand_members && !id.is_empty() {
+                    Some(("members", self.members(self.spec.api.path, &id).await?))
                 } else {
                     memberships
                         .as_ref()
@@ -1256,7 +1258,7 @@ impl<'h, H: SyncHost> Engine<'h, H> {
                 done: state.source_skip,
                 total: total.unwrap_or(state.source_skip),
             };
-            let page_size = u64::from(self.spec.page_size.clamp(1, 100));
+            let page_size = u64::from(self.spec.page_size.clamp(1, self.spec.api.max_limit));
             if count < page_size || total.is_some_and(|t| state.source_skip >= t) {
                 return Ok(());
             }

@@ -123,4 +123,4 @@ pub use model::{
 pub use plan::{plan, LookupTable, Plan, PlanInput};
 pub use report::{Counts, Progress, RecordError, RunOptions, RunReport, RunStatus};
 pub use schedule::Schedule;
-pub use source::{Import, ImportSpec, MissingSpec, RecordTransform, SourceApi, Target};
+pub use source::{Import, ImportSpec, MissingSpec, RecordTransform, Target};

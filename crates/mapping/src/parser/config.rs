@@ -1,6 +1,8 @@
 //! `config:` lines: the api, filters, target, missing-object policy, deletion limit and
 //! page size.
 
+use tributary_models::jumpcloud::Collection;
+
 use super::{bad_arg, LineItem};
 use crate::ast::*;
 use crate::diagnostic::{did_you_mean, Code, Diagnostic, Span};
@@ -21,7 +23,7 @@ pub const CONFIG_NAMES: &[&str] = &[
 /// One `config:` setting.
 #[derive(Debug, Clone)]
 pub(crate) enum Setting {
-    Api(Api),
+    Api(&'static Collection),
     Filter(Filter),
     AnyFilter(Filter),
     ObjectSchema(NameOrId),
@@ -119,10 +121,10 @@ pub(super) fn config(
         .with_hint(format!("e.g. `{}`", config_example(known)))
     };
     let setting = match known {
-        "api" => match Api::parse(&value_text) {
+        "api" => match Collection::by_name(&value_text) {
             Some(api) => Setting::Api(api),
             None => {
-                let names: Vec<&str> = Api::ALL.iter().map(|a| a.name()).collect();
+                let names: Vec<&str> = Collection::ALL.iter().map(|c| c.name).collect();
                 diags.push(
                     Diagnostic::new(
                         Code::BadConfigValue,

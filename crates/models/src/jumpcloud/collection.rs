@@ -92,6 +92,16 @@ pub struct DynamicField {
     pub source: DynamicSource,
 }
 
+impl DynamicField {
+    /// Whether the sync engine fills the field in (so it is never asked of JumpCloud).
+    pub fn added_by_engine(&self) -> bool {
+        matches!(
+            self.source,
+            DynamicSource::MemberOf(_) | DynamicSource::Members
+        )
+    }
+}
+
 /// How a collection's list operation takes `filter=field:operator:value`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FilterSyntax {
@@ -448,6 +458,8 @@ mod tests {
         assert!(!Collection::by_name("systeminsights/os_version")
             .unwrap()
             .projectable());
+        assert!(users.dynamic_field("memberof").unwrap().added_by_engine());
+        assert!(!users.dynamic_field("attributes").unwrap().added_by_engine());
     }
 
     #[test]
