@@ -234,7 +234,7 @@ export function defaultFixtures() {
     ],
     serverDiagnostics: [{
       code: 'E004', severity: 'error', message: 'from the server: this line has no `=`', line: 1, column: 1,
-      endLine: 1, endColumn: 4, span: { start: 0, end: 3 }, label: 'server label', notes: [],
+      endLine: 1, endColumn: 4, span: { start: 0, end: 3 }, utf16Span: { start: 0, end: 3 }, label: 'server label', notes: [],
     }],
     fail: {}, // resolver name → error message to throw
   };

@@ -92,7 +92,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
   test('squiggles cover exactly the reported span, also after non-ASCII text', TIMEOUT, async () => {
     const { page } = await open({ query: '?tab=imports' });
     await page.getByRole('button', { name: 'Add import' }).click();
-    // The core reports UTF-8 byte spans; the page must turn them into JavaScript string offsets.
+    // The page marks the core's UTF-16 spans; they must cover the same text as its UTF-8 byte spans.
     const text = 'key:_id=JumpCloud ID\nmap:firstname=Prénom 👩‍💻 Ünïcode\nbögus:thing=x\nconfig:api=systemusers\n';
     await page.getByLabel('Mapping', { exact: true }).fill(text);
     const bytes = Buffer.from(text);

@@ -1,6 +1,7 @@
 //! The parsed form of a mapping text. Serialises to the JSON the settings page shows.
 
 use serde::{Deserialize, Serialize};
+use tributary_models::jumpcloud::Collection;
 
 use crate::diagnostic::Span;
 
@@ -305,9 +306,16 @@ impl Transform {
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Config {
-    /// `config:api`: the JumpCloud collection read.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api: Option<Api>,
+    /// `config:api`: the JumpCloud collection read, as its row in the models crate's table.
+    ///
+    /// A `&'static` row rather than an id: every fact about the collection (path, filter
+    /// syntax, fields) is one field access away, and rows are `Copy`-cheap to pass around. It
+    /// serialises as the collection's name, e.g. `"systemusers"`.
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "tributary_models::jumpcloud::by_name::option::serialize"
+    )]
+    pub api: Option<&'static Collection>,
     /// `config:filter` lines: all must hold.
     pub filters: Vec<Filter>,
     /// `config:filterOr` lines: at least one must hold.
@@ -332,97 +340,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// The api read, `systemusers` when none is given.
-    pub fn api_or_default(&self) -> Api {
-        self.api.unwrap_or(Api::SystemUsers)
+    /// The collection read, `systemusers` when none is given.
+    pub fn api_or_default(&self) -> &'static Collection {
+        self.api.unwrap_or(Collection::DEFAULT)
     }
 
     /// The page size to use: the configured one, else 100.
     pub fn page_size_or_default(&self) -> u32 {
         self.page_size.unwrap_or(100)
-    }
-}
-
-/// A JumpCloud collection an import reads.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub enum Api {
-    /// v1 `/api/systemusers`
-    #[serde(rename = "systemusers")]
-    SystemUsers,
-    /// v1 `/api/systems`
-    #[serde(rename = "systems")]
-    Systems,
-    /// v1 `/api/applications`
-    #[serde(rename = "applications")]
-    Applications,
-    /// v2 `/api/v2/usergroups`
-    #[serde(rename = "usergroups")]
-    UserGroups,
-    /// v2 `/api/v2/systemgroups`
-    #[serde(rename = "systemgroups")]
-    SystemGroups,
-    /// v2 `/api/v2/systeminsights/system_info`
-    #[serde(rename = "systeminsights/system_info")]
-    SystemInfo,
-    /// v2 `/api/v2/systeminsights/os_version`
-    #[serde(rename = "systeminsights/os_version")]
-    OsVersion,
-}
-
-impl Api {
-    /// Every api, in documentation order.
-    pub const ALL: &'static [Api] = &[
-        Api::SystemUsers,
-        Api::Systems,
-        Api::Applications,
-        Api::UserGroups,
-        Api::SystemGroups,
-        Api::SystemInfo,
-        Api::OsVersion,
-    ];
-
-    /// The name written after `config:api=`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Api::SystemUsers => "systemusers",
-            Api::Systems => "systems",
-            Api::Applications => "applications",
-            Api::UserGroups => "usergroups",
-            Api::SystemGroups => "systemgroups",
-            Api::SystemInfo => "systeminsights/system_info",
-            Api::OsVersion => "systeminsights/os_version",
-        }
-    }
-
-    /// The request path, e.g. `/api/systemusers` or `/api/v2/usergroups`.
-    pub fn path(self) -> String {
-        if self.is_v2() {
-            format!("/api/v2/{}", self.name())
-        } else {
-            format!("/api/{}", self.name())
-        }
-    }
-
-    /// Whether this is a v2 endpoint (bare array body, filter operators without `$`).
-    pub fn is_v2(self) -> bool {
-        !matches!(self, Api::SystemUsers | Api::Systems | Api::Applications)
-    }
-
-    /// The filter operators the endpoint documents.
-    pub fn filter_operators(self) -> &'static [&'static str] {
-        if self.is_v2() {
-            &["eq", "ne", "gt", "ge", "lt", "le", "in", "search"]
-        } else {
-            &["$eq", "$ne", "$gt", "$gte", "$lt", "$lte"]
-        }
-    }
-
-    /// The api for a name.
-    pub fn parse(name: &str) -> Option<Api> {
-        Api::ALL
-            .iter()
-            .copied()
-            .find(|a| a.name().eq_ignore_ascii_case(name))
     }
 }
 

@@ -128,14 +128,14 @@ pub(crate) fn document(mapping: &Mapping, diags: &mut Vec<Diagnostic>) {
         }
     }
     let api = mapping.config.api_or_default();
-    let operators = api.filter_operators();
+    let operators = api.filters.operators;
     for filter in mapping
         .config
         .filters
         .iter()
         .chain(&mapping.config.any_filters)
     {
-        if !operators.contains(&filter.operator.as_str()) {
+        if !api.filters.accepts(&filter.operator) {
             let hint = did_you_mean(&filter.operator, operators.iter().copied())
                 .map(|o| format!("did you mean '{o}'?"));
             diags.push(
@@ -144,8 +144,7 @@ pub(crate) fn document(mapping: &Mapping, diags: &mut Vec<Diagnostic>) {
                     filter.pos.span,
                     format!(
                         "`{}` does not accept the operator '{}'",
-                        api.name(),
-                        filter.operator
+                        api.name, filter.operator
                     ),
                     "bad operator",
                 )

@@ -12,12 +12,13 @@ pub enum Severity {
     Warning,
 }
 
-/// A byte range `start..end` in the mapping text.
+/// A range `start..end` in the mapping text: UTF-8 bytes in [`Diagnostic::span`], UTF-16 code
+/// units in [`Diagnostic::utf16_span`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Span {
-    /// First byte.
+    /// First byte (or code unit).
     pub start: usize,
-    /// One past the last byte.
+    /// One past the last byte (or code unit).
     pub end: usize,
 }
 
@@ -146,8 +147,11 @@ pub struct Diagnostic {
     pub end_line: usize,
     /// 1-based column just after the span end, in characters.
     pub end_column: usize,
-    /// Byte range in the text.
+    /// Byte range in the text (UTF-8), what Rust slices with.
     pub span: Span,
+    /// The same range in UTF-16 code units, what JavaScript strings index (an emoji counts 2).
+    #[serde(rename = "utf16Span")]
+    pub utf16_span: Span,
     /// Short text shown under the span.
     pub label: String,
     /// A suggestion, e.g. `did you mean 'Job Title'?`.
@@ -158,7 +162,8 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    /// A diagnostic at `span`; positions are filled in by [`LineIndex::locate`].
+    /// A diagnostic at byte range `span`; lines, columns and the UTF-16 span are filled in by
+    /// [`LineIndex::locate`].
     pub fn new(
         code: Code,
         span: Span,
@@ -174,6 +179,7 @@ impl Diagnostic {
             end_line: 0,
             end_column: 0,
             span,
+            utf16_span: Span::default(),
             label: label.into(),
             hint: None,
             notes: Vec::new(),
@@ -213,21 +219,33 @@ impl Diagnostic {
     }
 }
 
-/// Maps byte offsets of a text to 1-based lines and character columns.
+/// Maps byte offsets of a text to 1-based lines, character columns and UTF-16 offsets.
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     text: String,
     line_starts: Vec<usize>,
+    /// The UTF-16 offset of each line start, so an offset is converted by counting within its
+    /// line only.
+    line_utf16_starts: Vec<usize>,
 }
 
 impl LineIndex {
     /// Indexes `text`.
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut line_utf16_starts = vec![0];
+        let mut utf16 = 0;
+        for (i, ch) in text.char_indices() {
+            utf16 += ch.len_utf16();
+            if ch == '\n' {
+                line_starts.push(i + 1);
+                line_utf16_starts.push(utf16);
+            }
+        }
         Self {
             text: text.to_string(),
             line_starts,
+            line_utf16_starts,
         }
     }
 
@@ -248,6 +266,21 @@ impl LineIndex {
         (line + 1, column + 1)
     }
 
+    /// The UTF-16 code unit offset of a byte offset (one inside a character counts from the
+    /// character's start).
+    pub fn utf16_offset(&self, offset: usize) -> usize {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let within: usize = self.text[self.line_starts[line]..offset]
+            .chars()
+            .map(char::len_utf16)
+            .sum();
+        self.line_utf16_starts[line] + within
+    }
+
     /// The text of a 1-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let start = self.line_starts[line - 1];
@@ -258,10 +291,13 @@ impl LineIndex {
         self.text[start..end].trim_end_matches('\r')
     }
 
-    /// Fills in the line and column fields of a diagnostic from its span.
+    /// Fills in the line, column and UTF-16 span fields of a diagnostic from its byte span.
     pub fn locate(&self, mut diagnostic: Diagnostic) -> Diagnostic {
-        (diagnostic.line, diagnostic.column) = self.position(diagnostic.span.start);
-        (diagnostic.end_line, diagnostic.end_column) = self.position(diagnostic.span.end);
+        let span = diagnostic.span;
+        (diagnostic.line, diagnostic.column) = self.position(span.start);
+        (diagnostic.end_line, diagnostic.end_column) = self.position(span.end);
+        diagnostic.utf16_span =
+            Span::new(self.utf16_offset(span.start), self.utf16_offset(span.end));
         diagnostic
     }
 
@@ -328,6 +364,41 @@ mod tests {
         assert_eq!(index.position(2), (2, 1));
         assert_eq!(index.position(6), (2, 3));
         assert_eq!(index.line_text(2), "üü=x");
+    }
+
+    #[test]
+    fn utf16_offsets_count_surrogate_pairs() {
+        // 😀 is 4 bytes and 2 UTF-16 units; 漢 is 3 bytes and 1 unit.
+        let text = "a😀\n漢bögus:x\n";
+        let index = LineIndex::new(text);
+        assert_eq!(index.utf16_offset(0), 0);
+        assert_eq!(index.utf16_offset(1), 1);
+        assert_eq!(index.utf16_offset(5), 3, "after the emoji");
+        assert_eq!(index.utf16_offset(6), 4, "next line");
+        assert_eq!(index.utf16_offset(9), 5, "after 漢");
+        assert_eq!(index.utf16_offset(2), 1, "inside the emoji: its start");
+        assert_eq!(index.utf16_offset(text.len()), text.encode_utf16().count());
+        assert_eq!(index.utf16_offset(999), text.encode_utf16().count());
+    }
+
+    #[test]
+    fn diagnostics_carry_utf16_spans_past_the_bmp() {
+        let text = "key:_id=id\nmap:firstname=Prénom 😀 漢\nbögus:thing=x\n";
+        let doc = crate::Document::parse(text);
+        let d = doc
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::UnknownDirective)
+            .expect("the bad directive is reported");
+        assert_eq!(&text[d.span.start..d.span.end], "bögus:thing=x");
+        let units: Vec<u16> = text.encode_utf16().collect();
+        let marked = String::from_utf16(&units[d.utf16_span.start..d.utf16_span.end]).unwrap();
+        assert_eq!(marked, "bögus:thing=x");
+        // Before it, é is 2 bytes and 1 unit, 😀 4 and 2, 漢 3 and 1: 5 bytes more than units.
+        assert_eq!(d.span.start - d.utf16_span.start, 1 + 2 + 2);
+        let json = serde_json::to_value(d).unwrap();
+        assert_eq!(json["utf16Span"]["start"], d.utf16_span.start);
+        assert_eq!(json["span"]["start"], d.span.start);
     }
 
     #[test]

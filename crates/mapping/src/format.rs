@@ -157,7 +157,7 @@ fn bare_or_quoted_allow_empty(text: &str) -> String {
 
 fn setting_text(setting: &Setting) -> String {
     let value = match setting {
-        Setting::Api(api) => api.name().to_string(),
+        Setting::Api(api) => api.name.to_string(),
         Setting::Filter(f) | Setting::AnyFilter(f) => {
             let query = f.query_value();
             // A filter runs to the line end: only a leading quote or unbalanced text needs quotes.

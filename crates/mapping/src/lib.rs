@@ -202,6 +202,41 @@ impl Row {
 mod tests {
     use super::*;
 
+    fn filter_problems(api: &str, filters: &[&str]) -> Vec<String> {
+        let mut text = format!("key:_id=id\nmap:name=Name\nconfig:api={api}\n");
+        for f in filters {
+            text.push_str(&format!("config:filter={f}\n"));
+        }
+        Document::parse(&text)
+            .diagnostics
+            .iter()
+            .filter(|d| d.code == Code::BadFilter)
+            .map(|d| format!("{} / {}", d.message, d.notes.join("; ")))
+            .collect()
+    }
+
+    #[test]
+    fn filters_follow_the_collections_own_syntax() {
+        assert_eq!(
+            filter_problems("usergroups", &["name:between:a,c", "name:search:ops"]),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            filter_problems("systeminsights/system_info", &["hostname:search:mac", "system_id:in:a|b"]),
+            ["`systeminsights/system_info` does not accept the operator 'search' / operators: eq in"]
+        );
+        assert_eq!(
+            filter_problems("Systems", &["os:eq:Mac OS X"]),
+            ["`systems` does not accept the operator 'eq' / operators: $eq $ne $gt $gte $lt $lte"]
+        );
+        let doc = Document::parse("config:api=SystemGroups\n");
+        assert_eq!(
+            doc.mapping.config.api.map(|c| c.path),
+            Some("/api/v2/systemgroups")
+        );
+        assert_eq!(doc.to_json()["mapping"]["config"]["api"], "systemgroups");
+    }
+
     #[test]
     fn fields_read_include_templates_conditions_and_lookups() {
         let doc = Document::parse(

@@ -58,5 +58,5 @@ pub use model::{
 pub use plan::{plan, LookupTable, Plan, PlanInput};
 pub use report::{Counts, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus};
 pub use schedule::Schedule;
-pub use source::{Import, ImportSpec, RecordTransform, SourceApi, Target};
+pub use source::{Import, ImportSpec, RecordTransform, Target};
 pub use vocabulary::{vocabulary, Vocabulary};

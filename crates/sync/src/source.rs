@@ -4,46 +4,38 @@
 
 use serde::{Deserialize, Serialize};
 use tributary_models::assets::ObjectTypeAttribute;
+use tributary_models::jumpcloud::{by_name, ApiVersion, Collection, DynamicField, DynamicSource};
 
 use tributary_mapping::{Diagnostic, Limit, MissingPolicy};
 
 use crate::model::DesiredObject;
 
-/// The JumpCloud collection an import reads.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SourceApi {
-    /// Request path, e.g. `/api/systemusers` or `/api/v2/usergroups`.
-    pub path: String,
-    /// v2: bare-array answers, total in `x-total-count`, `field:op:value` filters, CSV fields.
-    pub v2: bool,
-    /// The record id field (`_id` for v1, `id` for v2 groups).
-    pub id_field: String,
-    /// Whether the endpoint takes `fields=` (System Insights tables do not project).
-    pub projectable: bool,
-    /// For group collections: whether each record gets a `members` array of member ids
-    /// (when the mapping reads `members`), from `/api/v2/<groups>/{id}/members`.
-    pub expand_members: bool,
-    /// For users and systems: the v2 group collection whose memberships fill a `memberof`
-    /// array of group ids on each record (when the mapping reads `memberof`). Built from the
-    /// groups' member lists: a few calls per group instead of one per record.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memberof_groups: Option<String>,
-}
-
 /// Everything about one import except how records are transformed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSpec {
-    /// The JumpCloud collection.
-    pub api: SourceApi,
+    /// The JumpCloud collection (serialised as its name).
+    #[serde(with = "by_name")]
+    pub api: &'static Collection,
+    /// For group collections: whether each record gets a `members` array of member ids
+    /// (when the mapping reads `members`), from `<path>/{id}/members`.
+    pub expand_members: bool,
+    /// For users and systems: the v2 group collection whose memberships fill a `memberof`
+    /// array of group ids on each record (when the mapping reads `memberof`). Built from the
+    /// groups' member lists: a few calls per group instead of one per record.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "by_name::option"
+    )]
+    pub memberof_groups: Option<&'static Collection>,
     /// Filters that must all hold (`field:op:value`, sent as repeated `filter=`).
     pub filters: Vec<String>,
     /// Filters of which one must hold (v1 `filter[or][i]=`).
     pub any_filters: Vec<String>,
     /// Top-level fields read (sent as `fields=`); empty = the service's default set.
     pub fields: Vec<String>,
-    /// Records per JumpCloud request (≤ 100).
+    /// Records per JumpCloud request (at most the collection's `max_limit`).
     pub page_size: u32,
     /// Target object schema, by name or id.
     pub object_schema: Option<String>,
@@ -115,23 +107,6 @@ pub struct Import {
     pub transform: Box<dyn RecordTransform>,
 }
 
-/// The source API description for a mapping `config:api`.
-pub fn source_api(api: tributary_mapping::Api) -> SourceApi {
-    use tributary_mapping::Api;
-    SourceApi {
-        path: api.path(),
-        v2: api.is_v2(),
-        id_field: if api.is_v2() {
-            "id".to_string()
-        } else {
-            "_id".to_string()
-        },
-        projectable: !matches!(api, Api::SystemInfo | Api::OsVersion),
-        expand_members: false,
-        memberof_groups: None,
-    }
-}
-
 /// The import spec a parsed mapping describes. A mapping without a `key:` line (which has an
 /// E001 diagnostic, so it never runs) gets an empty key attribute name.
 pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
@@ -141,36 +116,42 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
         .as_ref()
         .map(|k| k.attribute.clone())
         .unwrap_or_default();
-    let mut api = source_api(config.api_or_default());
+    let api = config.api_or_default();
     let mut fields = mapping.source_fields();
     let reads = |name: &str| fields.iter().any(|f| f == name);
-    use tributary_mapping::Api;
-    match config.api_or_default() {
-        Api::UserGroups | Api::SystemGroups => api.expand_members = reads("members"),
-        Api::SystemUsers if reads("memberof") => api.memberof_groups = Some(Api::UserGroups.path()),
-        Api::Systems if reads("memberof") => api.memberof_groups = Some(Api::SystemGroups.path()),
-        _ => {}
-    }
-    if api.memberof_groups.is_some() {
-        // Not a field of the v1 list: the engine fills it in.
-        fields.retain(|f| f != "memberof");
-    }
-    if api.v2 {
-        // v2 records carry `id`; `members` is filled in by the engine, not a JumpCloud field.
-        fields.retain(|f| f != "_id" && f != "members");
-        if !fields.iter().any(|f| f == "id") {
-            fields.insert(0, "id".to_string());
+    let (mut expand_members, mut memberof_groups) = (false, None);
+    for dynamic in api.dynamic_fields {
+        match dynamic.source {
+            DynamicSource::Members => expand_members = reads(dynamic.field.name),
+            DynamicSource::MemberOf(groups) if reads(dynamic.field.name) => {
+                memberof_groups = Some(groups)
+            }
+            _ => {}
         }
     }
-    if !api.projectable {
+    // Fields the engine fills in are not JumpCloud's: never ask for them with `fields=`.
+    fields.retain(|f| {
+        !api.dynamic_field(f)
+            .is_some_and(DynamicField::added_by_engine)
+    });
+    if api.version == ApiVersion::V2 {
+        // `source_fields` always adds the v1 `_id`; v2 records carry their own id field.
+        fields.retain(|f| f != "_id");
+        if !fields.iter().any(|f| f == api.id_field) {
+            fields.insert(0, api.id_field.to_string());
+        }
+    }
+    if !api.projectable() {
         fields.clear();
     }
     ImportSpec {
         api,
+        expand_members,
+        memberof_groups,
         filters: config.filters.iter().map(|f| f.query_value()).collect(),
         any_filters: config.any_filters.iter().map(|f| f.query_value()).collect(),
         fields,
-        page_size: config.page_size_or_default().clamp(1, 100),
+        page_size: config.page_size_or_default().clamp(1, api.max_limit),
         object_schema: config.object_schema.as_ref().map(|s| s.text().to_string()),
         object_type: config.object_type.as_ref().map(|s| s.text().to_string()),
         key_attribute,
@@ -182,5 +163,36 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
             .filter(|r| r.lookup.is_some())
             .map(|r| r.attribute.clone())
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> ImportSpec {
+        spec_from_mapping(&tributary_mapping::Document::parse(text).mapping)
+    }
+
+    #[test]
+    fn the_collection_row_decides_fields_and_engine_additions() {
+        let users = spec("key:_id=id\nmap:memberof=Groups\nmap:email=Email\n");
+        assert_eq!(users.api.name, "systemusers");
+        assert_eq!(users.memberof_groups.map(|g| g.name), Some("usergroups"));
+        assert_eq!(users.fields, ["_id", "email"]);
+        let groups = spec("key:id=id\nmap:members=Members\nconfig:api=systemgroups\n");
+        assert!(groups.expand_members && groups.memberof_groups.is_none());
+        assert_eq!(groups.fields, ["id"]);
+        let info =
+            spec("key:system_id=id\nmap:hostname=Host\nconfig:api=systeminsights/system_info\n");
+        assert!(
+            info.fields.is_empty(),
+            "System Insights tables take no fields="
+        );
+        let json = serde_json::to_value(&users).unwrap();
+        assert_eq!(json["api"], "systemusers");
+        assert_eq!(json["memberofGroups"], "usergroups");
+        let back: ImportSpec = serde_json::from_value(json).unwrap();
+        assert_eq!(back, users);
     }
 }

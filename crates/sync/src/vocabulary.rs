@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use tributary_mapping::{Code, Severity, CONFIG_NAMES, ROW_OPTIONS};
-use tributary_models::jumpcloud::Region;
+use tributary_models::jumpcloud::{Collection, Region};
 
 use crate::engine::store::{keys, ID_PUNCTUATION, MAX_ID_LEN};
 use crate::report::{RunPhase, RunStatus};
@@ -80,10 +80,7 @@ pub struct CodeEntry {
 /// The vocabularies.
 pub fn vocabulary() -> Vocabulary {
     Vocabulary {
-        collections: tributary_mapping::Api::ALL
-            .iter()
-            .map(|a| a.name())
-            .collect(),
+        collections: Collection::ALL.iter().map(|c| c.name).collect(),
         config_keys: CONFIG_NAMES,
         row_options: ROW_OPTIONS,
         schedules: Schedule::ALL.iter().map(|s| s.name()).collect(),

@@ -84,7 +84,6 @@ enum CompiledStep {
 pub struct Transformer {
     key: Option<CompiledRow>,
     rows: Vec<CompiledRow>,
-    mark: Vec<AttributeValues>,
 }
 
 impl Transformer {
@@ -144,21 +143,16 @@ impl Transformer {
         };
         let key = mapping.key.as_ref().map(&mut compile);
         let rows = mapping.rows.iter().map(&mut compile).collect();
-        let mut mark = Vec::new();
+        // The sync engine sets `config:missing=mark` values by attribute name; what is checked
+        // here is that each can be typed (statuses included), so a bad one fails up front.
         if let MissingPolicy::Mark { set } = &mapping.config.missing {
             let pos = mapping.config.missing_pos.unwrap_or_default();
             for (name, text) in set {
                 let attribute =
                     find_attribute(attributes, name).expect("validated: mark attributes exist");
                 // The validator checks default types only; statuses are checked here.
-                match type_value(attribute, text, None) {
-                    Ok(value) => mark.push(AttributeValues {
-                        attribute_id: attribute.id.clone(),
-                        attribute: attribute.name.clone(),
-                        line: pos.line,
-                        values: vec![value],
-                    }),
-                    Err(message) => compile_errors.push(Diagnostic::new(
+                if let Err(message) = type_value(attribute, text, None) {
+                    compile_errors.push(Diagnostic::new(
                         Code::TypeMismatch,
                         pos.span,
                         format!(
@@ -166,24 +160,19 @@ impl Transformer {
                             attribute.name
                         ),
                         "wrong value for the attribute",
-                    )),
+                    ));
                 }
             }
         }
         if !compile_errors.is_empty() {
             return Err(LineIndex::new(document.text()).finish(compile_errors));
         }
-        Ok(Transformer { key, rows, mark })
+        Ok(Transformer { key, rows })
     }
 
     /// The attribute the `key:` row writes, whose value identifies an object.
     pub fn key_attribute(&self) -> Option<&ObjectTypeAttribute> {
         self.key.as_ref().map(|k| &k.attribute)
-    }
-
-    /// For `config:missing=mark|...`: the values to set on objects missing from JumpCloud.
-    pub fn mark_values(&self) -> &[AttributeValues] {
-        &self.mark
     }
 
     /// The values of one JumpCloud record.

@@ -14,7 +14,8 @@ use crate::to_js;
 /// The TypeScript declarations of these exports' shapes (also checked by tests/contract.rs).
 pub const MAPPING_TYPES: &str = r#"
 /** One problem in a mapping text or a run failure's cause. Lines and columns are 1-based,
- *  columns count characters; `span` is in UTF-8 bytes. */
+ *  columns count characters; `span` is in UTF-8 bytes, `utf16Span` in UTF-16 code units (the
+ *  indexes of a JavaScript string). */
 export interface Diagnostic {
   code: string;
   severity: 'error' | 'warning';
@@ -24,6 +25,7 @@ export interface Diagnostic {
   endLine: number;
   endColumn: number;
   span: { start: number; end: number };
+  utf16Span: { start: number; end: number };
   label: string;
   hint?: string;
   notes: string[];
@@ -54,17 +56,10 @@ fn parse_attributes(json: &str) -> Result<Vec<ObjectTypeAttribute>, JsError> {
     })
 }
 
-fn diagnostics_for(
-    text: &str,
+fn parse_optional_attributes(
     attributes_json: Option<String>,
-) -> Result<(Document, Vec<Diagnostic>), JsError> {
-    let attributes = attributes_json
-        .as_deref()
-        .map(parse_attributes)
-        .transpose()?;
-    let document = Document::parse(text);
-    let diagnostics = document.all_diagnostics(attributes.as_deref(), None);
-    Ok((document, diagnostics))
+) -> Result<Option<Vec<ObjectTypeAttribute>>, JsError> {
+    attributes_json.as_deref().map(parse_attributes).transpose()
 }
 
 #[derive(Serialize)]
@@ -75,13 +70,15 @@ struct Diagnostics {
 /// Checks a mapping text and returns `{diagnostics: Diagnostic[]}`, every problem at once.
 ///
 /// Each diagnostic is `{code, severity: "error"|"warning", message, line, column, endLine,
-/// endColumn, span: {start, end}, label, hint?, notes}`; lines and columns are 1-based,
-/// columns count characters, spans are UTF-8 byte offsets. With `attributesJson` (the body of
+/// endColumn, span: {start, end}, utf16Span: {start, end}, label, hint?, notes}`; lines and
+/// columns are 1-based, columns count characters; `span` is in UTF-8 bytes, `utf16Span` in
+/// UTF-16 code units (JavaScript string offsets). With `attributesJson` (the body of
 /// Assets `GET objecttype/{id}/attributes`) the rows are also checked against the object type.
 /// Never throws for a bad mapping; throws an `Error` when `attributesJson` does not parse.
 #[wasm_bindgen(unchecked_return_type = "Validation")]
 pub fn validate(text: &str, attributes_json: Option<String>) -> Result<JsValue, JsError> {
-    let (_, diagnostics) = diagnostics_for(text, attributes_json)?;
+    let attributes = parse_optional_attributes(attributes_json)?;
+    let diagnostics = tributary_mapping::validate(text, attributes.as_deref());
     to_js(&Diagnostics { diagnostics })
 }
 
@@ -94,8 +91,9 @@ pub fn render_diagnostics(
     file_name: &str,
     attributes_json: Option<String>,
 ) -> Result<String, JsError> {
-    let (document, diagnostics) = diagnostics_for(text, attributes_json)?;
-    Ok(document.render(file_name, &diagnostics))
+    let attributes = parse_optional_attributes(attributes_json)?;
+    let diagnostics = tributary_mapping::validate(text, attributes.as_deref());
+    Ok(tributary_mapping::render(text, file_name, &diagnostics))
 }
 
 /// The plain-text rendering of diagnostics a run reported (`report.error.diagnostics`, or an

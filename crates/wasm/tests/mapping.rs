@@ -54,6 +54,11 @@ fn validate_reports_every_problem_with_positions_and_hints() {
     assert_eq!(string(&first, "label"), "unknown attribute");
     let span = get(&first, "span");
     assert_eq!((number(&span, "start"), number(&span, "end")), (34.0, 43.0));
+    let utf16 = get(&first, "utf16Span");
+    assert_eq!(
+        (number(&utf16, "start"), number(&utf16, "end")),
+        (34.0, 43.0)
+    );
     assert!(Array::is_array(&get(&first, "notes")));
     let codes: Vec<String> = diagnostics.iter().map(|d| text_of_code(&d)).collect();
     assert_eq!(codes, ["E020", "E020", "E015"]);

@@ -183,65 +183,20 @@ function count(n, word) {
 }
 
 /**
- * Converts diagnostics to UTF-16 ranges `{start, end, severity}` in `text`. The core reports
- * byte spans (UTF-8); JavaScript strings index UTF-16 code units. Empty spans are widened to
- * the character they sit on, except at a line end, where they stay empty (drawn as a caret).
+ * Converts diagnostics to ranges `{start, end, severity}` in `text`, from the core's UTF-16
+ * spans (JavaScript string offsets). Empty spans are widened to the character they sit on,
+ * except at a line end, where they stay empty (drawn as a caret).
  */
 export function toRanges(text, diagnostics) {
-  const byteToIndex = byteIndexer(text);
   const ranges = [];
   for (const d of diagnostics) {
-    let start;
-    let end;
-    if (d.span && Number.isInteger(d.span.start)) {
-      start = byteToIndex(d.span.start);
-      end = byteToIndex(Math.max(d.span.start, d.span.end));
-    } else if (d.line) {
-      start = lineColumnToIndex(text, d.line, d.column);
-      end = lineColumnToIndex(text, d.endLine || d.line, d.endColumn || d.column);
-    } else continue;
+    if (!d.utf16Span || !Number.isInteger(d.utf16Span.start)) continue;
+    const start = Math.min(d.utf16Span.start, text.length);
+    let end = Math.min(Math.max(d.utf16Span.start, d.utf16Span.end), text.length);
     if (end === start && start < text.length && text[start] !== '\n') end = start + 1;
     ranges.push({ start, end, severity: d.severity });
   }
   return ranges;
-}
-
-function byteIndexer(text) {
-  // byteAt[i] = UTF-8 offset of UTF-16 index i (a low surrogate shares its pair's start).
-  const byteAt = new Uint32Array(text.length + 1);
-  let bytes = 0;
-  for (let i = 0; i < text.length; i += 1) {
-    byteAt[i] = bytes;
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) bytes += 1;
-    else if (unit < 0x800) bytes += 2;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      byteAt[i + 1] = bytes;
-      bytes += 4;
-      i += 1;
-    } else bytes += 3;
-  }
-  byteAt[text.length] = bytes;
-  return (offset) => {
-    let lo = 0;
-    let hi = text.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (byteAt[mid] < offset) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
-function lineColumnToIndex(text, line, column) {
-  let index = 0;
-  for (let l = 1; l < line; l += 1) {
-    const next = text.indexOf('\n', index);
-    if (next < 0) return text.length;
-    index = next + 1;
-  }
-  return Math.min(text.length, index + Math.max(0, (column || 1) - 1));
 }
 
 /** The backdrop's content: text nodes with <mark>s over diagnostic ranges (worst severity wins). */

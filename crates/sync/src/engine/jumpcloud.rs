@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use tributary_models::jumpcloud::{GraphConnection, Identified, V1List};
+use tributary_models::jumpcloud::{ApiVersion, GraphConnection, Identified, V1List};
 
 use crate::client::{encode, request, CallError, CallKind, Client};
 use crate::host::{Service, SyncHost};
@@ -29,24 +29,26 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         JumpCloud { client, spec }
     }
 
-    /// Records per page.
+    /// Records per page (the collection's limit caps it).
     pub fn page_size(&self) -> u32 {
-        self.spec.page_size.clamp(1, 100)
+        self.spec.page_size.clamp(1, self.spec.api.max_limit)
     }
 
     /// The list request for the page starting at `skip`.
     pub fn page_path(&self, skip: u64) -> String {
-        let api = &self.spec.api;
+        let api = self.spec.api;
         let mut query = vec![
             format!("limit={}", self.page_size()),
             format!("skip={skip}"),
         ];
-        if !api.v2 {
+        if api.sort {
             // Stable paging while the directory changes.
-            query.push("sort=_id".to_string());
+            query.push(format!("sort={}", api.id_field));
         }
-        if !self.spec.fields.is_empty() {
-            let separator = if api.v2 { "," } else { " " };
+        if let Some(separator) = api
+            .fields_separator
+            .filter(|_| !self.spec.fields.is_empty())
+        {
             query.push(format!(
                 "fields={}",
                 encode(&self.spec.fields.join(separator))
@@ -81,7 +83,7 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
             status: response.status,
             message: format!("JumpCloud answered with an unexpected body ({e})"),
         };
-        if self.spec.api.v2 {
+        if self.spec.api.version == ApiVersion::V2 {
             let records: Vec<Value> = serde_json::from_str(&response.body).map_err(unreadable)?;
             Ok((records, header_total))
         } else {

@@ -704,10 +704,10 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         target: &Target,
     ) -> Result<(), Stop> {
         let source = JumpCloud::new(self.client, self.spec);
-        let memberships = match &self.spec.api.memberof_groups {
+        let memberships = match self.spec.memberof_groups {
             Some(groups) => Some(
                 source
-                    .memberships(groups)
+                    .memberships(groups.path)
                     .await
                     .map_err(RunError::jumpcloud)?,
             ),
@@ -723,13 +723,13 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 .map_err(RunError::jumpcloud)?;
             for record in records.iter_mut() {
                 let id = record
-                    .get(&self.spec.api.id_field)
+                    .get(self.spec.api.id_field)
                     .and_then(serde_json::Value::as_str)
                     .unwrap_or_default()
                     .to_string();
-                let extra = if self.spec.api.expand_members && !id.is_empty() {
+                let extra = if self.spec.expand_members && !id.is_empty() {
                     let members = source
-                        .members(&self.spec.api.path, &id)
+                        .members(self.spec.api.path, &id)
                         .await
                         .map_err(RunError::jumpcloud)?;
                     Some(("members", members))

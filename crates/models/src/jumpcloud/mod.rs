@@ -1,9 +1,17 @@
 //! JumpCloud API models (v1 `/api/...`, v2 `/api/v2/...`).
 //!
 //! Records themselves stay as JSON: mappings address arbitrary fields, custom attributes
-//! included, so typing them would lose data. What is typed here is the envelope.
+//! included, so typing them would lose data. What is typed here is the envelope, and the
+//! [`Collection`] table: what each collection an import can read is, per the vendor spec.
 
 use serde::{Deserialize, Serialize};
+
+mod collection;
+mod fields;
+
+pub use collection::{
+    by_name, ApiVersion, Collection, DynamicField, DynamicSource, Field, FieldType, FilterSyntax,
+};
 
 /// JumpCloud API regions and their console hosts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
