@@ -7,6 +7,8 @@ use std::cell::{Cell, RefCell};
 
 use serde::{Deserialize, Serialize};
 
+use tributary_models::assets::ErrorBody;
+
 use crate::host::{HttpRequest, HttpResponse, LogLevel, Service, SyncHost};
 
 /// API calls made, by kind (retries counted separately as well as in their kind).
@@ -277,36 +279,28 @@ pub fn retry_after_ms(response: &HttpResponse) -> Option<f64> {
     (value.is_finite() && value >= 0.0).then_some(value * 1000.0)
 }
 
-/// The service's error text: Assets `errorMessages` + `errors`, JumpCloud `message`, else the
-/// body (shortened).
+/// The service's error text: Assets `errorMessages` + `errors` ([`ErrorBody`]), JumpCloud
+/// `message`, else the body (shortened).
 pub fn error_message(response: &HttpResponse) -> String {
-    if let Ok(value) = serde_json::from_str::<serde_json::Value>(&response.body) {
-        let mut parts: Vec<String> = Vec::new();
-        if let Some(messages) = value.get("errorMessages").and_then(|m| m.as_array()) {
-            parts.extend(
-                messages
-                    .iter()
-                    .filter_map(|m| m.as_str())
-                    .map(str::to_string),
-            );
-        }
-        if let Some(errors) = value.get("errors").and_then(|e| e.as_object()) {
-            for (field, message) in errors {
-                let text = message
-                    .as_str()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| message.to_string());
-                parts.push(format!("{field}: {text}"));
-            }
-        }
-        if parts.is_empty() {
-            if let Some(message) = value.get("message").and_then(|m| m.as_str()) {
-                parts.push(message.to_string());
-            }
+    #[derive(serde::Deserialize)]
+    struct JumpCloudError {
+        message: String,
+    }
+    if let Ok(body) = serde_json::from_str::<ErrorBody>(&response.body) {
+        let mut parts = body.error_messages;
+        for (field, message) in body.errors {
+            let text = message
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| message.to_string());
+            parts.push(format!("{field}: {text}"));
         }
         if !parts.is_empty() {
             return parts.join("; ");
         }
+    }
+    if let Ok(body) = serde_json::from_str::<JumpCloudError>(&response.body) {
+        return body.message;
     }
     let body: String = response.body.chars().take(300).collect();
     if body.trim().is_empty() {

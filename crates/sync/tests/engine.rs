@@ -671,12 +671,7 @@ fn run_failures_carry_their_code_and_the_mappings_own_diagnostics() {
     .unwrap();
     assert_eq!(stored.error.unwrap().code.as_str(), "E108");
     // A service that refuses: E109, naming the service.
-    host.faults.borrow_mut().push(fake::Fault {
-        method: "GET".into(),
-        path_contains: "/api/systemusers".into(),
-        times: 1,
-        kind: FaultKind::Status(401, vec![]),
-    });
+    host.fault("GET", "/api/systemusers", 1, FaultKind::Status(401, vec![]));
     let report = sync(&host, &options(MAPPING));
     let error = report.error.unwrap();
     assert_eq!(error.code.as_str(), "E109");
@@ -695,21 +690,10 @@ fn the_target_is_resolved_once_per_invocation_and_never_again_in_the_run() {
         "config:objectType=10",
         "config:objectSchema=HR\nconfig:objectType=Users",
     );
-    let departments = RunOptions {
-        import_id: "departments".into(),
-        mapping_text: "key:department=Name\nconfig:api=systemusers\nconfig:objectSchema=HR\nconfig:objectType=Departments\nconfig:filter=firstname:$eq:First0\n".into(),
-        ..Default::default()
-    };
-    let users = RunOptions {
-        import_id: "users".into(),
-        mapping_text: named,
-        ..Default::default()
-    };
-    let batch = RunAllOptions {
-        imports: vec![users, departments],
-        budget_ms: Some(2_000.0),
-        ..Default::default()
-    };
+    let batch = users_and_departments(
+        &named,
+        "config:objectSchema=HR\nconfig:objectType=Departments",
+    );
     let count = |host: &FakeHost, what: &str| {
         host.requests
             .borrow()
@@ -784,12 +768,7 @@ fn the_user_cache_is_written_only_when_it_changed() {
 #[test]
 fn a_create_answered_with_a_cut_body_is_found_by_its_key_not_duplicated() {
     let host = host(6);
-    host.faults.borrow_mut().push(fake::Fault {
-        method: "POST".into(),
-        path_contains: "object/create".into(),
-        times: 1,
-        kind: FaultKind::CommitThenCutBody,
-    });
+    host.fault("POST", "object/create", 1, FaultKind::CommitThenCutBody);
     let report = sync(&host, &options(MAPPING));
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(report.counts.failed, 0, "{:?}", report.errors);
@@ -820,25 +799,31 @@ fn a_bad_mapping_fails_before_any_request() {
     assert!(report.message.unwrap().contains("importId"));
 }
 
-#[test]
-fn several_imports_run_referenced_types_first_and_continue_together() {
-    let host = host(150);
-    host.request_ms.set(100.0);
+/// A batch of the users import (`users_mapping`) and a departments import whose target is
+/// named by `department_target`, listed users first, with a budget that needs several slices.
+fn users_and_departments(users_mapping: &str, department_target: &str) -> RunAllOptions {
     let departments = RunOptions {
         import_id: "departments".into(),
-        mapping_text: "key:department=Name\nconfig:api=systemusers\nconfig:objectType=20\nconfig:filter=firstname:$eq:First0\n".into(),
+        mapping_text: format!("key:department=Name\nconfig:api=systemusers\n{department_target}\nconfig:filter=firstname:$eq:First0\n"),
         ..Default::default()
     };
     let users = RunOptions {
         import_id: "users".into(),
-        mapping_text: MAPPING.into(),
+        mapping_text: users_mapping.into(),
         ..Default::default()
     };
-    let batch = RunAllOptions {
+    RunAllOptions {
         imports: vec![users, departments],
         budget_ms: Some(2_000.0),
         ..Default::default()
-    };
+    }
+}
+
+#[test]
+fn several_imports_run_referenced_types_first_and_continue_together() {
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let batch = users_and_departments(MAPPING, "config:objectType=20");
     let mut report = block_on(run_all(&host, &batch));
     assert_eq!(
         report.order,

@@ -408,6 +408,20 @@ pub async fn sample_source(
     Ok(to_js(&report)?)
 }
 
+/// Runs a picker read with the options object and answers with its `Picked` result, or
+/// rejects with a run-failure `Error`.
+async fn picker<T: Serialize>(
+    host: SyncHostJs,
+    options: JsValue,
+    read: impl AsyncFnOnce(&JsHost, &PickerOptions) -> Result<T, RunError>,
+) -> Result<JsValue, JsValue> {
+    let options: PickerOptions = parse_options(options, "picker")?;
+    let picked = read(&JsHost(host), &options)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&picked)?)
+}
+
 /// The site's object schemas, through the core's Assets client (its retries and paging).
 /// Rejects with an `Error` saying what failed.
 #[wasm_bindgen(js_name = listSchemas, unchecked_return_type = "Picked<ObjectSchema>")]
@@ -415,11 +429,7 @@ pub async fn list_schemas(
     host: SyncHostJs,
     #[wasm_bindgen(unchecked_param_type = "PickerOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let options: PickerOptions = parse_options(options, "picker")?;
-    let picked = assets::list_schemas(&JsHost(host), &options)
-        .await
-        .map_err(|e| run_error(&e))?;
-    Ok(to_js(&picked)?)
+    picker(host, options, async |h, o| assets::list_schemas(h, o).await).await
 }
 
 /// The object types of `options.schemaId`. Rejects with an `Error` saying what failed.
@@ -428,11 +438,10 @@ pub async fn list_object_types(
     host: SyncHostJs,
     #[wasm_bindgen(unchecked_param_type = "PickerOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let options: PickerOptions = parse_options(options, "picker")?;
-    let picked = assets::list_object_types(&JsHost(host), &options)
-        .await
-        .map_err(|e| run_error(&e))?;
-    Ok(to_js(&picked)?)
+    picker(host, options, async |h, o| {
+        assets::list_object_types(h, o).await
+    })
+    .await
 }
 
 /// The attributes of `options.objectTypeId`, as Assets returns them. Rejects with an `Error`
@@ -442,11 +451,10 @@ pub async fn list_attributes(
     host: SyncHostJs,
     #[wasm_bindgen(unchecked_param_type = "PickerOptions")] options: JsValue,
 ) -> Result<JsValue, JsValue> {
-    let options: PickerOptions = parse_options(options, "picker")?;
-    let picked = assets::list_attributes(&JsHost(host), &options)
-        .await
-        .map_err(|e| run_error(&e))?;
-    Ok(to_js(&picked)?)
+    picker(host, options, async |h, o| {
+        assets::list_attributes(h, o).await
+    })
+    .await
 }
 
 /// Whether a scheduled-trigger tick at `nowMs` should start an import whose schedule is

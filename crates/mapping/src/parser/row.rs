@@ -353,3 +353,32 @@ fn split_args(value: Raw<'_>) -> Result<Vec<String>, Diagnostic> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Document;
+
+    /// `ROW_OPTIONS` is the one list of option names (the page and the hints read it); every
+    /// transform in it parses to the transform of that name.
+    #[test]
+    fn every_transform_option_parses_to_the_transform_of_its_name() {
+        let argument = |name: &str| match name {
+            "replace" => "=a,b",
+            "number" | "lower" | "upper" | "trim" | "first" => "",
+            "parseDate" | "formatDate" => "=%Y",
+            _ => "=x",
+        };
+        for name in ROW_OPTIONS {
+            if ["arraySeparator", "when", "byKey"].contains(name) {
+                continue;
+            }
+            let text = format!("key:_id=id\nmap:firstname=Name|{name}{}\n", argument(name));
+            let doc = Document::parse(&text);
+            assert!(!doc.has_errors(), "{name}: {:?}", doc.diagnostics);
+            let transforms = &doc.mapping.rows[0].transforms;
+            assert_eq!(transforms.len(), 1, "{name}");
+            assert_eq!(transforms[0].transform.name(), *name);
+        }
+    }
+}

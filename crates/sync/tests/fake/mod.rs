@@ -611,24 +611,20 @@ impl SyncHost for FakeHost {
             }
         }
         // Hosts route by service, so each request must name the right one.
+        let prefix = match request.service {
+            Service::JumpCloud => "/api/",
+            Service::Assets => "/jsm/assets/",
+            Service::Jira => "/rest/",
+        };
+        assert!(
+            request.path.starts_with(prefix),
+            "{} sent as {:?}",
+            request.path,
+            request.service
+        );
         let response = match request.service {
             Service::JumpCloud => self.jumpcloud(&request),
-            Service::Assets => {
-                assert!(
-                    request.path.starts_with("/jsm/assets/"),
-                    "{} sent as assets",
-                    request.path
-                );
-                self.assets(&request)
-            }
-            Service::Jira => {
-                assert!(
-                    request.path.starts_with("/rest/"),
-                    "{} sent as jira",
-                    request.path
-                );
-                self.assets(&request)
-            }
+            Service::Assets | Service::Jira => self.assets(&request),
         };
         if commit_then_cut {
             return response.map(|mut r| {
