@@ -71,6 +71,21 @@ test('validate --json gives the documented diagnostics shape', async () => {
   assert.ok(diagnostics.some((d) => d.severity === 'error'), 'a mapping without key: is an error');
 });
 
+test('validate warns about a JumpCloud field the collection does not have, without --attributes too', async () => {
+  const path = await file('typo.map', 'key:_id=JumpCloud ID\nmap:jobtitel=Job Title\nmap:attributes[name=costCenter].value=Cost Center\nmap:memberof=Groups|Name=${memberof}\nconfig:api=systemusers\n');
+  const { stdout } = tributary(['validate', path, '--json']);
+  const { diagnostics } = JSON.parse(stdout);
+  const typo = diagnostics.filter((d) => d.code === 'W008');
+  assert.equal(typo.length, 1, stdout);
+  assert.equal(typo[0].line, 2);
+  assert.equal(typo[0].column, 5);
+  assert.match(typo[0].hint, /did you mean 'jobTitle'/);
+  // Custom attributes and the engine's memberof stay valid; the same on another collection.
+  const systems = await file('systems.map', 'key:_id=JumpCloud ID\nmap:hostname=Host\nmap:email=Email\nconfig:api=systems\n');
+  const other = JSON.parse(tributary(['validate', systems, '--json']).stdout).diagnostics;
+  assert.deepEqual(other.filter((d) => d.code === 'W008').map((d) => d.line), [3]);
+});
+
 test('validate --attributes checks names and types against the object type', async () => {
   const attrs = await file('attrs.json', JSON.stringify(ATTRIBUTES));
   const path = await file('typed.map', 'key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nconfig:api=systemusers\n');

@@ -181,6 +181,59 @@ pub(crate) fn document(mapping: &Mapping, diags: &mut Vec<Diagnostic>) {
     }
 }
 
+/// Warns about every source path whose first field the collection's records do not have (the
+/// vendor spec's fields plus the documented dynamic ones): a typo there silently blanks a column.
+pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagnostic>) {
+    let api = mapping.config.api_or_default();
+    if api.fields.is_empty() {
+        return;
+    }
+    let known: Vec<&str> = api
+        .fields
+        .iter()
+        .map(|f| f.name)
+        .chain(api.dynamic_fields.iter().map(|d| d.field.name))
+        .collect();
+    for row in mapping.all_rows() {
+        let mut paths = Vec::new();
+        row.read_paths(&mut paths);
+        let mut reported: Vec<&str> = Vec::new();
+        for root in paths.iter().filter_map(|p| p.root_field()) {
+            if api.field(root).is_some() || reported.contains(&root) {
+                continue;
+            }
+            reported.push(root);
+            // The field as written on the row's line (after the directive), else the line.
+            let line = text
+                .get(row.pos.span.start..row.pos.span.end)
+                .unwrap_or_default();
+            let after_directive = line.find(':').map_or(0, |i| i + 1);
+            let span = line[after_directive..]
+                .find(root)
+                .map(|i| {
+                    let start = row.pos.span.start + after_directive + i;
+                    Span::new(start, start + root.len())
+                })
+                .unwrap_or(row.pos.span);
+            diags.push(
+                Diagnostic::new(
+                    Code::UnknownSourceField,
+                    span,
+                    format!(
+                        "'{root}' is not a field of JumpCloud {} records, so this row would stay empty",
+                        api.name
+                    ),
+                    "unknown field",
+                )
+                .with_hint_opt(
+                    did_you_mean(root, known.iter().copied()).map(|s| format!("did you mean '{s}'?")),
+                )
+                .with_note("field names are case-sensitive; custom attributes are read with `attributes[name=costCenter].value`"),
+            );
+        }
+    }
+}
+
 /// JumpCloud fields that hold arrays: a row reading one of them whole yields several values.
 const ARRAY_FIELDS: &[&str] = &[
     "addresses",

@@ -72,6 +72,7 @@ impl Document {
             }
         }
         check::document(&mapping, &mut diagnostics);
+        check::source_fields(&mapping, text, &mut diagnostics);
         Document {
             mapping,
             diagnostics: index.finish(diagnostics),
