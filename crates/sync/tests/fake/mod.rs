@@ -42,6 +42,9 @@ pub enum FaultKind {
     Transport,
     /// Process the request, then drop the connection (the client never sees the answer).
     CommitThenTransport,
+    /// Never answer (a hung connection); `CommitThenHang` processes the request first.
+    Hang,
+    CommitThenHang,
 }
 
 #[derive(Debug, Clone)]
@@ -582,6 +585,7 @@ impl SyncHost for FakeHost {
         self.now.set(self.now.get() + self.request_ms.get());
         self.requests.borrow_mut().push(request.clone());
         let mut commit_then_drop = false;
+        let mut hang = false;
         {
             let mut faults = self.faults.borrow_mut();
             if let Some(fault) = faults.iter_mut().find(|f| {
@@ -598,13 +602,21 @@ impl SyncHost for FakeHost {
                     }
                     FaultKind::Transport => return Err(TransportError("connection reset".into())),
                     FaultKind::CommitThenTransport => commit_then_drop = true,
+                    FaultKind::Hang => hang = true,
+                    FaultKind::CommitThenHang => (commit_then_drop, hang) = (true, true),
                 }
             }
+        }
+        if hang && !commit_then_drop {
+            return std::future::pending().await;
         }
         let response = match request.service {
             Service::JumpCloud => self.jumpcloud(&request),
             Service::Jira => self.assets(&request),
         };
+        if hang {
+            return std::future::pending().await;
+        }
         if commit_then_drop {
             return Err(TransportError(
                 "connection dropped after the request was processed".into(),
