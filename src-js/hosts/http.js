@@ -1,5 +1,6 @@
-// Transport helpers and the host skeleton shared by the hosts. The core decides what to request and how to retry;
-// a host only moves bytes and adds authentication, so secrets never enter the core.
+// Transport helpers (the Forge host's) and the host skeleton shared by the hosts. The core
+// decides what to request and how to retry; a host with its own transport only moves bytes and
+// adds authentication. The CLI's host hands the core credentials and the core sends itself.
 
 /** Converts a fetch-style Response into the plain `{status, headers, body}` the core reads. */
 export async function toCoreResponse(response) {
@@ -22,12 +23,12 @@ export function jumpcloudAuthHeaders({ apiKey, orgId }) {
 
 /**
  * The host interface the core's sync engine calls (see crates/wasm/src/sync.rs): a host's own
- * `request` and `storage` (`get`, `set`, `delete` of JSON text), plus the clock, sleeping and
- * logs every host shares.
+ * `request`, or `credentials` for the core's own fetch transport, and `storage` (`get`, `set`,
+ * `delete` of JSON text), plus the clock, sleeping and logs every host shares.
  */
-export function coreHost({ request, storage, log = () => {} }) {
-  return {
-    request,
+export function coreHost({ request, credentials, storage, log = () => {} }) {
+  const host = {
+    ...(request ? { request } : {}),
     storageGet: async (key) => (await storage.get(key)) ?? null,
     storageSet: (key, json) => storage.set(key, json),
     storageDelete: (key) => storage.delete(key),
@@ -35,4 +36,7 @@ export function coreHost({ request, storage, log = () => {} }) {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log,
   };
+  // Not enumerable: printing or serialising the host never shows the credentials.
+  if (credentials) Object.defineProperty(host, 'credentials', { value: credentials, enumerable: false });
+  return host;
 }

@@ -1,11 +1,11 @@
-// The standalone host: the core's transport, storage, clock and logs for the CLI, configured
-// from the environment (see README). Jira and Assets use Basic auth with an API token, as
-// Atlassian documents for scripts; JumpCloud uses the API key header.
+// The standalone host: credentials, storage, clock and logs for the CLI, configured from the
+// environment (see README); the core makes the HTTP calls itself. Jira and Assets use Basic
+// auth with an API token, as Atlassian documents for scripts; JumpCloud uses the API key header.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { jumpcloudBaseUrl } from '../core/index.js';
-import { coreHost, joinUrl, jumpcloudAuthHeaders, toCoreResponse } from './http.js';
+import { coreHost } from './http.js';
 
 /** A configuration problem in the environment: names the variable. */
 export class EnvError extends Error {}
@@ -86,28 +86,13 @@ export class FileStorage {
 }
 
 /**
- * The core's host interface over Node's fetch. `log(level, message)` receives the core's
- * messages, which never contain credentials (the core never sees them).
+ * The core's host interface for the CLI: credentials, storage, clock and logs. The core sends
+ * its requests itself (gloo-net over Node's global fetch) with `config`, as read by
+ * readEnvConfig; `log(level, message)` receives the core's messages, which never contain
+ * credentials.
  */
-export function createNodeHost({ config, storage, log = () => {}, fetchImpl = globalThis.fetch }) {
-  async function request({ service, method, path, headers = {}, body }) {
-    let url;
-    let auth;
-    if (service === 'jumpcloud') {
-      if (!config.jumpcloud) throw new Error('JumpCloud is not configured');
-      url = joinUrl(config.jumpcloud.baseUrl, path);
-      auth = jumpcloudAuthHeaders(config.jumpcloud);
-    } else if (service === 'jira' || service === 'assets') {
-      if (!config.jira) throw new Error('Jira is not configured');
-      url = joinUrl(service === 'assets' ? config.jira.assetsBaseUrl : config.jira.baseUrl, path);
-      auth = { Authorization: config.jira.authorization };
-    } else {
-      throw new Error(`unknown service '${service}'`);
-    }
-    const response = await fetchImpl(url, { method, headers: { ...headers, ...auth }, body: body ?? undefined });
-    return toCoreResponse(response);
-  }
-  return coreHost({ request, storage, log });
+export function createNodeHost({ config, storage, log = () => {} }) {
+  return coreHost({ credentials: config, storage, log });
 }
 
 /** Default location of the CLI's state file: `$TRIBUTARY_STATE_DIR` or `.tributary/`. */

@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import { FaultPlan, startEmulators } from '../../src-js/emulators/index.js';
-import { assetsWrites, objectsByKey, valuesOf } from './helpers.js';
+import { assetsWrites, emulatorEnv, objectsByKey, valuesOf } from './helpers.js';
 
 const cli = fileURLToPath(new URL('../../src-js/cli/main.js', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -52,16 +52,7 @@ async function world({ users = 60, seed = 3, assetsFaults, jumpCloudFaults } = {
     },
   });
   const stateDir = await mkdtemp(join(tmpdir(), 'tributary-cli-state-'));
-  const env = {
-    JUMPCLOUD_API_KEY: API_KEY,
-    JUMPCLOUD_BASE_URL: emulators.jumpCloud.url,
-    JIRA_SITE: 'tributary-test.atlassian.net',
-    JIRA_BASE_URL: emulators.assets.url,
-    ASSETS_BASE_URL: emulators.assets.url,
-    JIRA_EMAIL: EMAIL,
-    JIRA_API_TOKEN: TOKEN,
-    TRIBUTARY_STATE_DIR: stateDir,
-  };
+  const env = emulatorEnv(emulators, { apiKey: API_KEY, email: EMAIL, apiToken: TOKEN }, { TRIBUTARY_STATE_DIR: stateDir });
   return {
     ...emulators,
     env,

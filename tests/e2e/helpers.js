@@ -1,4 +1,5 @@
-// Shared pieces of the end-to-end tests: counting what the app wrote to the Assets emulator.
+// Shared pieces of the end-to-end tests: counting what the app wrote to the Assets emulator,
+// and the CLI's environment for the emulators.
 
 /** Writes the app sent to Assets since `from` (an index into the emulator's request log). */
 export function assetsWrites(assets, from = 0) {
@@ -30,4 +31,18 @@ export function valuesOf(assets, object, attributeName) {
   const attribute = [...assets.state.attributes.values()]
     .find((a) => a.objectTypeId === object.objectTypeId && a.name === attributeName);
   return object.values.get(attribute.id) ?? [];
+}
+
+/** The CLI's environment with every API pointed at its emulator; `extra` adds or overrides. */
+export function emulatorEnv(emulators, { apiKey, email, apiToken }, extra = {}) {
+  return {
+    JUMPCLOUD_API_KEY: apiKey,
+    JUMPCLOUD_BASE_URL: emulators.jumpCloud.url,
+    JIRA_SITE: 'tributary-test.atlassian.net',
+    JIRA_BASE_URL: emulators.assets.url,
+    ASSETS_BASE_URL: emulators.assets.url,
+    JIRA_EMAIL: email,
+    JIRA_API_TOKEN: apiToken,
+    ...extra,
+  };
 }

@@ -1,7 +1,9 @@
 //! Requests with retries and call counting, on top of a [`SyncHost`].
 //!
 //! 429 waits for `Retry-After`; 5xx and transport failures back off exponentially with jitter;
-//! other 4xx answers are never retried (they are validation errors to report).
+//! other 4xx answers are never retried (they are validation errors to report). A request the
+//! host does not answer within [`RetryPolicy::timeout_ms`] is a transport failure, whichever
+//! host sends it.
 
 use std::cell::{Cell, RefCell};
 
@@ -9,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use tributary_models::assets::ErrorBody;
 
-use crate::host::{HttpRequest, HttpResponse, LogLevel, Service, SyncHost};
+use crate::host::{within, HttpRequest, HttpResponse, LogLevel, Service, SyncHost, TransportError};
 
 /// API calls made, by kind (retries counted separately as well as in their kind).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,6 +101,9 @@ pub struct RetryPolicy {
     pub base_delay_ms: f64,
     /// Longest single wait (also caps `Retry-After`).
     pub max_delay_ms: f64,
+    /// Longest wait for one answer: a request still unanswered then is a transport failure
+    /// (retried; a create becomes uncertain). `f64::INFINITY` waits for ever.
+    pub timeout_ms: f64,
 }
 
 impl Default for RetryPolicy {
@@ -107,6 +112,7 @@ impl Default for RetryPolicy {
             max_attempts: 6,
             base_delay_ms: 500.0,
             max_delay_ms: 30_000.0,
+            timeout_ms: 60_000.0,
         }
     }
 }
@@ -126,6 +132,10 @@ pub struct Client<'h, H: SyncHost> {
 pub const MAX_RATE_LIMIT_WAIT_MS: f64 = 120_000.0;
 /// Consecutive 429s on one request before it is handed to the next invocation.
 pub const MAX_RATE_LIMITED_ATTEMPTS: u32 = 20;
+/// The request timeout is waited in slices this long: a host's sleep cannot be cancelled, and
+/// a pending timer keeps a Node process up, so a finished request's timer outlives it by at
+/// most one slice.
+const TIMEOUT_SLICE_MS: f64 = 250.0;
 
 impl<'h, H: SyncHost> Client<'h, H> {
     /// A client; `seed` makes the jitter reproducible.
@@ -190,7 +200,7 @@ impl<'h, H: SyncHost> Client<'h, H> {
         let mut limited = 0;
         loop {
             self.count(kind);
-            let outcome = self.host.request(request.clone()).await;
+            let outcome = self.answer(request.clone()).await;
             let (wait, failure) = match outcome {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) if response.status == 429 => {
@@ -253,6 +263,28 @@ impl<'h, H: SyncHost> Client<'h, H> {
                 return Err(CallError::Uncertain(failure.to_string()));
             }
         }
+    }
+
+    /// One attempt: the host's answer, or a transport failure when none comes within the
+    /// policy's timeout.
+    async fn answer(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let timeout = self.policy.timeout_ms;
+        let timer = async {
+            let mut left = timeout;
+            while left > 0.0 {
+                let slice = left.min(TIMEOUT_SLICE_MS);
+                self.host.sleep(slice).await;
+                left -= slice;
+            }
+        };
+        within(self.host.request(request), timer)
+            .await
+            .unwrap_or_else(|| {
+                Err(TransportError(format!(
+                    "no answer within {} s",
+                    timeout / 1000.0
+                )))
+            })
     }
 
     /// Sends and parses a JSON body.

@@ -139,6 +139,21 @@ pub async fn join_all<F: Future>(futures: Vec<F>) -> Vec<F::Output> {
     .await
 }
 
+/// Polls `future` and `timer` together: `Some(output)` when the future finishes first, `None`
+/// when the timer does. The future is polled first, so an answer that is ready at once always
+/// wins and a timer never decides a tie.
+pub async fn within<F: Future, T: Future<Output = ()>>(future: F, timer: T) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    let mut timer = std::pin::pin!(timer);
+    std::future::poll_fn(move |cx: &mut Context<'_>| {
+        if let Poll::Ready(output) = future.as_mut().poll(cx) {
+            return Poll::Ready(Some(output));
+        }
+        timer.as_mut().poll(cx).map(|()| None)
+    })
+    .await
+}
+
 /// Drives a future to completion on the current thread (native tests and tools).
 pub fn block_on<F: Future>(future: F) -> F::Output {
     use std::sync::Arc;

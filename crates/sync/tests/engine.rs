@@ -339,6 +339,19 @@ fn retries_honour_retry_after_and_back_off_on_5xx_and_dropped_connections() {
 }
 
 #[test]
+fn a_create_that_hangs_after_going_through_times_out_and_is_not_created_twice() {
+    let host = host(6);
+    host.fault("POST", "object/create", 1, FaultKind::CommitThenHang);
+    host.fault("POST", "object/aql", 1, FaultKind::Hang);
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.counts.created, 6);
+    assert_eq!(report.counts.failed, 0);
+    assert_users_match(&host, 6);
+    assert_eq!(report.api_calls.retries, 2);
+}
+
+#[test]
 fn validation_errors_are_reported_per_record_and_not_retried() {
     let host = host(4);
     host.reject_invalid.set(true);

@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 
 mod mapping;
 mod sync;
+mod transport;
 
 pub use mapping::*;
 pub use sync::*;

@@ -35,9 +35,12 @@ export interface SyncHttpResponse {
   body?: string;
 }
 
-/** What the engine needs from its host. Every method may return a value or a promise. */
+/** What the engine needs from its host. Every method may return a value or a promise.
+ *  Give `request` (the host's own transport, e.g. Forge's) or `credentials` (the core then
+ *  sends its requests itself with the global `fetch`, e.g. the CLI on Node 22). */
 export interface SyncHost {
-  request(request: SyncHttpRequest): Promise<SyncHttpResponse>;
+  request?(request: SyncHttpRequest): Promise<SyncHttpResponse>;
+  credentials?: SyncCredentials;
   storageGet(key: string): Promise<string | null | undefined>;
   storageSet(key: string, json: string): Promise<void>;
   storageDelete(key: string): Promise<void>;
@@ -264,6 +267,10 @@ fn read_headers(value: &JsValue) -> Vec<(String, String)> {
 
 impl SyncHost for JsHost {
     async fn request(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        // A host with `credentials` and no `request` of its own: the core's fetch transport.
+        if let Some(fetch) = crate::transport::FetchTransport::of_host(&self.0)? {
+            return fetch.send(request).await;
+        }
         let js_request = JsRequest {
             service: request.service,
             method: &request.method,

@@ -46,6 +46,9 @@ pub enum FaultKind {
     CommitThenTransport,
     /// Process the request, then answer 200 with the body cut short.
     CommitThenCutBody,
+    /// Never answer (a hung connection); `CommitThenHang` processes the request first.
+    Hang,
+    CommitThenHang,
 }
 
 #[derive(Debug, Clone)]
@@ -590,6 +593,7 @@ impl SyncHost for FakeHost {
         self.requests.borrow_mut().push(request.clone());
         let mut commit_then_drop = false;
         let mut commit_then_cut = false;
+        let mut hang = false;
         {
             let mut faults = self.faults.borrow_mut();
             if let Some(fault) = faults.iter_mut().find(|f| {
@@ -607,8 +611,13 @@ impl SyncHost for FakeHost {
                     FaultKind::Transport => return Err(TransportError("connection reset".into())),
                     FaultKind::CommitThenTransport => commit_then_drop = true,
                     FaultKind::CommitThenCutBody => commit_then_cut = true,
+                    FaultKind::Hang => hang = true,
+                    FaultKind::CommitThenHang => (commit_then_drop, hang) = (true, true),
                 }
             }
+        }
+        if hang && !commit_then_drop {
+            return std::future::pending().await;
         }
         // Hosts route by service, so each request must name the right one.
         let prefix = match request.service {
@@ -631,6 +640,9 @@ impl SyncHost for FakeHost {
                 r.body.truncate(r.body.len() / 2);
                 r
             });
+        }
+        if hang {
+            return std::future::pending().await;
         }
         if commit_then_drop {
             return Err(TransportError(
