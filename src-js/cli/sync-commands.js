@@ -3,7 +3,8 @@
 import { basename, extname } from 'node:path';
 
 import * as core from '../core/index.js';
-import { EnvError, FileStorage, createNodeHost, defaultStateFile, readEnvConfig } from '../hosts/node-host.js';
+import { DirectoryStorage } from '../hosts/file-store.js';
+import { EnvError, createNodeHost, defaultStateDir, readEnvConfig } from '../hosts/node-host.js';
 import { ConfigError, UsageError } from './errors.js';
 import { printPlan, printSummary, progressReporter } from './output.js';
 
@@ -21,7 +22,9 @@ function hostFromEnv(env, needs, log) {
     if (error instanceof EnvError) throw new ConfigError(error.message);
     throw error;
   }
-  return createNodeHost({ config, storage: new FileStorage(defaultStateFile(env)), log });
+  // Lease take-overs are said on stderr in every output mode.
+  const storage = new DirectoryStorage(defaultStateDir(env), { log: (_, message) => process.stderr.write(`tributary: ${message}\n`) });
+  return createNodeHost({ config, storage, log });
 }
 
 /**

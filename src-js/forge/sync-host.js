@@ -1,9 +1,9 @@
 // The core's host interface inside Forge: Jira and Assets through requestJira as the app,
 // JumpCloud through Forge's egress-checked fetch, state in Forge KVS.
 import { asApp, assumeTrustedRoute, bindInvocationContext, fetch } from '@forge/api';
-import { kvs } from '@forge/kvs';
 
 import { coreHost, joinUrl, jumpcloudAuthHeaders, toCoreResponse } from '../hosts/http.js';
+import { kvsStore } from './kvs-store.js';
 
 /**
  * Builds the host for one invocation. `jumpcloud` is `{baseUrl, apiKey, orgId}` (the key read
@@ -34,7 +34,7 @@ export function createForgeHost({ jumpcloud, log = () => {} }) {
     }
     throw new Error(`unknown service '${service}'`);
   }
-  return bindToInvocation(coreHost({ request, storage: kvs, log }));
+  return bindToInvocation(coreHost({ request, storage: kvsStore, log }));
 }
 
 // The wasm core's async tasks share one executor, so a host call can be polled from another

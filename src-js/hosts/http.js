@@ -24,7 +24,8 @@ export function jumpcloudAuthHeaders({ apiKey, orgId }) {
 /**
  * The host interface the core's sync engine calls (see crates/wasm/src/sync.rs): a host's own
  * `request`, or `credentials` for the core's own fetch transport, and `storage` (`get`, `set`,
- * `delete` of JSON text), plus the clock, sleeping and logs every host shares.
+ * `delete` of JSON text, and the atomic `create(key, json, ttlMs) → boolean` and
+ * `swap(key, json, ttlMs) → previous` the run lease needs), plus the clock, sleeping and logs.
  */
 export function coreHost({ request, credentials, storage, log = () => {} }) {
   const host = {
@@ -32,6 +33,8 @@ export function coreHost({ request, credentials, storage, log = () => {} }) {
     storageGet: async (key) => (await storage.get(key)) ?? null,
     storageSet: (key, json) => storage.set(key, json),
     storageDelete: (key) => storage.delete(key),
+    storageCreate: (key, json, ttlMs) => storage.create(key, json, ttlMs),
+    storageSwap: async (key, json, ttlMs) => (await storage.swap(key, json, ttlMs)) ?? null,
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log,

@@ -1,8 +1,7 @@
 // The standalone host: credentials, storage, clock and logs for the CLI, configured from the
 // environment (see README); the core makes the HTTP calls itself. Jira and Assets use Basic
 // auth with an API token, as Atlassian documents for scripts; JumpCloud uses the API key header.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import { jumpcloudBaseUrl } from '../core/index.js';
 import { coreHost } from './http.js';
@@ -45,46 +44,6 @@ export function readEnvConfig(env, { jumpcloud = true, jira = true } = {}) {
   return config;
 }
 
-/** Key/value storage in one JSON file, written atomically; the CLI's run records and leases. */
-export class FileStorage {
-  constructor(file) {
-    this.file = file;
-    this.data = null;
-  }
-
-  async load() {
-    if (this.data) return this.data;
-    try {
-      this.data = JSON.parse(await readFile(this.file, 'utf8'));
-    } catch (error) {
-      if (error.code !== 'ENOENT') throw new Error(`cannot read state file '${this.file}': ${error.message}`);
-      this.data = {};
-    }
-    return this.data;
-  }
-
-  async save() {
-    await mkdir(dirname(this.file), { recursive: true });
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    await writeFile(tmp, JSON.stringify(this.data));
-    await rename(tmp, this.file);
-  }
-
-  async get(key) {
-    return (await this.load())[key] ?? null;
-  }
-
-  async set(key, value) {
-    (await this.load())[key] = value;
-    await this.save();
-  }
-
-  async delete(key) {
-    delete (await this.load())[key];
-    await this.save();
-  }
-}
-
 /**
  * The core's host interface for the CLI: credentials, storage, clock and logs. The core sends
  * its requests itself (gloo-net over Node's global fetch) with `config`, as read by
@@ -95,7 +54,7 @@ export function createNodeHost({ config, storage, log = () => {} }) {
   return coreHost({ credentials: config, storage, log });
 }
 
-/** Default location of the CLI's state file: `$TRIBUTARY_STATE_DIR` or `.tributary/`. */
-export function defaultStateFile(env) {
-  return join(env.TRIBUTARY_STATE_DIR || '.tributary', 'state.json');
+/** Where the CLI keeps run records, state and leases: `$TRIBUTARY_STATE_DIR` or `.tributary/`. */
+export function defaultStateDir(env) {
+  return join(env.TRIBUTARY_STATE_DIR || '.tributary', 'store');
 }

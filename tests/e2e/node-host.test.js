@@ -2,13 +2,17 @@
 // (gloo-net over Node's global fetch): against the emulators, with each API's authentication,
 // and without a secret in any message, log or printout.
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 
 import * as core from '../../src-js/core/index.js';
 import { startEmulators } from '../../src-js/emulators/index.js';
+import { DirectoryStorage } from '../../src-js/hosts/file-store.js';
 import { createNodeHost, readEnvConfig } from '../../src-js/hosts/node-host.js';
 import { emulatorEnv } from './helpers.js';
 
@@ -34,19 +38,14 @@ before(async () => {
 });
 after(async () => emulators?.close());
 
-function memoryStorage() {
-  const data = new Map();
-  return {
-    get: async (key) => data.get(key) ?? null,
-    set: async (key, value) => { data.set(key, value); },
-    delete: async (key) => { data.delete(key); },
-  };
-}
+// The CLI's own storage, in a directory of its own.
+const stateDir = mkdtempSync(join(tmpdir(), 'tributary-node-host-'));
+after(() => rmSync(stateDir, { recursive: true, force: true }));
 
 function nodeHost(overrides = {}, logs = []) {
   return createNodeHost({
     config: readEnvConfig({ ...env, ...overrides }),
-    storage: memoryStorage(),
+    storage: new DirectoryStorage(stateDir),
     log: (level, message) => logs.push(`${level} ${message}`),
   });
 }
@@ -64,18 +63,18 @@ test('the host has no request of its own, and printing it never shows the creden
 });
 
 test('sample reaches JumpCloud through the core with x-api-key and x-org-id', async () => {
-  const result = await core.sampleSource(nodeHost(), JSON.stringify({ mappingText, limit: 3 }));
+  const result = await core.sampleSource(nodeHost(), { mappingText, limit: 3 });
   assert.equal(result.records.length, 3);
   // Without the org id the emulator refuses the multi-tenant key: the header came from credentials.
   await assert.rejects(
-    core.sampleSource(nodeHost({ JUMPCLOUD_ORG_ID: '' }), JSON.stringify({ mappingText, limit: 3 })),
+    core.sampleSource(nodeHost({ JUMPCLOUD_ORG_ID: '' }), { mappingText, limit: 3 }),
     (error) => { assertNoSecret(error.message); return /4\d\d/.test(error.message); },
   );
 });
 
 test('preview reads Jira and Assets through the core with Basic auth', async () => {
   const logs = [];
-  const report = await core.previewSync(nodeHost({}, logs), JSON.stringify({ importId: 'users', mappingText, dryRun: true }));
+  const report = await core.previewSync(nodeHost({}, logs), { importId: 'users', mappingText, dryRun: true });
   assert.equal(report.status, 'succeeded', JSON.stringify([report.message, report.errors]));
   assert.equal(report.plan.creates.length, emulators.tenant.users.length);
   assertNoSecret(JSON.stringify(report) + logs.join('\n'));
@@ -93,7 +92,7 @@ test('a transport failure names the API, is retried, and holds no credential', a
   const host = nodeHost({ JUMPCLOUD_BASE_URL: `http://127.0.0.1:${port}` }, logs);
   // Time runs 100× faster for this host: the backoffs and the timeout slices stay short.
   host.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100));
-  await assert.rejects(core.sampleSource(host, JSON.stringify({ mappingText, limit: 1 })), (error) => {
+  await assert.rejects(core.sampleSource(host, { mappingText, limit: 1 }), (error) => {
     assert.match(error.message, /JumpCloud: TypeError: fetch failed/);
     assertNoSecret(error.message);
     return true;

@@ -102,6 +102,25 @@ pub trait SyncHost {
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError>;
     /// Deletes a stored value.
     async fn storage_delete(&self, key: &str) -> Result<(), StorageError>;
+    /// Stores `json` under `key` only if nothing (unexpired) is stored there, atomically, and
+    /// lets it expire after `ttl_ms`; `Ok(false)` when a value exists. What makes the run lease
+    /// exclusive: Forge KVS `keyPolicy: 'FAIL_IF_EXISTS'` with a TTL, an exclusive file create
+    /// in the CLI.
+    async fn storage_create(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<bool, StorageError>;
+    /// Stores `json` under `key` (expiring after `ttl_ms`) and returns what was stored before,
+    /// in one atomic step (Forge KVS `returnValue: 'PREVIOUS'`): how an expired lease that the
+    /// store has not removed yet is taken over without a window for a second taker.
+    async fn storage_swap(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<Option<String>, StorageError>;
     /// Milliseconds since the epoch.
     fn now_ms(&self) -> f64;
     /// Waits this many milliseconds.

@@ -500,6 +500,28 @@ fn the_lease_keeps_a_second_trigger_out() {
 }
 
 #[test]
+fn two_runs_taking_over_one_expired_lease_at_once_never_both_hold_it() {
+    let host = host(5);
+    let now = host.now.get();
+    // A crashed run's lease, expired but not yet removed by the store.
+    host.storage.borrow_mut().insert(
+        "tributary:lease:users".into(),
+        json!({"runId": "crashed", "expiresAt": now - 1.0}).to_string(),
+    );
+    // Another run swaps its lease in between this run's read and its own swap.
+    let rival = json!({"runId": "rival", "expiresAt": now + 60_000.0}).to_string();
+    *host.racing_write.borrow_mut() = Some(("tributary:lease:users".into(), rival.clone()));
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Busy, "{report:#?}");
+    assert!(host.requests.borrow().is_empty(), "the loser did nothing");
+    assert_eq!(
+        host.storage.borrow()["tributary:lease:users"],
+        rival,
+        "the rival's lease is given back"
+    );
+}
+
+#[test]
 fn a_continuing_run_holds_the_lease_against_new_triggers() {
     let host = host(150);
     host.request_ms.set(100.0);

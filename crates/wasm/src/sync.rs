@@ -44,6 +44,11 @@ export interface SyncHost {
   storageGet(key: string): Promise<string | null | undefined>;
   storageSet(key: string, json: string): Promise<void>;
   storageDelete(key: string): Promise<void>;
+  /** Stores `json` only if nothing unexpired is stored under `key` (atomically); it expires
+   *  after `ttlMs`. Resolves to whether it was stored. (The run lease.) */
+  storageCreate(key: string, json: string, ttlMs: number): Promise<boolean>;
+  /** Stores `json` (expiring after `ttlMs`) and resolves to the value it replaced, atomically. */
+  storageSwap(key: string, json: string, ttlMs: number): Promise<string | null | undefined>;
   /** Milliseconds since the epoch. */
   now(): number;
   sleep(ms: number): Promise<void>;
@@ -208,6 +213,22 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = storageDelete)]
     fn js_storage_delete(this: &SyncHostJs, key: &str) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(method, catch, js_name = storageCreate)]
+    fn js_storage_create(
+        this: &SyncHostJs,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method, catch, js_name = storageSwap)]
+    fn js_storage_swap(
+        this: &SyncHostJs,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = now)]
     fn js_now(this: &SyncHostJs) -> Result<f64, JsValue>;
 
@@ -319,6 +340,32 @@ impl SyncHost for JsHost {
             .await
             .map(|_| ())
             .map_err(|e| StorageError(describe(&e)))
+    }
+
+    async fn storage_create(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<bool, StorageError> {
+        let created = settle(self.0.js_storage_create(key, json, ttl_ms))
+            .await
+            .map_err(|e| StorageError(describe(&e)))?;
+        created.as_bool().ok_or_else(|| {
+            StorageError("the host's storageCreate must resolve to true or false".into())
+        })
+    }
+
+    async fn storage_swap(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<Option<String>, StorageError> {
+        let previous = settle(self.0.js_storage_swap(key, json, ttl_ms))
+            .await
+            .map_err(|e| StorageError(describe(&e)))?;
+        Ok(previous.as_string())
     }
 
     fn now_ms(&self) -> f64 {

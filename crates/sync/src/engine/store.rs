@@ -161,25 +161,48 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     }
 
     /// Takes the import's lease for this run (or renews it) until `expires_at`; `false` when
-    /// another unexpired run holds it.
+    /// another unexpired run holds it. Taking a free lease is an atomic create; taking over an
+    /// expired one (the store may remove it late) is an atomic swap that is undone when it
+    /// turns out another run got there first. Only the holder renews it.
     pub async fn acquire_lease(&self, expires_at: f64) -> Result<bool, StorageError> {
         let key = keys::lease(&self.import_id);
-        let now = self.host.now_ms();
-        if let Some(lease) = self.load_json::<Lease>(&key).await {
-            if lease.run_id != self.run_id && lease.expires_at > now {
-                return Ok(false);
-            }
-        }
-        let lease = Lease {
+        let mine = Lease {
             run_id: self.run_id.clone(),
             expires_at,
         };
-        self.save_json(&key, &lease).await?;
-        // Storage has no compare-and-set: read back so the later of two racing writers wins alone.
-        Ok(self
-            .load_json::<Lease>(&key)
-            .await
-            .is_some_and(|l| l.run_id == self.run_id))
+        let text = serde_json::to_string(&mine).map_err(|e| StorageError(e.to_string()))?;
+        let now = self.host.now_ms();
+        let ttl_ms = (expires_at - now).max(1_000.0);
+        if self.host.storage_create(&key, &text, ttl_ms).await? {
+            return Ok(true);
+        }
+        let held = |lease: &Option<Lease>| {
+            lease
+                .as_ref()
+                .is_some_and(|l| l.run_id != self.run_id && l.expires_at > now)
+        };
+        let current = self.load_json::<Lease>(&key).await;
+        if held(&current) {
+            return Ok(false);
+        }
+        if current.as_ref().is_some_and(|l| l.run_id == self.run_id) {
+            // This run's own lease (a continuation): extend it, time to live included.
+            self.host.storage_swap(&key, &text, ttl_ms).await?;
+            return Ok(true);
+        }
+        // Expired (or just released): swap ours in, and look at what it replaced.
+        let previous_text = self.host.storage_swap(&key, &text, ttl_ms).await?;
+        let previous: Option<Lease> = previous_text
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok());
+        if held(&previous) {
+            // Another run took it over in between: give it back.
+            let back = previous_text.unwrap_or_default();
+            let left = previous.map_or(1_000.0, |l| (l.expires_at - now).max(1_000.0));
+            self.host.storage_swap(&key, &back, left).await?;
+            return Ok(false);
+        }
+        Ok(true)
     }
 
     pub async fn release_lease(&self) {

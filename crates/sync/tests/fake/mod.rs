@@ -70,6 +70,11 @@ pub struct FakeHost {
     pub storage_writes: Cell<u64>,
     /// Every key written, in order.
     pub written_keys: RefCell<Vec<String>>,
+    /// When values stored with a time to live expire (virtual clock).
+    pub expiries: RefCell<BTreeMap<String, f64>>,
+    /// A value another process writes under its key just before the next swap of that key
+    /// (a second run taking over the same expired lease at the same moment).
+    pub racing_write: RefCell<Option<(String, String)>>,
     pub now: Cell<f64>,
     /// Virtual time each request takes.
     pub request_ms: Cell<f64>,
@@ -248,6 +253,8 @@ impl FakeHost {
             storage: RefCell::new(BTreeMap::new()),
             storage_writes: Cell::new(0),
             written_keys: RefCell::new(Vec::new()),
+            expiries: RefCell::new(BTreeMap::new()),
+            racing_write: RefCell::new(None),
             now: Cell::new(1_700_000_000_000.0),
             request_ms: Cell::new(5.0),
             sleeps: RefCell::new(Vec::new()),
@@ -256,6 +263,20 @@ impl FakeHost {
             logs: RefCell::new(Vec::new()),
             reject_invalid: Cell::new(false),
         }
+    }
+
+    /// The stored value of `key` unless its time to live has passed (then it is gone).
+    pub fn live(&self, key: &str) -> Option<String> {
+        let expired = self
+            .expiries
+            .borrow()
+            .get(key)
+            .is_some_and(|at| *at <= self.now.get());
+        if expired {
+            self.storage.borrow_mut().remove(key);
+            self.expiries.borrow_mut().remove(key);
+        }
+        self.storage.borrow().get(key).cloned()
     }
 
     pub fn add_object(&self, type_id: &str, attrs: &[(&str, &str)]) -> String {
@@ -653,7 +674,7 @@ impl SyncHost for FakeHost {
     }
 
     async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        Ok(self.storage.borrow().get(key).cloned())
+        Ok(self.live(key))
     }
 
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError> {
@@ -679,7 +700,42 @@ impl SyncHost for FakeHost {
 
     async fn storage_delete(&self, key: &str) -> Result<(), StorageError> {
         self.storage.borrow_mut().remove(key);
+        self.expiries.borrow_mut().remove(key);
         Ok(())
+    }
+
+    async fn storage_create(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<bool, StorageError> {
+        if self.live(key).is_some() {
+            return Ok(false);
+        }
+        self.storage_set(key, json).await?;
+        self.expiries
+            .borrow_mut()
+            .insert(key.to_string(), self.now.get() + ttl_ms);
+        Ok(true)
+    }
+
+    async fn storage_swap(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<Option<String>, StorageError> {
+        let racing = self.racing_write.borrow_mut().take_if(|(k, _)| k == key);
+        if let Some((_, value)) = racing {
+            self.storage.borrow_mut().insert(key.to_string(), value);
+        }
+        let previous = self.live(key);
+        self.storage_set(key, json).await?;
+        self.expiries
+            .borrow_mut()
+            .insert(key.to_string(), self.now.get() + ttl_ms);
+        Ok(previous)
     }
 
     fn now_ms(&self) -> f64 {

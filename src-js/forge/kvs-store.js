@@ -1,0 +1,32 @@
+// The engine's storage on Forge KVS. Values are the core's JSON text. The run lease needs two
+// atomic operations KVS offers: a create (`keyPolicy: 'FAIL_IF_EXISTS'`) and a swap that
+// returns the value it replaced (`returnValue: 'PREVIOUS'`), both with a time to live.
+import { kvs } from '@forge/kvs';
+
+// KVS takes whole seconds, at most a year.
+const MAX_TTL_SECONDS = 365 * 24 * 3600;
+const ttl = (ms) => ({ value: Math.min(MAX_TTL_SECONDS, Math.max(1, Math.ceil(ms / 1000))), unit: 'SECONDS' });
+
+/** Whether KVS refused a FAIL_IF_EXISTS write because the key exists (HTTP 409). */
+function isKeyConflict(error) {
+  return error?.responseDetails?.status === 409;
+}
+
+export const kvsStore = {
+  get: (key) => kvs.get(key),
+  set: (key, json) => kvs.set(key, json),
+  delete: (key) => kvs.delete(key),
+  async create(key, json, ttlMs) {
+    try {
+      await kvs.set(key, json, { keyPolicy: 'FAIL_IF_EXISTS', ttl: ttl(ttlMs) });
+      return true;
+    } catch (error) {
+      if (isKeyConflict(error)) return false;
+      throw error;
+    }
+  },
+  async swap(key, json, ttlMs) {
+    const previous = await kvs.set(key, json, { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS', ttl: ttl(ttlMs) });
+    return typeof previous?.value === 'string' ? previous.value : null;
+  },
+};
