@@ -4,7 +4,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { bundleForgeApp } from '../src-js/forge-local/index.js';
+import { bundleForgeApp } from '../dev/forge-local/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const outDir = resolve(process.argv[2] ?? `${root}/.tributary/forge-bundle`);

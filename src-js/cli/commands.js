@@ -90,7 +90,7 @@ commands.sandbox = {
       return n;
     };
     // Loaded on demand: the sandbox brings the local Forge runtime, which must come first.
-    const { startSandbox, describeRun } = await import('../sandbox/index.js');
+    const { startSandbox, describeRun } = await import('../../dev/sandbox/index.js');
     const say = (line) => process.stdout.write(`${line}\n`);
     const sandbox = await startSandbox({
       port: number('port', values.once ? 0 : 8400),

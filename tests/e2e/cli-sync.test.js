@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { FaultPlan, startEmulators } from '../../src-js/emulators/index.js';
+import { FaultPlan, startEmulators } from '../../dev/emulators/index.js';
 import { assetsWrites, emulatorEnv, objectsByKey, valuesOf } from './helpers.js';
 
 const cli = fileURLToPath(new URL('../../src-js/cli/main.js', import.meta.url));

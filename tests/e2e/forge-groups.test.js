@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 
-import { startSandbox } from '../../src-js/sandbox/index.js';
+import { startSandbox } from '../../dev/sandbox/index.js';
 import { assetsWrites, objectsByKey, valuesOf } from './helpers.js';
 
 let sandbox;

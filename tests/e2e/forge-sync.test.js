@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { startSandbox } from '../../src-js/sandbox/index.js';
+import { startSandbox } from '../../dev/sandbox/index.js';
 import { assetsWrites, objectsByKey, valuesOf } from './helpers.js';
 
 let sandbox;

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 
 import * as core from '../../src-js/core/index.js';
-import { startEmulators } from '../../src-js/emulators/index.js';
+import { startEmulators } from '../../dev/emulators/index.js';
 import { DirectoryStorage } from '../../src-js/hosts/file-store.js';
 import { createNodeHost, readEnvConfig } from '../../src-js/hosts/node-host.js';
 import { emulatorEnv } from './helpers.js';

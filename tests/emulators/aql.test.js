@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AqlError, parseAql } from '../../src-js/emulators/aql.js';
+import { AqlError, parseAql } from '../../dev/emulators/aql.js';
 import { assets, attributesBody } from './helpers.js';
 
 let as;

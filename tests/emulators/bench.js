@@ -1,6 +1,6 @@
 // Emulator throughput, printed (not a pass/fail test):
 //   node tests/emulators/bench.js
-import { startEmulators } from '../../src-js/emulators/index.js';
+import { startEmulators } from '../../dev/emulators/index.js';
 import { attributesBody } from './helpers.js';
 
 const pair = await startEmulators({ seed: 2, users: 5000, apiKey: 'bench', assets: { quotas: false } });

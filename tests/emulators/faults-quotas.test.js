@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FaultPlan } from '../../src-js/emulators/faults.js';
+import { FaultPlan } from '../../dev/emulators/faults.js';
 import { assets, BASIC, jumpCloud } from './helpers.js';
 
 const aqlPath = (as) => `/jsm/assets/workspace/${as.workspaceId}/v1/object/aql`;

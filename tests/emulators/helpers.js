@@ -1,6 +1,6 @@
 // Shared helpers for the emulator tests (not a test file itself).
-import { startJumpCloudEmulator } from '../../src-js/emulators/jumpcloud.js';
-import { startAssetsEmulator } from '../../src-js/emulators/assets.js';
+import { startJumpCloudEmulator } from '../../dev/emulators/jumpcloud.js';
+import { startAssetsEmulator } from '../../dev/emulators/assets.js';
 
 export const API_KEY = 'test-key-not-a-secret';
 export const EMAIL = 'admin@example.test';

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startEmulators } from '../../src-js/emulators/index.js';
+import { startEmulators } from '../../dev/emulators/index.js';
 
 test('startEmulators wires the tenant to matching Jira accounts and closes both', async () => {
   const pair = await startEmulators({ seed: 4, users: 25, apiKey: 'k', assets: { quotas: false } });

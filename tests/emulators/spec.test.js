@@ -2,7 +2,7 @@
 // parameter they read is declared there, and the validator rejects what the spec rejects.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkSchema, createValidator, loadSpec } from '../../src-js/emulators/spec.js';
+import { checkSchema, createValidator, loadSpec } from '../../dev/emulators/spec.js';
 import { assets, attributesBody, jumpCloud } from './helpers.js';
 
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTenant, jiraUsersFromTenant } from '../../src-js/emulators/tenant.js';
+import { createTenant, jiraUsersFromTenant } from '../../dev/emulators/tenant.js';
 import { jumpCloud } from './helpers.js';
 
 test('same seed, same tenant; another seed, another tenant', () => {

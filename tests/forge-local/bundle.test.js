@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 
-import { bundleForgeApp, RUNTIME_WRAPPER_DIR } from '../../src-js/forge-local/index.js';
+import { bundleForgeApp, RUNTIME_WRAPPER_DIR } from '../../dev/forge-local/index.js';
 import { ADMIN, fixtureRuntime, invocationError, tempFile } from './helpers.js';
 import { startStub } from './stub-server.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { EgressPolicy } from '../../src-js/forge-local/index.js';
+import { EgressPolicy } from '../../dev/forge-local/index.js';
 import { ADMIN, fixtureRuntime, invocationError } from './helpers.js';
 import { startStub } from './stub-server.js';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-import { createForgeRuntime, ForgeInvocationError } from '../../src-js/forge-local/index.js';
+import { createForgeRuntime, ForgeInvocationError } from '../../dev/forge-local/index.js';
 
 export const FIXTURE_DIR = fileURLToPath(new URL('./fixture', import.meta.url));
 export const ADMIN = 'fixture-admin';

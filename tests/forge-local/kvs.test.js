@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
-import { KVS_LIMITS, loadManifest } from '../../src-js/forge-local/index.js';
+import { KVS_LIMITS, loadManifest } from '../../dev/forge-local/index.js';
 import { ForgeKvsAPIError } from '@forge/kvs';
 import { ADMIN, FIXTURE_DIR, fixtureRuntime, invocationError, manualClock, tempFile } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 
-import { requiredScopes } from '../../src-js/forge-local/index.js';
+import { requiredScopes } from '../../dev/forge-local/index.js';
 import { ADMIN, fixtureRuntime } from './helpers.js';
 import { startStub } from './stub-server.js';
 

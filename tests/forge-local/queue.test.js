@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { QUEUE_LIMITS } from '../../src-js/forge-local/index.js';
+import { QUEUE_LIMITS } from '../../dev/forge-local/index.js';
 import {
   InternalServerError,
   PartialSuccessError,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 
-import { ForgeRuntimeConfigError, loadManifest } from '../../src-js/forge-local/index.js';
+import { ForgeRuntimeConfigError, loadManifest } from '../../dev/forge-local/index.js';
 import { ADMIN, FIXTURE_DIR, fixtureRuntime, invocationError } from './helpers.js';
 
 test('a resolver round trip gets the payload, the caller and Forge context, as @forge/bridge invoke would', async () => {

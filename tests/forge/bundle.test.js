@@ -2,14 +2,14 @@
 // what `forge deploy` runs) loads in Node 22 on the local Forge runtime, and a resolver answers
 // with values computed by the WebAssembly core inside the bundle.
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { bundleForgeApp, createForgeRuntime, ForgeInvocationError } from '../../src-js/forge-local/index.js';
-import { startAssetsEmulator } from '../../src-js/emulators/index.js';
+import { bundleForgeApp, createForgeRuntime, ForgeInvocationError } from '../../dev/forge-local/index.js';
+import { startAssetsEmulator } from '../../dev/emulators/index.js';
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 const ADMIN = '5b10ac8d82e05b22cc7d4ef5';
@@ -37,6 +37,15 @@ test('Forge bundler output is self-contained: no .wasm file travels beside it', 
   assert.ok(files.includes('__forge__.cjs'), 'the runtime loader the platform starts');
   assert.ok(!files.some((f) => f.endsWith('.wasm')), 'the wasm is inlined, not a side file');
   assert.ok((await stat(join(outDir, 'index.cjs'))).size > 10_000);
+});
+
+test('the bundle holds only shipping code: src/ and src-js/, nothing from dev/', async () => {
+  const text = await readFile(join(outDir, 'index.cjs'), 'utf8');
+  // webpack heads each module it inlines with a `// ./path` comment.
+  const own = [...text.matchAll(/^;?\/\/ (?:EXTERNAL MODULE: )?\.\/(\S+)$/gm)]
+    .map((m) => m[1]).filter((path) => !path.startsWith('node_modules/'));
+  assert.ok(own.includes('src-js/forge/index.js'), own.join(', '));
+  assert.deepEqual(own.filter((path) => !/^src(-js)?\//.test(path)), []);
 });
 
 test('bundled resolver answers with the wasm core version', async () => {

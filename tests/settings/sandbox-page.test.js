@@ -1,11 +1,11 @@
 // End to end: the settings page in Debian's Chromium against the real backend — the local
 // Forge runtime running the real handlers (src/index.js) over the JumpCloud and Assets
-// emulators, with the page's bridge forwarding `invoke` to it (src-js/sandbox). Nothing here is
+// emulators, with the page's bridge forwarding `invoke` to it (dev/sandbox). Nothing here is
 // a fixture: every number asserted comes from the sync engine.
 // Build first: node scripts/build-wasm.mjs && node scripts/build-settings.mjs
 //
 // The sandbox must be the first import that can load @forge/api (it installs the local runtime).
-import { startSandbox } from '../../src-js/sandbox/index.js';
+import { startSandbox } from '../../dev/sandbox/index.js';
 
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';

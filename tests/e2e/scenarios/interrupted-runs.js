@@ -2,8 +2,8 @@
 // explicit exit — as Forge ends a timed-out invocation's sandbox. (In one long-lived process a
 // killed invocation's retries would linger; on Forge they are gone with the sandbox.)
 // Prints one JSON object of measurements for tests/e2e/forge-faults.test.js to check.
-import { startSandbox } from '../../../src-js/sandbox/index.js';
-import { FaultPlan } from '../../../src-js/emulators/index.js';
+import { startSandbox } from '../../../dev/sandbox/index.js';
+import { FaultPlan } from '../../../dev/emulators/index.js';
 import { assetsWrites, objectsByKey } from '../helpers.js';
 
 const sandbox = await startSandbox({

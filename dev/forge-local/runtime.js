@@ -121,7 +121,7 @@ export class ForgeRuntime {
     this.installationId = `local-installation-${cloudId}`;
     this.kvs = new KvsStore({ file: kvsFile, now: () => clock.now() });
     this.queue = new QueueService({ manifest: this.manifest, now: () => clock.now(), ...queue });
-    // Default: the convention of src-js/emulators/assets.js (no Authorization = the app; the
+    // Default: the convention of dev/emulators/assets.js (no Authorization = the app; the
     // user's account in x-emulator-account-id).
     this.productAuth = productAuth ?? (({ asUser, accountId }) => (asUser ? { 'x-emulator-account-id': accountId } : {}));
     this.allowUnknownJiraRoutes = allowUnknownJiraRoutes;
@@ -456,7 +456,7 @@ export class ForgeRuntime {
     if (!refusal && !this.allowUnknownJiraRoutes && !path.startsWith('/jsm/assets/') && !requiredScopes(method, path).known) {
       refusal =
         `The local Forge runtime has no scope entry for ${method} ${path.split('?')[0]}, so it cannot check it against ` +
-        'manifest.yml. Add the route and its scopes (from the Jira REST docs) to src-js/forge-local/scopes.js.';
+        'manifest.yml. Add the route and its scopes (from the Jira REST docs) to dev/forge-local/scopes.js.';
     }
     if (refusal) {
       pushBounded(this.requests, { ...record, status: 403 }, HISTORY);

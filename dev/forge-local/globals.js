@@ -36,7 +36,7 @@ export function installForgeGlobals() {
     if (require.cache[apiEntry]) {
       throw new Error(
         'local Forge runtime: @forge/api was loaded before the runtime installed its globals, so its fetch would bypass ' +
-          'the egress check. Import src-js/forge-local/index.js before any module that imports @forge/api.',
+          'the egress check. Import dev/forge-local/index.js before any module that imports @forge/api.',
       );
     }
   } catch (err) {

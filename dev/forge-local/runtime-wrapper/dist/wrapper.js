@@ -2,14 +2,14 @@
 // Local stand-in for Forge's Node runtime wrapper. @forge/bundler copies this file next to the
 // bundled app as __forge_wrapper__.cjs. On Forge the wrapper sets up the platform globals and
 // calls the handler export named in manifest.yml; here the globals come from the local Forge
-// runtime (src-js/forge-local) in the same process, so the wrapper checks they are present and
+// runtime (dev/forge-local) in the same process, so the wrapper checks they are present and
 // resolves "<file>.<export>" to the bundled function.
 const path = require('path');
 
 function assertPlatform() {
   if (typeof globalThis.__forge_fetch__ !== 'function') {
     throw new Error(
-      'Forge platform globals are missing: create the local Forge runtime (src-js/forge-local) before loading bundled handlers',
+      'Forge platform globals are missing: create the local Forge runtime (dev/forge-local) before loading bundled handlers',
     );
   }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs both emulators until Ctrl-C, for poking at them by hand:
-//   node src-js/emulators/serve.js [--users 300] [--seed 1] [--jumpcloud-port 8401]
+//   node dev/emulators/serve.js [--users 300] [--seed 1] [--jumpcloud-port 8401]
 //        [--assets-port 8402] [--api-key KEY] [--email E --api-token T] [--strict]
 // The JumpCloud key defaults to $TRIBUTARY_EMULATOR_API_KEY or "emulator-key"; it is never printed.
 import { startEmulators } from './index.js';
