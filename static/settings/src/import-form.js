@@ -4,15 +4,9 @@
 import { call } from './api.js';
 import { field, h, replaceChildren, statusLine, uid, whileBusy } from './dom.js';
 import { createMappingEditor } from './editor.js';
+import { SCHEDULE_LABELS } from './labels.js';
 import { previewOutcome, renderPreview } from './preview.js';
 import { renderSample } from './sample.js';
-
-export const SCHEDULES = [
-  ['manual', 'Manual only'],
-  ['hourly', 'Every hour'],
-  ['daily', 'Every day'],
-  ['weekly', 'Every week'],
-];
 
 const EXAMPLE_MAPPING = `key:_id=JumpCloud ID
 map:firstname=First Name
@@ -33,8 +27,11 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
   const name = h('input', { type: 'text', class: 'input', autocomplete: 'off', value: initial?.name ?? '' });
   const schema = h('select', { class: 'input' }, h('option', { value: '', text: 'Loading schemas…' }));
   const objectType = h('select', { class: 'input', disabled: true }, h('option', { value: '', text: 'Pick a schema first' }));
-  const schedule = h('select', { class: 'input' }, SCHEDULES.map(([value, text]) => h('option', { value, text })));
-  schedule.value = initial?.schedule ?? 'manual';
+  // The schedules and their order are the core's; the page only has words for them.
+  const schedules = core.vocabulary.schedules;
+  const schedule = h('select', { class: 'input' },
+    schedules.map((value) => h('option', { value, text: SCHEDULE_LABELS[value] ?? value })));
+  schedule.value = initial?.schedule ?? schedules[0];
   const enabled = h('input', { type: 'checkbox', checked: initial ? initial.enabled !== false : true });
   const enabledId = uid('enabled');
   enabled.id = enabledId;

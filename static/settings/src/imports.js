@@ -3,7 +3,8 @@
 import { call } from './api.js';
 import { createConfirmDialog } from './confirm-dialog.js';
 import { formatTime, h, replaceChildren, statusLine } from './dom.js';
-import { createImportForm, SCHEDULES } from './import-form.js';
+import { createImportForm } from './import-form.js';
+import { SCHEDULE_LABELS } from './labels.js';
 import { statusText, toMillis } from './report.js';
 
 /**
@@ -124,7 +125,7 @@ export function createImportsPanel({ core, onRunStarted }) {
 }
 
 function scheduleLabel(schedule) {
-  return (SCHEDULES.find(([value]) => value === schedule) || [null, 'Manual only'])[1];
+  return SCHEDULE_LABELS[schedule] ?? SCHEDULE_LABELS.manual;
 }
 
 function lastRunLabel(lastRun) {
