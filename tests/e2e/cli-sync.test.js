@@ -242,3 +242,41 @@ describe('faults: 429 storms, 5xx and dropped connections', () => {
     assert.equal([...w.assets.state.objects.values()].filter((o) => o.objectTypeId === userType.id).length, w.tenant.users.length);
   });
 });
+
+describe('two CLI runs of one import at once', () => {
+  let w;
+  before(async () => {
+    // Latency so the two runs overlap for seconds, not milliseconds.
+    w = await world({ users: 40, seed: 21, assetsFaults: { seed: 2, rules: [{ route: '*', kind: 'latency', delayMs: 40 }] } });
+  });
+  after(async () => w?.close());
+
+  test('exactly one writes; the other is busy (exit 1); every user exists once', async () => {
+    const [a, b] = await Promise.all([
+      tributary(['sync', USERS, '--json'], w.env),
+      tributary(['sync', USERS, '--json'], w.env),
+    ]);
+    const statuses = [a.json?.status, b.json?.status].sort();
+    assert.deepEqual(statuses, ['busy', 'succeeded'], a.stderr + b.stderr);
+    const busy = a.json.status === 'busy' ? a : b;
+    assert.equal(busy.code, 1);
+    assert.equal(busy.json.counts.created, 0);
+    assert.match(busy.json.message, /another run of import users is in progress/);
+    const users = objectsByKey(w.assets, 'User');
+    assert.equal(users.size, w.tenant.users.length, 'no user created twice, none missing');
+    const creates = w.assets.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/object/create')).length;
+    assert.equal(creates, w.tenant.users.length, 'one create per user');
+  });
+
+  test('a run killed mid-way does not keep the import busy: the next run takes over at once', async () => {
+    w.tenant.hire({ firstname: 'Late', lastname: 'Hire' });
+    const killed = await tributary(['sync', USERS, '--json'], w.env, {
+      onStart: (child) => setTimeout(() => child.kill('SIGKILL'), 600),
+    });
+    assert.equal(killed.signal, 'SIGKILL');
+    const next = await tributary(['sync', USERS, '--json'], w.env);
+    assert.equal(next.json?.status, 'succeeded', next.stderr + next.stdout.slice(0, 500));
+    assert.match(next.stderr, /tributary:lease:users was held by process \d+, which no longer runs; taking it over/);
+    assert.equal(objectsByKey(w.assets, 'User').size, w.tenant.users.length);
+  });
+});
