@@ -545,6 +545,111 @@ fn a_continuing_run_holds_the_lease_against_new_triggers() {
     assert_users_match(&host, 150);
 }
 
+/// Users sorted as JumpCloud pages them (`sort=_id`).
+fn sorted_ids(host: &FakeHost) -> Vec<String> {
+    let mut ids: Vec<String> = host
+        .users
+        .borrow()
+        .iter()
+        .map(|u| u["_id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn a_directory_change_while_pages_are_read_never_retires_the_wrong_user() {
+    let deleting = format!("{MAPPING}config:missing=delete\nconfig:pageSize=10\n");
+    // Two leavers on page 1 (managers of no one) shift every later record two places to the
+    // left, so the record at the page boundary is never listed where the next page looks.
+    for (case, hires) in [
+        ("two removals before the page boundary", 0),
+        ("two removals and two additions (the count stays)", 2),
+    ] {
+        let host = host(30);
+        let first = sync(&host, &options(&deleting));
+        assert_eq!(first.status, RunStatus::Succeeded, "{case}: {first:#?}");
+        let ids = sorted_ids(&host);
+        let leavers = [ids[6].clone(), ids[7].clone()];
+        let gone = leavers.clone();
+        *host.change_after_page.borrow_mut() = Some((
+            0,
+            Box::new(move |users: &mut Vec<Value>| {
+                users.retain(|u| !gone.iter().any(|g| u["_id"] == g.as_str()));
+                for i in 0..hires {
+                    let mut hire = user(900 + i);
+                    hire["manager"] = Value::Null;
+                    users.push(hire);
+                }
+            }),
+        ));
+        let second = sync(&host, &options(&deleting));
+        assert_eq!(second.status, RunStatus::Stopped, "{case}: {second:#?}");
+        assert_eq!(second.counts.deleted, 0, "{case}: nothing retired");
+        assert!(
+            second
+                .guard
+                .as_ref()
+                .unwrap()
+                .reason
+                .contains("changed while it was read"),
+            "{case}: {:?}",
+            second.guard
+        );
+        let in_assets = host.user_objects();
+        assert_eq!(
+            in_assets.len(),
+            30 + hires,
+            "{case}: every user kept, the new ones created"
+        );
+        // With the directory still, the next run retires exactly the real leavers.
+        let third = sync(&host, &options(&deleting));
+        assert_eq!(third.status, RunStatus::Succeeded, "{case}: {third:#?}");
+        assert_eq!(third.counts.deleted, 2, "{case}");
+        let keys: Vec<String> = host.user_objects().into_keys().collect();
+        assert_eq!(
+            keys,
+            sorted_ids(&host),
+            "{case}: Assets holds exactly JumpCloud's users"
+        );
+        assert!(leavers.iter().all(|l| !keys.contains(l)));
+    }
+}
+
+#[test]
+fn a_removal_of_a_record_already_read_is_absorbed_by_the_overlap() {
+    let deleting = format!("{MAPPING}config:missing=delete\nconfig:pageSize=10\n");
+    let host = host(30);
+    sync(&host, &options(&deleting));
+    let leaver = sorted_ids(&host)[7].clone();
+    let gone = leaver.clone();
+    *host.change_after_page.borrow_mut() = Some((
+        0,
+        Box::new(move |users: &mut Vec<Value>| users.retain(|u| u["_id"] != gone.as_str())),
+    ));
+    // The leaver was read before it left: nothing is missing, nothing is retired, no one skipped.
+    let second = sync(&host, &options(&deleting));
+    assert_eq!(second.counts.source, 30, "{second:#?}");
+    assert_eq!(second.counts.deleted, 0);
+    assert_eq!(host.user_objects().len(), 30);
+    let third = sync(&host, &options(&deleting));
+    assert_eq!(third.counts.deleted, 1);
+    assert!(!host.user_objects().contains_key(&leaver));
+}
+
+#[test]
+fn an_unchanged_directory_read_in_overlapping_pages_reads_every_record_once() {
+    let host = host(35);
+    let report = sync(&host, &options(&format!("{MAPPING}config:pageSize=10\n")));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.counts.source, 35);
+    assert_eq!(report.counts.created, 35);
+    assert_eq!(
+        report.counts.failed, 0,
+        "no duplicate keys from the overlap"
+    );
+}
+
 #[test]
 fn an_empty_source_never_deletes() {
     let host = host(10);

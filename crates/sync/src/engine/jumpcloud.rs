@@ -191,3 +191,101 @@ pub async fn sample<H: SyncHost>(
         api_calls: client.calls(),
     })
 }
+
+impl<H: SyncHost> super::Engine<'_, H> {
+    /// Reads the source from where the run got to, transforming each record. Every page after
+    /// the first starts one record early: that record must be the one the previous page ended
+    /// with, and the total must stay what the first page said; otherwise the listing changed
+    /// under the read (records removed or added before a page boundary shift the offsets, so
+    /// one may have been skipped) and the run retires nothing (`source_changed`).
+    pub(super) async fn read_source(
+        &self,
+        state: &mut super::store::RunState,
+        desired: &mut Vec<crate::model::DesiredObject>,
+        target: &crate::source::Target,
+    ) -> Result<(), super::Stop> {
+        use crate::error::RunError;
+        let source = JumpCloud::new(self.client, self.spec);
+        let id_of = |record: &Value| {
+            record
+                .get(self.spec.api.id_field)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        let memberships = match self.spec.memberof_groups {
+            Some(groups) => Some(
+                source
+                    .memberships(groups.path)
+                    .await
+                    .map_err(RunError::jumpcloud)?,
+            ),
+            None => None,
+        };
+        loop {
+            if self.over_budget() {
+                return Err(super::Stop::Budget);
+            }
+            // A one-record page cannot overlap and still move on.
+            let overlap = state.source_skip > 0
+                && !state.source_last_ids.is_empty()
+                && source.page_size() > 1;
+            let from = state.source_skip - u64::from(overlap);
+            let (mut records, total) = source.page(from).await.map_err(RunError::jumpcloud)?;
+            let fetched = records.len() as u64;
+            if overlap {
+                let expected = state.source_last_ids.last().cloned().unwrap_or_default();
+                if records.first().map(id_of) != Some(expected) {
+                    state.source_changed.get_or_insert_with(|| {
+                        "JumpCloud's list changed while it was read (a record before a page boundary was removed or added)".to_string()
+                    });
+                }
+                // Records the previous page already read (the overlap, or a shift to the right).
+                records.retain(|r| !state.source_last_ids.contains(&id_of(r)));
+            }
+            match (state.source_total, total) {
+                (None, Some(t)) if from == 0 => state.source_total = Some(t),
+                (Some(first), Some(now)) if first != now => {
+                    state.source_changed.get_or_insert_with(|| {
+                        format!("JumpCloud's count changed while it was read ({first} records at the start, {now} later)")
+                    });
+                }
+                _ => {}
+            }
+            state.source_last_ids = records.iter().map(id_of).collect();
+            for record in records.iter_mut() {
+                let id = id_of(record);
+                let extra = if self.spec.expand_members && !id.is_empty() {
+                    let members = source
+                        .members(self.spec.api.path, &id)
+                        .await
+                        .map_err(RunError::jumpcloud)?;
+                    Some(("members", members))
+                } else {
+                    memberships
+                        .as_ref()
+                        .map(|m| ("memberof", m.get(&id).cloned().unwrap_or_default()))
+                };
+                if let (Some((name, ids)), Some(map)) = (extra, record.as_object_mut()) {
+                    let ids = ids.into_iter().map(Value::String).collect();
+                    map.insert(name.to_string(), Value::Array(ids));
+                }
+            }
+            for record in &records {
+                desired.push(self.transform.transform(record, target));
+            }
+            state.source_skip = from + fetched;
+            self.progress();
+            state.report.counts.source = desired.len() as u64;
+            state.report.progress = crate::report::Progress {
+                done: state.source_skip,
+                total: total.unwrap_or(state.source_skip),
+            };
+            if fetched < u64::from(source.page_size())
+                || total.is_some_and(|t| state.source_skip >= t)
+            {
+                return Ok(());
+            }
+        }
+    }
+}

@@ -26,14 +26,13 @@ use crate::client::{CallError, Client, RetryPolicy};
 use crate::error::RunError;
 use crate::host::{LogLevel, SyncHost};
 use crate::model::{AttrDef, DesiredObject, ExistingObject};
-use crate::plan::{plan, Level, LookupTable, Plan, PlanInput};
+use crate::plan::{plan, Level, LookupTable, Plan, PlanInput, RetireAction};
 use crate::report::{
     Guard, PlanView, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus,
 };
 use crate::source::{Import, ImportSpec, RecordTransform, Target};
 
 use assets::{is_id, Assets};
-use jumpcloud::JumpCloud;
 use store::{valid_id, ResolvedIds, RunState, RunStore, Stage};
 
 pub use jumpcloud::{sample, SampleOptions, SampleReport};
@@ -604,6 +603,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             run_id: self.run_id.clone(),
             stage: Stage::ReadSource,
             source_skip: 0,
+            source_last_ids: Vec::new(),
+            source_total: None,
+            source_changed: None,
             source_chunks: 0,
             source_stored: 0,
             lookup_chunks: 0,
@@ -672,7 +674,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         lookups::apply_statuses(&mut records, &defs, &statuses);
         let lookups = self.resolve_lookups(&target, &records).await?;
         let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
-        let the_plan = plan(&PlanInput {
+        let mut the_plan = plan(&PlanInput {
             object_type_id: &target.object_type_id,
             key_attribute: &defs[target.key_index],
             attributes: &defs,
@@ -683,6 +685,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             limit: self.spec.limit,
             skip_keys: &state.failed_keys,
         });
+        if let Some(reason) = &state.source_changed {
+            withhold_retirements(&mut the_plan, reason);
+        }
         self.record_plan(state, &the_plan, &records);
         if self.options.dry_run {
             let mut view = PlanView::from(&the_plan);
@@ -694,72 +699,6 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         }
         state.report.phase = RunPhase::Write;
         self.write(state, &the_plan, &target).await
-    }
-
-    /// Reads the source from where the run got to, transforming each record.
-    async fn read_source(
-        &self,
-        state: &mut RunState,
-        desired: &mut Vec<DesiredObject>,
-        target: &Target,
-    ) -> Result<(), Stop> {
-        let source = JumpCloud::new(self.client, self.spec);
-        let memberships = match self.spec.memberof_groups {
-            Some(groups) => Some(
-                source
-                    .memberships(groups.path)
-                    .await
-                    .map_err(RunError::jumpcloud)?,
-            ),
-            None => None,
-        };
-        loop {
-            if self.over_budget() {
-                return Err(Stop::Budget);
-            }
-            let (mut records, total) = source
-                .page(state.source_skip)
-                .await
-                .map_err(RunError::jumpcloud)?;
-            for record in records.iter_mut() {
-                let id = record
-                    .get(self.spec.api.id_field)
-                    .and_then(serde_json::Value::as_str)
-                    .unwrap_or_default()
-                    .to_string();
-                let extra = if self.spec.expand_members && !id.is_empty() {
-                    let members = source
-                        .members(self.spec.api.path, &id)
-                        .await
-                        .map_err(RunError::jumpcloud)?;
-                    Some(("members", members))
-                } else {
-                    memberships
-                        .as_ref()
-                        .map(|m| ("memberof", m.get(&id).cloned().unwrap_or_default()))
-                };
-                if let (Some((name, ids)), Some(map)) = (extra, record.as_object_mut()) {
-                    let ids = ids.into_iter().map(serde_json::Value::String).collect();
-                    map.insert(name.to_string(), serde_json::Value::Array(ids));
-                }
-            }
-            let count = records.len() as u64;
-            for record in &records {
-                desired.push(self.transform.transform(record, target));
-            }
-            state.source_skip += count;
-            self.progress();
-            state.report.counts.source = state.source_skip;
-            state.report.progress = Progress {
-                done: state.source_skip,
-                total: total.unwrap_or(state.source_skip),
-            };
-            if count < u64::from(source.page_size())
-                || total.is_some_and(|t| state.source_skip >= t)
-            {
-                return Ok(());
-            }
-        }
     }
 
     /// Puts a plan's problems and (for the first plan of the run) its counts in the report.
@@ -797,6 +736,23 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             report.counts.marked = the_plan.marks().count() as u64;
             report.counts.deleted = the_plan.deletes().count() as u64;
         }
+    }
+}
+
+/// Withholds every mark and delete of a plan made from a source read that changed while it
+/// was read (records may have been skipped, so "missing" may be wrong).
+fn withhold_retirements(the_plan: &mut Plan, reason: &str) {
+    let mut withheld = 0;
+    for missing in the_plan.missing.iter_mut() {
+        if matches!(missing.action, RetireAction::Mark | RetireAction::Delete) {
+            missing.action = RetireAction::Guarded;
+            withheld += 1;
+        }
+    }
+    if withheld > 0 && the_plan.guard.is_none() {
+        the_plan.guard = Some(format!(
+            "{reason}, so nothing was retired ({withheld} object(s) would have been); the next run retires what is really gone"
+        ));
     }
 }
 

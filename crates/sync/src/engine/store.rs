@@ -109,6 +109,16 @@ pub(crate) struct RunState {
     pub stage: Stage,
     /// Next JumpCloud offset to read.
     pub source_skip: u64,
+    /// Ids of the records the last page read ended with: the next page starts one record
+    /// early and must begin with the last of them, else the listing shifted.
+    #[serde(default)]
+    pub source_last_ids: Vec<String>,
+    /// How many records JumpCloud said match, at the first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_total: Option<u64>,
+    /// Why the read may be incomplete (the listing changed while it was read), if it may.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_changed: Option<String>,
     /// Stored source chunks.
     pub source_chunks: u32,
     /// Desired objects already stored in chunks.

@@ -72,6 +72,10 @@ pub struct FakeHost {
     pub written_keys: RefCell<Vec<String>>,
     /// When values stored with a time to live expire (virtual clock).
     pub expiries: RefCell<BTreeMap<String, f64>>,
+    /// A change to the JumpCloud users made right after the v1 page at this `skip` is served
+    /// (someone edits the directory while a run reads it).
+    #[allow(clippy::type_complexity)]
+    pub change_after_page: RefCell<Option<(usize, Box<dyn FnOnce(&mut Vec<Value>)>)>>,
     /// A value another process writes under its key just before the next swap of that key
     /// (a second run taking over the same expired lease at the same moment).
     pub racing_write: RefCell<Option<(String, String)>>,
@@ -255,6 +259,7 @@ impl FakeHost {
             written_keys: RefCell::new(Vec::new()),
             expiries: RefCell::new(BTreeMap::new()),
             racing_write: RefCell::new(None),
+            change_after_page: RefCell::new(None),
             now: Cell::new(1_700_000_000_000.0),
             request_ms: Cell::new(5.0),
             sleeps: RefCell::new(Vec::new()),
@@ -424,7 +429,16 @@ impl FakeHost {
                 Value::Object(out)
             })
             .collect();
-        ok(json!({"totalCount": total, "results": page}))
+        let answer = ok(json!({"totalCount": total, "results": page}));
+        // The directory changes right after this page was served.
+        let change = self
+            .change_after_page
+            .borrow_mut()
+            .take_if(|(at, _)| *at == skip);
+        if let Some((_, change)) = change {
+            change(&mut self.users.borrow_mut());
+        }
+        answer
     }
 
     fn assets(&self, request: &HttpRequest) -> Result<HttpResponse, TransportError> {
