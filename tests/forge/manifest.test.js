@@ -48,3 +48,40 @@ test('manifest has what the design needs', async () => {
     'https://console.eu.jumpcloud.com', 'https://console.in.jumpcloud.com', 'https://console.jumpcloud.com',
   ]);
 });
+
+// Every route the core and the Forge host call (crates/sync/src/engine/assets.rs, lookups.rs,
+// writes.rs; src-js/forge/admin.js), as a request the local Forge runtime would check.
+const ROUTES_CALLED = [
+  ['GET', '/rest/servicedeskapi/assets/workspace'],
+  ['GET', '/rest/api/3/user/search?query=a%40b.c'],
+  ['POST', '/rest/api/3/permissions/check'],
+  ['GET', '/jsm/assets/workspace/ws/v1/objectschema/list?startAt=0&maxResults=50'],
+  ['GET', '/jsm/assets/workspace/ws/v1/objectschema/1/objecttypes/flat'],
+  ['GET', '/jsm/assets/workspace/ws/v1/objecttype/10'],
+  ['GET', '/jsm/assets/workspace/ws/v1/objecttype/10/attributes'],
+  ['GET', '/jsm/assets/workspace/ws/v1/config/statustype?objectSchemaId=1'],
+  ['POST', '/jsm/assets/workspace/ws/v1/object/aql?startAt=0&maxResults=500&includeAttributes=true'],
+  ['POST', '/jsm/assets/workspace/ws/v1/object/create'],
+  ['PUT', '/jsm/assets/workspace/ws/v1/object/7'],
+  ['DELETE', '/jsm/assets/workspace/ws/v1/object/7'],
+];
+
+test('the manifest grants exactly the scopes of the routes the app calls', async () => {
+  const { requiredScopes, scopeRefusal } = await import('../../dev/forge-local/scopes.js');
+  const manifest = parse(await readFile(join(root, 'manifest.yml'), 'utf8'));
+  const granted = manifest.permissions.scopes;
+  for (const [method, path] of ROUTES_CALLED) {
+    assert.equal(scopeRefusal(method, path, granted), null, `${method} ${path}`);
+  }
+  // No scope beyond what some route needs (storage:app is KVS, not a product route).
+  const used = new Set(['storage:app']);
+  for (const [method, path] of ROUTES_CALLED) {
+    const { groups } = requiredScopes(method, path);
+    const group = groups.find((g) => g.every((s) => granted.includes(s)));
+    for (const scope of group ?? []) used.add(scope);
+  }
+  assert.deepEqual(granted.filter((s) => !used.has(s)), [], 'scopes no route uses');
+  // Status types need read:cmdb-config:jira: without it the run's status lookup is refused.
+  const without = granted.filter((s) => s !== 'read:cmdb-config:jira');
+  assert.match(scopeRefusal('GET', '/jsm/assets/workspace/ws/v1/config/statustype', without) ?? '', /read:cmdb-config:jira/);
+});
