@@ -14,7 +14,7 @@ function isKeyConflict(error) {
 
 export const kvsStore = {
   get: (key) => kvs.get(key),
-  set: (key, json) => kvs.set(key, json),
+  set: (key, json, ttlMs) => (ttlMs === undefined ? kvs.set(key, json) : kvs.set(key, json, { ttl: ttl(ttlMs) })),
   delete: (key) => kvs.delete(key),
   async create(key, json, ttlMs) {
     try {

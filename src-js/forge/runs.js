@@ -3,11 +3,12 @@
 import { randomUUID } from 'node:crypto';
 
 import { Queue } from '@forge/events';
+import { kvs } from '@forge/kvs';
 
 import * as core from '../core/index.js';
 import { cachedWorkspaceId } from './assets-pickers.js';
 import { getImport, getJumpCloudCredentials } from './config-store.js';
-import { valuesWithPrefix } from './kvs-list.js';
+import { entriesWithPrefix, valuesWithPrefix } from './kvs-list.js';
 import { createForgeHost } from './sync-host.js';
 
 export const SYNC_QUEUE = 'tributary-sync';
@@ -74,8 +75,21 @@ export async function continueRun({ importId, importIds, runId, resume }) {
     : await core.runSync(host, { ...slice, ...(await importOptions(importId)) });
   if (report.status === 'continue') {
     await queue().push({ body: { importId, importIds, runId, resume: true } });
+  } else {
+    await Promise.all((importIds ?? [importId]).map(pruneRuns));
   }
   return report;
+}
+
+/** Run records kept per import (older ones are deleted; all expire after 90 days anyway). */
+export const RUNS_KEPT = 100;
+
+/** Deletes an import's run records beyond the newest RUNS_KEPT. */
+async function pruneRuns(importId) {
+  const entries = await entriesWithPrefix(`${RUN_PREFIX}${importId}:`);
+  const startedAt = ({ value }) => (typeof value === 'string' ? JSON.parse(value) : value)?.startedAt ?? 0;
+  const newestFirst = entries.sort((a, b) => startedAt(b) - startedAt(a));
+  await Promise.all(newestFirst.slice(RUNS_KEPT).map(({ key }) => kvs.delete(key)));
 }
 
 /** The full plan for an import without writing anything. */

@@ -63,10 +63,13 @@ export class DirectoryStorage {
     return entry && !this.#staleness(entry) ? entry : null;
   }
 
-  async #temp(value, ttlMs) {
+  /** A temporary file holding the entry; `owned` entries (leases) name the writing process. */
+  async #temp(value, ttlMs, { owned = true } = {}) {
     await mkdir(this.dir, { recursive: true });
     const tmp = join(this.dir, `.tmp-${process.pid}-${randomUUID()}`);
-    const entry = { value, ...(ttlMs !== undefined ? { expiresAt: this.now() + ttlMs, pid: process.pid, host: hostname() } : {}) };
+    const expiry = ttlMs !== undefined ? { expiresAt: this.now() + ttlMs } : {};
+    const owner = ttlMs !== undefined && owned ? { pid: process.pid, host: hostname() } : {};
+    const entry = { value, ...expiry, ...owner };
     await writeFile(tmp, JSON.stringify(entry));
     return tmp;
   }
@@ -96,8 +99,9 @@ export class DirectoryStorage {
     return (await this.#live(key))?.value ?? null;
   }
 
-  async set(key, value) {
-    await rename(await this.#temp(value), this.path(key));
+  /** Stores `value`; with `ttlMs` it expires (run records). */
+  async set(key, value, ttlMs) {
+    await rename(await this.#temp(value, ttlMs, { owned: false }), this.path(key));
   }
 
   async delete(key) {

@@ -24,7 +24,7 @@ export function jumpcloudAuthHeaders({ apiKey, orgId }) {
 /**
  * The host interface the core's sync engine calls (see crates/wasm/src/sync.rs): a host's own
  * `request`, or `credentials` for the core's own fetch transport, and `storage` (`get`, `set`,
- * `delete` of JSON text, and the atomic `create(key, json, ttlMs) → boolean` and
+ * `delete` of JSON text, `set` with a time to live in ms, and the atomic `create(key, json, ttlMs) → boolean` and
  * `swap(key, json, ttlMs) → previous` the run lease needs), plus the clock, sleeping and logs.
  */
 export function coreHost({ request, credentials, storage, log = () => {} }) {
@@ -33,6 +33,7 @@ export function coreHost({ request, credentials, storage, log = () => {} }) {
     storageGet: async (key) => (await storage.get(key)) ?? null,
     storageSet: (key, json) => storage.set(key, json),
     storageDelete: (key) => storage.delete(key),
+    storageSetExpiring: (key, json, ttlMs) => storage.set(key, json, ttlMs),
     storageCreate: (key, json, ttlMs) => storage.create(key, json, ttlMs),
     storageSwap: async (key, json, ttlMs) => (await storage.swap(key, json, ttlMs)) ?? null,
     now: () => Date.now(),

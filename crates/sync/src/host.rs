@@ -100,6 +100,13 @@ pub trait SyncHost {
     async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError>;
     /// Stores a JSON text (≤ 240 KiB).
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError>;
+    /// Stores a JSON text that the store removes by itself after `ttl_ms` (run records).
+    async fn storage_set_expiring(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<(), StorageError>;
     /// Deletes a stored value.
     async fn storage_delete(&self, key: &str) -> Result<(), StorageError>;
     /// Stores `json` under `key` only if nothing (unexpired) is stored there, atomically, and

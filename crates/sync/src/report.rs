@@ -187,6 +187,21 @@ impl From<&Problem> for RecordError {
 
 /// The most per-record errors a report keeps.
 pub const MAX_ERRORS: usize = 200;
+/// The longest error message a report keeps (longer ones end with `…`).
+pub const MAX_MESSAGE_CHARS: usize = 300;
+/// The longest key or attribute name an error keeps.
+pub const MAX_KEY_CHARS: usize = 200;
+
+/// `text` cut to at most `max` characters, marked with `…` when cut.
+fn shorten(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_string(),
+        Some((end, _)) => {
+            let cut = text[..end].char_indices().last().map_or(0, |(i, _)| i);
+            format!("{}…", &text[..cut])
+        }
+    }
+}
 
 /// The run report, also stored as the run record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -271,7 +286,11 @@ impl RunReport {
     }
 
     /// Adds a problem unless the same one is already listed (re-plans report it again).
-    pub fn add_error(&mut self, error: RecordError) {
+    pub fn add_error(&mut self, mut error: RecordError) {
+        // Messages echo values from JumpCloud and Assets: bounded, so records stay small.
+        error.key = shorten(&error.key, MAX_KEY_CHARS);
+        error.message = shorten(&error.message, MAX_MESSAGE_CHARS);
+        error.attribute = error.attribute.map(|a| shorten(&a, MAX_KEY_CHARS));
         if self.errors.contains(&error) {
             return;
         }
@@ -431,6 +450,27 @@ impl From<&Plan> for PlanView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_are_bounded_in_length_and_number() {
+        let mut report = RunReport::new("r", "i", 0.0);
+        for i in 0..(MAX_ERRORS + 5) {
+            report.add_error(RecordError {
+                key: format!("{i}{}", "k".repeat(1_000)),
+                attribute: None,
+                message: "é".repeat(10_000),
+                level: Level::Error,
+            });
+        }
+        assert_eq!(report.errors.len(), MAX_ERRORS);
+        assert_eq!(report.errors_omitted, 5);
+        let first = &report.errors[0];
+        assert_eq!(first.message.chars().count(), MAX_MESSAGE_CHARS);
+        assert!(first.message.ends_with('…'));
+        assert_eq!(first.key.chars().count(), MAX_KEY_CHARS);
+        let size = serde_json::to_string(&report).unwrap().len();
+        assert!(size < 240 * 1024, "{size} bytes");
+    }
 
     #[test]
     fn truncate_keeps_the_first_entries_and_counts_the_rest() {

@@ -651,6 +651,29 @@ fn an_unchanged_directory_read_in_overlapping_pages_reads_every_record_once() {
 }
 
 #[test]
+fn run_records_stay_small_whatever_the_errors_echo_and_expire() {
+    let host = host(250);
+    for u in host.users.borrow_mut().iter_mut() {
+        u["email"] = json!(format!("not-an-email-{}", "x".repeat(5_000)));
+    }
+    let report = sync(&host, &options(MAPPING));
+    assert!(report.errors.len() >= 200, "{}", report.errors.len());
+    assert!(report.errors.iter().all(|e| e.message.chars().count() <= 300));
+    let key = format!("tributary:run:users:{}", report.run_id);
+    let stored = host.storage.borrow()[&key].clone();
+    assert!(stored.len() <= 120 * 1024, "{} bytes", stored.len());
+    let record: RunReport = serde_json::from_str(&stored).unwrap();
+    assert_eq!(
+        record.errors.len() as u64 + record.errors_omitted,
+        report.errors.len() as u64 + report.errors_omitted,
+        "every error is kept or counted"
+    );
+    let expires = host.expiries.borrow()[&key];
+    let days = (expires - host.now.get()) / 86_400_000.0;
+    assert!((89.0..=90.0).contains(&days), "expires in {days} days");
+}
+
+#[test]
 fn an_empty_source_never_deletes() {
     let host = host(10);
     let mapping = format!("{MAPPING}config:missing=delete\n");

@@ -44,6 +44,8 @@ export interface SyncHost {
   storageGet(key: string): Promise<string | null | undefined>;
   storageSet(key: string, json: string): Promise<void>;
   storageDelete(key: string): Promise<void>;
+  /** Stores `json`, to be removed by the store after `ttlMs` (run records). */
+  storageSetExpiring(key: string, json: string, ttlMs: number): Promise<void>;
   /** Stores `json` only if nothing unexpired is stored under `key` (atomically); it expires
    *  after `ttlMs`. Resolves to whether it was stored. (The run lease.) */
   storageCreate(key: string, json: string, ttlMs: number): Promise<boolean>;
@@ -213,6 +215,14 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = storageDelete)]
     fn js_storage_delete(this: &SyncHostJs, key: &str) -> Result<JsValue, JsValue>;
 
+    #[wasm_bindgen(method, catch, js_name = storageSetExpiring)]
+    fn js_storage_set_expiring(
+        this: &SyncHostJs,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<JsValue, JsValue>;
+
     #[wasm_bindgen(method, catch, js_name = storageCreate)]
     fn js_storage_create(
         this: &SyncHostJs,
@@ -337,6 +347,18 @@ impl SyncHost for JsHost {
 
     async fn storage_delete(&self, key: &str) -> Result<(), StorageError> {
         settle(self.0.js_storage_delete(key))
+            .await
+            .map(|_| ())
+            .map_err(|e| StorageError(describe(&e)))
+    }
+
+    async fn storage_set_expiring(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<(), StorageError> {
+        settle(self.0.js_storage_set_expiring(key, json, ttl_ms))
             .await
             .map(|_| ())
             .map_err(|e| StorageError(describe(&e)))

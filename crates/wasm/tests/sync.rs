@@ -52,6 +52,7 @@ export function makeHost() {
     storageGet: async (k) => (storage.has(k) ? storage.get(k) : null),
     storageSet: async (k, v) => { storage.set(k, v); },
     storageDelete: (k) => { storage.delete(k); },
+    storageSetExpiring: async (k, v) => { storage.set(k, v); },
     storageCreate: async (k, v) => { if (storage.has(k)) return false; storage.set(k, v); return true; },
     storageSwap: async (k, v) => { const old = storage.get(k) ?? null; storage.set(k, v); return old; },
     now: () => Date.now(),

@@ -12,6 +12,10 @@ use crate::report::RunReport;
 
 /// Stored values stay well under Forge's 240 KiB limit.
 pub const CHUNK_BYTES: usize = 150 * 1024;
+/// The largest run record stored (errors beyond it are counted, not kept).
+pub const RECORD_MAX_BYTES: usize = 120 * 1024;
+/// How long run records are kept: 90 days.
+pub const RECORD_TTL_MS: f64 = 90.0 * 24.0 * 3600.0 * 1000.0;
 /// How long a found accountId is trusted before the email is searched again.
 pub const USER_FOUND_TTL_MS: f64 = 7.0 * 24.0 * 3600.0 * 1000.0;
 /// How long "no Jira user for this email" is trusted (new accounts appear).
@@ -407,7 +411,21 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
 
     /// Stores the run record.
     pub async fn save_record(&self, report: &RunReport) -> Result<(), StorageError> {
-        self.save_json(&keys::run(&self.import_id, &self.run_id), report)
+        let mut record = report.clone();
+        let mut text = serde_json::to_string(&record).map_err(|e| StorageError(e.to_string()))?;
+        // However long the messages, the record fits the store: the last errors go first.
+        while text.len() > RECORD_MAX_BYTES && !record.errors.is_empty() {
+            let drop = record.errors.len().div_ceil(4);
+            record.errors.truncate(record.errors.len() - drop);
+            record.errors_omitted += drop as u64;
+            text = serde_json::to_string(&record).map_err(|e| StorageError(e.to_string()))?;
+        }
+        self.host
+            .storage_set_expiring(
+                &keys::run(&self.import_id, &self.run_id),
+                &text,
+                RECORD_TTL_MS,
+            )
             .await
     }
 

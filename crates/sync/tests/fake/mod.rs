@@ -718,6 +718,19 @@ impl SyncHost for FakeHost {
         Ok(())
     }
 
+    async fn storage_set_expiring(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<(), StorageError> {
+        self.storage_set(key, json).await?;
+        self.expiries
+            .borrow_mut()
+            .insert(key.to_string(), self.now.get() + ttl_ms);
+        Ok(())
+    }
+
     async fn storage_create(
         &self,
         key: &str,
