@@ -8,7 +8,8 @@ import { valuesWithPrefix } from './kvs-list.js';
 const CONNECTION_KEY = 'config:connection';
 const API_KEY_SECRET = 'config:jumpcloud-api-key';
 const IMPORT_PREFIX = 'config:import:';
-const { schedules: SCHEDULES } = vocabulary();
+const { schedules: SCHEDULES, idRule } = vocabulary();
+const ID_PATTERN = new RegExp(idRule.pattern);
 
 /** The stored connection without the key: `{region, orgId?, hasApiKey}`. */
 export async function getConnection() {
@@ -62,6 +63,24 @@ export async function saveImport(input, newId) {
   if (typeof input.mapping !== 'string') throw new Error('The import needs a mapping text.');
   const schedule = input.schedule ?? 'manual';
   if (!SCHEDULES.includes(schedule)) throw new Error(`Schedule must be one of ${SCHEDULES.join(', ')}.`);
+  if (input.enabled !== undefined && typeof input.enabled !== 'boolean') {
+    throw new Error(`'enabled' must be true or false (got ${JSON.stringify(input.enabled)}).`);
+  }
+  for (const field of ['objectSchemaId', 'objectTypeId']) {
+    const value = input[field];
+    if (value !== undefined && value !== null && value !== '' && !/^\d{1,18}$/.test(String(value))) {
+      throw new Error(`'${field}' must be a numeric Assets id (got ${JSON.stringify(value)}).`);
+    }
+  }
+  if (input.id !== undefined && !(typeof input.id === 'string' && ID_PATTERN.test(input.id))) {
+    throw new Error(`'id' must be 1-100 letters, digits, '.', '_' or '-'.`);
+  }
+  if (input.mapping.length > 1_000_000) throw new Error('The mapping text is longer than 1,000,000 characters.');
+  const lastScheduledAt = input.lastScheduledAt;
+  // A time the scheduler stored: never in the future, never before the app existed.
+  if (lastScheduledAt !== undefined && !(Number.isSafeInteger(lastScheduledAt) && lastScheduledAt > 0 && lastScheduledAt <= Date.now() + 60_000)) {
+    throw new Error("'lastScheduledAt' must be a time in milliseconds that has passed.");
+  }
   const saved = {
     id: input.id ?? newId(),
     name,
@@ -70,7 +89,7 @@ export async function saveImport(input, newId) {
     mapping: input.mapping,
     schedule,
     enabled: input.enabled !== false,
-    ...(Number.isFinite(input.lastScheduledAt) ? { lastScheduledAt: input.lastScheduledAt } : {}),
+    ...(lastScheduledAt !== undefined ? { lastScheduledAt } : {}),
   };
   await kvs.set(IMPORT_PREFIX + saved.id, saved);
   return saved;

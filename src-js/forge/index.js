@@ -11,17 +11,23 @@ import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
 import { getAttributes, listObjectTypes, listSchemas } from './assets-pickers.js';
 import * as config from './config-store.js';
+import { assetsId, checkPayload, int, object, text } from './payload.js';
 import { createForgeHost } from './sync-host.js';
 import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.js';
 
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
 
-/** Wraps a resolver so that it runs only for Jira admins. */
-const adminOnly = (handler) => async (req) => {
+/**
+ * A resolver that runs only for Jira admins and only with a payload of `shape`
+ * ({field: rule}, see payload.js); `name` is how its errors name it.
+ */
+const adminOnly = (name, shape, handler) => async (req) => {
   await requireJiraAdmin(req);
-  return handler(req.payload ?? {}, req);
+  return handler(checkPayload(name, shape, req.payload), req);
 };
+
+const IMPORT_ID = text({ max: 100 });
 
 async function jumpcloudHost() {
   return createForgeHost({ jumpcloud: await config.getJumpCloudCredentials() });
@@ -30,21 +36,19 @@ async function jumpcloudHost() {
 export const resolver = makeResolver({
   /** Version of the WebAssembly core the app runs, and its vocabulary (for a page that cannot
    * run the core itself). */
-  getVersion: adminOnly(async () => ({ core: core.coreVersion(), vocabulary: core.vocabulary() })),
+  getVersion: adminOnly('getVersion', {}, async () => ({ core: core.coreVersion(), vocabulary: core.vocabulary() })),
 
   /** Checks a mapping text; returns `{diagnostics}` computed by the core. */
-  validateMapping: adminOnly(async ({ text, attributesJson }) => {
-    if (typeof text !== 'string') {
-      throw new Error('validateMapping: payload.text must be the mapping text (a string)');
-    }
-    return core.validate(text, attributesJson);
-  }),
+  validateMapping: adminOnly('validateMapping', { text: text(), attributesJson: text({ optional: true }) },
+    async ({ text: mapping, attributesJson }) => core.validate(mapping, attributesJson ?? undefined)),
 
   /** The JumpCloud connection without the key: `{region, orgId?, hasApiKey}`. */
-  getConnection: adminOnly(() => config.getConnection()),
-  saveConnection: adminOnly((payload) => config.saveConnection(payload)),
+  getConnection: adminOnly('getConnection', {}, () => config.getConnection()),
+  saveConnection: adminOnly('saveConnection',
+    { apiKey: text({ max: 500, optional: true }), orgId: text({ max: 100, optional: true }), region: text({ max: 10, optional: true }) },
+    (payload) => config.saveConnection(payload)),
   /** Reads one user from JumpCloud with the stored key: `{ok, message, totalUsers?}`. */
-  testConnection: adminOnly(async () => {
+  testConnection: adminOnly('testConnection', {}, async () => {
     try {
       const { totalCount } = await core.sampleSource(await jumpcloudHost(), { mappingText: PROBE_MAPPING, limit: 1 });
       return { ok: true, message: `Connected to JumpCloud: ${totalCount ?? 'some'} users visible.`, totalUsers: totalCount };
@@ -53,29 +57,32 @@ export const resolver = makeResolver({
     }
   }),
 
-  listSchemas: adminOnly(() => listSchemas()),
-  listObjectTypes: adminOnly(({ schemaId }) => listObjectTypes(schemaId)),
-  getAttributes: adminOnly(({ objectTypeId }) => getAttributes(objectTypeId)),
+  listSchemas: adminOnly('listSchemas', {}, () => listSchemas()),
+  listObjectTypes: adminOnly('listObjectTypes', { schemaId: assetsId() }, ({ schemaId }) => listObjectTypes(schemaId)),
+  getAttributes: adminOnly('getAttributes', { objectTypeId: assetsId() }, ({ objectTypeId }) => getAttributes(objectTypeId)),
 
-  listImports: adminOnly(() => config.listImports()),
+  listImports: adminOnly('listImports', {}, () => config.listImports()),
   /** Saves an import and returns it with the core's diagnostics for its mapping, checked
    * against the chosen object type's attributes when there is one. */
-  saveImport: adminOnly(async ({ import: input }) => {
+  saveImport: adminOnly('saveImport', { import: object() }, async ({ import: input }) => {
     const saved = await config.saveImport(input, randomUUID);
     const attributes = saved.objectTypeId ? JSON.stringify(await getAttributes(saved.objectTypeId)) : undefined;
     return { import: saved, diagnostics: core.validate(saved.mapping, attributes).diagnostics };
   }),
-  deleteImport: adminOnly(({ id }) => config.deleteImport(id)),
+  deleteImport: adminOnly('deleteImport', { id: IMPORT_ID }, ({ id }) => config.deleteImport(id)),
 
   /** Raw JumpCloud records for a mapping (saved import or a draft text): `{records}`. */
-  fetchSample: adminOnly(async ({ importId, mapping, limit = 5 }) => {
+  fetchSample: adminOnly('fetchSample',
+    { importId: text({ max: 100, optional: true }), mapping: text({ optional: true }), limit: int({ min: 1, max: 100, optional: true }) },
+    async ({ importId, mapping, limit = 5 }) => {
     const text = typeof mapping === 'string' ? mapping : importId ? (await config.getImport(importId)).mapping : undefined;
     if (typeof text !== 'string') throw new Error('fetchSample needs an importId or a mapping text.');
     return core.sampleSource(await jumpcloudHost(), { mappingText: text, limit });
   }),
-  previewImport: adminOnly(({ importId }) => previewRun(importId)),
-  runImport: adminOnly(({ importId }) => startRun(importId)),
-  listRuns: adminOnly(({ importId, limit }) => listRuns(importId, limit)),
+  previewImport: adminOnly('previewImport', { importId: IMPORT_ID }, ({ importId }) => previewRun(importId)),
+  runImport: adminOnly('runImport', { importId: IMPORT_ID }, ({ importId }) => startRun(importId)),
+  listRuns: adminOnly('listRuns', { importId: text({ max: 100, optional: true }), limit: int({ min: 1, max: 500, optional: true }) },
+    ({ importId, limit }) => listRuns(importId, limit)),
 });
 
 /**
