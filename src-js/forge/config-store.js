@@ -48,10 +48,13 @@ export async function listImports() {
   return (await valuesWithPrefix(IMPORT_PREFIX)).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** One import by id, or an Error naming the id. */
+/** There is no import with this id (deleted, or never saved). */
+export class UnknownImportError extends Error {}
+
+/** One import by id, or an UnknownImportError naming the id. */
 export async function getImport(id) {
   const found = typeof id === 'string' ? await kvs.get(IMPORT_PREFIX + id) : undefined;
-  if (!found) throw new Error(`No import with id '${id}'.`);
+  if (!found) throw new UnknownImportError(`No import with id '${id}'.`);
   return found;
 }
 

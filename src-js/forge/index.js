@@ -100,7 +100,24 @@ export async function scheduler() {
   return { statusCode: 204 };
 }
 
-/** Queue consumer: continues a run for one time-budgeted slice. */
+/**
+ * Queue consumer: continues a run for one time-budgeted slice. An event no retry can help
+ * (its import was deleted, its body is not a run's) is logged and acknowledged, so Forge does
+ * not redeliver it for a day; other errors are thrown, for Forge to retry.
+ */
 export async function syncWorker(event) {
-  await continueRun(event.body ?? event);
+  const body = event?.body ?? event;
+  if (!body || typeof body.runId !== 'string' || (typeof body.importId !== 'string' && !Array.isArray(body.importIds))) {
+    console.error(`[tributary] dropped a queue event that is not a run: ${JSON.stringify(body)?.slice(0, 200)}`);
+    return;
+  }
+  try {
+    await continueRun(body);
+  } catch (error) {
+    if (error instanceof config.UnknownImportError) {
+      console.error(`[tributary] run ${body.runId} stopped: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
 }

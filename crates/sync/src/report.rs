@@ -38,6 +38,12 @@ pub struct RunOptions {
     /// when absent); the rest are counted in `plan.omitted`. Keeps a large first sync's
     /// preview within what a host can return (Forge resolvers answer at most 5 MB).
     pub plan_limit: Option<usize>,
+    /// The queue slice this invocation is (0 for a run's first event, then 1, 2, ...). Each
+    /// slice is claimed once: a duplicated or stale event of a slice already run does nothing.
+    pub slice: Option<u64>,
+    /// When the host stops this invocation (ms since the epoch): until then its slice claim
+    /// stands; a redelivered event after it takes the slice over.
+    pub deadline_ms: Option<f64>,
 }
 
 /// How the invocation ended.
@@ -244,6 +250,10 @@ pub struct RunReport {
     /// diagnostics when the mapping is the cause.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RunFailure>,
+    /// Set with `busy` when the event's slice is running in another invocation: the host
+    /// should have the event delivered again later (Forge: throw, so the queue retries it).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub redeliver: bool,
     /// The target object type id, once resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_type_id: Option<String>,
@@ -272,6 +282,7 @@ impl RunReport {
             invocations: 0,
             message: None,
             error: None,
+            redeliver: false,
             object_type_id: None,
             plan: None,
         }

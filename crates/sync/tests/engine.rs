@@ -522,6 +522,64 @@ fn two_runs_taking_over_one_expired_lease_at_once_never_both_hold_it() {
 }
 
 #[test]
+fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
+    let host = host(40);
+    host.request_ms.set(100.0);
+    let first = RunOptions {
+        budget_ms: Some(1_000.0),
+        slice: Some(0),
+        ..options(MAPPING)
+    };
+    let report = sync(&host, &first);
+    assert_eq!(report.status, RunStatus::Continue);
+    let next = |slice: u64| RunOptions {
+        resume: true,
+        run_id: Some(report.run_id.clone()),
+        slice: Some(slice),
+        ..first.clone()
+    };
+    // The first event delivered again: dropped before anything is read or written.
+    host.requests.borrow_mut().clear();
+    let again = sync(
+        &host,
+        &RunOptions {
+            resume: false,
+            ..next(0)
+        },
+    );
+    assert_eq!(again.status, RunStatus::Busy, "{again:#?}");
+    assert!(!again.redeliver, "a slice that ran is a duplicate: dropped");
+    assert!(again.message.unwrap().contains("slice 0"));
+    assert!(host.requests.borrow().is_empty());
+    // A slice another invocation is running (its claim stands until its deadline): deliver
+    // again later; once that invocation's deadline has passed, the event takes the slice over.
+    let claim = format!("tributary:slice:users:{}:1", report.run_id);
+    let now = host.now.get();
+    host.storage.borrow_mut().insert(
+        claim.clone(),
+        json!({"state": "running", "until": now + 5_000.0}).to_string(),
+    );
+    let running = sync(&host, &next(1));
+    assert_eq!(running.status, RunStatus::Busy);
+    assert!(running.redeliver, "{running:#?}");
+    assert!(host.requests.borrow().is_empty());
+    host.now.set(now + 6_000.0);
+    // Slice 1 runs; its duplicate does nothing; the run still ends with every user once.
+    let mut slice = 1;
+    let mut last = sync(&host, &next(slice));
+    assert_ne!(last.status, RunStatus::Busy);
+    let duplicate = sync(&host, &next(slice));
+    assert_eq!(duplicate.status, RunStatus::Busy);
+    while last.status == RunStatus::Continue {
+        slice += 1;
+        last = sync(&host, &next(slice));
+        assert!(slice < 200);
+    }
+    assert_eq!(last.status, RunStatus::Succeeded, "{last:#?}");
+    assert_users_match(&host, 40);
+}
+
+#[test]
 fn a_continuing_run_holds_the_lease_against_new_triggers() {
     let host = host(150);
     host.request_ms.set(100.0);
@@ -658,7 +716,10 @@ fn run_records_stay_small_whatever_the_errors_echo_and_expire() {
     }
     let report = sync(&host, &options(MAPPING));
     assert!(report.errors.len() >= 200, "{}", report.errors.len());
-    assert!(report.errors.iter().all(|e| e.message.chars().count() <= 300));
+    assert!(report
+        .errors
+        .iter()
+        .all(|e| e.message.chars().count() <= 300));
     let key = format!("tributary:run:users:{}", report.run_id);
     let stored = host.storage.borrow()[&key].clone();
     assert!(stored.len() <= 120 * 1024, "{} bytes", stored.len());

@@ -78,6 +78,11 @@ export interface SyncOptions {
   leaseMs?: number;
   /** Dry runs: list at most this many creates, updates and missing objects each. */
   planLimit?: number;
+  /** The queue slice (0 for a run's first event, then 1, 2, ...): each runs once; a duplicated
+   *  or stale event of a slice already run answers `busy` and does nothing. */
+  slice?: number;
+  /** When the host stops this invocation (ms since the epoch); the slice's claim lasts until then. */
+  deadlineMs?: number;
 }
 
 export interface SyncChange { attribute: string; old: string[]; new: string[] }
@@ -126,6 +131,8 @@ export interface SyncReport {
   invocations: number;
   message?: string;
   error?: RunFailure;
+  /** With `busy`: the event's slice runs in another invocation; deliver the event again later. */
+  redeliver?: boolean;
   objectTypeId?: string;
   plan?: SyncPlan;
 }

@@ -133,6 +133,7 @@ fn full_report() -> RunReport {
         error: Some(RunFailure::from(&RunError::Mapping(
             tributary_sync::MappingError { diagnostics },
         ))),
+        redeliver: true,
         object_type_id: Some("10".into()),
         plan: Some(PlanView {
             creates: vec![CreateView {
@@ -188,11 +189,13 @@ fn every_option_is_declared() {
         concurrency: Some(2),
         lease_ms: Some(1.0),
         plan_limit: Some(5),
+        slice: Some(3),
+        deadline_ms: Some(9.0),
     };
     let value = serde_json::to_value(&options).unwrap();
     assert_eq!(
         value.as_object().unwrap().len(),
-        12,
+        14,
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");

@@ -33,7 +33,7 @@ use crate::report::{
 use crate::source::{Import, ImportSpec, RecordTransform, Target};
 
 use assets::{is_id, Assets};
-use store::{valid_id, ResolvedIds, RunState, RunStore, Stage};
+use store::{valid_id, ResolvedIds, RunState, RunStore, SliceClaim, Stage};
 
 pub use jumpcloud::{sample, SampleOptions, SampleReport};
 
@@ -142,6 +142,33 @@ async fn run_compiled<H: SyncHost>(
             if let Some(done) = engine.store.record().await {
                 if done.finished_at.is_some() {
                     return done;
+                }
+            }
+        }
+        if let Some(slice) = options.slice {
+            let until = options.deadline_ms.unwrap_or_else(|| engine.lease_until());
+            match engine.store.claim_slice(slice, until).await {
+                Ok(SliceClaim::Claimed) => {}
+                Ok(SliceClaim::Done) => {
+                    report.status = RunStatus::Busy;
+                    report.message = Some(format!(
+                        "slice {slice} of run {} already ran; this copy of the queue event did nothing",
+                        engine.run_id
+                    ));
+                    return report;
+                }
+                Ok(SliceClaim::Running) => {
+                    report.status = RunStatus::Busy;
+                    report.redeliver = true;
+                    report.message = Some(format!(
+                        "slice {slice} of run {} is running in another invocation; deliver this event again later",
+                        engine.run_id
+                    ));
+                    return report;
+                }
+                Err(e) => {
+                    report.fail(&RunError::Storage(e), host.now_ms());
+                    return report;
                 }
             }
         }
@@ -575,6 +602,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             } else {
                 // Keep the lease for the continuation, which carries the same run id.
                 let _ = self.store.acquire_lease(self.lease_until()).await;
+                self.finish_slice().await;
                 return state.report;
             }
         }
@@ -582,7 +610,23 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         let _ = self.save_user_cache().await;
         self.store.clear_state(&state).await;
         self.store.release_lease().await;
+        self.finish_slice().await;
         state.report
+    }
+
+    /// Marks this invocation's queue slice finished (its state is stored by now).
+    async fn finish_slice(&self) {
+        if let Some(slice) = self.options.slice {
+            if let Err(e) = self.store.finish_slice(slice).await {
+                self.host.log(
+                    LogLevel::Warn,
+                    &format!(
+                        "import {}: could not mark slice {slice} finished: {e}",
+                        self.import_id()
+                    ),
+                );
+            }
+        }
     }
 
     /// Rewrites the Jira user cache when this invocation searched new emails.

@@ -14,6 +14,8 @@ use crate::report::RunReport;
 pub const CHUNK_BYTES: usize = 150 * 1024;
 /// The largest run record stored (errors beyond it are counted, not kept).
 pub const RECORD_MAX_BYTES: usize = 120 * 1024;
+/// How long a slice claim is kept: a day (far longer than any run's slices are in flight).
+pub const SLICE_CLAIM_TTL_MS: f64 = 24.0 * 3600.0 * 1000.0;
 /// How long run records are kept: 90 days.
 pub const RECORD_TTL_MS: f64 = 90.0 * 24.0 * 3600.0 * 1000.0;
 /// How long a found accountId is trusted before the email is searched again.
@@ -53,6 +55,11 @@ pub mod keys {
         format!("{RUN_PREFIX}{import_id}:{run_id}")
     }
 
+    /// The claim of one queue slice of a run (exactly one invocation runs each slice).
+    pub fn slice(import_id: &str, run_id: &str, slice: u64) -> String {
+        format!("tributary:slice:{import_id}:{run_id}:{slice}")
+    }
+
     /// The index of an import's Jira user cache (`{chunks}`), kept across runs.
     pub fn user_cache(import_id: &str) -> String {
         format!("tributary:userCache:{import_id}")
@@ -83,6 +90,27 @@ pub const ID_PUNCTUATION: &str = "._-";
 struct Lease {
     run_id: String,
     expires_at: f64,
+}
+
+/// What a slice claim says.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "camelCase")]
+enum SliceState {
+    /// An invocation runs it, and is stopped by `until` at the latest.
+    Running { until: f64 },
+    /// It ran to its end.
+    Done,
+}
+
+/// The outcome of claiming a queue slice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SliceClaim {
+    /// This invocation runs the slice.
+    Claimed,
+    /// Another invocation is running it: deliver the event again later.
+    Running,
+    /// It already ran: the event is a duplicate (or stale) and does nothing.
+    Done,
 }
 
 /// How far an unfinished run got.
@@ -217,6 +245,62 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             return Ok(false);
         }
         Ok(true)
+    }
+
+    /// Claims queue slice `slice` of this run until `until` (when the host stops this
+    /// invocation). A slice another invocation finished is [`SliceClaim::Done`] (a duplicated
+    /// or stale event); one it is still running is [`SliceClaim::Running`] (deliver again
+    /// later); one whose invocation was stopped before it finished is taken over.
+    pub async fn claim_slice(&self, slice: u64, until: f64) -> Result<SliceClaim, StorageError> {
+        let key = keys::slice(&self.import_id, &self.run_id, slice);
+        let mine = serde_json::to_string(&SliceState::Running { until })
+            .map_err(|e| StorageError(e.to_string()))?;
+        if self
+            .host
+            .storage_create(&key, &mine, SLICE_CLAIM_TTL_MS)
+            .await?
+        {
+            return Ok(SliceClaim::Claimed);
+        }
+        let now = self.host.now_ms();
+        let verdict = |state: Option<SliceState>| match state {
+            Some(SliceState::Done) => Some(SliceClaim::Done),
+            Some(SliceState::Running { until }) if until > now => Some(SliceClaim::Running),
+            _ => None,
+        };
+        if let Some(claim) = verdict(self.load_json(&key).await) {
+            return Ok(claim);
+        }
+        // Its invocation was stopped mid-way (the redelivered event): take it over, unless
+        // another copy of the event just did.
+        let previous = self
+            .host
+            .storage_swap(&key, &mine, SLICE_CLAIM_TTL_MS)
+            .await?;
+        let previous_state = previous
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok());
+        match verdict(previous_state) {
+            Some(claim) => {
+                if let Some(text) = previous {
+                    self.host
+                        .storage_swap(&key, &text, SLICE_CLAIM_TTL_MS)
+                        .await?;
+                }
+                Ok(claim)
+            }
+            None => Ok(SliceClaim::Claimed),
+        }
+    }
+
+    /// Marks slice `slice` of this run as finished: later copies of its event do nothing.
+    pub async fn finish_slice(&self, slice: u64) -> Result<(), StorageError> {
+        let key = keys::slice(&self.import_id, &self.run_id, slice);
+        let done =
+            serde_json::to_string(&SliceState::Done).map_err(|e| StorageError(e.to_string()))?;
+        self.host
+            .storage_set_expiring(&key, &done, SLICE_CLAIM_TTL_MS)
+            .await
     }
 
     pub async fn release_lease(&self) {
