@@ -477,14 +477,19 @@ fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
     assert_users_match(&host, n);
 }
 
+/// Stores a lease of run `run_id` as the store holds it (no time to live of its own).
+fn put_lease(host: &FakeHost, run_id: &str, expires_at: f64) {
+    host.storage.borrow_mut().insert(
+        "tributary:lease:users".into(),
+        json!({"runId": run_id, "expiresAt": expires_at}).to_string(),
+    );
+}
+
 #[test]
 fn the_lease_keeps_a_second_trigger_out() {
     let host = host(5);
     let now = host.now.get();
-    host.storage.borrow_mut().insert(
-        "tributary:lease:users".into(),
-        json!({"runId": "other", "expiresAt": now + 60_000.0}).to_string(),
-    );
+    put_lease(&host, "other", now + 60_000.0);
     let report = sync(&host, &options(MAPPING));
     assert_eq!(report.status, RunStatus::Busy);
     assert!(report.message.as_deref().unwrap().contains("another run"));
@@ -504,10 +509,7 @@ fn two_runs_taking_over_one_expired_lease_at_once_never_both_hold_it() {
     let host = host(5);
     let now = host.now.get();
     // A crashed run's lease, expired but not yet removed by the store.
-    host.storage.borrow_mut().insert(
-        "tributary:lease:users".into(),
-        json!({"runId": "crashed", "expiresAt": now - 1.0}).to_string(),
-    );
+    put_lease(&host, "crashed", now - 1.0);
     // Another run swaps its lease in between this run's read and its own swap.
     let rival = json!({"runId": "rival", "expiresAt": now + 60_000.0}).to_string();
     *host.racing_write.borrow_mut() = Some(("tributary:lease:users".into(), rival.clone()));

@@ -145,26 +145,26 @@ async fn run_compiled<H: SyncHost>(
                 }
             }
         }
+        let busy = |mut report: RunReport, redeliver: bool, message: String| {
+            report.status = RunStatus::Busy;
+            report.redeliver = redeliver;
+            report.message = Some(message);
+            report
+        };
         if let Some(slice) = options.slice {
             let until = options.deadline_ms.unwrap_or_else(|| engine.lease_until());
+            let run = &engine.run_id;
             match engine.store.claim_slice(slice, until).await {
                 Ok(SliceClaim::Claimed) => {}
                 Ok(SliceClaim::Done) => {
-                    report.status = RunStatus::Busy;
-                    report.message = Some(format!(
-                        "slice {slice} of run {} already ran; this copy of the queue event did nothing",
-                        engine.run_id
+                    return busy(report, false, format!(
+                        "slice {slice} of run {run} already ran; this copy of the queue event did nothing"
                     ));
-                    return report;
                 }
                 Ok(SliceClaim::Running) => {
-                    report.status = RunStatus::Busy;
-                    report.redeliver = true;
-                    report.message = Some(format!(
-                        "slice {slice} of run {} is running in another invocation; deliver this event again later",
-                        engine.run_id
+                    return busy(report, true, format!(
+                        "slice {slice} of run {run} is running in another invocation; deliver this event again later"
                     ));
-                    return report;
                 }
                 Err(e) => {
                     report.fail(&RunError::Storage(e), host.now_ms());
@@ -175,12 +175,14 @@ async fn run_compiled<H: SyncHost>(
         match engine.store.acquire_lease(engine.lease_until()).await {
             Ok(true) => {}
             Ok(false) => {
-                report.status = RunStatus::Busy;
-                report.message = Some(format!(
-                    "another run of import {} is in progress; this trigger did nothing",
-                    options.import_id
-                ));
-                return report;
+                return busy(
+                    report,
+                    false,
+                    format!(
+                        "another run of import {} is in progress; this trigger did nothing",
+                        options.import_id
+                    ),
+                );
             }
             Err(e) => {
                 report.fail(&RunError::Storage(e), host.now_ms());

@@ -270,6 +270,15 @@ impl FakeHost {
         }
     }
 
+    /// Stores `json` under `key`, to expire after `ttl_ms` of virtual time.
+    async fn store_expiring(&self, key: &str, json: &str, ttl_ms: f64) -> Result<(), StorageError> {
+        self.storage_set(key, json).await?;
+        self.expiries
+            .borrow_mut()
+            .insert(key.to_string(), self.now.get() + ttl_ms);
+        Ok(())
+    }
+
     /// The stored value of `key` unless its time to live has passed (then it is gone).
     pub fn live(&self, key: &str) -> Option<String> {
         let expired = self
@@ -724,11 +733,7 @@ impl SyncHost for FakeHost {
         json: &str,
         ttl_ms: f64,
     ) -> Result<(), StorageError> {
-        self.storage_set(key, json).await?;
-        self.expiries
-            .borrow_mut()
-            .insert(key.to_string(), self.now.get() + ttl_ms);
-        Ok(())
+        self.store_expiring(key, json, ttl_ms).await
     }
 
     async fn storage_create(
@@ -740,10 +745,7 @@ impl SyncHost for FakeHost {
         if self.live(key).is_some() {
             return Ok(false);
         }
-        self.storage_set(key, json).await?;
-        self.expiries
-            .borrow_mut()
-            .insert(key.to_string(), self.now.get() + ttl_ms);
+        self.store_expiring(key, json, ttl_ms).await?;
         Ok(true)
     }
 
@@ -758,10 +760,7 @@ impl SyncHost for FakeHost {
             self.storage.borrow_mut().insert(key.to_string(), value);
         }
         let previous = self.live(key);
-        self.storage_set(key, json).await?;
-        self.expiries
-            .borrow_mut()
-            .insert(key.to_string(), self.now.get() + ttl_ms);
+        self.store_expiring(key, json, ttl_ms).await?;
         Ok(previous)
     }
 
