@@ -81,6 +81,7 @@ struct Case {
     lookups: LookupTable,
     missing: ResolvedMissing,
     limit: Option<Limit>,
+    max_clears: Option<Limit>,
 }
 
 impl Case {
@@ -92,6 +93,7 @@ impl Case {
             lookups: LookupTable::default(),
             missing: MissingPolicy::Ignore,
             limit: None,
+            max_clears: None,
         }
     }
 
@@ -106,6 +108,7 @@ impl Case {
             lookups: &self.lookups,
             missing: &self.missing,
             limit: self.limit,
+            max_clears: self.max_clears,
             skip_keys: &skip,
         })
     }
