@@ -71,6 +71,10 @@ export interface SyncOptions {
   leaseMs?: number;
   /** Dry runs: list at most this many creates, updates and missing objects each. */
   planLimit?: number;
+  /** The mass-clear guard: at most this many keyed objects (count, or percent of the keyed
+   *  objects) may have one attribute cleared in a run. Default 10 % and never fewer than 10
+   *  objects; a value given here has no such floor. */
+  maxClears?: { unit: 'count' | 'percent'; value: number };
 }
 
 export interface SyncChange { attribute: string; old: string[]; new: string[] }
@@ -84,7 +88,10 @@ export interface SyncPlan {
   omitted?: { creates: number; updates: number; missing: number };
 }
 
-export type RunStatus = 'succeeded' | 'failed' | 'stopped' | 'continue' | 'busy';
+/** succeeded: every record written whole, no guard; partial: some records failed or were
+ *  written without some values (counts.failed, counts.incomplete); failed: nothing could be
+ *  written (error says why); stopped: a guard withheld writes (guard.reason). */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'continue' | 'busy';
 export type RunPhase = 'config' | 'target' | 'readSource' | 'readAssets' | 'write' | 'done';
 
 /** A run failure as data: a code from the diagnostic registry (E1xx). */
@@ -108,7 +115,10 @@ export interface SyncReport {
   phase: RunPhase;
   progress: { done: number; total: number };
   counts: { source: number; created: number; updated: number; unchanged: number; marked: number;
-            deleted: number; failed: number; missing: number; warnings: number };
+            deleted: number; failed: number; missing: number; warnings: number;
+            /** Records written without some values by an error (also in warnings). */
+            incomplete: number };
+  /** A guard withheld writes: retirements, or clears of an attribute on many objects. */
   guard?: { reason: string };
   errors: { key: string; attribute?: string; message: string; level: 'error' | 'warning' }[];
   errorsOmitted: number;
