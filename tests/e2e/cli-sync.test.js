@@ -187,6 +187,20 @@ describe('missing objects: policies and guards', () => {
     assert.equal(r.json.status, 'stopped');
     assert.equal(assetsWrites(w.assets, from).delete, 0);
   });
+
+  test('records written without a value make the run partial (exit 1), in the headline too', async () => {
+    // A user name is nobody's key: every Manager reference finds nothing.
+    const file = await mappingFile(dir, 'partial.map', `${base}map:username=Manager|byKey\n`);
+    const r = await tributary(['sync', file, '--json'], w.env);
+    assert.equal(r.code, 1, r.stdout.slice(0, 1000));
+    assert.equal(r.json.status, 'partial');
+    assert.equal(r.json.counts.failed, 0);
+    assert.ok(r.json.counts.incomplete > 0, JSON.stringify(r.json.counts));
+    assert.ok(r.json.errors.some((e) => e.attribute === 'Manager' && e.level === 'error'));
+    const text = await tributary(['sync', file], w.env);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /: partial \(\d+ written without some values\) in /);
+  });
 });
 
 describe('devices linked to their owners', () => {
