@@ -90,7 +90,7 @@ export function createImportsPanel({ core, onRunStarted }) {
     const rows = imports.map((imp) => h('tr', {},
       h('th', { scope: 'row', text: imp.name || '(unnamed)' }),
       h('td', { text: scheduleLabel(imp.schedule) + (imp.enabled === false ? ' (paused)' : '') }),
-      h('td', { text: lastRuns ? lastRunLabel(imp.lastRun ?? lastRuns.get(imp.id)) : '…' }),
+      h('td', { class: 'cell-last-run' }, lastRuns ? lastRunCell(imp.lastRun ?? lastRuns.get(imp.id)) : '…'),
       h('td', { class: 'cell-actions' },
         h('button', {
           type: 'button',
@@ -147,13 +147,16 @@ function scheduleLabel(schedule) {
   return (SCHEDULES.find(([value]) => value === schedule) || [null, 'Manual only'])[1];
 }
 
-function lastRunLabel(lastRun) {
+/** The last run's cell: its status as the run history's badge, then when. */
+function lastRunCell(lastRun) {
   if (!lastRun) return 'Never';
-  if (typeof lastRun === 'object') {
-    const when = lastRun.finishedAt || lastRun.startedAt;
-    return [lastRun.status ? statusText(lastRun.status) : null, when ? formatTime(when) : null].filter(Boolean).join(' · ') || '—';
-  }
-  return formatTime(lastRun);
+  if (typeof lastRun !== 'object') return formatTime(lastRun);
+  const when = lastRun.finishedAt || lastRun.startedAt;
+  const parts = [
+    lastRun.status ? h('span', { class: `badge badge-${lastRun.status}`, dataset: { status: String(lastRun.status) }, text: statusText(lastRun.status) }) : null,
+    when ? formatTime(when) : null,
+  ].filter(Boolean);
+  return parts.length ? parts.flatMap((part, i) => (i ? [' · ', part] : [part])) : '—';
 }
 
 /** The add/edit form for one import. */
@@ -547,6 +550,7 @@ const PREVIEW_TILES = [
   ['marked', 'To mark'],
   ['deleted', 'To delete'],
   ['failed', 'Would fail'],
+  ['incomplete', 'Would lack some values'],
   ['warnings', 'Warnings'],
 ];
 
@@ -557,6 +561,8 @@ export function previewOutcome(report) {
       return ['ok', 'Preview ready. Nothing was written to Assets.'];
     case 'stopped':
       return ['ok', 'Preview ready, with a safety guard (see below). Nothing was written to Assets.'];
+    case 'partial':
+      return ['error', 'Preview ready: some records would fail or lack some values (see below). Nothing was written to Assets.'];
     case 'continue':
       return ['error', 'The preview did not finish in time, so there is no plan to show. Nothing was written to Assets.'];
     case 'busy':
