@@ -17,6 +17,23 @@ import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
 
+/** How many of a refused mapping's errors the message lists. */
+const REFUSED_ERRORS_SHOWN = 3;
+
+/**
+ * Throws when an import that would run on its own (enabled, a schedule other than manual) has
+ * a mapping with errors: saving it would only fill the run history with failures.
+ */
+function refuseScheduledErrors(input, diagnostics) {
+  const schedule = input?.schedule ?? 'manual';
+  if (input?.enabled === false || schedule === 'manual') return;
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (!errors.length) return;
+  const listed = errors.slice(0, REFUSED_ERRORS_SHOWN).map((d) => `line ${d.line}, column ${d.column}: ${d.message}`);
+  const more = errors.length > listed.length ? `; and ${errors.length - listed.length} more` : '';
+  throw new Error(`Not saved: the import runs ${schedule} but its mapping has ${errors.length} error${errors.length === 1 ? '' : 's'} (${listed.join('; ')}${more}). Fix the mapping, or set the schedule to manual or pause the import to save it as it is.`);
+}
+
 /** Wraps a resolver so that it runs only for Jira admins. */
 const adminOnly = (handler) => async (req) => {
   await requireJiraAdmin(req);
@@ -59,11 +76,15 @@ export const resolver = makeResolver({
 
   listImports: adminOnly(() => config.listImports()),
   /** Saves an import and returns it with the core's diagnostics for its mapping, checked
-   * against the chosen object type's attributes when there is one. */
+   * against the chosen object type's attributes when there is one. A mapping with errors is
+   * refused for an enabled import on a schedule: every run of it would fail unattended. */
   saveImport: adminOnly(async ({ import: input }) => {
+    const mapping = typeof input?.mapping === 'string' ? input.mapping : null;
+    const attributes = mapping !== null && input.objectTypeId ? JSON.stringify(await getAttributes(String(input.objectTypeId))) : undefined;
+    const diagnostics = mapping !== null ? core.validate(mapping, attributes).diagnostics : [];
+    refuseScheduledErrors(input, diagnostics);
     const saved = await config.saveImport(input, randomUUID);
-    const attributes = saved.objectTypeId ? JSON.stringify(await getAttributes(saved.objectTypeId)) : undefined;
-    return { import: saved, diagnostics: core.validate(saved.mapping, attributes).diagnostics };
+    return { import: saved, diagnostics };
   }),
   deleteImport: adminOnly(({ id }) => config.deleteImport(id)),
 
