@@ -161,7 +161,9 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
         key_attribute,
         missing: config.missing.clone(),
         limit: config.max_deletions,
-        // TODO(mapping): `config:maxClears` (count or %, parsed like config:maxDeletions).
+        // TODO(mapping): parse `config:maxClears=<n|n%>` like config:maxDeletions (a
+        // `Limit`, listed in CONFIG_NAMES) and set it here; the engine already applies
+        // `RunOptions::max_clears` first, then this, then the planner's default.
         max_clears: None,
         reference_attributes: mapping
             .rows
