@@ -256,7 +256,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const guard = page.locator('.preview .guard');
     await guard.waitFor();
     assert.equal(await guard.textContent(),
-      'Safety guard: nothing was marked or deleted. 5 object(s) would be deleted, more than the limit of 2 (2 of 40 keyed objects), so nothing was deleted; raise config:maxDeletions if this is intended.');
+      'Safety guard: 5 object(s) would be deleted, more than the limit of 2 (2 of 40 keyed objects), so nothing was deleted; raise config:maxDeletions if this is intended.');
     assert.equal(await guard.getAttribute('role'), 'note');
     // The guard comes before the counts and tables.
     assert.ok(await page.locator('.preview > .guard + .counts').count() === 1);
@@ -363,7 +363,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.equal(await page.locator('[data-run-id="run-old"] .run-title').textContent(), 'Unknown import');
     assert.equal(await page.locator('[data-run-id="run-g"] .badge').textContent(), 'Stopped by a guard');
     assert.match(await page.locator('[data-run-id="run-g"] .guard').textContent(),
-      /^Safety guard: nothing was marked or deleted\. The source returned no records, so nothing was deleted \(40 object\(s\) would have been\)/);
+      /^Safety guard: The source returned no records, so nothing was deleted \(40 object\(s\) would have been\)/);
     assert.deepEqual(await page.locator('.run').evaluateAll((runs) => runs.map((r) => r.dataset.runId)), ['run-f', 'run-b', 'run-g', 'run-old']);
     await page.screenshot({ path: '/tmp/tributary-settings-run-outcomes.png', fullPage: true });
   });

@@ -70,7 +70,8 @@ export function guardNotice(guard) {
   const reason = typeof guard?.reason === 'string' ? guard.reason.trim() : '';
   if (!reason) return null;
   return h('div', { class: 'guard', role: 'note' },
-    h('strong', { text: 'Safety guard: nothing was marked or deleted. ' }),
+    // The reason says what was withheld: retirements, or the clears of one attribute.
+    h('strong', { text: 'Safety guard: ' }),
     sentence(reason));
 }
 
