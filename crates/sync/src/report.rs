@@ -103,20 +103,22 @@ impl RunStatus {
             .expect("every status is ranked")
     }
 
-    /// The verdict on a run that got to the end without a run-level failure: `stopped` when a
-    /// guard fired; else `succeeded` when no record had a problem; else `failed` when no
-    /// record reached Assets (every one refused), `partial` when some did.
+    /// The verdict on a run that got to the end without a run-level failure, the worst that
+    /// applies: `failed` when records had problems and none reached Assets (every one refused
+    /// or skipped); else `stopped` when a guard fired; else `partial` when records had problems
+    /// (`counts.failed`, `counts.incomplete`); else `succeeded`.
     pub fn of_finished(counts: &Counts, guarded: bool) -> RunStatus {
         let problems = counts.failed + counts.incomplete;
-        let reached = counts.created + counts.updated + counts.unchanged;
-        if guarded {
-            RunStatus::Stopped
-        } else if problems == 0 {
-            RunStatus::Succeeded
-        } else if reached == 0 && counts.marked + counts.deleted == 0 {
+        let reached =
+            counts.created + counts.updated + counts.unchanged + counts.marked + counts.deleted;
+        if problems > 0 && reached == 0 {
             RunStatus::Failed
-        } else {
+        } else if guarded {
+            RunStatus::Stopped
+        } else if problems > 0 {
             RunStatus::Partial
+        } else {
+            RunStatus::Succeeded
         }
     }
 }
@@ -478,6 +480,31 @@ impl From<&Plan> for PlanView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_verdict_is_the_worst_that_applies() {
+        let counts = |created, failed, incomplete| Counts {
+            created,
+            failed,
+            incomplete,
+            ..Counts::default()
+        };
+        use RunStatus::*;
+        for (c, guarded, want) in [
+            (counts(3, 0, 0), false, Succeeded),
+            (counts(0, 0, 0), false, Succeeded),
+            (counts(3, 1, 0), false, Partial),
+            (counts(3, 0, 1), false, Partial),
+            (counts(0, 2, 0), false, Failed),
+            (counts(3, 1, 0), true, Stopped),
+            (counts(0, 0, 0), true, Stopped),
+            (counts(0, 2, 0), true, Failed),
+        ] {
+            assert_eq!(RunStatus::of_finished(&c, guarded), want, "{c:?} {guarded}");
+        }
+        assert!(Failed.rank() > Stopped.rank() && Stopped.rank() > Partial.rank());
+        assert!(Partial.rank() > Busy.rank() && Busy.rank() > Succeeded.rank());
+    }
 
     #[test]
     fn truncate_keeps_the_first_entries_and_counts_the_rest() {
