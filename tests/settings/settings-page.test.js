@@ -266,6 +266,21 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.locator('.preview').screenshot({ path: '/tmp/tributary-settings-guard.png' });
   });
 
+  test('a preview whose clears of an attribute the guard withholds says so, with the other changes listed', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    const reason = 'the run would clear Email on 12 object(s), more than the limit of 10% (4 of 40 keyed objects), so those values were kept; check the mapping and the JumpCloud field, or raise the limit (maxClears) if this is intended';
+    Object.assign(fixtures.preview, { status: 'stopped', guard: { reason } });
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const guard = page.locator('.preview .guard');
+    await guard.waitFor();
+    assert.equal(await guard.textContent(), `Safety guard: The run would clear Email on 12 object(s), ${reason.slice(reason.indexOf('more than'))}.`);
+    assert.doesNotMatch(await guard.textContent(), /nothing was marked or deleted/);
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 3, 'the changes a run would write are still listed');
+    await page.getByText('Preview ready, with a safety guard').waitFor();
+  });
+
   test('a preview that failed or did not finish shows the engine\'s message, not zero counts', TIMEOUT, async () => {
     const fixtures = defaultFixtures();
     fixtures.preview = {
