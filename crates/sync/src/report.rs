@@ -384,7 +384,8 @@ pub struct MissingView {
 pub struct PlanView {
     /// Objects that would be created (referenced ones first).
     pub creates: Vec<CreateView>,
-    /// Objects that would be updated, with old → new per attribute.
+    /// Objects that would be updated, with old → new per attribute (only what a run would
+    /// write: clears withheld by the mass-clear guard are left out, `guard` names them).
     pub updates: Vec<UpdateView>,
     /// Objects that already match.
     pub unchanged: u64,

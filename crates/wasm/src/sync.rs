@@ -81,6 +81,7 @@ export interface SyncChange { attribute: string; old: string[]; new: string[] }
 
 export interface SyncPlan {
   creates: { key: string; changes: SyncChange[] }[];
+  /** Only what a run would write: clears withheld by the mass-clear guard are left out. */
   updates: { key: string; objectKey: string; changes: SyncChange[] }[];
   unchanged: number;
   missing: { key: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
