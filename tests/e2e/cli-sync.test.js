@@ -111,6 +111,26 @@ describe('sync, re-run, preview', () => {
     assert.match(text.stdout, /Chief Tea Officer/);
   });
 
+  test('a field emptied on many users: preview and sync stop with the guard and keep the values (exit 1)', async () => {
+    const promoted = w.tenant.users.find((u) => u.jobTitle === 'Chief Tea Officer');
+    const emptied = w.tenant.users.filter((u) => u.jobTitle && u !== promoted).slice(0, 12);
+    assert.equal(emptied.length, 12);
+    for (const user of emptied) w.tenant.promote(user._id, { jobTitle: '' });
+    const preview = await tributary(['preview', USERS, '--json'], w.env);
+    assert.equal(preview.code, 1, preview.stderr);
+    assert.equal(preview.json.status, 'stopped');
+    assert.match(preview.json.guard.reason, /Job Title on 12 object\(s\)/);
+    assert.ok(!preview.json.plan.updates.some((u) => u.changes.some((c) => c.attribute === 'Job Title' && !c.new.length)));
+    const r = await tributary(['sync', USERS, '--json'], w.env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.json.status, 'stopped');
+    const objects = objectsByKey(w.assets, 'User');
+    for (const user of emptied) assert.equal(valuesOf(w.assets, objects.get(user._id), 'Job Title').length, 1, user._id);
+    if (promoted) assert.deepEqual(valuesOf(w.assets, objects.get(promoted._id), 'Job Title'), ['Chief Tea Officer'], 'the other changes are written');
+    const text = await tributary(['preview', USERS], w.env);
+    assert.match(text.stdout, /stopped by a guard\nWould be: .*\nGuard: the run would clear Job Title on 12 object\(s\)/);
+  });
+
   test('every request was valid against the vendor specs', () => {
     assert.deepEqual(w.violations(), []);
   });
