@@ -796,6 +796,17 @@ fn a_create_answered_with_a_cut_body_is_found_by_its_key_not_duplicated() {
 }
 
 #[test]
+fn a_create_refused_because_it_went_through_already_counts_as_created() {
+    // As when a killed invocation's create commits after the redelivered run read Assets.
+    let host = host(6);
+    host.fault("POST", "object/create", 1, FaultKind::CommitThenStatus(400));
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!((report.counts.created, report.counts.failed), (6, 0));
+    assert_users_match(&host, 6);
+}
+
+#[test]
 fn a_bad_mapping_fails_before_any_request() {
     let host = host(2);
     let report = sync(&host, &options("map:firstname=Name\n"));
