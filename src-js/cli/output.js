@@ -14,9 +14,22 @@ export function table(headers, rows, maxWidth = 40) {
 }
 
 function countsLine(counts = {}) {
-  return ['created', 'updated', 'unchanged', 'marked', 'deleted', 'failed']
+  const line = ['created', 'updated', 'unchanged', 'marked', 'deleted', 'failed']
     .map((name) => `${name} ${counts[name] ?? 0}`)
     .join(', ');
+  return counts.incomplete ? `${line}, written without some values ${counts.incomplete}` : line;
+}
+
+/** The status with what it rests on, for the headline: `partial (2 failed, 1 incomplete)`. */
+export function verdict(report) {
+  const counts = report.counts ?? {};
+  const why = [
+    counts.failed ? `${counts.failed} failed` : null,
+    counts.incomplete ? `${counts.incomplete} written without some values` : null,
+  ].filter(Boolean);
+  if ((report.status === 'partial' || report.status === 'failed') && why.length) return `${report.status} (${why.join(', ')})`;
+  if (report.status === 'stopped') return 'stopped by a guard';
+  return String(report.status);
 }
 
 function printErrors(report, out) {
@@ -30,7 +43,7 @@ function printErrors(report, out) {
 /** Prints a dry run: counts, then creates / updates (old → new) / missing. */
 export function printPlan(report, out) {
   const plan = report.plan ?? {};
-  out.write(`Preview of import '${report.importId}' (nothing was written)\n`);
+  out.write(`Preview of import '${report.importId}' (nothing was written): ${verdict(report)}\n`);
   out.write(`Would be: ${countsLine(report.counts)}; missing from JumpCloud ${report.counts?.missing ?? 0}\n`);
   if (report.guard) out.write(`Guard: ${report.guard.reason}\n`);
   if (report.message) out.write(`${report.message}\n`);
@@ -50,7 +63,7 @@ export function printPlan(report, out) {
 /** Prints the end of a run. */
 export function printSummary(report, out) {
   const seconds = ((report.durationMs ?? 0) / 1000).toFixed(1);
-  out.write(`Import '${report.importId}' run ${report.runId}: ${report.status} in ${seconds}s\n`);
+  out.write(`Import '${report.importId}' run ${report.runId}: ${verdict(report)} in ${seconds}s\n`);
   out.write(`${countsLine(report.counts)}\n`);
   if (report.guard) out.write(`Guard: ${report.guard.reason}\n`);
   if (report.message) out.write(`${report.message}\n`);

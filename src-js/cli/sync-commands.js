@@ -66,12 +66,11 @@ const targetOptions = {
 
 /**
  * Exit code of a finished run: 2 when the mapping is the cause of a failure (a configuration
- * error); 1 when records failed or a guard or error stopped it.
+ * error); 0 only when it `succeeded`; 1 for everything else (partial, failed, stopped, busy).
  */
-function exitCodeOf(report) {
+export function exitCodeOf(report) {
   if (report.error?.diagnostics?.length) return 2;
-  if (report.status === 'failed' || report.status === 'stopped' || report.status === 'busy') return 1;
-  return report.counts?.failed > 0 ? 1 : 0;
+  return report.status === 'succeeded' ? 0 : 1;
 }
 
 export function syncCommands({ readText, env = process.env }) {

@@ -60,6 +60,13 @@ export async function getImport(id) {
 
 /** Creates or replaces an import after checking its fields. */
 export async function saveImport(input, newId) {
+  const saved = { ...checkImport(input), id: input.id ?? newId() };
+  await kvs.set(IMPORT_PREFIX + saved.id, saved);
+  return saved;
+}
+
+/** The import to store, from what a page sent; throws an Error naming the first bad field. */
+export function checkImport(input) {
   if (!input || typeof input !== 'object') throw new Error('saveImport needs an import object.');
   const name = String(input.name ?? '').trim();
   if (!name) throw new Error('The import needs a name.');
@@ -84,8 +91,8 @@ export async function saveImport(input, newId) {
   if (lastScheduledAt !== undefined && !(Number.isSafeInteger(lastScheduledAt) && lastScheduledAt > 0 && lastScheduledAt <= Date.now() + 60_000)) {
     throw new Error("'lastScheduledAt' must be a time in milliseconds that has passed.");
   }
-  const saved = {
-    id: input.id ?? newId(),
+  return {
+    ...(input.id !== undefined ? { id: input.id } : {}),
     name,
     objectSchemaId: input.objectSchemaId ? String(input.objectSchemaId) : undefined,
     objectTypeId: input.objectTypeId ? String(input.objectTypeId) : undefined,
@@ -94,8 +101,6 @@ export async function saveImport(input, newId) {
     enabled: input.enabled !== false,
     ...(lastScheduledAt !== undefined ? { lastScheduledAt } : {}),
   };
-  await kvs.set(IMPORT_PREFIX + saved.id, saved);
-  return saved;
 }
 
 /** Deletes an import's configuration (its objects in Assets are left alone). */

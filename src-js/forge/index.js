@@ -18,6 +18,23 @@ import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
 
+/** How many of a refused mapping's errors the message lists. */
+const REFUSED_ERRORS_SHOWN = 3;
+
+/**
+ * Throws when an import that would run on its own (enabled, a schedule other than manual) has
+ * a mapping with errors: saving it would only fill the run history with failures.
+ */
+function refuseScheduledErrors(input, diagnostics) {
+  const schedule = input?.schedule ?? 'manual';
+  if (input?.enabled === false || schedule === 'manual') return;
+  const errors = diagnostics.filter((d) => d.severity === 'error');
+  if (!errors.length) return;
+  const listed = errors.slice(0, REFUSED_ERRORS_SHOWN).map((d) => `line ${d.line}, column ${d.column}: ${d.message}`);
+  const more = errors.length > listed.length ? `; and ${errors.length - listed.length} more` : '';
+  throw new Error(`Not saved: the import runs ${schedule} but its mapping has ${errors.length} error${errors.length === 1 ? '' : 's'} (${listed.join('; ')}${more}). Fix the mapping, or set the schedule to manual or pause the import to save it as it is.`);
+}
+
 /**
  * A resolver that runs only for Jira admins and only with a payload of `shape`
  * ({field: rule}, see payload.js); `name` is how its errors name it.
@@ -64,10 +81,14 @@ export const resolver = makeResolver({
   listImports: adminOnly('listImports', {}, () => config.listImports()),
   /** Saves an import and returns it with the core's diagnostics for its mapping, checked
    * against the chosen object type's attributes when there is one. */
+
   saveImport: adminOnly('saveImport', { import: object() }, async ({ import: input }) => {
+    const checked = config.checkImport(input);
+    const attributes = checked.objectTypeId ? JSON.stringify(await getAttributes(checked.objectTypeId)) : undefined;
+    const diagnostics = core.validate(checked.mapping, attributes).diagnostics;
+    refuseScheduledErrors(checked, diagnostics);
     const saved = await config.saveImport(input, randomUUID);
-    const attributes = saved.objectTypeId ? JSON.stringify(await getAttributes(saved.objectTypeId)) : undefined;
-    return { import: saved, diagnostics: core.validate(saved.mapping, attributes).diagnostics };
+    return { import: saved, diagnostics };
   }),
   deleteImport: adminOnly('deleteImport', { id: IMPORT_ID }, ({ id }) => config.deleteImport(id)),
 

@@ -111,6 +111,26 @@ describe('sync, re-run, preview', () => {
     assert.match(text.stdout, /Chief Tea Officer/);
   });
 
+  test('a field emptied on many users: preview and sync stop with the guard and keep the values (exit 1)', async () => {
+    const promoted = w.tenant.users.find((u) => u.jobTitle === 'Chief Tea Officer');
+    const emptied = w.tenant.users.filter((u) => u.jobTitle && u !== promoted).slice(0, 12);
+    assert.equal(emptied.length, 12);
+    for (const user of emptied) w.tenant.promote(user._id, { jobTitle: '' });
+    const preview = await tributary(['preview', USERS, '--json'], w.env);
+    assert.equal(preview.code, 1, preview.stderr);
+    assert.equal(preview.json.status, 'stopped');
+    assert.match(preview.json.guard.reason, /Job Title on 12 object\(s\)/);
+    assert.ok(!preview.json.plan.updates.some((u) => u.changes.some((c) => c.attribute === 'Job Title' && !c.new.length)));
+    const r = await tributary(['sync', USERS, '--json'], w.env);
+    assert.equal(r.code, 1, r.stderr);
+    assert.equal(r.json.status, 'stopped');
+    const objects = objectsByKey(w.assets, 'User');
+    for (const user of emptied) assert.equal(valuesOf(w.assets, objects.get(user._id), 'Job Title').length, 1, user._id);
+    if (promoted) assert.deepEqual(valuesOf(w.assets, objects.get(promoted._id), 'Job Title'), ['Chief Tea Officer'], 'the other changes are written');
+    const text = await tributary(['preview', USERS], w.env);
+    assert.match(text.stdout, /stopped by a guard\nWould be: .*\nGuard: the run would clear Job Title on 12 object\(s\)/);
+  });
+
   test('every request was valid against the vendor specs', () => {
     assert.deepEqual(w.violations(), []);
   });
@@ -186,6 +206,20 @@ describe('missing objects: policies and guards', () => {
     assert.equal(r.code, 1, r.stdout.slice(0, 1000));
     assert.equal(r.json.status, 'stopped');
     assert.equal(assetsWrites(w.assets, from).delete, 0);
+  });
+
+  test('records written without a value make the run partial (exit 1), in the headline too', async () => {
+    // A user name is nobody's key: every Manager reference finds nothing.
+    const file = await mappingFile(dir, 'partial.map', `${base}map:username=Manager|byKey\n`);
+    const r = await tributary(['sync', file, '--json'], w.env);
+    assert.equal(r.code, 1, r.stdout.slice(0, 1000));
+    assert.equal(r.json.status, 'partial');
+    assert.equal(r.json.counts.failed, 0);
+    assert.ok(r.json.counts.incomplete > 0, JSON.stringify(r.json.counts));
+    assert.ok(r.json.errors.some((e) => e.attribute === 'Manager' && e.level === 'error'));
+    const text = await tributary(['sync', file], w.env);
+    assert.equal(text.code, 1);
+    assert.match(text.stdout, /: partial \(\d+ written without some values\) in /);
   });
 });
 

@@ -46,3 +46,22 @@ test('a duplicate tick right after finds nothing due', async () => {
   await sandbox.runtime.drainQueues();
   assert.equal((await sandbox.invoke('listRuns', {})).length, before);
 });
+
+test('Save refuses a mapping with errors for an enabled import on a schedule; a manual one is saved and its run says why it did not start', async () => {
+  const broken = 'map:firstname=First Name\nkey:_id\nconfig:api=systemusers\n';
+  await assert.rejects(
+    sandbox.invoke('saveImport', { import: { name: 'Broken', mapping: broken, schedule: 'daily' } }),
+    (error) => /Not saved: the import runs daily but its mapping has \d+ errors? \(line \d+, column \d+: /.test(error.message),
+  );
+  assert.ok(!(await sandbox.invoke('listImports')).some((i) => i.name === 'Broken'), 'nothing was stored');
+  const paused = await sandbox.invoke('saveImport', { import: { name: 'Broken paused', mapping: broken, schedule: 'daily', enabled: false } });
+  assert.ok(paused.diagnostics.some((d) => d.severity === 'error'));
+  const { import: manual, diagnostics } = await sandbox.invoke('saveImport', { import: { name: 'Broken draft', mapping: broken, schedule: 'manual' } });
+  assert.ok(diagnostics.some((d) => d.severity === 'error'), 'a draft is saved with its diagnostics');
+  const { runId } = await sandbox.invoke('runImport', { importId: manual.id });
+  await sandbox.runtime.drainQueues();
+  const run = (await sandbox.invoke('listRuns', { importId: manual.id })).find((r) => r.runId === runId);
+  assert.equal(run?.status, 'failed', JSON.stringify(run));
+  assert.equal(run.error.code, 'E101');
+  assert.ok(run.error.diagnostics.length > 0);
+});

@@ -157,7 +157,7 @@ export function apiCalls(overrides = {}) {
 
 /** The engine's counts block (crates/sync/src/report.rs `Counts`), zeros unless given. */
 export function counts(overrides = {}) {
-  return { source: 0, created: 0, updated: 0, unchanged: 0, marked: 0, deleted: 0, failed: 0, missing: 0, warnings: 0, ...overrides };
+  return { source: 0, created: 0, updated: 0, unchanged: 0, marked: 0, deleted: 0, failed: 0, missing: 0, warnings: 0, incomplete: 0, ...overrides };
 }
 
 const RUN_1_STARTED = Date.UTC(2026, 10, 26, 8, 0, 0);
@@ -190,7 +190,7 @@ export function defaultFixtures() {
     sampleTotal: 42,
     // previewImport: the engine's dry-run RunReport with its plan.
     preview: {
-      runId: 'r1795660800000', importId: 'imp-1', status: 'succeeded', phase: 'done', progress: { done: 0, total: 1 },
+      runId: 'r1795660800000', importId: 'imp-1', status: 'partial', phase: 'done', progress: { done: 0, total: 1 },
       counts: counts({ source: 45, created: 1, updated: 2, unchanged: 40, missing: 1, marked: 1, failed: 1, warnings: 1 }),
       errors: [
         { key: '5f1d', attribute: 'Email', message: 'not a valid email address: "grace@"', level: 'error' },
@@ -225,7 +225,7 @@ export function defaultFixtures() {
         durationMs: 900, startedAt: RUN_2_STARTED, invocations: 1, objectTypeId: '12',
       },
       {
-        runId: 'run-1', importId: 'imp-1', status: 'succeeded', phase: 'done', progress: { done: 44, total: 44 },
+        runId: 'run-1', importId: 'imp-1', status: 'partial', phase: 'done', progress: { done: 44, total: 44 },
         counts: counts({ source: 44, created: 1, updated: 2, unchanged: 40, failed: 1 }),
         errors: [{ key: '5f1d', attribute: 'Email', message: 'Assets refused the record: not a valid email address', level: 'error' }],
         errorsOmitted: 0, apiCalls: apiCalls({ jumpcloud: 1, aql: 2, create: 1, update: 2, read: 3 }),

@@ -115,7 +115,7 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     assert.deepEqual([key, attribute, oldValue, newValue], [user._id, 'Job Title', oldTitle, NEW_TITLE]);
     assert.match(objectKey, /^[A-Z]+-\d+$/);
     const counts = await tileCounts(page.locator('.preview .count'));
-    assert.deepEqual(counts, { source: 40, created: 0, updated: 1, unchanged: 39, missing: 0, marked: 0, deleted: 0, failed: 0, warnings: counts.warnings });
+    assert.deepEqual(counts, { source: 40, created: 0, updated: 1, unchanged: 39, missing: 0, marked: 0, deleted: 0, failed: 0, incomplete: 0, warnings: counts.warnings });
     // The engine's warnings (unmatched Jira users) are listed as warnings, not failures.
     const preview = JSON.parse(called('previewImport').at(-1).body).result;
     assert.equal(counts.warnings, preview.counts.warnings);

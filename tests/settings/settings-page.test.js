@@ -219,10 +219,10 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.getByRole('button', { name: 'Edit import Finance users' }).click();
     await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
     await page.getByRole('button', { name: 'Preview' }).click();
-    await page.getByText('Preview ready. Nothing was written to Assets.').waitFor();
+    await page.getByText('Preview ready: some records would fail or lack some values (see below). Nothing was written to Assets.').waitFor();
 
     assert.deepEqual(await tileCounts(page.locator('.preview .count')),
-      { source: 45, created: 1, updated: 2, unchanged: 40, missing: 1, marked: 1, deleted: 0, failed: 1, warnings: 1 });
+      { source: 45, created: 1, updated: 2, unchanged: 40, missing: 1, marked: 1, deleted: 0, failed: 1, incomplete: 0, warnings: 1 });
     assert.deepEqual(await tableRows(page.locator('.table-diff tbody tr')), [
       ['5f1a', 'PPL-101', 'Job Title', 'Analyst', 'Senior Analyst'],
       ['5f1a', 'PPL-101', 'Email', 'ada@old.example', 'ada@example.com'],
@@ -256,7 +256,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const guard = page.locator('.preview .guard');
     await guard.waitFor();
     assert.equal(await guard.textContent(),
-      'Safety guard: nothing was marked or deleted. 5 object(s) would be deleted, more than the limit of 2 (2 of 40 keyed objects), so nothing was deleted; raise config:maxDeletions if this is intended.');
+      'Safety guard: 5 object(s) would be deleted, more than the limit of 2 (2 of 40 keyed objects), so nothing was deleted; raise config:maxDeletions if this is intended.');
     assert.equal(await guard.getAttribute('role'), 'note');
     // The guard comes before the counts and tables.
     assert.ok(await page.locator('.preview > .guard + .counts').count() === 1);
@@ -264,6 +264,21 @@ describe('settings page', { skip: skipReason ?? false }, () => {
       Array(5).fill('Left alone: stopped by the safety guard'));
     await page.getByText('Preview ready, with a safety guard').waitFor();
     await page.locator('.preview').screenshot({ path: '/tmp/tributary-settings-guard.png' });
+  });
+
+  test('a preview whose clears of an attribute the guard withholds says so, with the other changes listed', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    const reason = 'the run would clear Email on 12 object(s), more than the limit of 10% (4 of 40 keyed objects), so those values were kept; check the mapping and the JumpCloud field, or raise the limit (maxClears) if this is intended';
+    Object.assign(fixtures.preview, { status: 'stopped', guard: { reason } });
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.getByRole('button', { name: 'Preview' }).click();
+    const guard = page.locator('.preview .guard');
+    await guard.waitFor();
+    assert.equal(await guard.textContent(), `Safety guard: The run would clear Email on 12 object(s), ${reason.slice(reason.indexOf('more than'))}.`);
+    assert.doesNotMatch(await guard.textContent(), /nothing was marked or deleted/);
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 3, 'the changes a run would write are still listed');
+    await page.getByText('Preview ready, with a safety guard').waitFor();
   });
 
   test('a preview that failed or did not finish shows the engine\'s message, not zero counts', TIMEOUT, async () => {
@@ -313,9 +328,9 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const { page } = await open({ query: '?tab=runs' });
     const finished = page.locator('[data-run-id="run-1"]');
     await finished.waitFor();
-    assert.equal(await finished.locator('.badge').textContent(), 'Succeeded');
+    assert.equal(await finished.locator('.badge').textContent(), 'Partial', 'a record failed');
     assert.deepEqual(await tileCounts(finished.locator('.count')),
-      { source: 44, created: 1, updated: 2, unchanged: 40, missing: 0, marked: 0, deleted: 0, failed: 1, warnings: 0 });
+      { source: 44, created: 1, updated: 2, unchanged: 40, missing: 0, marked: 0, deleted: 0, failed: 1, incomplete: 0, warnings: 0 });
     assert.deepEqual(await tableRows(finished.locator('.table-errors tbody tr')),
       [['5f1d', 'Email', 'Assets refused the record: not a valid email address']]);
     assert.equal(await finished.locator('.run-title').textContent(), 'Finance users');
@@ -363,9 +378,34 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.equal(await page.locator('[data-run-id="run-old"] .run-title').textContent(), 'Unknown import');
     assert.equal(await page.locator('[data-run-id="run-g"] .badge').textContent(), 'Stopped by a guard');
     assert.match(await page.locator('[data-run-id="run-g"] .guard').textContent(),
-      /^Safety guard: nothing was marked or deleted\. The source returned no records, so nothing was deleted \(40 object\(s\) would have been\)/);
+      /^Safety guard: The source returned no records, so nothing was deleted \(40 object\(s\) would have been\)/);
     assert.deepEqual(await page.locator('.run').evaluateAll((runs) => runs.map((r) => r.dataset.runId)), ['run-f', 'run-b', 'run-g', 'run-old']);
     await page.screenshot({ path: '/tmp/tributary-settings-run-outcomes.png', fullPage: true });
+  });
+
+  test('a partial run is not shown green: in the run history and in the imports list', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.runs = [{
+      ...fixtures.runs[1], runId: 'run-p', status: 'partial',
+      counts: { ...fixtures.runs[1].counts, failed: 0, incomplete: 3 },
+      errors: [{ key: '5f1d', attribute: 'Manager', message: 'no object of type 12 has the key value "x"; the reference was left out', level: 'error' }],
+    }, { ...fixtures.runs[1], runId: 'run-s', status: 'succeeded', startedAt: 1000, finishedAt: 2000, counts: { created: 1 }, errors: [] }];
+    const { page } = await open({ fixtures, query: '?tab=runs' });
+    const badge = page.locator('[data-run-id="run-p"] .badge');
+    await badge.waitFor();
+    assert.equal(await badge.textContent(), 'Partial');
+    const colours = (locator) => locator.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]);
+    const green = await colours(page.locator('[data-run-id="run-s"] .badge'));
+    const partial = await colours(badge);
+    assert.notEqual(partial[0], green[0], 'not the green of succeeded');
+    assert.notEqual(partial[1], green[1]);
+    assert.ok(await page.locator('[data-run-id="run-p"] .count-incomplete.count-bad').count() === 1, 'the incomplete records are shown as bad');
+    await page.getByRole('tab', { name: 'Imports' }).click();
+    const listBadge = page.locator('.imports-list tbody tr .badge');
+    await listBadge.waitFor();
+    assert.equal(await listBadge.getAttribute('data-status'), 'partial');
+    assert.equal(await listBadge.textContent(), 'Partial');
+    assert.deepEqual(await colours(listBadge), partial);
   });
 
   test('run now saves changes, shows the run as queued until it begins, and follows it', TIMEOUT, async () => {

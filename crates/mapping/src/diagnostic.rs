@@ -114,6 +114,7 @@ codes! {
     RunBadMissingPolicy = "E108", Error, "Run: `config:missing` names an attribute or status the object type lacks.";
     RunServiceFailed = "E109", Error, "Run: JumpCloud or Assets refused a request or could not be reached after retries.";
     RunStorageFailed = "E110", Error, "Run: the app's storage failed.";
+    RunNothingWritten = "E111", Error, "Run: no record could be written (each was refused by Assets or skipped).";
 }
 
 impl Serialize for Code {

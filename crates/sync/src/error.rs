@@ -77,6 +77,12 @@ pub enum RunError {
     /// The host's storage failed.
     #[error("storage failed: {0}")]
     Storage(#[from] StorageError),
+    /// No record could be written: each was refused or skipped (the reasons are in `errors`).
+    #[error("none of the {failed} record(s) could be written (each was refused by Assets or skipped); the reasons are listed per record")]
+    NothingWritten {
+        /// Records that failed.
+        failed: u64,
+    },
 }
 
 impl RunError {
@@ -93,6 +99,7 @@ impl RunError {
             RunError::MissingPolicy(_) => Code::RunBadMissingPolicy,
             RunError::Service { .. } => Code::RunServiceFailed,
             RunError::Storage(_) => Code::RunStorageFailed,
+            RunError::NothingWritten { .. } => Code::RunNothingWritten,
         }
     }
 

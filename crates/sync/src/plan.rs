@@ -11,6 +11,14 @@ use crate::model::{
     same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, ResolvedMissing,
 };
 
+/// The default mass-clear guard: at most 10 % of the keyed existing objects may have one
+/// attribute cleared (written empty over a value) in a run.
+pub const DEFAULT_MAX_CLEARS: Limit = Limit::Percent(10.0);
+
+/// Under the default guard, clearing fewer objects than this never fires it: a few values
+/// gone in JumpCloud is a real change, even on a small type.
+pub const MIN_CLEARS_GUARDED: u64 = 10;
+
 /// Lookups the engine resolved before planning: references to objects of other types and Jira
 /// users by email. Values are stored lower-cased (AQL `=` and emails are case-insensitive).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -59,6 +67,9 @@ pub struct PlanInput<'a> {
     pub missing: &'a ResolvedMissing,
     /// The retirement guard, if any.
     pub limit: Option<Limit>,
+    /// The mass-clear guard; `None` applies [`DEFAULT_MAX_CLEARS`] with its floor of
+    /// [`MIN_CLEARS_GUARDED`] objects.
+    pub max_clears: Option<Limit>,
     /// Source keys left alone (e.g. their write already failed earlier in this run).
     pub skip_keys: &'a BTreeSet<String>,
 }
@@ -195,9 +206,13 @@ pub struct Plan {
     pub missing: Vec<Missing>,
     /// Problems found while planning.
     pub problems: Vec<Problem>,
-    /// Why retirements were withheld, when a guard stopped them.
+    /// Why writes were withheld (retirements, mass clears), when a guard fired; several
+    /// reasons are joined with `; `.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub guard: Option<String>,
+    /// Clears the mass-clear guard took out of `updates`: `(attribute name, objects)`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub withheld_clears: Vec<(String, u64)>,
 }
 
 impl Plan {
@@ -402,8 +417,69 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         ));
     }
     out.creates = order_creates(std::mem::take(&mut out.creates));
+    guard_clears(input, by_key.len() as u64, &mut out);
     plan_missing(input, &by_key, &source_count, &attrs, &mut out);
     out
+}
+
+/// The mass-clear guard: when more keyed objects than allowed would have the same attribute
+/// cleared (a value written empty), those clears are taken out of the updates (the rest of
+/// each update stays), and the guard says which attribute and how many. Usually the cause is
+/// a source field renamed or dropped upstream, not that many real changes.
+fn guard_clears(input: &PlanInput<'_>, keyed: u64, out: &mut Plan) {
+    let is_clear = |c: &Change| c.new.is_empty() && !c.old.is_empty();
+    let mut clears: BTreeMap<&str, (String, u64)> = BTreeMap::new();
+    for change in out
+        .updates
+        .iter()
+        .flat_map(|u| &u.changes)
+        .filter(|c| is_clear(c))
+    {
+        clears
+            .entry(change.attribute_id.as_str())
+            .or_insert_with(|| (change.attribute.clone(), 0))
+            .1 += 1;
+    }
+    let (limit, floor) = match input.max_clears {
+        Some(limit) => (limit, 0),
+        None => (DEFAULT_MAX_CLEARS, MIN_CLEARS_GUARDED),
+    };
+    let allowed = limit.allowed(keyed);
+    let guarded: BTreeMap<String, (String, u64)> = clears
+        .into_iter()
+        .filter(|(_, (_, n))| *n > allowed && *n >= floor)
+        .map(|(id, v)| (id.to_string(), v))
+        .collect();
+    if guarded.is_empty() {
+        return;
+    }
+    for update in out.updates.iter_mut() {
+        update
+            .changes
+            .retain(|c| !(is_clear(c) && guarded.contains_key(&c.attribute_id)));
+    }
+    // An update left with nothing to write is no write (the object is not in sync either,
+    // so it is not counted unchanged).
+    out.updates.retain(|u| !u.changes.is_empty());
+    let what: Vec<String> = guarded
+        .values()
+        .map(|(name, n)| format!("{name} on {n} object(s)"))
+        .collect();
+    let reason = format!(
+        "the run would clear {}, more than the limit of {} ({allowed} of {keyed} keyed objects), so those values were kept; check the mapping and the JumpCloud field, or raise the limit (maxClears) if this is intended",
+        what.join(", "),
+        limit.describe()
+    );
+    out.withheld_clears = guarded.into_values().collect();
+    add_guard(out, reason);
+}
+
+/// Adds a guard reason to the plan's (one run can trip more than one guard).
+fn add_guard(out: &mut Plan, reason: String) {
+    out.guard = Some(match out.guard.take() {
+        Some(earlier) => format!("{earlier}; {reason}"),
+        None => reason,
+    });
 }
 
 fn problem(key: &str, attribute: Option<String>, message: String, level: Level) -> Problem {
@@ -741,6 +817,6 @@ fn plan_missing(
                 m.action = RetireAction::Guarded;
             }
         }
-        out.guard = Some(reason);
+        add_guard(out, reason);
     }
 }

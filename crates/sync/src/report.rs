@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::client::ApiCalls;
 use crate::error::{RunError, RunFailure};
+use tributary_mapping::Limit;
+
 use crate::plan::{Level, Plan, Problem, RetireAction};
 
 /// Options of one invocation (the JSON the hosts pass).
@@ -44,17 +46,31 @@ pub struct RunOptions {
     /// When the host stops this invocation (ms since the epoch): until then its slice claim
     /// stands; a redelivered event after it takes the slice over.
     pub deadline_ms: Option<f64>,
+    /// The mass-clear guard: at most this many keyed objects (a count, or a percentage of the
+    /// keyed objects) may have one attribute cleared in a run, as JSON
+    /// `{"unit": "count" | "percent", "value": n}` (the semantics of `config:maxDeletions`).
+    /// Absent: [`crate::plan::DEFAULT_MAX_CLEARS`] with a floor of
+    /// [`crate::plan::MIN_CLEARS_GUARDED`] objects. Overrides the mapping's own setting.
+    pub max_clears: Option<Limit>,
 }
 
-/// How the invocation ended.
+/// How the invocation ended. A finished run is `succeeded` only when every record reached
+/// Assets whole and no guard fired; see [`RunStatus::of_finished`] for the rules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RunStatus {
-    /// Done (per-record failures, if any, are in `counts.failed` and `errors`).
+    /// Done: every record was written whole (or already matched) and no guard fired. Warnings
+    /// (an unmatched Jira user) do not count against it.
     Succeeded,
-    /// The run could not go on (bad mapping, unknown object type, service unreachable).
+    /// Done, but some records failed (`counts.failed`) or were written without some of their
+    /// values (`counts.incomplete`: a value Assets refused, a reference that found nothing),
+    /// while others were written or already matched.
+    Partial,
+    /// Nothing could be written: a run-level failure (bad mapping, unknown object type,
+    /// service unreachable; `error` says which), or every record was refused.
     Failed,
-    /// Done, but a guard withheld the retirements (`guard.reason` says why).
+    /// Done, but a guard withheld writes (retirements, or mass clears of an attribute);
+    /// `guard.reason` says why.
     Stopped,
     /// The time budget ran out; call again with `resume: true` and the same `runId`.
     Continue,
@@ -68,6 +84,7 @@ impl RunStatus {
         RunStatus::Succeeded,
         RunStatus::Continue,
         RunStatus::Busy,
+        RunStatus::Partial,
         RunStatus::Stopped,
         RunStatus::Failed,
     ];
@@ -76,10 +93,38 @@ impl RunStatus {
     pub fn name(self) -> &'static str {
         match self {
             RunStatus::Succeeded => "succeeded",
+            RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
             RunStatus::Stopped => "stopped",
             RunStatus::Continue => "continue",
             RunStatus::Busy => "busy",
+        }
+    }
+
+    /// The rank in [`RunStatus::ALL`]: a batch takes the worst of its imports.
+    pub fn rank(self) -> usize {
+        RunStatus::ALL
+            .iter()
+            .position(|s| *s == self)
+            .expect("every status is ranked")
+    }
+
+    /// The verdict on a run that got to the end without a run-level failure, the worst that
+    /// applies: `failed` when records had problems and none reached Assets (every one refused
+    /// or skipped); else `stopped` when a guard fired; else `partial` when records had problems
+    /// (`counts.failed`, `counts.incomplete`); else `succeeded`.
+    pub fn of_finished(counts: &Counts, guarded: bool) -> RunStatus {
+        let problems = counts.failed + counts.incomplete;
+        let reached =
+            counts.created + counts.updated + counts.unchanged + counts.marked + counts.deleted;
+        if problems > 0 && reached == 0 {
+            RunStatus::Failed
+        } else if guarded {
+            RunStatus::Stopped
+        } else if problems > 0 {
+            RunStatus::Partial
+        } else {
+            RunStatus::Succeeded
         }
     }
 }
@@ -156,12 +201,16 @@ pub struct Counts {
     pub missing: u64,
     /// Records written with something left out (e.g. an unmatched Jira user).
     pub warnings: u64,
+    /// Of those, the records left without some of their values by an error (a reference that
+    /// found nothing, a value Assets would refuse): they make the run `partial`.
+    #[serde(default)]
+    pub incomplete: u64,
 }
 
-/// Why a guard stopped retirements.
+/// Why a guard withheld writes (retirements, or the clears of an attribute).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Guard {
-    /// The message.
+    /// The message; it names what was withheld and how many objects.
     pub reason: String,
 }
 
@@ -365,7 +414,8 @@ pub struct MissingView {
 pub struct PlanView {
     /// Objects that would be created (referenced ones first).
     pub creates: Vec<CreateView>,
-    /// Objects that would be updated, with old → new per attribute.
+    /// Objects that would be updated, with old → new per attribute (only what a run would
+    /// write: clears withheld by the mass-clear guard are left out, `guard` names them).
     pub updates: Vec<UpdateView>,
     /// Objects that already match.
     pub unchanged: u64,
@@ -481,6 +531,31 @@ mod tests {
         assert_eq!(first.key.chars().count(), MAX_KEY_CHARS);
         let size = serde_json::to_string(&report).unwrap().len();
         assert!(size < 240 * 1024, "{size} bytes");
+    }
+
+    #[test]
+    fn the_verdict_is_the_worst_that_applies() {
+        let counts = |created, failed, incomplete| Counts {
+            created,
+            failed,
+            incomplete,
+            ..Counts::default()
+        };
+        use RunStatus::*;
+        for (c, guarded, want) in [
+            (counts(3, 0, 0), false, Succeeded),
+            (counts(0, 0, 0), false, Succeeded),
+            (counts(3, 1, 0), false, Partial),
+            (counts(3, 0, 1), false, Partial),
+            (counts(0, 2, 0), false, Failed),
+            (counts(3, 1, 0), true, Stopped),
+            (counts(0, 0, 0), true, Stopped),
+            (counts(0, 2, 0), true, Failed),
+        ] {
+            assert_eq!(RunStatus::of_finished(&c, guarded), want, "{c:?} {guarded}");
+        }
+        assert!(Failed.rank() > Stopped.rank() && Stopped.rank() > Partial.rank());
+        assert!(Partial.rank() > Busy.rank() && Busy.rank() > Succeeded.rank());
     }
 
     #[test]

@@ -47,6 +47,10 @@ pub struct ImportSpec {
     pub missing: MissingPolicy,
     /// Retirement guard.
     pub limit: Option<Limit>,
+    /// Mass-clear guard from the mapping (none yet: `config:maxClears` is still to be added
+    /// to the mapping language; it goes here, and `RunOptions::max_clears` overrides it).
+    #[serde(default)]
+    pub max_clears: Option<Limit>,
     /// Names of the attributes whose values are looked up (references): what orders imports.
     #[serde(default)]
     pub reference_attributes: Vec<String>,
@@ -157,6 +161,10 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
         key_attribute,
         missing: config.missing.clone(),
         limit: config.max_deletions,
+        // TODO(mapping): parse `config:maxClears=<n|n%>` like config:maxDeletions (a
+        // `Limit`, listed in CONFIG_NAMES) and set it here; the engine already applies
+        // `RunOptions::max_clears` first, then this, then the planner's default.
+        max_clears: None,
         reference_attributes: mapping
             .rows
             .iter()

@@ -359,7 +359,11 @@ fn validation_errors_are_reported_per_record_and_not_retried() {
     host.users.borrow_mut()[0]["lastname"] = json!("");
     let bad_id = host.users.borrow()[0]["_id"].as_str().unwrap().to_string();
     let report = sync(&host, &options(MAPPING));
-    assert_eq!(report.status, RunStatus::Succeeded);
+    assert_eq!(
+        report.status,
+        RunStatus::Partial,
+        "three written, one refused"
+    );
     assert_eq!(report.counts.failed, 1);
     assert_eq!(report.counts.created, 3);
     assert_eq!(report.api_calls.retries, 0);
@@ -792,7 +796,8 @@ fn a_dry_run_plans_everything_and_writes_nothing() {
     let host = host(8);
     sync(&host, &options(MAPPING));
     host.users.borrow_mut()[0]["lastname"] = json!("Changed");
-    host.users.borrow_mut().push(user(50));
+    // User 8's manager (user 1) exists: a clean plan (user 50's would not be found).
+    host.users.borrow_mut().push(user(8));
     host.clear_requests();
     let writes_before = host.storage_writes.get();
     let report = sync(
@@ -1004,6 +1009,17 @@ fn a_create_answered_with_a_cut_body_is_found_by_its_key_not_duplicated() {
 }
 
 #[test]
+fn a_create_refused_because_it_went_through_already_counts_as_created() {
+    // As when a killed invocation's create commits after the redelivered run read Assets.
+    let host = host(6);
+    host.fault("POST", "object/create", 1, FaultKind::CommitThenStatus(400));
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!((report.counts.created, report.counts.failed), (6, 0));
+    assert_users_match(&host, 6);
+}
+
+#[test]
 fn a_bad_mapping_fails_before_any_request() {
     let host = host(2);
     let report = sync(&host, &options("map:firstname=Name\n"));
@@ -1014,6 +1030,28 @@ fn a_bad_mapping_fails_before_any_request() {
         report.message
     );
     assert!(host.requests.borrow().is_empty());
+    // The run history says why the run never started (no lease was taken for it).
+    let stored: RunReport = serde_json::from_str(
+        &host.storage.borrow()[&format!("tributary:run:users:{}", report.run_id)],
+    )
+    .unwrap();
+    assert_eq!(stored.status, RunStatus::Failed);
+    assert_eq!(stored.error.unwrap().code.as_str(), "E101");
+    assert!(stored.finished_at.is_some());
+    assert!(!host.storage.borrow().contains_key("tributary:lease:users"));
+    // A preview of it stores nothing; neither does a run whose ids are unusable as keys.
+    let keys_before = host.storage.borrow().len();
+    let preview = RunOptions {
+        dry_run: true,
+        ..options("map:firstname=Name\n")
+    };
+    assert_eq!(sync(&host, &preview).status, RunStatus::Failed);
+    let bad_id = RunOptions {
+        import_id: "bad/id".into(),
+        ..options("map:firstname=Name\n")
+    };
+    assert_eq!(sync(&host, &bad_id).status, RunStatus::Failed);
+    assert_eq!(host.storage.borrow().len(), keys_before);
     let report = sync(
         &host,
         &RunOptions {
@@ -1023,6 +1061,126 @@ fn a_bad_mapping_fails_before_any_request() {
     );
     assert_eq!(report.status, RunStatus::Failed);
     assert!(report.message.unwrap().contains("importId"));
+}
+
+#[test]
+fn a_reference_that_finds_nothing_makes_the_run_partial() {
+    let host = host(4);
+    // User 3's manager is not in JumpCloud: user 3 is written without one.
+    host.users.borrow_mut()[0]["manager"] = json!(id(99));
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Partial, "{report:#?}");
+    assert_eq!(
+        (
+            report.counts.created,
+            report.counts.failed,
+            report.counts.incomplete
+        ),
+        (4, 0, 1)
+    );
+    assert!(report
+        .errors
+        .iter()
+        .any(|e| e.key == id(3) && e.attribute.as_deref() == Some("Manager")));
+    assert_eq!(serde_json::to_value(&report).unwrap()["status"], "partial");
+    // An unmatched Jira user alone is a warning: odd users have no account, yet this succeeds.
+    host.users.borrow_mut()[0]["manager"] = json!(id(0));
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert!(report.counts.warnings > 0);
+    assert_eq!(report.counts.incomplete, 0);
+}
+
+#[test]
+fn a_run_where_every_record_is_refused_fails() {
+    let host = host(3);
+    host.reject_invalid.set(true);
+    for u in host.users.borrow_mut().iter_mut() {
+        u["firstname"] = json!("INVALID");
+        u["lastname"] = json!("");
+    }
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Failed, "{report:#?}");
+    assert_eq!((report.counts.created, report.counts.failed), (0, 3));
+    assert_eq!(report.phase, RunPhase::Done);
+    assert_eq!(report.error.as_ref().unwrap().code.as_str(), "E111");
+    assert!(report.message.as_deref().unwrap().contains("none of the 3"));
+    let stored: RunReport = serde_json::from_str(
+        &host.storage.borrow()[&format!("tributary:run:users:{}", report.run_id)],
+    )
+    .unwrap();
+    assert_eq!(stored.status, RunStatus::Failed);
+}
+
+#[test]
+fn clearing_an_attribute_on_many_objects_stops_and_keeps_the_values() {
+    let host = host(30);
+    assert_eq!(sync(&host, &options(MAPPING)).status, RunStatus::Succeeded);
+    // A source field gone on 12 of 30 users (say, renamed upstream), and one real rename.
+    for u in host.users.borrow_mut().iter_mut().take(12) {
+        u.as_object_mut().unwrap().remove("email");
+    }
+    host.users.borrow_mut()[0]["lastname"] = json!("Renamed");
+    let renamed = host.users.borrow()[0]["_id"].as_str().unwrap().to_string();
+    let preview = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(preview.status, RunStatus::Stopped, "{preview:#?}");
+    let reason = &preview.guard.as_ref().unwrap().reason;
+    assert!(reason.contains("Email on 12 object(s)"), "{reason}");
+    let plan = preview.plan.as_ref().unwrap();
+    assert!(
+        plan.updates
+            .iter()
+            .flat_map(|u| &u.changes)
+            .all(|c| c.attribute != "Email"),
+        "the preview lists only what a run would write: {:?}",
+        plan.updates
+    );
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Stopped);
+    assert_eq!(report.guard, preview.guard);
+    let objects = host.user_objects();
+    for (i, o) in objects.values().enumerate() {
+        assert_eq!(o.get("9").len(), 1, "Email kept on object {i}");
+    }
+    // The source lists users in reverse: the first is user 29.
+    assert_eq!(
+        objects[&renamed].get("2"),
+        ["First29 Renamed"],
+        "the other changes are written"
+    );
+    // A host limit of 50 % lets the same clears through.
+    let report = sync(
+        &host,
+        &RunOptions {
+            max_clears: Some(tributary_mapping::Limit::Percent(50.0)),
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    let cleared = host
+        .user_objects()
+        .values()
+        .filter(|o| o.get("9").is_empty())
+        .count();
+    assert_eq!(cleared, 12);
+}
+
+#[test]
+fn a_batch_is_as_bad_as_its_worst_import() {
+    let host = host(4);
+    host.users.borrow_mut()[0]["manager"] = json!(id(99));
+    let mut batch = users_and_departments(MAPPING, "config:objectType=20");
+    batch.budget_ms = None;
+    let report = block_on(run_all(&host, &batch));
+    let statuses: Vec<RunStatus> = report.imports.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [RunStatus::Succeeded, RunStatus::Partial]);
+    assert_eq!(report.status, RunStatus::Partial);
 }
 
 /// A batch of the users import (`users_mapping`) and a departments import whose target is

@@ -81,6 +81,7 @@ struct Case {
     lookups: LookupTable,
     missing: ResolvedMissing,
     limit: Option<Limit>,
+    max_clears: Option<Limit>,
 }
 
 impl Case {
@@ -92,6 +93,7 @@ impl Case {
             lookups: LookupTable::default(),
             missing: MissingPolicy::Ignore,
             limit: None,
+            max_clears: None,
         }
     }
 
@@ -106,6 +108,7 @@ impl Case {
             lookups: &self.lookups,
             missing: &self.missing,
             limit: self.limit,
+            max_clears: self.max_clears,
             skip_keys: &skip,
         })
     }
@@ -598,5 +601,100 @@ fn the_plan_is_deterministic_and_serialises() {
     assert_eq!(
         json["creates"][1]["changes"][2]["new"][0]["created"],
         "boss"
+    );
+}
+
+/// `n` keyed objects with a Name, of which the first `cleared` lose it in the source.
+fn clears_case(n: usize, cleared: usize) -> Case {
+    let desired = (0..n)
+        .map(|i| {
+            let name = if i < cleared {
+                Vec::new()
+            } else {
+                vec![format!("N{i}")]
+            };
+            record(&format!("k{i}"), &[("2", Desired::Values { values: name })])
+        })
+        .collect();
+    let existing = (0..n)
+        .map(|i| keyed(&i.to_string(), &format!("k{i}"), &format!("N{i}")))
+        .collect();
+    Case::new(desired, existing)
+}
+
+#[test]
+fn clearing_an_attribute_on_many_objects_is_withheld_by_the_default_guard() {
+    // 10 of 50: more than 10 % (5) and at least 10 objects.
+    let p = clears_case(50, 10).plan();
+    let reason = p.guard.as_deref().expect("the guard fires");
+    assert!(
+        reason.contains("Name on 10 object(s)") && reason.contains("10%"),
+        "{reason}"
+    );
+    assert!(p.updates.is_empty(), "no clear is planned: {:?}", p.updates);
+    assert_eq!(p.withheld_clears, [("Name".to_string(), 10)]);
+    assert_eq!(p.unchanged, 40);
+}
+
+#[test]
+fn a_few_clears_are_real_changes_and_pass_the_default_guard() {
+    for (n, cleared) in [(100, 9), (100, 10), (50, 9), (5, 5)] {
+        let p = clears_case(n, cleared).plan();
+        assert_eq!(p.guard, None, "{cleared} of {n}");
+        assert_eq!(p.updates.len(), cleared, "{cleared} of {n}");
+        assert!(p.updates.iter().all(|u| u.changes[0].new.is_empty()));
+    }
+    // 11 of 100 is more than 10 %.
+    assert!(clears_case(100, 11).plan().guard.is_some());
+}
+
+#[test]
+fn the_clear_guard_keeps_the_other_changes_of_the_objects() {
+    let mut case = clears_case(20, 12);
+    for (i, r) in case.desired.iter_mut().enumerate().take(12) {
+        r.attributes
+            .push(("7".to_string(), Desired::values([format!("s{i}")])));
+    }
+    let p = case.plan();
+    assert!(p.guard.is_some());
+    assert_eq!(p.updates.len(), 12);
+    for u in &p.updates {
+        assert_eq!(u.changes.len(), 1, "only the status is written: {u:?}");
+        assert_eq!(u.changes[0].attribute, "Status");
+    }
+}
+
+#[test]
+fn max_clears_sets_the_threshold_as_a_count_or_a_percentage_without_the_floor() {
+    let mut case = clears_case(100, 3);
+    case.max_clears = Some(Limit::Count(2));
+    let p = case.plan();
+    assert!(
+        p.guard.as_deref().is_some_and(|r| r.contains("limit of 2")),
+        "{p:?}"
+    );
+    case.max_clears = Some(Limit::Count(3));
+    assert_eq!(case.plan().guard, None);
+    case.max_clears = Some(Limit::Percent(50.0));
+    let mut many = clears_case(100, 51);
+    many.max_clears = case.max_clears;
+    assert!(many.plan().guard.is_some());
+    let mut half = clears_case(100, 50);
+    half.max_clears = case.max_clears;
+    assert_eq!(half.plan().guard, None);
+}
+
+#[test]
+fn the_clear_guard_and_the_deletion_guard_both_give_their_reason() {
+    let mut case = clears_case(40, 12);
+    // Two keyed objects gone from the source, against a limit of one deletion.
+    case.desired.truncate(38);
+    case.missing = MissingPolicy::Delete;
+    case.limit = Some(Limit::Count(1));
+    let p = case.plan();
+    let reason = p.guard.unwrap();
+    assert!(
+        reason.contains("Name on 12 object(s)") && reason.contains("would be deleted"),
+        "{reason}"
     );
 }

@@ -83,12 +83,17 @@ export interface SyncOptions {
   slice?: number;
   /** When the host stops this invocation (ms since the epoch); the slice's claim lasts until then. */
   deadlineMs?: number;
+  /** The mass-clear guard: at most this many keyed objects (count, or percent of the keyed
+   *  objects) may have one attribute cleared in a run. Default 10 % and never fewer than 10
+   *  objects; a value given here has no such floor. */
+  maxClears?: { unit: 'count' | 'percent'; value: number };
 }
 
 export interface SyncChange { attribute: string; old: string[]; new: string[] }
 
 export interface SyncPlan {
   creates: { key: string; changes: SyncChange[] }[];
+  /** Only what a run would write: clears withheld by the mass-clear guard are left out. */
   updates: { key: string; objectKey: string; changes: SyncChange[] }[];
   unchanged: number;
   missing: { key: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
@@ -96,7 +101,10 @@ export interface SyncPlan {
   omitted?: { creates: number; updates: number; missing: number };
 }
 
-export type RunStatus = 'succeeded' | 'failed' | 'stopped' | 'continue' | 'busy';
+/** succeeded: every record written whole, no guard; partial: some records failed or were
+ *  written without some values (counts.failed, counts.incomplete); failed: nothing could be
+ *  written (error says why); stopped: a guard withheld writes (guard.reason). */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'continue' | 'busy';
 export type RunPhase = 'config' | 'target' | 'readSource' | 'readAssets' | 'write' | 'done';
 
 /** A run failure as data: a code from the diagnostic registry (E1xx). */
@@ -120,7 +128,10 @@ export interface SyncReport {
   phase: RunPhase;
   progress: { done: number; total: number };
   counts: { source: number; created: number; updated: number; unchanged: number; marked: number;
-            deleted: number; failed: number; missing: number; warnings: number };
+            deleted: number; failed: number; missing: number; warnings: number;
+            /** Records written without some values by an error (also in warnings). */
+            incomplete: number };
+  /** A guard withheld writes: retirements, or clears of an attribute on many objects. */
   guard?: { reason: string };
   errors: { key: string; attribute?: string; message: string; level: 'error' | 'warning' }[];
   errorsOmitted: number;

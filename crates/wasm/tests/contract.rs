@@ -191,11 +191,16 @@ fn every_option_is_declared() {
         plan_limit: Some(5),
         slice: Some(3),
         deadline_ms: Some(9.0),
+        max_clears: Some(tributary_mapping::Limit::Percent(10.0)),
     };
     let value = serde_json::to_value(&options).unwrap();
     assert_eq!(
+        value["maxClears"],
+        json!({"unit": "percent", "value": 10.0})
+    );
+    assert_eq!(
         value.as_object().unwrap().len(),
-        14,
+        15,
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");
@@ -220,6 +225,16 @@ fn every_option_is_declared() {
         .unwrap(),
         "PickerOptions",
     );
+}
+
+#[wasm_bindgen_test]
+fn every_run_status_is_in_the_status_type() {
+    let ts = types();
+    let start = ts.find("export type RunStatus =").unwrap();
+    let line = &ts[start..start + ts[start..].find(';').unwrap()];
+    for status in RunStatus::ALL {
+        assert!(line.contains(&format!("'{}'", status.name())), "{line}");
+    }
 }
 
 #[wasm_bindgen_test]

@@ -71,7 +71,7 @@ export function createImportsPanel({ core, onRunStarted }) {
     const rows = imports.map((imp) => h('tr', {},
       h('th', { scope: 'row', text: imp.name || '(unnamed)' }),
       h('td', { text: scheduleLabel(imp.schedule) + (imp.enabled === false ? ' (paused)' : '') }),
-      h('td', { text: lastRuns ? lastRunLabel(imp.lastRun ?? lastRuns.get(imp.id)) : '…' }),
+      h('td', { class: 'cell-last-run' }, lastRuns ? lastRunCell(imp.lastRun ?? lastRuns.get(imp.id)) : '…'),
       h('td', { class: 'cell-actions' },
         h('button', {
           type: 'button',
@@ -128,11 +128,14 @@ function scheduleLabel(schedule) {
   return SCHEDULE_LABELS[schedule] ?? SCHEDULE_LABELS.manual;
 }
 
-function lastRunLabel(lastRun) {
+/** The last run's cell: its status as the run history's badge, then when. */
+function lastRunCell(lastRun) {
   if (!lastRun) return 'Never';
-  if (typeof lastRun === 'object') {
-    const when = lastRun.finishedAt || lastRun.startedAt;
-    return [lastRun.status ? statusText(lastRun.status) : null, when ? formatTime(when) : null].filter(Boolean).join(' · ') || '—';
-  }
-  return formatTime(lastRun);
+  if (typeof lastRun !== 'object') return formatTime(lastRun);
+  const when = lastRun.finishedAt || lastRun.startedAt;
+  const parts = [
+    lastRun.status ? h('span', { class: `badge badge-${lastRun.status}`, dataset: { status: String(lastRun.status) }, text: statusText(lastRun.status) }) : null,
+    when ? formatTime(when) : null,
+  ].filter(Boolean);
+  return parts.length ? parts.flatMap((part, i) => (i ? [' · ', part] : [part])) : '—';
 }

@@ -7,6 +7,7 @@ export const STATUS_LABELS = {
   queued: 'Queued',
   continue: 'Running',
   succeeded: 'Succeeded',
+  partial: 'Partial',
   stopped: 'Stopped by a guard',
   failed: 'Failed',
   busy: 'Skipped',

@@ -15,6 +15,7 @@ const PREVIEW_TILES = [
   ['marked', 'To mark'],
   ['deleted', 'To delete'],
   ['failed', 'Would fail'],
+  ['incomplete', 'Would lack some values'],
   ['warnings', 'Warnings'],
 ];
 
@@ -25,6 +26,8 @@ export function previewOutcome(report) {
       return ['ok', 'Preview ready. Nothing was written to Assets.'];
     case 'stopped':
       return ['ok', 'Preview ready, with a safety guard (see below). Nothing was written to Assets.'];
+    case 'partial':
+      return ['error', 'Preview ready: some records would fail or lack some values (see below). Nothing was written to Assets.'];
     case 'continue':
       return ['error', 'The preview did not finish in time, so there is no plan to show. Nothing was written to Assets.'];
     case 'busy':

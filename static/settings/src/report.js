@@ -49,13 +49,13 @@ export function formatDuration(ms) {
 }
 
 /**
- * Count tiles: `tiles` is `[[countKey, label]]`. A non-zero `failed` is shown in red.
+ * Count tiles: `tiles` is `[[countKey, label]]`. A non-zero `failed` or `incomplete` is shown in red.
  * Each tile carries `data-count` so tests and styles can find it.
  */
 export function countTiles(counts, tiles, { small = false } = {}) {
   return h('dl', { class: `counts${small ? ' counts-small' : ''}` }, tiles.map(([key, label]) => {
     const value = Number(counts?.[key] ?? 0) || 0;
-    const bad = (key === 'failed' && value > 0) ? ' count-bad' : '';
+    const bad = ((key === 'failed' || key === 'incomplete') && value > 0) ? ' count-bad' : '';
     return h('div', { class: `count count-${key}${bad}`, dataset: { count: key } },
       h('dt', { text: label }),
       h('dd', { text: String(value) }));
@@ -70,7 +70,8 @@ export function guardNotice(guard) {
   const reason = typeof guard?.reason === 'string' ? guard.reason.trim() : '';
   if (!reason) return null;
   return h('div', { class: 'guard', role: 'note' },
-    h('strong', { text: 'Safety guard: nothing was marked or deleted. ' }),
+    // The reason says what was withheld: retirements, or the clears of one attribute.
+    h('strong', { text: 'Safety guard: ' }),
     sentence(reason));
 }
 

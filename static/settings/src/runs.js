@@ -19,6 +19,7 @@ const COUNT_TILES = [
   ['marked', 'Marked'],
   ['deleted', 'Deleted'],
   ['failed', 'Failed'],
+  ['incomplete', 'Written without some values'],
   ['warnings', 'Warnings'],
 ];
 /** A run started here and never seen in the history is given up on after this long. */
@@ -148,7 +149,7 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
     const going = inProgress(run.status);
     // A finished run's bar would always be full; a failed one says where it stopped instead.
     if (!going) {
-      return run.status === 'failed' && run.phase
+      return run.status === 'failed' && run.phase && run.phase !== 'done'
         ? h('p', { class: 'help progress-text', text: `Stopped while ${lowerFirst(phaseText(run.phase))}.` })
         : null;
     }

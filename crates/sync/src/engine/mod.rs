@@ -112,10 +112,17 @@ async fn run_compiled<H: SyncHost>(
     let run_id = run_id_of(options, started, 'r');
     let mut report = RunReport::new(&run_id, &options.import_id, started);
     report.invocations = 1;
+    let ids_valid = valid_id(&options.import_id) && valid_id(&run_id);
     let import = match compiled {
         Ok(import) => import,
         Err(error) => {
             report.fail(&error, host.now_ms());
+            if ids_valid && !options.dry_run {
+                // The run history must say why a scheduled run never started. No lease: this
+                // writes only its own record, under its own run id.
+                let store = RunStore::new(host, &options.import_id, &run_id);
+                let _ = store.save_record(&report).await;
+            }
             return report;
         }
     };
@@ -215,8 +222,9 @@ pub struct RunAllOptions {
 pub struct RunAllReport {
     /// The batch run id.
     pub run_id: String,
-    /// `continue` while an import is unfinished; else `failed` / `stopped` if any import was,
-    /// else `succeeded`.
+    /// `continue` while an import is unfinished; else the worst of the imports' statuses
+    /// (ranked as in [`RunStatus::ALL`]: `failed` > `stopped` > `partial` > `busy` >
+    /// `succeeded`).
     pub status: RunStatus,
     /// Import ids in the order they run (referenced object types first).
     pub order: Vec<String>,
@@ -347,16 +355,13 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
         let one = run_compiled(host, &options, import, Some((client, target))).await;
         let status = one.status;
         report.imports.push(one);
-        match status {
-            RunStatus::Continue => {
-                report.status = RunStatus::Continue;
-                return report;
-            }
-            RunStatus::Failed => report.status = RunStatus::Failed,
-            RunStatus::Stopped | RunStatus::Busy if report.status == RunStatus::Succeeded => {
-                report.status = status
-            }
-            _ => {}
+        if status == RunStatus::Continue {
+            report.status = RunStatus::Continue;
+            return report;
+        }
+        // The batch is as bad as its worst import.
+        if status.rank() > report.status.rank() {
+            report.status = status;
         }
     }
     report
@@ -550,13 +555,15 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         report.duration_ms += self.host.now_ms() - self.started;
         match outcome {
             Ok(()) => {
-                report.status = if report.guard.is_some() {
-                    RunStatus::Stopped
-                } else {
-                    RunStatus::Succeeded
-                };
+                report.status = RunStatus::of_finished(&report.counts, report.guard.is_some());
                 report.phase = RunPhase::Done;
                 report.finished_at = Some(self.host.now_ms());
+                if report.status == RunStatus::Failed {
+                    let error = RunError::NothingWritten {
+                        failed: report.counts.failed,
+                    };
+                    report.fail(&error, self.host.now_ms());
+                }
             }
             Err(Stop::Budget) if self.options.dry_run => {
                 report.status = RunStatus::Continue;
@@ -729,6 +736,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             lookups: &lookups,
             missing: &missing,
             limit: self.spec.limit,
+            max_clears: self.options.max_clears.or(self.spec.max_clears),
             skip_keys: &state.failed_keys,
         });
         if let Some(reason) = &state.source_changed {
@@ -772,6 +780,13 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             .map(|p| p.key.as_str())
             .collect();
         report.counts.warnings = warned.len() as u64;
+        report.counts.incomplete = the_plan
+            .problems
+            .iter()
+            .filter(|p| p.attribute.is_some() && !p.key.is_empty() && p.level == Level::Error)
+            .map(|p| p.key.as_str())
+            .collect::<BTreeSet<&str>>()
+            .len() as u64;
         report.progress = Progress {
             done: 0,
             total: the_plan.write_count(),

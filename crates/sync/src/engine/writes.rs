@@ -202,6 +202,23 @@ impl<H: SyncHost> Engine<'_, H> {
         self.assets.update(id, &body).await
     }
 
+    /// Whether an object with the create's key value exists; if so it counts as this create.
+    async fn found_by_key(&self, create: &Create, target: &Target) -> Result<bool, CallError> {
+        let ql = format!(
+            "objectTypeId = {} AND {} = {}",
+            target.object_type_id,
+            aql_quote(&target.key_attribute().name),
+            aql_quote(&create.key)
+        );
+        let Some(object) = self.assets.aql_all(&ql).await?.into_iter().next() else {
+            return Ok(false);
+        };
+        self.created
+            .borrow_mut()
+            .insert(create.key.clone(), (object.id, object.object_key));
+        Ok(true)
+    }
+
     async fn create(&self, create: &Create, target: &Target) -> Result<(), CallError> {
         let mut body = self.body(&create.key, &create.changes, target);
         body.attributes
@@ -217,22 +234,21 @@ impl<H: SyncHost> Engine<'_, H> {
                 }
                 Err(CallError::Uncertain(message)) => {
                     // The create may have gone through: look for the key value before resending.
-                    let ql = format!(
-                        "objectTypeId = {} AND {} = {}",
-                        target.object_type_id,
-                        aql_quote(&target.key_attribute().name),
-                        aql_quote(&create.key)
-                    );
-                    if let Some(object) = self.assets.aql_all(&ql).await?.into_iter().next() {
-                        self.created
-                            .borrow_mut()
-                            .insert(create.key.clone(), (object.id, object.object_key));
+                    if self.found_by_key(create, target).await? {
                         return Ok(());
                     }
                     rounds += 1;
                     if rounds >= CREATE_ROUNDS {
                         return Err(CallError::Transport(message));
                     }
+                }
+                Err(refused @ CallError::Status { .. }) => {
+                    // Refused as a duplicate key: a killed invocation's create of it went
+                    // through after this plan read Assets. The record is there, not failed.
+                    return match self.found_by_key(create, target).await {
+                        Ok(true) => Ok(()),
+                        _ => Err(refused),
+                    };
                 }
                 Err(e) => return Err(e),
             }

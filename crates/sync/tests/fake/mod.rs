@@ -49,6 +49,9 @@ pub enum FaultKind {
     /// Never answer (a hung connection); `CommitThenHang` processes the request first.
     Hang,
     CommitThenHang,
+    /// Process the request, then answer with this status (a duplicate that another
+    /// invocation's write committed just before).
+    CommitThenStatus(u16),
 }
 
 #[derive(Debug, Clone)]
@@ -638,6 +641,7 @@ impl SyncHost for FakeHost {
         let mut commit_then_drop = false;
         let mut commit_then_cut = false;
         let mut hang = false;
+        let mut commit_then_status = None;
         {
             let mut faults = self.faults.borrow_mut();
             if let Some(fault) = faults.iter_mut().find(|f| {
@@ -657,6 +661,7 @@ impl SyncHost for FakeHost {
                     FaultKind::CommitThenCutBody => commit_then_cut = true,
                     FaultKind::Hang => hang = true,
                     FaultKind::CommitThenHang => (commit_then_drop, hang) = (true, true),
+                    FaultKind::CommitThenStatus(code) => commit_then_status = Some(*code),
                 }
             }
         }
@@ -687,6 +692,14 @@ impl SyncHost for FakeHost {
         }
         if hang {
             return std::future::pending().await;
+        }
+        if let Some(status) = commit_then_status {
+            response?;
+            return Ok(HttpResponse {
+                status,
+                headers: Vec::new(),
+                body: json!({"errorMessages": [], "errors": {"JumpCloud ID": "JumpCloud ID must be unique"}}).to_string(),
+            });
         }
         if commit_then_drop {
             return Err(TransportError(
