@@ -32,7 +32,7 @@ use serde::Serialize;
 use tributary_models::assets::ObjectTypeAttribute;
 
 pub use ast::*;
-pub use diagnostic::{Code, Diagnostic, LineIndex, Severity, Span};
+pub use diagnostic::{Code, Diagnostic, Fix, LineIndex, Severity, Span};
 pub use format::format;
 pub use parser::{CONFIG_NAMES, ROW_OPTIONS};
 pub use render::render;
@@ -118,9 +118,15 @@ impl Document {
         all
     }
 
-    /// The plain-text rendering of `diagnostics` (which must come from this document).
+    /// The plain-text rendering of `diagnostics` (which must come from this document): the
+    /// first [`MAX_DIAGNOSTICS`], a line counting the rest, and totals over all of them.
     pub fn render(&self, file_name: &str, diagnostics: &[Diagnostic]) -> String {
         render::render_with(&self.index, file_name, diagnostics)
+    }
+
+    /// The text with every fix of `diagnostics` applied (see [`apply_fixes`]), then formatted.
+    pub fn fixed(&self, diagnostics: &[Diagnostic]) -> String {
+        format(&apply_fixes(self.text(), diagnostics).0)
     }
 
     /// The JSON form for the settings page: the mapping, the JumpCloud fields it reads, and
@@ -140,6 +146,74 @@ impl Document {
         })
         .expect("the mapping always serialises")
     }
+}
+
+/// The most diagnostics the hosts are given at once (`validate`, the CLI, the page); the rest
+/// are counted. A mapping that is mostly not a mapping (a pasted binary, a 5 MB log) would
+/// otherwise make tens of megabytes of output, and the first ones are the ones to fix.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// What `validate` hands the hosts: the first [`MAX_DIAGNOSTICS`] diagnostics, how many more
+/// there are, and the totals over all of them (so "has errors" is right even when the errors
+/// are among the omitted ones).
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    /// The first diagnostics, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many diagnostics after these were left out.
+    pub omitted: usize,
+    /// Errors in all diagnostics, shown or not.
+    pub errors: usize,
+    /// Warnings in all diagnostics, shown or not.
+    pub warnings: usize,
+}
+
+impl Validation {
+    /// Caps `all` at [`MAX_DIAGNOSTICS`].
+    pub fn capped(mut all: Vec<Diagnostic>) -> Validation {
+        let errors = all.iter().filter(|d| d.is_error()).count();
+        let warnings = all.len() - errors;
+        let omitted = all.len().saturating_sub(MAX_DIAGNOSTICS);
+        all.truncate(MAX_DIAGNOSTICS);
+        Validation {
+            diagnostics: all,
+            omitted,
+            errors,
+            warnings,
+        }
+    }
+}
+
+/// Applies every fix the diagnostics carry, back to front so earlier spans stay valid. A fix
+/// overlapping one already applied (or not on character boundaries) is skipped; insertions at
+/// the same place keep the diagnostics' order. Returns the new text and how many were applied.
+pub fn apply_fixes(text: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
+    let mut fixes: Vec<(usize, &Fix)> = diagnostics
+        .iter()
+        .flat_map(|d| &d.fixes)
+        .enumerate()
+        .collect();
+    let mut seen: Vec<&Fix> = Vec::new();
+    fixes.retain(|(_, fix)| {
+        let new = !seen.contains(fix);
+        seen.push(fix);
+        new
+    });
+    // Back to front; of insertions at one place the last first, so they end up in order.
+    fixes.sort_by(|a, b| (b.1.span.start, b.0).cmp(&(a.1.span.start, a.0)));
+    let mut out = text.to_string();
+    let mut applied = 0;
+    let mut limit = text.len();
+    for (_, fix) in fixes {
+        let Span { start, end } = fix.span;
+        if start > end || end > limit || text.get(start..end).is_none() {
+            continue;
+        }
+        out.replace_range(start..end, &fix.replacement);
+        applied += 1;
+        limit = start;
+    }
+    (out, applied)
 }
 
 /// Parses `text` and checks it, against `attributes` when given: every diagnostic at once.
