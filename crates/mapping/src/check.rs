@@ -397,12 +397,6 @@ fn intended_attribute<'a>(
 ) -> Option<&'a ObjectTypeAttribute> {
     let writable = || attributes.iter().filter(|a| !a.system && a.editable);
     if kind == Some(RowKind::Key) {
-        let squashed = |n: &str| -> String {
-            n.chars()
-                .filter(|c| c.is_alphanumeric())
-                .flat_map(char::to_lowercase)
-                .collect()
-        };
         if let Some(attr) = writable().find(|a| squashed(&a.name) == "jumpcloudid") {
             return Some(attr);
         }
@@ -410,6 +404,14 @@ fn intended_attribute<'a>(
     let names: Vec<&str> = writable().map(|a| a.name.as_str()).collect();
     let best = did_you_mean(name, names.iter().copied())?;
     writable().find(|a| a.name == best)
+}
+
+/// A name lower-cased without spaces or punctuation: `JumpCloud ID` → `jumpcloudid`.
+fn squashed(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
 /// The lookup option a row into the reference `attr` needs: `|byKey` for JumpCloud's
@@ -517,12 +519,7 @@ fn suggested_row(
     {
         return Some(format!("map:${{firstname}} ${{lastname}}={target}"));
     }
-    let squashed: String = attr
-        .name
-        .chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect();
+    let squashed = squashed(&attr.name);
     let plain = || {
         api.fields
             .iter()

@@ -200,7 +200,7 @@ pub fn apply_fixes(text: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
         new
     });
     // Back to front; of insertions at one place the last first, so they end up in order.
-    fixes.sort_by(|a, b| (b.1.span.start, b.0).cmp(&(a.1.span.start, a.0)));
+    fixes.sort_by_key(|&(i, fix)| std::cmp::Reverse((fix.span.start, i)));
     let mut out = text.to_string();
     let mut applied = 0;
     let mut limit = text.len();
