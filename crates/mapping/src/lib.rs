@@ -184,36 +184,48 @@ impl Validation {
     }
 }
 
-/// Applies every fix the diagnostics carry, back to front so earlier spans stay valid. A fix
-/// overlapping one already applied (or not on character boundaries) is skipped; insertions at
-/// the same place keep the diagnostics' order. Returns the new text and how many were applied.
+/// Applies every fix the diagnostics carry. Of fixes that overlap, the one of the earlier
+/// diagnostic wins (or one not on character boundaries is dropped); the rest are applied back
+/// to front so earlier spans stay valid, and insertions at one place keep the diagnostics'
+/// order. Returns the new text and how many were applied.
 pub fn apply_fixes(text: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
-    let mut fixes: Vec<(usize, &Fix)> = diagnostics
-        .iter()
-        .flat_map(|d| &d.fixes)
-        .enumerate()
-        .collect();
-    let mut seen: Vec<&Fix> = Vec::new();
-    fixes.retain(|(_, fix)| {
-        let new = !seen.contains(fix);
-        seen.push(fix);
-        new
-    });
-    // Back to front; of insertions at one place the last first, so they end up in order.
-    fixes.sort_by_key(|&(i, fix)| std::cmp::Reverse((fix.span.start, i)));
-    let mut out = text.to_string();
-    let mut applied = 0;
-    let mut limit = text.len();
-    for (_, fix) in fixes {
+    // Accepted fixes by (start, order): they never overlap, so only neighbours can conflict.
+    let mut accepted: BTreeMap<(usize, usize), &Fix> = BTreeMap::new();
+    for (order, fix) in diagnostics.iter().flat_map(|d| &d.fixes).enumerate() {
         let Span { start, end } = fix.span;
-        if start > end || end > limit || text.get(start..end).is_none() {
+        if start > end || text.get(start..end).is_none() {
             continue;
         }
-        out.replace_range(start..end, &fix.replacement);
-        applied += 1;
-        limit = start;
+        let before = accepted.range(..=(start, usize::MAX)).next_back();
+        let within = accepted.range((start, 0)..(end.max(start + 1), 0));
+        let duplicate = before.is_some_and(|(_, f)| *f == fix);
+        if duplicate
+            || before
+                .into_iter()
+                .chain(within)
+                .any(|(_, f)| overlap(f.span, fix.span))
+        {
+            continue;
+        }
+        accepted.insert((start, order), fix);
     }
-    (out, applied)
+    let mut out = text.to_string();
+    for fix in accepted.values().rev() {
+        out.replace_range(fix.span.start..fix.span.end, &fix.replacement);
+    }
+    (out, accepted.len())
+}
+
+/// Whether two edits touch the same text: overlapping ranges, or an insertion strictly inside
+/// a replaced range. Insertions at one place, and edits that only meet, do not overlap.
+fn overlap(a: Span, b: Span) -> bool {
+    let inside = |p: usize, r: Span| r.start < p && p < r.end;
+    match (a.start == a.end, b.start == b.end) {
+        (true, true) => false,
+        (true, false) => inside(a.start, b),
+        (false, true) => inside(b.start, a),
+        (false, false) => a.start < b.end && b.start < a.end,
+    }
 }
 
 /// Parses `text` and checks it, against `attributes` when given: every diagnostic at once.
@@ -310,6 +322,115 @@ mod tests {
             Some("/api/v2/systemgroups")
         );
         assert_eq!(doc.to_json()["mapping"]["config"]["api"], "systemgroups");
+    }
+
+    fn fix_at(start: usize, end: usize, replacement: &str) -> Diagnostic {
+        Diagnostic::new(Code::UnknownAttribute, Span::new(start, end), "m", "l")
+            .with_fix(Fix::replace(Span::new(start, end), replacement))
+    }
+
+    #[test]
+    fn fixes_apply_back_to_front_skipping_overlaps_and_keeping_insertion_order() {
+        let text = "abcdef";
+        let diagnostics = [
+            fix_at(0, 1, "A"),
+            fix_at(6, 6, "1"),
+            fix_at(6, 6, "2"),
+            fix_at(2, 4, "CD"),
+            fix_at(3, 5, "overlaps"),
+            fix_at(2, 4, "CD"),
+        ];
+        assert_eq!(apply_fixes(text, &diagnostics), ("AbCDef12".to_string(), 4));
+        // Off a character boundary or past the end: skipped, never a panic.
+        assert_eq!(
+            apply_fixes("é", &[fix_at(1, 2, "x"), fix_at(0, 9, "y")]),
+            ("é".to_string(), 0)
+        );
+    }
+
+    fn attribute(id: &str, name: &str, extra: serde_json::Value) -> ObjectTypeAttribute {
+        let mut json = serde_json::json!({"id": id, "name": name, "type": 0});
+        json.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_mapping_fixed_against_the_object_type_validates_clean() {
+        let attributes = [
+            attribute(
+                "1",
+                "Key",
+                serde_json::json!({"system": true, "editable": false, "minimumCardinality": 1}),
+            ),
+            attribute(
+                "2",
+                "Name",
+                serde_json::json!({"label": true, "minimumCardinality": 1}),
+            ),
+            attribute("3", "JumpCloud ID", serde_json::json!({})),
+            attribute(
+                "4",
+                "Job Title",
+                serde_json::json!({"minimumCardinality": 1}),
+            ),
+            attribute(
+                "5",
+                "Manager",
+                serde_json::json!({"type": 1, "referenceObjectTypeId": "9"}),
+            ),
+        ];
+        for text in [
+            "key:_id=id\nmap:manager=Manager Name\nconfig:api=systemusers\n",
+            "key:_id=id\nmap:manager=Manager\nmap:jobtitel=Job Title\nconfig:api=systemusers",
+            // No rows at all: the new rows go first.
+            "config:api=systemusers\n",
+        ] {
+            let doc = Document::parse(text);
+            let diagnostics = doc.all_diagnostics(Some(&attributes), None);
+            let fixed = doc.fixed(&diagnostics);
+            let left: Vec<&str> = Document::parse(&fixed)
+                .all_diagnostics(Some(&attributes), None)
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.code.as_str())
+                .collect();
+            let expected: &[&str] = if text.starts_with("config") {
+                &["E001"]
+            } else {
+                &[]
+            };
+            assert_eq!(left, expected, "{text:?} fixed to {fixed:?}");
+        }
+    }
+
+    #[test]
+    fn required_attributes_ignore_system_ones_and_count_conditional_rows() {
+        let attributes = [
+            attribute(
+                "1",
+                "Key",
+                serde_json::json!({"system": true, "editable": false, "minimumCardinality": 1}),
+            ),
+            attribute(
+                "2",
+                "Created",
+                serde_json::json!({"editable": false, "minimumCardinality": 1}),
+            ),
+            attribute(
+                "3",
+                "Employment",
+                serde_json::json!({"minimumCardinality": 1}),
+            ),
+            attribute("4", "id", serde_json::json!({})),
+        ];
+        let text = "key:_id=id\nmap:\"Active\"=Employment|when=state=ACTIVATED\nmap:\"Left\"=Employment|when=state!=ACTIVATED\n";
+        let codes: Vec<&str> = validate(text, Some(&attributes))
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(codes, ["W001"]);
     }
 
     #[test]
