@@ -106,6 +106,7 @@ codes! {
     CaseMismatch = "W005", Warning, "The attribute name matches only when case is ignored.";
     NoRows = "W006", Warning, "The mapping has no `map:` lines.";
     UnguardedDeletion = "W007", Warning, "`config:missing=delete` without `config:maxDeletions`.";
+    DataLimitIgnored = "W009", Warning, "OnLink's `config:data_limit`: accepted, but there is no per-run cap on the records read.";
     UnknownSourceField = "W008", Warning, "A source path starts with a field the collection's records do not have (per JumpCloud's API spec).";
     RunMappingErrors = "E101", Error, "Run: the mapping has errors, so the run did not start (the diagnostics are in the report).";
     RunMappingDoesNotFit = "E102", Error, "Run: the mapping does not fit the object type it writes to.";
