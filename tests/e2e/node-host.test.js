@@ -64,18 +64,18 @@ test('the host has no request of its own, and printing it never shows the creden
 });
 
 test('sample reaches JumpCloud through the core with x-api-key and x-org-id', async () => {
-  const result = await core.sampleSource(nodeHost(), JSON.stringify({ mappingText, limit: 3 }));
+  const result = await core.sampleSource(nodeHost(), ({ mappingText, limit: 3 }));
   assert.equal(result.records.length, 3);
   // Without the org id the emulator refuses the multi-tenant key: the header came from credentials.
   await assert.rejects(
-    core.sampleSource(nodeHost({ JUMPCLOUD_ORG_ID: '' }), JSON.stringify({ mappingText, limit: 3 })),
+    core.sampleSource(nodeHost({ JUMPCLOUD_ORG_ID: '' }), ({ mappingText, limit: 3 })),
     (error) => { assertNoSecret(error.message); return /4\d\d/.test(error.message); },
   );
 });
 
 test('preview reads Jira and Assets through the core with Basic auth', async () => {
   const logs = [];
-  const report = await core.previewSync(nodeHost({}, logs), JSON.stringify({ importId: 'users', mappingText, dryRun: true }));
+  const report = await core.previewSync(nodeHost({}, logs), ({ importId: 'users', mappingText, dryRun: true }));
   assert.equal(report.status, 'succeeded', JSON.stringify([report.message, report.errors]));
   assert.equal(report.plan.creates.length, emulators.tenant.users.length);
   assertNoSecret(JSON.stringify(report) + logs.join('\n'));
@@ -93,7 +93,7 @@ test('a transport failure names the API, is retried, and holds no credential', a
   const host = nodeHost({ JUMPCLOUD_BASE_URL: `http://127.0.0.1:${port}` }, logs);
   // Time runs 100× faster for this host: the backoffs and the timeout slices stay short.
   host.sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms / 100));
-  await assert.rejects(core.sampleSource(host, JSON.stringify({ mappingText, limit: 1 })), (error) => {
+  await assert.rejects(core.sampleSource(host, ({ mappingText, limit: 1 })), (error) => {
     assert.match(error.message, /JumpCloud: TypeError: fetch failed/);
     assertNoSecret(error.message);
     return true;
