@@ -158,7 +158,7 @@ test('validate --attributes: required attributes, references and the key line ar
   assert.equal(errors, 3, stdout);
   const byCode = Object.groupBy(diagnostics, (d) => d.code);
   assert.match(byCode.E026[0].message, /requires 'Name'/);
-  assert.equal(byCode.E026[0].fixes[0].replacement, '\nmap:${firstname} ${lastname}=Name');
+  assert.equal(byCode.E026[0].fixes[0].replacement, '\nmap:displayname=Name|default=${firstname} ${lastname}');
   assert.deepEqual(byCode.E020.map((d) => d.fixes[0].replacement), ['JumpCloud ID', 'Manager|byKey']);
   const rendered = tributary(['validate', path, '--attributes', attrs]).stdout;
   assert.match(rendered, /= fix: replace with 'Manager\|byKey'/);
@@ -171,7 +171,7 @@ test('format --fix applies every fix, then formats; --write rewrites; the result
   assert.equal(printed.code, 0, printed.stderr);
   assert.equal(
     printed.stdout,
-    'key:_id=JumpCloud ID\nmap:firstname=First Name\nmap:email=Email\nmap:manager=Manager|byKey\nmap:${firstname} ${lastname}=Name\nconfig:api=systemusers\n',
+    'key:_id=JumpCloud ID\nmap:firstname=First Name\nmap:email=Email\nmap:manager=Manager|byKey\nmap:displayname=Name|default="${firstname} ${lastname}"\nconfig:api=systemusers\n',
   );
   assert.match(printed.stderr, /applied 3 fixes/);
   assert.equal(await readFile(path, 'utf8'), ONLINK, 'nothing written without --write');

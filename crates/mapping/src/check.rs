@@ -200,8 +200,13 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
     for row in mapping.all_rows() {
         let mut paths = Vec::new();
         row.read_paths(&mut paths);
+        let defaults = row.default_fields();
         let mut reported: Vec<&str> = Vec::new();
-        for root in paths.iter().filter_map(|p| p.root_field()) {
+        let roots = paths
+            .iter()
+            .filter_map(|p| p.root_field())
+            .chain(defaults.iter().map(String::as_str));
+        for root in roots {
             if api.field(root).is_some() || reported.contains(&root) {
                 continue;
             }
@@ -505,7 +510,8 @@ fn required_attributes(
 }
 
 /// A row that fills the required `attr` from the collection's records, when one is clear: a
-/// person's name for a label on `systemusers`, else a field named like the attribute.
+/// person's display name (else first and last name) for a label on `systemusers`, else a field
+/// named like the attribute.
 fn suggested_row(
     api: &Collection,
     attr: &ObjectTypeAttribute,
@@ -515,9 +521,13 @@ fn suggested_row(
     let reference = attr.kind == AttributeKind::ObjectReference;
     if !reference
         && (attr.label || attr.name.eq_ignore_ascii_case("name"))
+        && api.field("displayname").is_some()
         && api.field("firstname").is_some()
     {
-        return Some(format!("map:${{firstname}} ${{lastname}}={target}"));
+        // The name JumpCloud shows, else the one every user has.
+        return Some(format!(
+            "map:displayname={target}|default=${{firstname}} ${{lastname}}"
+        ));
     }
     let squashed = squashed(&attr.name);
     let plain = || {

@@ -251,6 +251,7 @@ impl Mapping {
             .filter_map(|p| p.root_field())
             .map(str::to_string)
             .collect();
+        fields.extend(self.all_rows().flat_map(Row::default_fields));
         fields.push("_id".to_string());
         fields.sort();
         fields.dedup();
@@ -275,6 +276,20 @@ impl Row {
         for condition in &self.conditions {
             condition.path.read_paths(out);
         }
+    }
+
+    /// The top-level fields `|default=` templates read (they are parsed per use, so they are
+    /// not among [`Row::read_paths`]'s borrowed paths).
+    pub fn default_fields(&self) -> Vec<String> {
+        self.transforms
+            .iter()
+            .filter_map(|s| s.transform.default_template())
+            .flat_map(|t| {
+                t.paths()
+                    .filter_map(|p| p.root_field().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     }
 
     /// Whether `${path}` in this row's lookup stands for the row's own value(s): OnLink

@@ -29,6 +29,11 @@ pub(super) fn template_of(raw: Raw<'_>) -> Result<Template, Diagnostic> {
     }
 }
 
+/// A template from unquoted text starting at byte `base` of the mapping text.
+pub(crate) fn template_at(text: &str, base: usize) -> Result<Template, Diagnostic> {
+    template(text, base)
+}
+
 fn template(text: &str, base: usize) -> Result<Template, Diagnostic> {
     let mut parts = Vec::new();
     let mut rest = 0;
