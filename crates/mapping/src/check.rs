@@ -456,11 +456,7 @@ fn required_attributes(
 ) {
     let span = mapping.key.as_ref().map(|k| k.pos.span).unwrap_or_default();
     // A new row goes after the last row, so it lands among the others.
-    let insert_at = mapping
-        .all_rows()
-        .map(|r| r.pos.span.end)
-        .max()
-        .map(|end| (end, true));
+    let insert_at = mapping.all_rows().map(|r| r.pos.span.end).max();
     let api = mapping.config.api_or_default();
     for attr in attributes
         .iter()
@@ -481,7 +477,7 @@ fn required_attributes(
         }
         let row = suggested_row(api, attr, referenced);
         let fix = row.as_ref().map(|row| match insert_at {
-            Some((end, _)) => Fix::new(
+            Some(end) => Fix::new(
                 Span::new(end, end),
                 format!("\n{row}"),
                 format!("add the row `{row}`"),
