@@ -371,14 +371,19 @@ mod tests {
         serde_json::from_value(json).unwrap()
     }
 
+    /// Assets' own Key: required, but written by Assets, never by a row.
+    fn system_key() -> ObjectTypeAttribute {
+        attribute(
+            "1",
+            "Key",
+            serde_json::json!({"system": true, "editable": false, "minimumCardinality": 1}),
+        )
+    }
+
     #[test]
     fn a_mapping_fixed_against_the_object_type_validates_clean() {
         let attributes = [
-            attribute(
-                "1",
-                "Key",
-                serde_json::json!({"system": true, "editable": false, "minimumCardinality": 1}),
-            ),
+            system_key(),
             attribute(
                 "2",
                 "Name",
@@ -423,11 +428,7 @@ mod tests {
     #[test]
     fn required_attributes_ignore_system_ones_and_count_conditional_rows() {
         let attributes = [
-            attribute(
-                "1",
-                "Key",
-                serde_json::json!({"system": true, "editable": false, "minimumCardinality": 1}),
-            ),
+            system_key(),
             attribute(
                 "2",
                 "Created",
