@@ -216,14 +216,18 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
                 .get(row.pos.span.start..row.pos.span.end)
                 .unwrap_or_default();
             let after_directive = line.find(':').map_or(0, |i| i + 1);
-            let found = line[after_directive..].find(root).map(|i| {
+            let at = |i: usize| {
                 let start = row.pos.span.start + after_directive + i;
                 Span::new(start, start + root.len())
-            });
-            let span = found.unwrap_or(row.pos.span);
+            };
+            let span = line[after_directive..]
+                .find(root)
+                .map(at)
+                .unwrap_or(row.pos.span);
+            let found = find_word(&line[after_directive..], root).map(at);
             let suggestion = did_you_mean(root, known.iter().copied());
             // Only a near miss (not a mere prefix) is fixed, and only where the field is found
-            // as written: a fix must replace exactly the name.
+            // as a whole name: a fix must replace exactly the field.
             let fix = found
                 .zip(closest(root, known.iter().copied()))
                 .map(|(at, s)| Fix::replace(at, s));
@@ -243,6 +247,16 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
             );
         }
     }
+}
+
+/// The offset of `word` in `text` where it is a whole name (not part of a longer one, as
+/// `name` is in `lastname`), so a fix replaces exactly the field.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let name_char = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
+        !text[..i].chars().next_back().is_some_and(name_char)
+            && !text[i + word.len()..].chars().next().is_some_and(name_char)
+    })
 }
 
 /// JumpCloud fields that hold arrays: a row reading one of them whole yields several values.

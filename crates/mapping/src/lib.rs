@@ -371,6 +371,16 @@ mod tests {
         serde_json::from_value(json).unwrap()
     }
 
+    #[test]
+    fn a_field_fix_replaces_the_whole_name_not_a_longer_one_that_contains_it() {
+        let text = "key:_id=id\nmap:${lastnamee}-${lastnam}=Full Name\nconfig:api=systemusers\n";
+        let doc = Document::parse(text);
+        assert_eq!(
+            doc.fixed(&doc.diagnostics),
+            "key:_id=id\nmap:${lastname}-${lastname}=Full Name\nconfig:api=systemusers\n"
+        );
+    }
+
     /// Assets' own Key: required, but written by Assets, never by a row.
     fn system_key() -> ObjectTypeAttribute {
         attribute(
