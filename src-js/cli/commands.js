@@ -4,13 +4,26 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as core from '../core/index.js';
 import { ConfigError, UsageError } from './errors.js';
 import { syncCommands } from './sync-commands.js';
+import { decodeUtf8 } from './utf8.js';
 
-async function readText(path, what) {
+async function readBytes(path, what) {
   try {
-    return await readFile(path, 'utf8');
+    return await readFile(path);
   } catch (error) {
     throw new ConfigError(`cannot read ${what} '${path}': ${error.code === 'ENOENT' ? 'no such file' : error.message}`);
   }
+}
+
+/** A text file, decoded strictly as UTF-8: a bad byte is a configuration error (exit 2). */
+async function readText(path, what) {
+  const { text, error } = decodeUtf8(await readBytes(path, what));
+  if (error) {
+    const hex = error.byte.toString(16).toUpperCase().padStart(2, '0');
+    throw new ConfigError(
+      `${what} '${path}' is not valid UTF-8: byte 0x${hex} at offset ${error.offset} (line ${error.line}, column ${error.column}); save it as UTF-8`,
+    );
+  }
+  return text;
 }
 
 function onePositional(positionals, what) {
@@ -45,22 +58,32 @@ export const commands = {
       const file = onePositional(positionals, 'mapping file');
       const text = await readText(file, 'mapping file');
       const attributesJson = values.attributes ? await readText(values.attributes, 'attributes file') : undefined;
-      const { diagnostics } = callCore(() => core.validate(text, attributesJson));
+      // `{diagnostics, omitted, errors, warnings}`: the first 200, the count of the rest, totals.
+      const validation = callCore(() => core.validate(text, attributesJson));
       if (values.json) {
-        process.stdout.write(`${JSON.stringify({ diagnostics }, null, 2)}\n`);
-      } else if (diagnostics.length > 0) {
+        process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);
+      } else if (validation.diagnostics.length > 0) {
         process.stdout.write(callCore(() => core.renderDiagnostics(text, file, attributesJson)));
       }
-      return diagnostics.some((d) => d.severity === 'error') ? 1 : 0;
+      return validation.errors > 0 ? 1 : 0;
     },
   },
 
   format: {
-    options: { write: { type: 'boolean' } },
+    options: { write: { type: 'boolean' }, fix: { type: 'boolean' }, attributes: { type: 'string' } },
     async run({ values, positionals }) {
       const file = onePositional(positionals, 'mapping file');
       const text = await readText(file, 'mapping file');
-      const formatted = callCore(() => core.format(text));
+      if (values.attributes && !values.fix) throw new UsageError('--attributes is for --fix');
+      const attributesJson = values.attributes ? await readText(values.attributes, 'attributes file') : undefined;
+      let formatted;
+      if (values.fix) {
+        const fixed = callCore(() => core.fixMapping(text, attributesJson));
+        formatted = fixed.text;
+        process.stderr.write(`tributary: applied ${fixed.applied} fix${fixed.applied === 1 ? '' : 'es'}\n`);
+      } else {
+        formatted = callCore(() => core.format(text));
+      }
       if (values.write) {
         if (formatted !== text) await writeFile(file, formatted);
       } else {

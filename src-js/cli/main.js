@@ -10,7 +10,8 @@ const USAGE = `usage: tributary <command> [options]
 
 Commands:
   validate FILE [--attributes ATTRS.json] [--json]   check a mapping text
-  format FILE [--write]                              print (or rewrite) the canonical text
+  format FILE [--write] [--fix [--attributes A.json]] print (or rewrite) the canonical text;
+                                                     --fix applies every fix validate offers
   sample FILE [--limit N] [--json]                   raw JumpCloud records the mapping reads
   preview FILE [--json]                              dry run: what would change, field by field
   sync FILE [--json]                                 run the sync; summary at the end

@@ -14,12 +14,14 @@ let dir;
 function tributary(args, env = {}) {
   const result = spawnSync(process.execPath, [cli, ...args], {
     encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     timeout: 60_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** Writes `text` (a string, or bytes as a Buffer) to a file in the test folder. */
 async function file(name, text) {
   const path = join(dir, name);
   await writeFile(path, text);
@@ -132,4 +134,100 @@ test('sync commands refuse to start without credentials, naming the variable (ex
   const { code, stderr } = tributary(['preview', path]);
   assert.equal(code, 2);
   assert.match(stderr, /JUMPCLOUD_API_KEY/);
+});
+
+// An object type as OnLink's guide mapping meets it: `JumpCloud ID` rather than `id`, a required
+// label, and `Manager` a reference rather than a `Manager Name` text.
+const REQUIRED = [
+  { id: '1', name: 'Key', type: 0, system: true, editable: false, minimumCardinality: 1 },
+  { id: '2', name: 'Name', type: 0, defaultType: { id: 0, name: 'Text' }, label: true, minimumCardinality: 1 },
+  { id: '3', name: 'JumpCloud ID', type: 0, defaultType: { id: 0, name: 'Text' }, uniqueAttribute: true },
+  { id: '4', name: 'First Name', type: 0 },
+  { id: '5', name: 'Email', type: 0, defaultType: { id: 8, name: 'Email' } },
+  { id: '6', name: 'Manager', type: 1, referenceObjectTypeId: '9' },
+];
+const ONLINK = 'key:_id=id\nmap:firstname=First Name\nmap:email=Email\nmap:manager=Manager Name\nconfig:api=systemusers\n';
+
+test('validate --attributes: required attributes, references and the key line are errors with fixes', async () => {
+  const attrs = await file('required.json', JSON.stringify(REQUIRED));
+  const path = await file('onlink.map', ONLINK);
+  const { code, stdout } = tributary(['validate', path, '--attributes', attrs, '--json']);
+  assert.equal(code, 1);
+  const { diagnostics, omitted, errors } = JSON.parse(stdout);
+  assert.equal(omitted, 0);
+  assert.equal(errors, 3, stdout);
+  const byCode = Object.groupBy(diagnostics, (d) => d.code);
+  assert.match(byCode.E026[0].message, /requires 'Name'/);
+  assert.equal(byCode.E026[0].fixes[0].replacement, '\nmap:displayname=Name|default=${firstname} ${lastname}');
+  assert.deepEqual(byCode.E020.map((d) => d.fixes[0].replacement), ['JumpCloud ID', 'Manager|byKey']);
+  const rendered = tributary(['validate', path, '--attributes', attrs]).stdout;
+  assert.match(rendered, /= fix: replace with 'Manager\|byKey'/);
+});
+
+test('format --fix applies every fix, then formats; --write rewrites; the result validates clean', async () => {
+  const attrs = await file('required2.json', JSON.stringify(REQUIRED));
+  const path = await file('tofix.map', ONLINK);
+  const printed = tributary(['format', path, '--fix', '--attributes', attrs]);
+  assert.equal(printed.code, 0, printed.stderr);
+  assert.equal(
+    printed.stdout,
+    'key:_id=JumpCloud ID\nmap:firstname=First Name\nmap:email=Email\nmap:manager=Manager|byKey\nmap:displayname=Name|default="${firstname} ${lastname}"\nconfig:api=systemusers\n',
+  );
+  assert.match(printed.stderr, /applied 3 fixes/);
+  assert.equal(await readFile(path, 'utf8'), ONLINK, 'nothing written without --write');
+  assert.equal(tributary(['format', path, '--fix', '--attributes', attrs, '--write']).code, 0);
+  assert.equal(await readFile(path, 'utf8'), printed.stdout);
+  assert.equal(tributary(['validate', path, '--attributes', attrs]).code, 0);
+  // Without attributes only the text's own fixes apply: the JumpCloud field typo.
+  const typo = await file('typo2.map', 'key:_id=id\nmap:jobtitel=Job Title\nconfig:api=systemusers\n');
+  assert.equal(tributary(['format', typo, '--fix']).stdout, 'key:_id=id\nmap:jobTitle=Job Title\nconfig:api=systemusers\n');
+  assert.equal(tributary(['format', typo, '--attributes', attrs]).code, 2, '--attributes needs --fix');
+});
+
+test('a mapping that is not UTF-8 is refused with the offset of the first bad byte (exit 2), by every command', async () => {
+  // Latin-1 "Prénom": é is the single byte 0xE9.
+  const latin1 = Buffer.concat([Buffer.from('key:_id=id\nmap:firstname=Pr'), Buffer.from([0xe9]), Buffer.from('nom\n')]);
+  const path = await file('latin1.map', latin1);
+  for (const command of ['validate', 'format', 'sample', 'preview', 'sync']) {
+    const { code, stdout, stderr } = tributary([command, path]);
+    assert.equal(code, 2, `${command}: ${stderr}`);
+    assert.equal(stdout, '', command);
+    assert.match(stderr, /latin1\.map' is not valid UTF-8: byte 0xE9 at offset 27 \(line 2, column 17\)/, command);
+  }
+  // Bad bytes after valid multi-byte text; a truncated sequence at the end; an overlong form.
+  for (const [bytes, offset] of [
+    [Buffer.concat([Buffer.from('map:a=Größe '), Buffer.from([0xff])]), 14],
+    [Buffer.concat([Buffer.from('key:_id=id\n'), Buffer.from([0xe2, 0x82])]), 11],
+    [Buffer.from([0x6b, 0xc0, 0xaf]), 1],
+  ]) {
+    const { code, stderr } = tributary(['validate', await file('bad-bytes.map', bytes)]);
+    assert.equal(code, 2);
+    assert.match(stderr, new RegExp(`at offset ${offset} `), stderr);
+  }
+  // A UTF-8 byte order mark and real UTF-8 are fine.
+  const bom = await file('bom.map', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('key:_id=id\nmap:firstname=Prénom 😀\nconfig:api=systemusers\n')]));
+  const ok = tributary(['validate', bom]);
+  assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+});
+
+test('a 5 MB mapping gives a bounded answer: 200 diagnostics, the rest counted', async () => {
+  const lines = 'mpa:firstname=First Name\n'.repeat(Math.ceil((5 * 1024 * 1024) / 25));
+  const path = await file('huge.map', `key:_id=id\n${lines}`);
+  const json = tributary(['validate', path, '--json']);
+  assert.equal(json.code, 1);
+  assert.ok(json.stdout.length < 1024 * 1024, `JSON output is ${json.stdout.length} bytes`);
+  const validation = JSON.parse(json.stdout);
+  assert.equal(validation.diagnostics.length, 200);
+  assert.ok(validation.omitted > 200_000, `omitted ${validation.omitted}`);
+  assert.equal(validation.errors + validation.warnings, validation.diagnostics.length + validation.omitted);
+  const rendered = tributary(['validate', path]);
+  assert.equal(rendered.code, 1);
+  assert.ok(rendered.stdout.length < 1024 * 1024, `rendered output is ${rendered.stdout.length} bytes`);
+  assert.match(rendered.stdout, /\.\.\. and \d+ more not shown/);
+  // One 5 MB line: the line is shown as a window, the message cut.
+  const long = await file('long.map', `key:_id=id\nmap:firstname=${'x'.repeat(5 * 1024 * 1024)}|lowr\n`);
+  const one = tributary(['validate', long]);
+  assert.equal(one.code, 1);
+  assert.ok(one.stdout.length < 64 * 1024, `rendered output is ${one.stdout.length} bytes`);
+  assert.ok(tributary(['validate', long, '--json']).stdout.length < 64 * 1024);
 });

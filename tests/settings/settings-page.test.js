@@ -124,6 +124,19 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.match(await page.locator('.diag').textContent(), /Hint: did you mean 'Job Title'\?/);
   });
 
+  test('a diagnostic\'s fix is a button that rewrites the mapping, at UTF-16 offsets', TIMEOUT, async () => {
+    const { page } = await open({ query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Add import' }).click();
+    const editor = page.getByLabel('Mapping', { exact: true });
+    // 😀 is two UTF-16 units and four bytes: the fix must use utf16Span.
+    const text = '# 😀 Prénom\nkey:_id=JumpCloud ID\nmap:jobtitel=Job Title\nconfig:api=systemusers\n';
+    await editor.fill(text);
+    const fix = page.getByRole('button', { name: "Fix: replace with 'jobTitle'" });
+    await fix.click();
+    assert.equal(await editor.inputValue(), text.replace('jobtitel', 'jobTitle'));
+    await page.waitForFunction(() => document.querySelectorAll('.diag-fix').length === 0);
+  });
+
   test('format rewrites the mapping in the core\'s canonical layout, undoably', TIMEOUT, async () => {
     const { page } = await open({ query: '?tab=imports' });
     await page.getByRole('button', { name: 'Add import' }).click();

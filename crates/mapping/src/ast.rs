@@ -261,13 +261,24 @@ pub enum Transform {
     FormatDate(String),
     /// `|number` (or `|number=,` for a decimal comma): read a number, dropping grouping.
     Number(Option<String>),
-    /// `|default=text`: the value when the source is missing or empty.
+    /// `|default=text`: the value when the source is missing or empty; `${path}`s in it are
+    /// filled in from the record (see [`Transform::default_template`]).
     Default(String),
     /// `|first`: keep only the first value.
     First,
 }
 
 impl Transform {
+    /// For `|default=` text with `${path}`s: the template it is filled in from (per record).
+    pub fn default_template(&self) -> Option<Template> {
+        match self {
+            Transform::Default(text) if text.contains("${") => {
+                crate::parser::template_at(text, 0).ok()
+            }
+            _ => None,
+        }
+    }
+
     /// The option name as written in the text.
     pub fn name(&self) -> &'static str {
         match self {

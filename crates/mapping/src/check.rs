@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 
 use tributary_models::assets::{AttributeKind, DefaultType, ObjectTypeAttribute};
+use tributary_models::jumpcloud::{Collection, FieldType};
 
 use crate::ast::*;
-use crate::diagnostic::{did_you_mean, Code, Diagnostic, Span};
+use crate::diagnostic::{closest, did_you_mean, Code, Diagnostic, Fix, Span};
+use crate::format::{attribute_text, bare_ok, is_option_like};
+use crate::lexer::quote;
 use crate::parser::Setting;
 use crate::{values, ReferencedAttributes};
 
@@ -197,8 +200,13 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
     for row in mapping.all_rows() {
         let mut paths = Vec::new();
         row.read_paths(&mut paths);
+        let defaults = row.default_fields();
         let mut reported: Vec<&str> = Vec::new();
-        for root in paths.iter().filter_map(|p| p.root_field()) {
+        let roots = paths
+            .iter()
+            .filter_map(|p| p.root_field())
+            .chain(defaults.iter().map(String::as_str));
+        for root in roots {
             if api.field(root).is_some() || reported.contains(&root) {
                 continue;
             }
@@ -208,13 +216,21 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
                 .get(row.pos.span.start..row.pos.span.end)
                 .unwrap_or_default();
             let after_directive = line.find(':').map_or(0, |i| i + 1);
+            let at = |i: usize| {
+                let start = row.pos.span.start + after_directive + i;
+                Span::new(start, start + root.len())
+            };
             let span = line[after_directive..]
                 .find(root)
-                .map(|i| {
-                    let start = row.pos.span.start + after_directive + i;
-                    Span::new(start, start + root.len())
-                })
+                .map(at)
                 .unwrap_or(row.pos.span);
+            let found = find_word(&line[after_directive..], root).map(at);
+            let suggestion = did_you_mean(root, known.iter().copied());
+            // Only a near miss (not a mere prefix) is fixed, and only where the field is found
+            // as a whole name: a fix must replace exactly the field.
+            let fix = found
+                .zip(closest(root, known.iter().copied()))
+                .map(|(at, s)| Fix::replace(at, s));
             diags.push(
                 Diagnostic::new(
                     Code::UnknownSourceField,
@@ -225,13 +241,22 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
                     ),
                     "unknown field",
                 )
-                .with_hint_opt(
-                    did_you_mean(root, known.iter().copied()).map(|s| format!("did you mean '{s}'?")),
-                )
-                .with_note("field names are case-sensitive; custom attributes are read with `attributes[name=costCenter].value`"),
+                .with_hint_opt(suggestion.map(|s| format!("did you mean '{s}'?")))
+                .with_note("field names are case-sensitive; custom attributes are read with `attributes[name=costCenter].value`")
+                .with_fix_opt(fix),
             );
         }
     }
+}
+
+/// The offset of `word` in `text` where it is a whole name (not part of a longer one, as
+/// `name` is in `lastname`), so a fix replaces exactly the field.
+fn find_word(text: &str, word: &str) -> Option<usize> {
+    let name_char = |c: char| c.is_alphanumeric() || c == '_';
+    text.match_indices(word).map(|(i, _)| i).find(|&i| {
+        !text[..i].chars().next_back().is_some_and(name_char)
+            && !text[i + word.len()..].chars().next().is_some_and(name_char)
+    })
 }
 
 /// JumpCloud fields that hold arrays: a row reading one of them whole yields several values.
@@ -286,17 +311,22 @@ pub(crate) fn attributes(
 ) -> Vec<Diagnostic> {
     let mut diags = Vec::new();
     let key_attribute = mapping.key.as_ref().map(|k| k.attribute.as_str());
+    let api = mapping.config.api_or_default();
     for row in mapping.all_rows() {
+        let context = RowContext { row, referenced };
         let Some(attr) = find(
             attributes,
             &row.attribute,
             row.attribute_pos.span,
+            Some(context),
             &mut diags,
         ) else {
             continue;
         };
         check_row(row, attr, key_attribute, referenced, &mut diags);
+        check_field_type(row, attr, api, &mut diags);
     }
+    required_attributes(mapping, attributes, referenced, &mut diags);
     if let MissingPolicy::Mark { set } = &mapping.config.missing {
         // The `config:missing` line has no per-attribute positions; point at the whole setting.
         let span = mapping
@@ -305,7 +335,7 @@ pub(crate) fn attributes(
             .map(|p| p.span)
             .unwrap_or_default();
         for (name, value) in set {
-            if let Some(attr) = find(attributes, name, span, &mut diags) {
+            if let Some(attr) = find(attributes, name, span, None, &mut diags) {
                 check_constant(attr, value, span, &mut diags);
             }
         }
@@ -313,11 +343,20 @@ pub(crate) fn attributes(
     diags
 }
 
+/// The row an attribute name was written on, for fixes that rewrite it.
+#[derive(Clone, Copy)]
+struct RowContext<'a> {
+    row: &'a Row,
+    referenced: Option<&'a ReferencedAttributes>,
+}
+
 /// The attribute named `name`: exact, or ignoring case (with a warning), or a diagnostic.
+/// With the row it is written on, the diagnostics carry a fix rewriting the name.
 fn find<'a>(
     attributes: &'a [ObjectTypeAttribute],
     name: &str,
     span: Span,
+    row: Option<RowContext<'_>>,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<&'a ObjectTypeAttribute> {
     if let Some(attr) = attributes.iter().find(|a| a.name == name) {
@@ -337,11 +376,22 @@ fn find<'a>(
                 ),
                 "case differs",
             )
-            .with_hint(format!("write '{}'", attr.name)),
+            .with_hint(format!("write '{}'", attr.name))
+            .with_fix_opt(row.map(|_| Fix::replace(span, &attribute_text(&attr.name)))),
         );
         return Some(attr);
     }
     let names: Vec<&str> = attributes.iter().map(|a| a.name.as_str()).collect();
+    let intended = intended_attribute(attributes, name, row.map(|c| c.row.kind));
+    let fix = row.zip(intended).map(|(context, attr)| {
+        let mut replacement = attribute_text(&attr.name);
+        if context.row.kind == RowKind::Map && context.row.lookup.is_none() {
+            let source = source_text(context.row);
+            replacement
+                .push_str(&lookup_option(&source, attr, context.referenced).unwrap_or_default());
+        }
+        Fix::replace(span, &replacement)
+    });
     diags.push(
         Diagnostic::new(
             Code::UnknownAttribute,
@@ -349,12 +399,235 @@ fn find<'a>(
             format!("the object type has no attribute '{name}'"),
             "unknown attribute",
         )
-        .with_hint_opt(
-            did_you_mean(name, names.iter().copied()).map(|n| format!("did you mean '{n}'?")),
-        )
-        .with_note(format!("attributes: {}", names.join(", "))),
+        .with_hint_opt(intended.map(|a| format!("did you mean '{}'?", a.name)))
+        .with_note(format!("attributes: {}", names.join(", ")))
+        .with_fix_opt(fix),
     );
     None
+}
+
+/// The attribute a name that matches none most likely means. On the `key:` row that is the
+/// one holding JumpCloud ids (OnLink's `key:_id=id` on a type whose attribute is `JumpCloud
+/// ID`); otherwise the closest writable name.
+fn intended_attribute<'a>(
+    attributes: &'a [ObjectTypeAttribute],
+    name: &str,
+    kind: Option<RowKind>,
+) -> Option<&'a ObjectTypeAttribute> {
+    let writable = || attributes.iter().filter(|a| !a.system && a.editable);
+    if kind == Some(RowKind::Key) {
+        if let Some(attr) = writable().find(|a| squashed(&a.name) == "jumpcloudid") {
+            return Some(attr);
+        }
+    }
+    let names: Vec<&str> = writable().map(|a| a.name.as_str()).collect();
+    let best = did_you_mean(name, names.iter().copied())?;
+    writable().find(|a| a.name == best)
+}
+
+/// A name lower-cased without spaces or punctuation: `JumpCloud ID` → `jumpcloudid`.
+fn squashed(name: &str) -> String {
+    name.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The lookup option a row into the reference `attr` needs: `|byKey` for JumpCloud's
+/// `manager` (it holds the manager's `_id`), else a lookup on the referenced type's label
+/// attribute when that type's attributes are known.
+fn lookup_option(
+    source: &str,
+    attr: &ObjectTypeAttribute,
+    referenced: Option<&ReferencedAttributes>,
+) -> Option<String> {
+    if attr.kind != AttributeKind::ObjectReference {
+        return None;
+    }
+    if source == "manager" {
+        return Some("|byKey".to_string());
+    }
+    let label = attr
+        .reference_target()
+        .and_then(|id| referenced?.get(id))?
+        .iter()
+        .find(|a| a.label)?;
+    let name = if bare_ok(&label.name) && !is_option_like(&label.name) {
+        label.name.clone()
+    } else {
+        quote(&label.name)
+    };
+    Some(format!("|{name}=${{{source}}}"))
+}
+
+/// Every required attribute (minimum cardinality 1 or more) that no row writes: creating an
+/// object without it fails for every record.
+fn required_attributes(
+    mapping: &Mapping,
+    attributes: &[ObjectTypeAttribute],
+    referenced: Option<&ReferencedAttributes>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let span = mapping.key.as_ref().map(|k| k.pos.span).unwrap_or_default();
+    // A new row goes after the last row, so it lands among the others.
+    let insert_at = mapping.all_rows().map(|r| r.pos.span.end).max();
+    let api = mapping.config.api_or_default();
+    for attr in attributes
+        .iter()
+        .filter(|a| a.minimum_cardinality >= 1 && !a.system && a.editable)
+    {
+        // A row whose unknown name's fix (E020) is this attribute writes it once fixed; a
+        // row added here as well would write it twice.
+        let writes = |r: &Row| {
+            r.attribute.eq_ignore_ascii_case(&attr.name)
+                || (!attributes
+                    .iter()
+                    .any(|a| a.name.eq_ignore_ascii_case(&r.attribute))
+                    && intended_attribute(attributes, &r.attribute, Some(r.kind))
+                        .is_some_and(|a| a.id == attr.id))
+        };
+        if mapping.all_rows().any(writes) {
+            continue;
+        }
+        let row = suggested_row(api, attr, referenced);
+        let fix = row.as_ref().map(|row| match insert_at {
+            Some(end) => Fix::new(
+                Span::new(end, end),
+                format!("\n{row}"),
+                format!("add the row `{row}`"),
+            ),
+            None => Fix::new(
+                Span::new(0, 0),
+                format!("{row}\n"),
+                format!("add the row `{row}`"),
+            ),
+        });
+        let example = row.unwrap_or_else(|| format!("map:<field>={}", attribute_text(&attr.name)));
+        diags.push(
+            Diagnostic::new(
+                Code::RequiredAttributeMissing,
+                span,
+                format!(
+                    "the object type requires '{}', but no row writes it, so every new object would be refused",
+                    attr.name
+                ),
+                "required attribute not mapped",
+            )
+            .with_hint(format!("add a row that writes it, e.g. `{example}`"))
+            .with_fix_opt(fix),
+        );
+    }
+}
+
+/// A row that fills the required `attr` from the collection's records, when one is clear: a
+/// person's display name (else first and last name) for a label on `systemusers`, else a field
+/// named like the attribute.
+fn suggested_row(
+    api: &Collection,
+    attr: &ObjectTypeAttribute,
+    referenced: Option<&ReferencedAttributes>,
+) -> Option<String> {
+    let target = attribute_text(&attr.name);
+    let reference = attr.kind == AttributeKind::ObjectReference;
+    if !reference
+        && (attr.label || attr.name.eq_ignore_ascii_case("name"))
+        && api.field("displayname").is_some()
+        && api.field("firstname").is_some()
+    {
+        // The name JumpCloud shows, else the one every user has.
+        return Some(format!(
+            "map:displayname={target}|default=${{firstname}} ${{lastname}}"
+        ));
+    }
+    let squashed = squashed(&attr.name);
+    let plain = || {
+        api.fields
+            .iter()
+            .filter(|f| !matches!(f.ty, FieldType::Object | FieldType::Array))
+    };
+    let field = plain()
+        .find(|f| f.name.to_lowercase() == squashed)
+        .map(|f| f.name)
+        .or_else(|| did_you_mean(&attr.name, plain().map(|f| f.name)))?;
+    // A reference row needs its lookup; without a known one there is no clear row.
+    let lookup = if reference {
+        lookup_option(field, attr, referenced)?
+    } else {
+        String::new()
+    };
+    Some(format!("map:{field}={target}{lookup}"))
+}
+
+/// A JumpCloud field read whole whose spec type can never be a value of the attribute's type
+/// (an object, a boolean into a date, a date-time into a number): every record would fail.
+fn check_field_type(
+    row: &Row,
+    attr: &ObjectTypeAttribute,
+    api: &Collection,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Source::Path { path } = &row.source else {
+        return;
+    };
+    if path.segments.len() != 1 || !row.transforms.is_empty() || attr.system || !attr.editable {
+        return;
+    }
+    let Some(field) = path.root_field().and_then(|f| api.field(f)) else {
+        return;
+    };
+    let never_fits = match field.ty {
+        FieldType::Object => true,
+        FieldType::String | FieldType::Array => false,
+        ty => match attr.default_kind() {
+            Some(
+                DefaultType::Text
+                | DefaultType::Textarea
+                | DefaultType::Select
+                | DefaultType::Other(_),
+            )
+            | None => false,
+            // What values of the field look like; none of them reads as the attribute's type.
+            Some(kind) => samples(ty)
+                .iter()
+                .all(|sample| values::canonical(kind, sample).is_err()),
+        },
+    };
+    if !never_fits {
+        return;
+    }
+    let what = match field.ty {
+        FieldType::Object => "an object".to_string(),
+        ty => article(ty.name()),
+    };
+    diags.push(
+        Diagnostic::new(
+            Code::FieldTypeMismatch,
+            row.attribute_pos.span,
+            format!(
+                "JumpCloud's '{}' is {what}, which '{}' ({}) cannot hold",
+                field.name,
+                attr.name,
+                attr.type_description()
+            ),
+            "wrong type for the field",
+        )
+        .with_hint(match field.ty {
+            FieldType::Object => format!("name a field inside it, e.g. `{}.<field>`", field.name),
+            _ => "map it to a Text attribute, or map a field of the attribute's type".to_string(),
+        })
+        .with_note("every record would fail for this attribute"),
+    );
+}
+
+/// Values a field of spec type `ty` takes, to test an attribute type against.
+fn samples(ty: FieldType) -> &'static [&'static str] {
+    match ty {
+        FieldType::Boolean => &["true", "false"],
+        FieldType::Integer => &["0", "1", "42"],
+        FieldType::Number => &["0", "1", "1.5"],
+        FieldType::DateTime => &["2024-03-01T08:30:00.000Z"],
+        _ => &[],
+    }
 }
 
 fn check_row(
@@ -388,10 +661,9 @@ fn check_row(
                     .with_hint("remove the lookup, or map to a reference attribute"),
             );
         }
-        (None, true) if row.kind == RowKind::Map => diags.push(
-            Diagnostic::new(Code::ReferenceWithoutLookup, span, format!("'{}' is a reference; without a lookup the values are taken as object keys (e.g. HR-12)", attr.name), "no lookup")
-                .with_hint(format!("look the object up, e.g. `|Name=${{{}}}` or `|byKey`", source_text(row))),
-        ),
+        (None, true) if row.kind == RowKind::Map => {
+            diags.push(reference_without_lookup(row, attr, referenced))
+        }
         (Some(lookup), true) => check_lookup(row, lookup, attr, key_attribute, referenced, diags),
         _ => {}
     }
@@ -490,6 +762,68 @@ fn check_row(
             }
         }
     }
+}
+
+/// A row into an object reference without a lookup. A constant written as an object key
+/// (`"ITSM-12"`) is taken as one, which may be meant (W004); anything else is a JumpCloud
+/// value no object key equals, so every record would fail (E027).
+fn reference_without_lookup(
+    row: &Row,
+    attr: &ObjectTypeAttribute,
+    referenced: Option<&ReferencedAttributes>,
+) -> Diagnostic {
+    let span = row.attribute_pos.span;
+    let constant = match &row.source {
+        Source::Template { template } => template.constant(),
+        Source::Path { .. } => None,
+    };
+    if constant.as_deref().is_some_and(looks_like_object_key) {
+        return Diagnostic::new(
+            Code::ReferenceWithoutLookup,
+            span,
+            format!(
+                "'{}' is a reference; the constant is taken as an object key",
+                attr.name
+            ),
+            "object key",
+        )
+        .with_hint("to find the object by name instead, write e.g. `|Name=\"Finance\"`");
+    }
+    let source = source_text(row);
+    let option = lookup_option(&source, attr, referenced);
+    let hint = match option.as_deref() {
+        Some("|byKey") => "add `|byKey`: `manager` holds the manager's JumpCloud `_id`, and `byKey` finds the object whose key attribute holds it".to_string(),
+        other => format!(
+            "add a lookup: `{}` finds the object whose attribute equals the value, `|byKey` the object whose key attribute holds a JumpCloud id",
+            other.map_or_else(|| format!("|Name=${{{source}}}"), str::to_string)
+        ),
+    };
+    Diagnostic::new(
+        Code::ReferenceNeedsLookup,
+        span,
+        format!(
+            "'{}' is an object reference, so the row must say how to find the object",
+            attr.name
+        ),
+        "plain value into a reference",
+    )
+    .with_hint(hint)
+    .with_note("without one each value would be taken as an Assets object key (e.g. HR-12), which JumpCloud values never are")
+    .with_fix_opt(option.map(|o| {
+        Fix::new(Span::new(span.end, span.end), o.clone(), format!("add `{o}`"))
+    }))
+}
+
+/// Whether a constant is written as an Assets object key: schema key, `-`, number (`HR-12`).
+fn looks_like_object_key(text: &str) -> bool {
+    let text = text.trim();
+    text.split_once('-').is_some_and(|(schema, number)| {
+        !schema.is_empty()
+            && schema.chars().all(|c| c.is_ascii_alphanumeric())
+            && schema.starts_with(|c: char| c.is_ascii_alphabetic())
+            && !number.is_empty()
+            && number.chars().all(|c| c.is_ascii_digit())
+    })
 }
 
 fn check_lookup(

@@ -96,13 +96,17 @@ codes! {
     LookupAttributeMissing = "E023", Error, "The referenced object type has no attribute the lookup names.";
     ReadOnlyAttribute = "E024", Error, "The attribute is a system or non-editable attribute.";
     BadKey = "E025", Error, "The `key:` row cannot be a lookup, conditional, or multi-valued.";
+    RequiredAttributeMissing = "E026", Error, "The object type requires an attribute (minimum cardinality 1 or more) that no row writes.";
+    ReferenceNeedsLookup = "E027", Error, "A JumpCloud value into an object reference without a lookup (`|Name=${x}` or `|byKey`).";
+    FieldTypeMismatch = "E028", Error, "A JumpCloud field whose type (per the API spec) can never be a value of the attribute's type.";
     MissingApi = "W001", Warning, "No `config:api`; the import reads `systemusers`.";
     MultiIntoSingle = "W002", Warning, "A source that yields several values goes into a single-valued attribute.";
     TextIntoTyped = "W003", Warning, "A JumpCloud text field goes into a number, boolean or date attribute.";
-    ReferenceWithoutLookup = "W004", Warning, "An object reference without a lookup: values are used as object keys.";
+    ReferenceWithoutLookup = "W004", Warning, "A constant written as an object key (`\"HR-12\"`) into an object reference: it is used as the key.";
     CaseMismatch = "W005", Warning, "The attribute name matches only when case is ignored.";
     NoRows = "W006", Warning, "The mapping has no `map:` lines.";
     UnguardedDeletion = "W007", Warning, "`config:missing=delete` without `config:maxDeletions`.";
+    DataLimitIgnored = "W009", Warning, "OnLink's `config:data_limit`: accepted, but there is no per-run cap on the records read.";
     UnknownSourceField = "W008", Warning, "A source path starts with a field the collection's records do not have (per JumpCloud's API spec).";
     RunMappingErrors = "E101", Error, "Run: the mapping has errors, so the run did not start (the diagnostics are in the report).";
     RunMappingDoesNotFit = "E102", Error, "Run: the mapping does not fit the object type it writes to.";
@@ -161,6 +165,43 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// Further explanation.
     pub notes: Vec<String>,
+    /// Edits that fix the problem, when the fix is clear (`tributary format --fix` applies
+    /// them). Omitted from JSON when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
+}
+
+/// One edit that fixes a diagnostic: replace `span` of the text with `replacement` (an empty
+/// span inserts).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fix {
+    /// Byte range in the text (UTF-8) to replace.
+    pub span: Span,
+    /// The same range in UTF-16 code units, filled in with the diagnostic's own spans.
+    #[serde(rename = "utf16Span", default)]
+    pub utf16_span: Span,
+    /// The new text.
+    pub replacement: String,
+    /// What the edit does, for a button or a `= fix:` line, e.g. `replace with 'Job Title'`.
+    pub title: String,
+}
+
+impl Fix {
+    /// An edit replacing `span` with `replacement`.
+    pub fn new(span: Span, replacement: impl Into<String>, title: impl Into<String>) -> Self {
+        Self {
+            span,
+            utf16_span: Span::default(),
+            replacement: replacement.into(),
+            title: title.into(),
+        }
+    }
+
+    /// An edit replacing `span` with `replacement`, titled `replace with '<replacement>'`.
+    pub fn replace(span: Span, replacement: &str) -> Self {
+        Self::new(span, replacement, format!("replace with '{replacement}'"))
+    }
 }
 
 impl Diagnostic {
@@ -185,7 +226,20 @@ impl Diagnostic {
             label: label.into(),
             hint: None,
             notes: Vec::new(),
+            fixes: Vec::new(),
         }
+    }
+
+    /// Adds a fix.
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Adds a fix when there is one.
+    pub fn with_fix_opt(mut self, fix: Option<Fix>) -> Self {
+        self.fixes.extend(fix);
+        self
     }
 
     /// Adds a hint.
@@ -298,9 +352,21 @@ impl LineIndex {
         let span = diagnostic.span;
         (diagnostic.line, diagnostic.column) = self.position(span.start);
         (diagnostic.end_line, diagnostic.end_column) = self.position(span.end);
-        diagnostic.utf16_span =
-            Span::new(self.utf16_offset(span.start), self.utf16_offset(span.end));
+        diagnostic.utf16_span = self.utf16_span(span);
+        for fix in &mut diagnostic.fixes {
+            fix.utf16_span = self.utf16_span(fix.span);
+        }
+        // Messages quote the text; a pathological line must not make every copy huge.
+        diagnostic.message = clip(diagnostic.message);
+        diagnostic.label = clip(diagnostic.label);
+        diagnostic.hint = diagnostic.hint.map(clip);
+        diagnostic.notes = diagnostic.notes.into_iter().map(clip).collect();
         diagnostic
+    }
+
+    /// A byte span in UTF-16 code units.
+    pub fn utf16_span(&self, span: Span) -> Span {
+        Span::new(self.utf16_offset(span.start), self.utf16_offset(span.end))
     }
 
     /// Locates every diagnostic and sorts them by position, then code.
@@ -308,6 +374,16 @@ impl LineIndex {
         let mut out: Vec<Diagnostic> = diagnostics.into_iter().map(|d| self.locate(d)).collect();
         out.sort_by(|a, b| (a.span.start, a.code.as_str()).cmp(&(b.span.start, b.code.as_str())));
         out
+    }
+}
+
+/// The most characters a message, label, hint or note keeps (the rest becomes `…`).
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+
+fn clip(text: String) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text,
     }
 }
 

@@ -35,7 +35,7 @@ pub fn format(text: &str) -> String {
 }
 
 /// Whether `text` can be written without quotes in a value position.
-fn bare_ok(text: &str) -> bool {
+pub(crate) fn bare_ok(text: &str) -> bool {
     !text.is_empty()
         && text.trim() == text
         && !text.contains(['|', '"', '[', ']', ',', '='])
@@ -124,7 +124,7 @@ fn row_text(row: &Row) -> String {
     text
 }
 
-fn attribute_text(name: &str) -> String {
+pub(crate) fn attribute_text(name: &str) -> String {
     if bare_ok(name) && !name.starts_with('#') {
         name.to_string()
     } else {
@@ -133,7 +133,7 @@ fn attribute_text(name: &str) -> String {
 }
 
 /// Whether an unquoted lookup name could read as an option (or a misspelt one).
-fn is_option_like(name: &str) -> bool {
+pub(crate) fn is_option_like(name: &str) -> bool {
     crate::diagnostic::closest(name, ROW_OPTIONS.iter().copied()).is_some()
 }
 

@@ -32,7 +32,7 @@ use serde::Serialize;
 use tributary_models::assets::ObjectTypeAttribute;
 
 pub use ast::*;
-pub use diagnostic::{Code, Diagnostic, LineIndex, Severity, Span};
+pub use diagnostic::{Code, Diagnostic, Fix, LineIndex, Severity, Span};
 pub use format::format;
 pub use parser::{CONFIG_NAMES, ROW_OPTIONS};
 pub use render::render;
@@ -118,9 +118,15 @@ impl Document {
         all
     }
 
-    /// The plain-text rendering of `diagnostics` (which must come from this document).
+    /// The plain-text rendering of `diagnostics` (which must come from this document): the
+    /// first [`MAX_DIAGNOSTICS`], a line counting the rest, and totals over all of them.
     pub fn render(&self, file_name: &str, diagnostics: &[Diagnostic]) -> String {
         render::render_with(&self.index, file_name, diagnostics)
+    }
+
+    /// The text with every fix of `diagnostics` applied (see [`apply_fixes`]), then formatted.
+    pub fn fixed(&self, diagnostics: &[Diagnostic]) -> String {
+        format(&apply_fixes(self.text(), diagnostics).0)
     }
 
     /// The JSON form for the settings page: the mapping, the JumpCloud fields it reads, and
@@ -139,6 +145,86 @@ impl Document {
             diagnostics: &self.diagnostics,
         })
         .expect("the mapping always serialises")
+    }
+}
+
+/// The most diagnostics the hosts are given at once (`validate`, the CLI, the page); the rest
+/// are counted. A mapping that is mostly not a mapping (a pasted binary, a 5 MB log) would
+/// otherwise make tens of megabytes of output, and the first ones are the ones to fix.
+pub const MAX_DIAGNOSTICS: usize = 200;
+
+/// What `validate` hands the hosts: the first [`MAX_DIAGNOSTICS`] diagnostics, how many more
+/// there are, and the totals over all of them (so "has errors" is right even when the errors
+/// are among the omitted ones).
+#[derive(Debug, Clone, Serialize)]
+pub struct Validation {
+    /// The first diagnostics, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// How many diagnostics after these were left out.
+    pub omitted: usize,
+    /// Errors in all diagnostics, shown or not.
+    pub errors: usize,
+    /// Warnings in all diagnostics, shown or not.
+    pub warnings: usize,
+}
+
+impl Validation {
+    /// Caps `all` at [`MAX_DIAGNOSTICS`].
+    pub fn capped(mut all: Vec<Diagnostic>) -> Validation {
+        let errors = all.iter().filter(|d| d.is_error()).count();
+        let warnings = all.len() - errors;
+        let omitted = all.len().saturating_sub(MAX_DIAGNOSTICS);
+        all.truncate(MAX_DIAGNOSTICS);
+        Validation {
+            diagnostics: all,
+            omitted,
+            errors,
+            warnings,
+        }
+    }
+}
+
+/// Applies every fix the diagnostics carry. Of fixes that overlap, the one of the earlier
+/// diagnostic wins (or one not on character boundaries is dropped); the rest are applied back
+/// to front so earlier spans stay valid, and insertions at one place keep the diagnostics'
+/// order. Returns the new text and how many were applied.
+pub fn apply_fixes(text: &str, diagnostics: &[Diagnostic]) -> (String, usize) {
+    // Accepted fixes by (start, order): they never overlap, so only neighbours can conflict.
+    let mut accepted: BTreeMap<(usize, usize), &Fix> = BTreeMap::new();
+    for (order, fix) in diagnostics.iter().flat_map(|d| &d.fixes).enumerate() {
+        let Span { start, end } = fix.span;
+        if start > end || text.get(start..end).is_none() {
+            continue;
+        }
+        let before = accepted.range(..=(start, usize::MAX)).next_back();
+        let within = accepted.range((start, 0)..(end.max(start + 1), 0));
+        let duplicate = before.is_some_and(|(_, f)| *f == fix);
+        if duplicate
+            || before
+                .into_iter()
+                .chain(within)
+                .any(|(_, f)| overlap(f.span, fix.span))
+        {
+            continue;
+        }
+        accepted.insert((start, order), fix);
+    }
+    let mut out = text.to_string();
+    for fix in accepted.values().rev() {
+        out.replace_range(fix.span.start..fix.span.end, &fix.replacement);
+    }
+    (out, accepted.len())
+}
+
+/// Whether two edits touch the same text: overlapping ranges, or an insertion strictly inside
+/// a replaced range. Insertions at one place, and edits that only meet, do not overlap.
+fn overlap(a: Span, b: Span) -> bool {
+    let inside = |p: usize, r: Span| r.start < p && p < r.end;
+    match (a.start == a.end, b.start == b.end) {
+        (true, true) => false,
+        (true, false) => inside(a.start, b),
+        (false, true) => inside(b.start, a),
+        (false, false) => a.start < b.end && b.start < a.end,
     }
 }
 
@@ -165,6 +251,7 @@ impl Mapping {
             .filter_map(|p| p.root_field())
             .map(str::to_string)
             .collect();
+        fields.extend(self.all_rows().flat_map(Row::default_fields));
         fields.push("_id".to_string());
         fields.sort();
         fields.dedup();
@@ -189,6 +276,20 @@ impl Row {
         for condition in &self.conditions {
             condition.path.read_paths(out);
         }
+    }
+
+    /// The top-level fields `|default=` templates read (they are parsed per use, so they are
+    /// not among [`Row::read_paths`]'s borrowed paths).
+    pub fn default_fields(&self) -> Vec<String> {
+        self.transforms
+            .iter()
+            .filter_map(|s| s.transform.default_template())
+            .flat_map(|t| {
+                t.paths()
+                    .filter_map(|p| p.root_field().map(str::to_string))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
     }
 
     /// Whether `${path}` in this row's lookup stands for the row's own value(s): OnLink
@@ -236,6 +337,126 @@ mod tests {
             Some("/api/v2/systemgroups")
         );
         assert_eq!(doc.to_json()["mapping"]["config"]["api"], "systemgroups");
+    }
+
+    fn fix_at(start: usize, end: usize, replacement: &str) -> Diagnostic {
+        Diagnostic::new(Code::UnknownAttribute, Span::new(start, end), "m", "l")
+            .with_fix(Fix::replace(Span::new(start, end), replacement))
+    }
+
+    #[test]
+    fn fixes_apply_back_to_front_skipping_overlaps_and_keeping_insertion_order() {
+        let text = "abcdef";
+        let diagnostics = [
+            fix_at(0, 1, "A"),
+            fix_at(6, 6, "1"),
+            fix_at(6, 6, "2"),
+            fix_at(2, 4, "CD"),
+            fix_at(3, 5, "overlaps"),
+            fix_at(2, 4, "CD"),
+        ];
+        assert_eq!(apply_fixes(text, &diagnostics), ("AbCDef12".to_string(), 4));
+        // Off a character boundary or past the end: skipped, never a panic.
+        assert_eq!(
+            apply_fixes("é", &[fix_at(1, 2, "x"), fix_at(0, 9, "y")]),
+            ("é".to_string(), 0)
+        );
+    }
+
+    fn attribute(id: &str, name: &str, extra: serde_json::Value) -> ObjectTypeAttribute {
+        let mut json = serde_json::json!({"id": id, "name": name, "type": 0});
+        json.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn a_field_fix_replaces_the_whole_name_not_a_longer_one_that_contains_it() {
+        let text = "key:_id=id\nmap:${lastnamee}-${lastnam}=Full Name\nconfig:api=systemusers\n";
+        let doc = Document::parse(text);
+        assert_eq!(
+            doc.fixed(&doc.diagnostics),
+            "key:_id=id\nmap:${lastname}-${lastname}=Full Name\nconfig:api=systemusers\n"
+        );
+    }
+
+    /// Assets' own Key: required, but written by Assets, never by a row.
+    fn system_key() -> ObjectTypeAttribute {
+        attribute(
+            "1",
+            "Key",
+            serde_json::json!({"system": true, "editable": false, "minimumCardinality": 1}),
+        )
+    }
+
+    #[test]
+    fn a_mapping_fixed_against_the_object_type_validates_clean() {
+        let attributes = [
+            system_key(),
+            attribute(
+                "2",
+                "Name",
+                serde_json::json!({"label": true, "minimumCardinality": 1}),
+            ),
+            attribute("3", "JumpCloud ID", serde_json::json!({})),
+            attribute(
+                "4",
+                "Job Title",
+                serde_json::json!({"minimumCardinality": 1}),
+            ),
+            attribute(
+                "5",
+                "Manager",
+                serde_json::json!({"type": 1, "referenceObjectTypeId": "9"}),
+            ),
+        ];
+        for text in [
+            "key:_id=id\nmap:manager=Manager Name\nconfig:api=systemusers\n",
+            "key:_id=id\nmap:manager=Manager\nmap:jobtitel=Job Title\nconfig:api=systemusers",
+            // No rows at all: the new rows go first.
+            "config:api=systemusers\n",
+        ] {
+            let doc = Document::parse(text);
+            let diagnostics = doc.all_diagnostics(Some(&attributes), None);
+            let fixed = doc.fixed(&diagnostics);
+            let left: Vec<&str> = Document::parse(&fixed)
+                .all_diagnostics(Some(&attributes), None)
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.code.as_str())
+                .collect();
+            let expected: &[&str] = if text.starts_with("config") {
+                &["E001"]
+            } else {
+                &[]
+            };
+            assert_eq!(left, expected, "{text:?} fixed to {fixed:?}");
+        }
+    }
+
+    #[test]
+    fn required_attributes_ignore_system_ones_and_count_conditional_rows() {
+        let attributes = [
+            system_key(),
+            attribute(
+                "2",
+                "Created",
+                serde_json::json!({"editable": false, "minimumCardinality": 1}),
+            ),
+            attribute(
+                "3",
+                "Employment",
+                serde_json::json!({"minimumCardinality": 1}),
+            ),
+            attribute("4", "id", serde_json::json!({})),
+        ];
+        let text = "key:_id=id\nmap:\"Active\"=Employment|when=state=ACTIVATED\nmap:\"Left\"=Employment|when=state!=ACTIVATED\n";
+        let codes: Vec<&str> = validate(text, Some(&attributes))
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(codes, ["W001"]);
     }
 
     #[test]

@@ -2,6 +2,10 @@
 //! `tests/golden/attributes.json` (with `referenced.json` for reference targets), rendered,
 //! formatted and serialised; the result must equal the `.expected` file next to it.
 //!
+//! A `NAME.attributes.json` next to `NAME.map` replaces `attributes.json` for that file (for
+//! checks that need another object type, such as required attributes). When the diagnostics
+//! carry fixes, a `== fixed` section shows the text `tributary format --fix` makes.
+//!
 //! Re-bless after an intended change: `BLESS=1 cargo test -p tributary-mapping --test golden`.
 
 use std::collections::BTreeSet;
@@ -30,10 +34,15 @@ fn describe(
     let diagnostics = doc.all_diagnostics(Some(attributes), Some(referenced));
     let rendered = doc.render(file, &diagnostics);
     let formatted = format(text);
+    let fixed = if diagnostics.iter().any(|d| !d.fixes.is_empty()) {
+        format!("== fixed\n{}\n", doc.fixed(&diagnostics))
+    } else {
+        String::new()
+    };
     let mut json = doc.to_json();
     json.as_object_mut().unwrap().remove("diagnostics");
     format!(
-        "== diagnostics\n{}\n== format\n{}\n== json\n{}\n",
+        "== diagnostics\n{}\n== format\n{}\n{fixed}== json\n{}\n",
         if rendered.is_empty() {
             "(none)\n"
         } else {
@@ -61,9 +70,14 @@ fn golden_files() {
     for path in entries {
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         let text = fs::read_to_string(&path).unwrap();
-        let actual = describe(&name, &text, &attributes, &referenced);
+        let own = path.with_extension("attributes.json");
+        let own: Option<Vec<ObjectTypeAttribute>> = own
+            .exists()
+            .then(|| serde_json::from_str(&fs::read_to_string(&own).unwrap()).unwrap());
+        let attributes = own.as_deref().unwrap_or(&attributes);
+        let actual = describe(&name, &text, attributes, &referenced);
         for diagnostic in
-            Document::parse(&text).all_diagnostics(Some(&attributes), Some(&referenced))
+            Document::parse(&text).all_diagnostics(Some(attributes), Some(&referenced))
         {
             codes_seen.insert(diagnostic.code.as_str());
         }

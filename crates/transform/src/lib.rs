@@ -77,6 +77,8 @@ enum CompiledStep {
     Extract(Regex),
     ParseDate(Pattern),
     FormatDate(Pattern),
+    /// `|default=` with `${path}`s: filled in from the record when there is no value.
+    DefaultTemplate(tributary_mapping::Template),
 }
 
 /// Turns records into typed values for one mapping and object type.
@@ -126,7 +128,10 @@ impl Transformer {
                     Transform::FormatDate(p) => {
                         CompiledStep::FormatDate(Pattern::parse(p).expect("validated pattern"))
                     }
-                    other => CompiledStep::Plain(other.clone()),
+                    other => match other.default_template() {
+                        Some(template) => CompiledStep::DefaultTemplate(template),
+                        None => CompiledStep::Plain(other.clone()),
+                    },
                 })
                 .collect();
             let lookup_attribute = match &row.lookup {
@@ -272,7 +277,7 @@ impl CompiledRow {
         }
         texts.retain(|t| !t.is_empty());
         for step in &self.steps {
-            texts = apply(step, texts)?;
+            texts = apply(step, texts, record)?;
             texts.retain(|t| !t.is_empty());
         }
         let mut values: Vec<Value> = Vec::with_capacity(texts.len());
@@ -328,7 +333,7 @@ fn find_attribute<'a>(
     })
 }
 
-fn apply(step: &CompiledStep, texts: Vec<String>) -> Result<Vec<String>, String> {
+fn apply(step: &CompiledStep, texts: Vec<String>, record: &Json) -> Result<Vec<String>, String> {
     Ok(match step {
         CompiledStep::Extract(regex) => texts
             .iter()
@@ -358,6 +363,10 @@ fn apply(step: &CompiledStep, texts: Vec<String>) -> Result<Vec<String>, String>
                     .map_err(|e| format!("cannot format '{t}' as a date: {e}"))
             })
             .collect::<Result<_, _>>()?,
+        CompiledStep::DefaultTemplate(template) if texts.is_empty() => {
+            eval::render(template, record, None)?.into_iter().collect()
+        }
+        CompiledStep::DefaultTemplate(_) => texts,
         CompiledStep::Plain(transform) => match transform {
             Transform::Lower => texts.into_iter().map(|t| t.to_lowercase()).collect(),
             Transform::Upper => texts.into_iter().map(|t| t.to_uppercase()).collect(),

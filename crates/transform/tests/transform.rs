@@ -335,3 +335,40 @@ fn a_mark_status_that_is_not_allowed_is_refused_not_a_panic() {
         "`config:missing` cannot set 'Status': status id 9 is not allowed here; allowed: 1, 2"
     );
 }
+
+#[test]
+fn a_default_with_values_is_filled_in_from_the_record() {
+    // What examples/users.map writes: the display name, else the first and last names.
+    let mapping = format!("{HEAD}map:displayname=Name|default=${{firstname}} ${{lastname}}\nmap:jobTitle=Job Title|default=\"${{department}} staff\"\nmap:middlename=Full Name|default=${{middlename}}\n");
+    let out = run(&mapping, &user());
+    assert_eq!(texts_of(&out, "Name"), ["Ada King Lovelace"]);
+    assert_eq!(texts_of(&out, "Job Title"), ["Engineering staff"]);
+    assert!(
+        texts_of(&out, "Full Name").is_empty(),
+        "a default whose values are all empty gives none"
+    );
+    let mut nameless = user();
+    nameless["displayname"] = json!("");
+    assert_eq!(
+        texts_of(&run(&mapping, &nameless), "Name"),
+        ["Ada Lovelace"]
+    );
+    // The fields a default reads are fetched and checked like any other.
+    let doc = tributary_mapping::Document::parse(&mapping);
+    assert!(doc
+        .mapping
+        .source_fields()
+        .contains(&"lastname".to_string()));
+    let typo = tributary_mapping::Document::parse(&format!(
+        "{HEAD}map:displayname=Name|default=${{lastnme}}\n"
+    ));
+    assert!(
+        typo.diagnostics.iter().any(|d| d.code.as_str() == "W008"),
+        "{:?}",
+        typo.diagnostics
+    );
+    let broken = tributary_mapping::Document::parse(&format!(
+        "{HEAD}map:displayname=Name|default=${{lastname\n"
+    ));
+    assert!(broken.has_errors());
+}

@@ -4,7 +4,7 @@
 //! (attributes or record JSON that does not parse) throws, with an `Error` naming what is wrong.
 
 use serde::Serialize;
-use tributary_mapping::{Diagnostic, Document};
+use tributary_mapping::{Diagnostic, Document, Validation};
 use tributary_models::assets::ObjectTypeAttribute;
 use tributary_transform::{AttributeValues, FieldError, Transformer, Value};
 use wasm_bindgen::prelude::*;
@@ -29,9 +29,25 @@ export interface Diagnostic {
   label: string;
   hint?: string;
   notes: string[];
+  /** Edits that fix the problem, when the fix is clear; absent when there are none. */
+  fixes?: Fix[];
 }
 
-export interface Validation { diagnostics: Diagnostic[] }
+/** One edit: replace `span` (`utf16Span` in a JavaScript string) with `replacement`; an empty
+ *  span inserts. `title` says what it does, e.g. "replace with 'Job Title'". */
+export interface Fix {
+  span: { start: number; end: number };
+  utf16Span: { start: number; end: number };
+  replacement: string;
+  title: string;
+}
+
+/** `validate`'s answer: the first 200 diagnostics (by position), how many more were left
+ *  out, and the errors and warnings counted over all of them. */
+export interface Validation { diagnostics: Diagnostic[]; omitted: number; errors: number; warnings: number }
+
+/** `fixMapping`'s answer: the text with every fix applied, then formatted. */
+export interface FixResult { text: string; applied: number }
 
 /** One value the mapping makes of a record, typed for Assets. */
 export type PreviewValue = { type: string; value?: unknown; canonical: string } & Record<string, unknown>;
@@ -62,24 +78,44 @@ fn parse_optional_attributes(
     attributes_json.as_deref().map(parse_attributes).transpose()
 }
 
-#[derive(Serialize)]
-struct Diagnostics {
-    diagnostics: Vec<Diagnostic>,
-}
-
-/// Checks a mapping text and returns `{diagnostics: Diagnostic[]}`, every problem at once.
+/// Checks a mapping text and returns `{diagnostics: Diagnostic[], omitted, errors, warnings}`:
+/// the first 200 problems by position, how many more there are, and the error and warning
+/// counts over all of them.
 ///
 /// Each diagnostic is `{code, severity: "error"|"warning", message, line, column, endLine,
-/// endColumn, span: {start, end}, utf16Span: {start, end}, label, hint?, notes}`; lines and
-/// columns are 1-based, columns count characters; `span` is in UTF-8 bytes, `utf16Span` in
-/// UTF-16 code units (JavaScript string offsets). With `attributesJson` (the body of
-/// Assets `GET objecttype/{id}/attributes`) the rows are also checked against the object type.
-/// Never throws for a bad mapping; throws an `Error` when `attributesJson` does not parse.
+/// endColumn, span: {start, end}, utf16Span: {start, end}, label, hint?, notes, fixes?}`;
+/// lines and columns are 1-based, columns count characters; `span` is in UTF-8 bytes,
+/// `utf16Span` in UTF-16 code units (JavaScript string offsets). With `attributesJson` (the
+/// body of Assets `GET objecttype/{id}/attributes`) the rows are also checked against the
+/// object type. Never throws for a bad mapping; throws an `Error` when `attributesJson` does
+/// not parse.
 #[wasm_bindgen(unchecked_return_type = "Validation")]
 pub fn validate(text: &str, attributes_json: Option<String>) -> Result<JsValue, JsError> {
     let attributes = parse_optional_attributes(attributes_json)?;
     let diagnostics = tributary_mapping::validate(text, attributes.as_deref());
-    to_js(&Diagnostics { diagnostics })
+    to_js(&Validation::capped(diagnostics))
+}
+
+#[derive(Serialize)]
+struct FixResult {
+    text: String,
+    applied: usize,
+}
+
+/// The mapping text with every fix `validate` offers applied (back to front, overlapping ones
+/// skipped), then formatted: `{text, applied}`. With `attributesJson` the fixes of the checks
+/// against the object type are applied too. Throws an `Error` when `attributesJson` does not
+/// parse.
+#[wasm_bindgen(js_name = fixMapping, unchecked_return_type = "FixResult")]
+pub fn fix_mapping(text: &str, attributes_json: Option<String>) -> Result<JsValue, JsError> {
+    let attributes = parse_optional_attributes(attributes_json)?;
+    let document = Document::parse(text);
+    let diagnostics = document.all_diagnostics(attributes.as_deref(), None);
+    let (fixed, applied) = tributary_mapping::apply_fixes(text, &diagnostics);
+    to_js(&FixResult {
+        text: tributary_mapping::format(&fixed),
+        applied,
+    })
 }
 
 /// The plain-text rendering of `validate`'s diagnostics, with the offending line and a caret

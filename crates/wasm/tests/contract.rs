@@ -248,5 +248,10 @@ fn the_vocabulary_and_diagnostics_are_declared() {
         .remove(0);
     diagnostic.hint = Some("h".into());
     diagnostic.notes.push("n".into());
+    diagnostic
+        .fixes
+        .push(tributary_mapping::Fix::replace(diagnostic.span, "x"));
     assert_declared(serde_json::to_value(&diagnostic).unwrap(), "Diagnostic");
+    let validation = tributary_mapping::Validation::capped(vec![diagnostic]);
+    assert_declared(serde_json::to_value(&validation).unwrap(), "Validation");
 }

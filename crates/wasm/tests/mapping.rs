@@ -212,3 +212,58 @@ fn preview_of_a_broken_mapping_returns_diagnostics_and_bad_json_throws() {
         "recordJson must be one JumpCloud record (a JSON object), not a list or a value"
     );
 }
+
+#[wasm_bindgen_test]
+fn validate_caps_the_diagnostics_and_counts_the_rest() {
+    // Every line is an unknown directive: far more than 200 diagnostics.
+    let text = "key:_id=id\nmap:email=Email\n".to_string() + &"mpa:x=y\n".repeat(1000);
+    let out = tributary_wasm::validate(&text, None).unwrap();
+    assert_eq!(array(&out, "diagnostics").length(), 200);
+    assert_eq!(
+        number(&out, "omitted"),
+        801.0,
+        "1000 E003 and W001, less 200"
+    );
+    assert_eq!(number(&out, "errors"), 1000.0);
+    assert_eq!(number(&out, "warnings"), 1.0);
+    let rendered = tributary_wasm::render_diagnostics(&text, "big.map", None).unwrap();
+    assert!(
+        rendered.contains("... and 801 more not shown"),
+        "{rendered}"
+    );
+    assert!(rendered.ends_with("1000 errors, 1 warning\n"));
+}
+
+#[wasm_bindgen_test]
+fn fixes_are_data_with_utf16_spans_and_fix_mapping_applies_them() {
+    let mapping = "# Jöb 😀\nkey:_id=id\nmap:jobTitle=Job Titel\nmap:manager=Manager\nconfig:api=systemusers\n";
+    let out = tributary_wasm::validate(mapping, Some(ATTRIBUTES.to_string())).unwrap();
+    let diagnostics = array(&out, "diagnostics");
+    let key = diagnostics.get(0);
+    assert_eq!(text_of_code(&key), "E020");
+    let fix = array(&key, "fixes").get(0);
+    assert_eq!(string(&fix, "replacement"), "JumpCloud ID");
+    assert_eq!(string(&fix, "title"), "replace with 'JumpCloud ID'");
+    let manager = diagnostics
+        .iter()
+        .find(|d| text_of_code(d) == "E027")
+        .expect("a plain value into a reference is an error");
+    let fix = array(&manager, "fixes").get(0);
+    assert_eq!(string(&fix, "replacement"), "|byKey");
+    // After ö (2 bytes, 1 unit) and 😀 (4 bytes, 2 units) the UTF-16 offsets are 3 less.
+    let (bytes, units) = (get(&fix, "span"), get(&fix, "utf16Span"));
+    assert_eq!(number(&bytes, "start") - number(&units, "start"), 3.0);
+    let plain = tributary_wasm::validate("map:email=Email\n", None).unwrap();
+    let first = array(&plain, "diagnostics").get(0);
+    assert_eq!(text_of_code(&first), "E001");
+    assert!(
+        !Reflect::has(&first, &JsValue::from_str("fixes")).unwrap(),
+        "no fixes key when there is none"
+    );
+    let fixed = tributary_wasm::fix_mapping(mapping, Some(ATTRIBUTES.to_string())).unwrap();
+    assert_eq!(
+        string(&fixed, "text"),
+        "# Jöb 😀\nkey:_id=JumpCloud ID\nmap:jobTitle=Job Title\nmap:manager=Manager|byKey\nconfig:api=systemusers\n"
+    );
+    assert_eq!(number(&fixed, "applied"), 3.0);
+}

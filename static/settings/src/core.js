@@ -56,16 +56,16 @@ export class Core {
 
   /**
    * Diagnostics for `text` (attribute-aware when `attributesJson` is given).
-   * Resolves with `{diagnostics, source}`; rejects with an ApiError only in server mode.
+   * Resolves with `{diagnostics, omitted, source}` (the core gives the first 200; `omitted`
+   * counts the rest); rejects with an ApiError only in server mode.
    */
   async validate(text, attributesJson) {
+    const shape = (result, source) => ({ diagnostics: result?.diagnostics ?? [], omitted: result?.omitted ?? 0, source });
     if (this.has('validate')) {
-      const result = attributesJson ? this.glue.validate(text, attributesJson) : this.glue.validate(text);
-      return { diagnostics: result?.diagnostics ?? [], source: 'wasm' };
+      return shape(attributesJson ? this.glue.validate(text, attributesJson) : this.glue.validate(text), 'wasm');
     }
     const payload = attributesJson ? { text, attributesJson } : { text };
-    const result = await call('validateMapping', payload);
-    return { diagnostics: result?.diagnostics ?? [], source: 'server' };
+    return shape(await call('validateMapping', payload), 'server');
   }
 
   /** Whether `format` can run (only in the browser; there is no resolver for it). */

@@ -34,6 +34,7 @@ export function createMappingEditor({ core, label = 'Mapping', onChange } = {}) 
 
   let attributes = null; // {json, typeName} once an object type is picked
   let diagnostics = [];
+  let omitted = 0; // diagnostics the core counted but did not send (it sends the first 200)
   let sequence = 0;
   let timer = null;
 
@@ -63,6 +64,7 @@ export function createMappingEditor({ core, label = 'Mapping', onChange } = {}) 
       const result = await core.validate(text, attributes?.json);
       if (mine !== sequence) return diagnostics; // a newer check is on its way
       diagnostics = result.diagnostics;
+      omitted = result.omitted ?? 0;
       render();
       renderList(result.source);
     } catch (error) {
@@ -102,9 +104,10 @@ export function createMappingEditor({ core, label = 'Mapping', onChange } = {}) 
       : 'syntax only; pick an object type to check attribute names';
     const by = source === 'server' ? 'by the server' : 'in your browser';
     summary.className = errors ? 'diag-summary diag-summary-error' : 'diag-summary diag-summary-ok';
+    const more = omitted ? `; ${omitted} more not shown, fix these first` : '';
     summary.textContent = diagnostics.length === 0
       ? `No problems found (${scope}, ${by}).`
-      : `${[errors && count(errors, 'error'), warnings && count(warnings, 'warning')].filter(Boolean).join(', ')} (${scope}, ${by}).`;
+      : `${[errors && count(errors, 'error'), warnings && count(warnings, 'warning')].filter(Boolean).join(', ')} (${scope}, ${by}${more}).`;
     const sorted = [...diagnostics].sort((a, b) => a.line - b.line || a.column - b.column);
     replaceChildren(list, sorted.map((d) => diagnosticItem(d)));
   }
@@ -125,7 +128,26 @@ export function createMappingEditor({ core, label = 'Mapping', onChange } = {}) 
         h('span', { class: 'diag-message', text: d.message })),
       d.label && d.label !== d.message ? h('div', { class: 'diag-label', text: d.label }) : null,
       d.hint ? h('div', { class: 'diag-hint' }, h('strong', { text: 'Hint: ' }), d.hint) : null,
-      (d.notes || []).length ? h('ul', { class: 'diag-notes' }, d.notes.map((n) => h('li', { text: n }))) : null);
+      (d.notes || []).length ? h('ul', { class: 'diag-notes' }, d.notes.map((n) => h('li', { text: n }))) : null,
+      (d.fixes || []).length
+        ? h('div', { class: 'diag-fixes' }, d.fixes.map((fix) => h('button', {
+          type: 'button',
+          class: 'diag-fix link-button',
+          text: `Fix: ${fix.title}`,
+          onclick: () => applyFix(fix),
+        })))
+        : null);
+  }
+
+  /** Applies one of the core's fixes (its `utf16Span` indexes this string), undoably. */
+  function applyFix(fix) {
+    const { start, end } = fix.utf16Span;
+    textarea.focus();
+    textarea.setSelectionRange(start, end);
+    if (!document.execCommand?.('insertText', false, fix.replacement)) textarea.setRangeText(fix.replacement, start, end, 'end');
+    render();
+    onChange?.();
+    validateNow();
   }
 
   function select(d) {

@@ -58,6 +58,21 @@ pub(super) fn config(
 ) -> LineItem {
     let first = pieces[0];
     let name = first.name;
+    if name.text.eq_ignore_ascii_case("data_limit") {
+        // OnLink's cap on the records one run reads. Tributary reads every matching record
+        // (and resumes across invocations), so the line is kept but has no effect.
+        diags.push(
+            Diagnostic::new(
+                Code::DataLimitIgnored,
+                pos.span,
+                "`config:data_limit` has no effect: every record the filters match is read, with no per-run cap",
+                "no per-run cap",
+            )
+            .with_hint("read fewer records with `config:filter=...`; `config:maxDeletions` guards what a run may retire")
+            .with_note("OnLink's setting is accepted so a copied mapping keeps working"),
+        );
+        return LineItem::Verbatim;
+    }
     let Some(known) = CONFIG_NAMES
         .iter()
         .copied()

@@ -17,6 +17,7 @@ use crate::lexer::{lines, pieces, Raw, RawLine};
 
 pub(crate) use config::Setting;
 pub use config::CONFIG_NAMES;
+pub(crate) use path::template_at;
 pub use row::ROW_OPTIONS;
 
 const DIRECTIVES: &[&str] = &["key", "map", "config"];

@@ -2,7 +2,7 @@
 //! forms), conditions and `${path}` templates.
 
 use crate::ast::*;
-use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::diagnostic::{Code, Diagnostic, Fix, Span};
 use crate::lexer::{top_level, unquote, Raw};
 
 pub(super) fn source(raw: Raw<'_>) -> Result<Source, Diagnostic> {
@@ -27,6 +27,11 @@ pub(super) fn template_of(raw: Raw<'_>) -> Result<Template, Diagnostic> {
         .with_hint("put the whole value inside the quotes")),
         None => template(raw.text, raw.span.start),
     }
+}
+
+/// A template from unquoted text starting at byte `base` of the mapping text.
+pub(crate) fn template_at(text: &str, base: usize) -> Result<Template, Diagnostic> {
+    template(text, base)
 }
 
 fn template(text: &str, base: usize) -> Result<Template, Diagnostic> {
@@ -80,6 +85,16 @@ pub(crate) fn path(raw: Raw<'_>) -> Result<Path, Diagnostic> {
             "expected a field name",
         ));
     }
+    if let Some(slash) = outside_brackets(text, '/') {
+        // `workAssignments/0/reportsTo` reads as one field name that no record has.
+        let dotted = slashes_to_dots(text);
+        return Err(bad_path(
+            Span::new(raw.span.start + slash, raw.span.start + slash + 1),
+            format!("'{text}' uses `/` between fields"),
+            &format!("paths are written with `.`: `{dotted}`"),
+        )
+        .with_fix(Fix::replace(raw.span, &dotted)));
+    }
     let segments = if let Some(rest) = text.strip_prefix("jsonpath__") {
         jsonpath(raw, rest)?
     } else if let Some(at) = text.find("_where_") {
@@ -102,6 +117,7 @@ fn where_form(raw: Raw<'_>, at: usize) -> Result<Vec<Segment>, Diagnostic> {
     })?;
     let cond_start = at + "_where_".len();
     let value_start = cond_start + eq + "_eq_".len();
+    reject_eq_any(raw, value_start)?;
     let value_end = text[value_start..]
         .find('.')
         .map_or(text.len(), |i| value_start + i);
@@ -137,6 +153,7 @@ fn jsonpath(raw: Raw<'_>, rest: &str) -> Result<Vec<Segment>, Diagnostic> {
         )
     })?;
     let condition = dotted(raw.slice(cond_start, cond_start + eq))?;
+    reject_eq_any(raw, cond_start + eq + "_eq_".len())?;
     let value = raw.text[cond_start + eq + "_eq_".len()..].to_string();
     let star = condition
         .iter()
@@ -166,6 +183,39 @@ fn jsonpath(raw: Raw<'_>, rest: &str) -> Result<Vec<Segment>, Diagnostic> {
     })));
     segments.extend_from_slice(&selected[star + 1..]);
     Ok(segments)
+}
+
+/// OnLink's `_eq_any_` (one of several values) would read as the value `any_...` and match
+/// nothing, so it is an error that says what to write instead.
+fn reject_eq_any(raw: Raw<'_>, value_start: usize) -> Result<(), Diagnostic> {
+    if !raw.text[value_start..].starts_with("any_") {
+        return Ok(());
+    }
+    Err(bad_path(
+        Span::new(raw.span.start + value_start - "_eq_".len(), raw.span.start + value_start + 3),
+        "`_eq_any_` (one of several values) is not supported",
+        "match one value per row (`_eq_mobile`, or `[type=mobile]`), with `|when=` on rows that write the same attribute, or leave the condition out to read every element",
+    ))
+}
+
+/// The byte offset of the first `wanted` outside `[...]` and quotes.
+fn outside_brackets(text: &str, wanted: char) -> Option<usize> {
+    let mut found = None;
+    let _ = crate::lexer::scan(text, |at, ch, depth| {
+        if ch == wanted && depth == 0 && found.is_none() {
+            found = Some(at);
+        }
+    });
+    found
+}
+
+/// `a/0/b` → `a.0.b`, leaving `/` inside `[...]` and quotes alone.
+fn slashes_to_dots(text: &str) -> String {
+    let mut out = text.to_string();
+    while let Some(at) = outside_brackets(&out, '/') {
+        out.replace_range(at..at + 1, ".");
+    }
+    out
 }
 
 fn segments_text(segments: &[Segment]) -> String {

@@ -1,7 +1,7 @@
 //! `key:` and `map:` rows: the source, the attribute and the `|` options after it
 //! (transforms, `when`, `arraySeparator`, lookups).
 
-use super::path::{condition, source, template_of};
+use super::path::{condition, source, template_at, template_of};
 use super::{bad_arg, LineItem};
 use crate::ast::*;
 use crate::datetime::{Pattern, PATTERN_FIELDS};
@@ -248,9 +248,15 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
         "join" => Ok(RowOption::Transform(Transform::Join(
             single_arg(piece, known, true)?.0,
         ))),
-        "default" => Ok(RowOption::Transform(Transform::Default(
-            single_arg(piece, known, false)?.0,
-        ))),
+        "default" => {
+            let (text, span) = single_arg(piece, known, false)?;
+            if text.contains("${") {
+                // `${...}`s are filled in per record, so they must parse as a template does.
+                let quoted = piece.value.is_some_and(|v| v.text.starts_with('"'));
+                template_at(&text, span.start + usize::from(quoted))?;
+            }
+            Ok(RowOption::Transform(Transform::Default(text)))
+        }
         "parseDate" | "formatDate" => {
             let (pattern, span) = single_arg(piece, known, false)?;
             Pattern::parse(&pattern).map_err(|e| {
