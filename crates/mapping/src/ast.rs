@@ -342,6 +342,9 @@ pub struct Config {
     /// `config:maxDeletions`: the most objects one run may retire.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_deletions: Option<Limit>,
+    /// `config:maxClears`: the most keyed objects one run may clear one attribute on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_clears: Option<Limit>,
     /// `config:pageSize`: records per JumpCloud request.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub page_size: Option<u32>,

@@ -71,6 +71,7 @@ pub(crate) fn add_setting(
             config.missing_pos = Some(pos);
         }
         Setting::MaxDeletions(l) => config.max_deletions = Some(l),
+        Setting::MaxClears(l) => config.max_clears = Some(l),
         Setting::PageSize(n) => config.page_size = Some(n),
     }
 }

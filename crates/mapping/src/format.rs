@@ -181,7 +181,7 @@ fn setting_text(setting: &Setting) -> String {
             }
             text
         }
-        Setting::MaxDeletions(limit) => limit.describe(),
+        Setting::MaxDeletions(limit) | Setting::MaxClears(limit) => limit.describe(),
         Setting::PageSize(n) => n.to_string(),
     };
     format!("config:{}={value}", setting.name())

@@ -161,10 +161,8 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
         key_attribute,
         missing: config.missing.clone(),
         limit: config.max_deletions,
-        // TODO(mapping): parse `config:maxClears=<n|n%>` like config:maxDeletions (a
-        // `Limit`, listed in CONFIG_NAMES) and set it here; the engine already applies
-        // `RunOptions::max_clears` first, then this, then the planner's default.
-        max_clears: None,
+        // The engine applies `RunOptions::max_clears` first, then this, then the default.
+        max_clears: config.max_clears,
         reference_attributes: mapping
             .rows
             .iter()

@@ -1409,3 +1409,32 @@ fn a_rate_limit_longer_than_the_budget_hands_over_instead_of_failing() {
     );
     assert_users_match(&host, 20);
 }
+
+#[test]
+fn config_max_clears_in_the_mapping_sets_the_clear_guard() {
+    for (setting, want_status, kept) in [
+        ("", RunStatus::Stopped, true),
+        ("config:maxClears=50%\n", RunStatus::Succeeded, false),
+        ("config:maxClears=11\n", RunStatus::Stopped, true),
+    ] {
+        let host = host(30);
+        let mapping = format!("{MAPPING}{setting}");
+        assert_eq!(sync(&host, &options(&mapping)).status, RunStatus::Succeeded);
+        // Twelve emails vanish from JumpCloud at once.
+        for u in host.users.borrow_mut().iter_mut().take(12) {
+            u.as_object_mut().unwrap().remove("email");
+        }
+        let report = sync(&host, &options(&mapping));
+        assert_eq!(
+            report.status, want_status,
+            "{setting:?}: {:?}",
+            report.guard
+        );
+        let with_email = host
+            .user_objects()
+            .values()
+            .filter(|o| !o.get("9").is_empty())
+            .count();
+        assert_eq!(with_email, if kept { 30 } else { 18 }, "{setting:?}");
+    }
+}

@@ -17,6 +17,7 @@ pub const CONFIG_NAMES: &[&str] = &[
     "objectType",
     "missing",
     "maxDeletions",
+    "maxClears",
     "pageSize",
 ];
 
@@ -30,6 +31,7 @@ pub(crate) enum Setting {
     ObjectType(NameOrId),
     Missing(MissingPolicy),
     MaxDeletions(Limit),
+    MaxClears(Limit),
     PageSize(u32),
 }
 
@@ -44,6 +46,7 @@ impl Setting {
             Setting::ObjectType(_) => "objectType",
             Setting::Missing(_) => "missing",
             Setting::MaxDeletions(_) => "maxDeletions",
+            Setting::MaxClears(_) => "maxClears",
             Setting::PageSize(_) => "pageSize",
         }
     }
@@ -211,8 +214,9 @@ pub(super) fn config(
             Some(policy) => Setting::Missing(policy),
             None => return LineItem::Verbatim,
         },
-        "maxDeletions" => match limit(&value_text) {
-            Some(l) => Setting::MaxDeletions(l),
+        "maxDeletions" | "maxClears" => match limit(&value_text) {
+            Some(l) if known == "maxDeletions" => Setting::MaxDeletions(l),
+            Some(l) => Setting::MaxClears(l),
             None => {
                 diags.push(bad_value(format!(
                     "'{value_text}' is not a count or a percentage from 0% to 100%"
@@ -330,6 +334,7 @@ fn config_example(name: &str) -> &'static str {
         "objectType" => "config:objectType=Employee",
         "missing" => "config:missing=mark|Status=Inactive",
         "maxDeletions" => "config:maxDeletions=5%",
+        "maxClears" => "config:maxClears=20%",
         _ => "config:pageSize=100",
     }
 }
