@@ -1438,3 +1438,23 @@ fn config_max_clears_in_the_mapping_sets_the_clear_guard() {
         assert_eq!(with_email, if kept { 30 } else { 18 }, "{setting:?}");
     }
 }
+
+#[test]
+fn a_run_whose_record_cannot_be_stored_says_so() {
+    let host = host(5);
+    *host.failing_writes.borrow_mut() = Some("tributary:run:".into());
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Failed, "{report:#?}");
+    let error = report.error.unwrap();
+    assert_eq!(error.code.as_str(), "E110");
+    assert!(error.message.contains("the run record could not be stored"));
+    assert_eq!(report.counts.created, 5, "the writes themselves happened");
+    assert!(host
+        .logs
+        .borrow()
+        .iter()
+        .any(|(level, m)| *level == tributary_sync::LogLevel::Error && m.contains("run record")));
+    // And with a store that takes the record, the same run is a plain success.
+    *host.failing_writes.borrow_mut() = None;
+    assert_eq!(sync(&host, &options(MAPPING)).status, RunStatus::Succeeded);
+}

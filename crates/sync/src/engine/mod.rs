@@ -23,7 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::client::{CallError, Client, RetryPolicy};
-use crate::error::RunError;
+use crate::error::{RunError, StorageError};
 use crate::host::{LogLevel, SyncHost};
 use crate::model::{AttrDef, DesiredObject, ExistingObject};
 use crate::plan::{plan, Level, LookupTable, Plan, PlanInput, RetireAction};
@@ -615,7 +615,18 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 return state.report;
             }
         }
-        let _ = self.store.save_record(&state.report).await;
+        if let Err(e) = self.store.save_record(&state.report).await {
+            // The run's work is done, but nobody will see its record: say so in the answer.
+            let message = format!("the run record could not be stored: {e}");
+            self.host.log(
+                LogLevel::Error,
+                &format!("import {}: {message}", self.import_id()),
+            );
+            state.report.fail(
+                &RunError::Storage(StorageError(message)),
+                self.host.now_ms(),
+            );
+        }
         let _ = self.save_user_cache().await;
         self.store.clear_state(&state).await;
         self.store.release_lease().await;

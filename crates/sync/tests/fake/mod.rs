@@ -79,6 +79,8 @@ pub struct FakeHost {
     /// (someone edits the directory while a run reads it).
     #[allow(clippy::type_complexity)]
     pub change_after_page: RefCell<Option<(usize, Box<dyn FnOnce(&mut Vec<Value>)>)>>,
+    /// Writes to keys with this prefix fail (a store that refuses them).
+    pub failing_writes: RefCell<Option<String>>,
     /// A value another process writes under its key just before the next swap of that key
     /// (a second run taking over the same expired lease at the same moment).
     pub racing_write: RefCell<Option<(String, String)>>,
@@ -262,6 +264,7 @@ impl FakeHost {
             written_keys: RefCell::new(Vec::new()),
             expiries: RefCell::new(BTreeMap::new()),
             racing_write: RefCell::new(None),
+            failing_writes: RefCell::new(None),
             change_after_page: RefCell::new(None),
             now: Cell::new(1_700_000_000_000.0),
             request_ms: Cell::new(5.0),
@@ -714,6 +717,11 @@ impl SyncHost for FakeHost {
     }
 
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError> {
+        if let Some(prefix) = self.failing_writes.borrow().as_deref() {
+            if key.starts_with(prefix) {
+                return Err(StorageError(format!("the store refused {key}")));
+            }
+        }
         assert!(key.len() <= 500, "key too long: {key}");
         assert!(
             key.chars()
