@@ -31,8 +31,11 @@ pub fn core_version() -> String {
 /// The JumpCloud API base URL of a region: `US`, `EU` or `IN` (any case), e.g.
 /// `"https://console.eu.jumpcloud.com"`. Throws an `Error` naming the allowed regions otherwise.
 #[wasm_bindgen(js_name = jumpcloudBaseUrl)]
-pub fn jumpcloud_base_url(region: &str) -> Result<String, JsError> {
-    tributary_models::jumpcloud::Region::parse(region)
+pub fn jumpcloud_base_url(
+    #[wasm_bindgen(unchecked_param_type = "string")] region: JsValue,
+) -> Result<String, JsError> {
+    let region = mapping::text_arg(&region, "region")?;
+    tributary_models::jumpcloud::Region::parse(&region)
         .map(|r| r.base_url().to_string())
         .ok_or_else(|| JsError::new(&format!("region must be US, EU or IN (got '{region}')")))
 }

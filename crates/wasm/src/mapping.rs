@@ -61,6 +61,25 @@ export interface RecordPreview {
 }
 "#;
 
+/// A text argument, or an `Error` naming it: a non-string from JavaScript must not reach the
+/// core (wasm-bindgen would read it as a string it is not).
+pub(crate) fn text_arg(value: &JsValue, name: &str) -> Result<String, JsError> {
+    value.as_string().ok_or_else(|| {
+        JsError::new(&format!(
+            "{name} must be text, not {}",
+            value.js_typeof().as_string().unwrap_or_default()
+        ))
+    })
+}
+
+/// An optional text argument (`undefined` or `null`: absent), or an `Error` naming it.
+pub(crate) fn optional_text_arg(value: &JsValue, name: &str) -> Result<Option<String>, JsError> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    text_arg(value, name).map(Some)
+}
+
 #[wasm_bindgen(typescript_custom_section)]
 const MAPPING_TYPES_SECTION: &str = MAPPING_TYPES;
 
@@ -90,9 +109,14 @@ fn parse_optional_attributes(
 /// object type. Never throws for a bad mapping; throws an `Error` when `attributesJson` does
 /// not parse.
 #[wasm_bindgen(unchecked_return_type = "Validation")]
-pub fn validate(text: &str, attributes_json: Option<String>) -> Result<JsValue, JsError> {
-    let attributes = parse_optional_attributes(attributes_json)?;
-    let diagnostics = tributary_mapping::validate(text, attributes.as_deref());
+pub fn validate(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] attributes_json: JsValue,
+) -> Result<JsValue, JsError> {
+    let text = text_arg(&text, "text")?;
+    let attributes =
+        parse_optional_attributes(optional_text_arg(&attributes_json, "attributesJson")?)?;
+    let diagnostics = tributary_mapping::validate(&text, attributes.as_deref());
     to_js(&Validation::capped(diagnostics))
 }
 
@@ -107,11 +131,16 @@ struct FixResult {
 /// against the object type are applied too. Throws an `Error` when `attributesJson` does not
 /// parse.
 #[wasm_bindgen(js_name = fixMapping, unchecked_return_type = "FixResult")]
-pub fn fix_mapping(text: &str, attributes_json: Option<String>) -> Result<JsValue, JsError> {
-    let attributes = parse_optional_attributes(attributes_json)?;
-    let document = Document::parse(text);
+pub fn fix_mapping(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] attributes_json: JsValue,
+) -> Result<JsValue, JsError> {
+    let text = text_arg(&text, "text")?;
+    let attributes =
+        parse_optional_attributes(optional_text_arg(&attributes_json, "attributesJson")?)?;
+    let document = Document::parse(&text);
     let diagnostics = document.all_diagnostics(attributes.as_deref(), None);
-    let (fixed, applied) = tributary_mapping::apply_fixes(text, &diagnostics);
+    let (fixed, applied) = tributary_mapping::apply_fixes(&text, &diagnostics);
     to_js(&FixResult {
         text: tributary_mapping::format(&fixed),
         applied,
@@ -123,13 +152,15 @@ pub fn fix_mapping(text: &str, attributes_json: Option<String>) -> Result<JsValu
 /// lines. Returns `""` when there is nothing to report.
 #[wasm_bindgen(js_name = renderDiagnostics)]
 pub fn render_diagnostics(
-    text: &str,
-    file_name: &str,
-    attributes_json: Option<String>,
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] file_name: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] attributes_json: JsValue,
 ) -> Result<String, JsError> {
-    let attributes = parse_optional_attributes(attributes_json)?;
-    let diagnostics = tributary_mapping::validate(text, attributes.as_deref());
-    Ok(tributary_mapping::render(text, file_name, &diagnostics))
+    let (text, file_name) = (text_arg(&text, "text")?, text_arg(&file_name, "fileName")?);
+    let attributes =
+        parse_optional_attributes(optional_text_arg(&attributes_json, "attributesJson")?)?;
+    let diagnostics = tributary_mapping::validate(&text, attributes.as_deref());
+    Ok(tributary_mapping::render(&text, &file_name, &diagnostics))
 }
 
 /// The plain-text rendering of diagnostics a run reported (`report.error.diagnostics`, or an
@@ -137,20 +168,24 @@ pub fn render_diagnostics(
 /// `diagnostics` is not a list of diagnostics.
 #[wasm_bindgen(js_name = renderDiagnosticsOf)]
 pub fn render_diagnostics_of(
-    text: &str,
-    file_name: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] file_name: JsValue,
     #[wasm_bindgen(unchecked_param_type = "Diagnostic[]")] diagnostics: JsValue,
 ) -> Result<String, JsError> {
+    let (text, file_name) = (text_arg(&text, "text")?, text_arg(&file_name, "fileName")?);
     let diagnostics: Vec<Diagnostic> = serde_wasm_bindgen::from_value(diagnostics)
         .map_err(|e| JsError::new(&format!("diagnostics must be a list of diagnostics: {e}")))?;
-    Ok(Document::parse(text).render(file_name, &diagnostics))
+    Ok(Document::parse(&text).render(&file_name, &diagnostics))
 }
 
 /// The canonical form of a mapping text (LF line ends, no stray spaces, lower-case
-/// directives). Idempotent; lines with errors are kept exactly as written.
+/// directives). Idempotent; lines with errors are kept exactly as written. Throws an `Error`
+/// when `text` is not text.
 #[wasm_bindgen]
-pub fn format(text: &str) -> String {
-    tributary_mapping::format(text)
+pub fn format(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+) -> Result<String, JsError> {
+    Ok(tributary_mapping::format(&text_arg(&text, "text")?))
 }
 
 #[derive(Serialize)]
@@ -204,16 +239,21 @@ fn preview_attribute(values: &AttributeValues) -> PreviewAttribute<'_> {
 /// the mapping has errors, `values` and `errors` are empty and `diagnostics` says why.
 /// Throws an `Error` when either JSON argument does not parse or the record is not an object.
 #[wasm_bindgen(unchecked_return_type = "RecordPreview")]
-pub fn preview(text: &str, record_json: &str, attributes_json: &str) -> Result<JsValue, JsError> {
-    let attributes = parse_attributes(attributes_json)?;
-    let record: serde_json::Value = serde_json::from_str(record_json)
+pub fn preview(
+    #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] record_json: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] attributes_json: JsValue,
+) -> Result<JsValue, JsError> {
+    let text = text_arg(&text, "text")?;
+    let attributes = parse_attributes(&text_arg(&attributes_json, "attributesJson")?)?;
+    let record: serde_json::Value = serde_json::from_str(&text_arg(&record_json, "recordJson")?)
         .map_err(|e| JsError::new(&format!("recordJson is not JSON: {e}")))?;
     if !record.is_object() {
         return Err(JsError::new(
             "recordJson must be one JumpCloud record (a JSON object), not a list or a value",
         ));
     }
-    let document = Document::parse(text);
+    let document = Document::parse(&text);
     match Transformer::new(&document, &attributes) {
         Ok(transformer) => {
             let diagnostics = document.all_diagnostics(Some(&attributes), None);

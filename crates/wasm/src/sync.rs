@@ -556,11 +556,12 @@ pub async fn list_attributes(
 /// `lastStartedMs` (absent: never). Throws for an unknown schedule name.
 #[wasm_bindgen(js_name = isScheduleDue)]
 pub fn is_schedule_due(
-    schedule: &str,
+    #[wasm_bindgen(unchecked_param_type = "string")] schedule: JsValue,
     last_started_ms: Option<f64>,
     now_ms: f64,
 ) -> Result<bool, JsError> {
-    let schedule = tributary_sync::Schedule::parse(schedule).ok_or_else(|| {
+    let schedule = crate::mapping::text_arg(&schedule, "schedule")?;
+    let schedule = tributary_sync::Schedule::parse(&schedule).ok_or_else(|| {
         let names: Vec<&str> = tributary_sync::Schedule::ALL
             .iter()
             .map(|s| s.name())

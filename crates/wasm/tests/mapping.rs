@@ -1,5 +1,7 @@
 //! wasm-bindgen tests of the mapping exports, run under Node by `wasm-bindgen-test-runner`.
 
+mod common;
+
 use js_sys::{Array, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -36,7 +38,7 @@ fn array(value: &JsValue, key: &str) -> Array {
 #[wasm_bindgen_test]
 fn validate_reports_every_problem_with_positions_and_hints() {
     let mapping = "key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nmap:email=Email|lowr\nconfig:api=systemusers\n";
-    let out = tributary_wasm::validate(mapping, Some(ATTRIBUTES.to_string())).unwrap();
+    let out = common::validate(mapping, Some(ATTRIBUTES.to_string())).unwrap();
     let diagnostics = array(&out, "diagnostics");
     assert_eq!(
         diagnostics.length(),
@@ -70,7 +72,7 @@ fn text_of_code(diagnostic: &JsValue) -> String {
 
 #[wasm_bindgen_test]
 fn validate_without_attributes_checks_syntax_only_and_never_throws() {
-    let out = tributary_wasm::validate("map:\"unterminated=X\n", None).unwrap();
+    let out = common::validate("map:\"unterminated=X\n", None).unwrap();
     let codes: Vec<String> = array(&out, "diagnostics")
         .iter()
         .map(|d| text_of_code(&d))
@@ -80,7 +82,7 @@ fn validate_without_attributes_checks_syntax_only_and_never_throws() {
         ["E001", "W001", "W006", "E008"],
         "whole-text problems sort at the start"
     );
-    let clean = tributary_wasm::validate(
+    let clean = common::validate(
         "key:_id=id\nmap:email=Email\nconfig:api=systemusers\n",
         None,
     )
@@ -94,7 +96,7 @@ fn validate_without_attributes_checks_syntax_only_and_never_throws() {
 
 #[wasm_bindgen_test]
 fn bad_attributes_json_throws_a_real_error_naming_the_problem() {
-    let error = tributary_wasm::validate("key:_id=id", Some("{not json".to_string())).unwrap_err();
+    let error = common::validate("key:_id=id", Some("{not json".to_string())).unwrap_err();
     let error: JsValue = error.into();
     assert!(error.is_instance_of::<js_sys::Error>());
     let message: String = js_sys::Error::from(error).message().into();
@@ -106,7 +108,7 @@ fn bad_attributes_json_throws_a_real_error_naming_the_problem() {
 
 #[wasm_bindgen_test]
 fn render_diagnostics_draws_a_caret_and_is_empty_when_clean() {
-    let rendered = tributary_wasm::render_diagnostics(
+    let rendered = common::render_diagnostics(
         "key:_id=JumpCloud ID\nmap:jobTitle=Job Titel\nconfig:api=systemusers\n",
         "users.map",
         Some(ATTRIBUTES.to_string()),
@@ -123,7 +125,7 @@ fn render_diagnostics_draws_a_caret_and_is_empty_when_clean() {
         "{rendered}"
     );
     assert!(rendered.ends_with("1 error, 0 warnings\n"), "{rendered}");
-    let clean = tributary_wasm::render_diagnostics(
+    let clean = common::render_diagnostics(
         "key:_id=id\nmap:email=Email\nconfig:api=systemusers\n",
         "x.map",
         None,
@@ -135,16 +137,16 @@ fn render_diagnostics_draws_a_caret_and_is_empty_when_clean() {
 #[wasm_bindgen_test]
 fn format_is_canonical_and_idempotent() {
     let messy = "\u{feff}MAP: firstname = First Name  \r\n\r\n\r\nkey:_id=id\r\nnot a line\r\n";
-    let once = tributary_wasm::format(messy);
+    let once = common::format(messy);
     assert_eq!(once, "map:firstname=First Name\n\nkey:_id=id\nnot a line\n");
-    assert_eq!(tributary_wasm::format(&once), once);
+    assert_eq!(common::format(&once), once);
 }
 
 #[wasm_bindgen_test]
 fn preview_types_values_and_reports_bad_ones_per_attribute() {
     let mapping = "key:_id=JumpCloud ID\nmap:jobTitle=Job Title|upper\nmap:employeeIdentifier=Employee Number\nmap:manager=Manager|byKey\nmap:memberof=Groups|Name=${memberof}\nconfig:api=systemusers\n";
     let record = r#"{"_id":"u1","jobTitle":"engineer","employeeIdentifier":"E-7","manager":"u0","memberof":["a","b"]}"#;
-    let out = tributary_wasm::preview(mapping, record, ATTRIBUTES).unwrap();
+    let out = common::preview(mapping, record, ATTRIBUTES).unwrap();
     assert_eq!(text_of(&out, "key"), "u1");
     let values = array(&out, "values");
     let job = values
@@ -193,7 +195,7 @@ fn text_of(value: &JsValue, key: &str) -> String {
 
 #[wasm_bindgen_test]
 fn preview_of_a_broken_mapping_returns_diagnostics_and_bad_json_throws() {
-    let out = tributary_wasm::preview("map:jobTitle=Job Titel\n", "{}", ATTRIBUTES).unwrap();
+    let out = common::preview("map:jobTitle=Job Titel\n", "{}", ATTRIBUTES).unwrap();
     assert!(get(&out, "key").is_null());
     let codes: Vec<String> = array(&out, "diagnostics")
         .iter()
@@ -203,7 +205,7 @@ fn preview_of_a_broken_mapping_returns_diagnostics_and_bad_json_throws() {
         codes.contains(&"E001".to_string()) && codes.contains(&"E020".to_string()),
         "{codes:?}"
     );
-    let error: JsValue = tributary_wasm::preview("key:_id=id", "[1]", ATTRIBUTES)
+    let error: JsValue = common::preview("key:_id=id", "[1]", ATTRIBUTES)
         .unwrap_err()
         .into();
     let message: String = js_sys::Error::from(error).message().into();
@@ -217,7 +219,7 @@ fn preview_of_a_broken_mapping_returns_diagnostics_and_bad_json_throws() {
 fn validate_caps_the_diagnostics_and_counts_the_rest() {
     // Every line is an unknown directive: far more than 200 diagnostics.
     let text = "key:_id=id\nmap:email=Email\n".to_string() + &"mpa:x=y\n".repeat(1000);
-    let out = tributary_wasm::validate(&text, None).unwrap();
+    let out = common::validate(&text, None).unwrap();
     assert_eq!(array(&out, "diagnostics").length(), 200);
     assert_eq!(
         number(&out, "omitted"),
@@ -226,7 +228,7 @@ fn validate_caps_the_diagnostics_and_counts_the_rest() {
     );
     assert_eq!(number(&out, "errors"), 1000.0);
     assert_eq!(number(&out, "warnings"), 1.0);
-    let rendered = tributary_wasm::render_diagnostics(&text, "big.map", None).unwrap();
+    let rendered = common::render_diagnostics(&text, "big.map", None).unwrap();
     assert!(
         rendered.contains("... and 801 more not shown"),
         "{rendered}"
@@ -237,7 +239,7 @@ fn validate_caps_the_diagnostics_and_counts_the_rest() {
 #[wasm_bindgen_test]
 fn fixes_are_data_with_utf16_spans_and_fix_mapping_applies_them() {
     let mapping = "# Jöb 😀\nkey:_id=id\nmap:jobTitle=Job Titel\nmap:manager=Manager\nconfig:api=systemusers\n";
-    let out = tributary_wasm::validate(mapping, Some(ATTRIBUTES.to_string())).unwrap();
+    let out = common::validate(mapping, Some(ATTRIBUTES.to_string())).unwrap();
     let diagnostics = array(&out, "diagnostics");
     let key = diagnostics.get(0);
     assert_eq!(text_of_code(&key), "E020");
@@ -253,14 +255,14 @@ fn fixes_are_data_with_utf16_spans_and_fix_mapping_applies_them() {
     // After ö (2 bytes, 1 unit) and 😀 (4 bytes, 2 units) the UTF-16 offsets are 3 less.
     let (bytes, units) = (get(&fix, "span"), get(&fix, "utf16Span"));
     assert_eq!(number(&bytes, "start") - number(&units, "start"), 3.0);
-    let plain = tributary_wasm::validate("map:email=Email\n", None).unwrap();
+    let plain = common::validate("map:email=Email\n", None).unwrap();
     let first = array(&plain, "diagnostics").get(0);
     assert_eq!(text_of_code(&first), "E001");
     assert!(
         !Reflect::has(&first, &JsValue::from_str("fixes")).unwrap(),
         "no fixes key when there is none"
     );
-    let fixed = tributary_wasm::fix_mapping(mapping, Some(ATTRIBUTES.to_string())).unwrap();
+    let fixed = common::fix_mapping(mapping, Some(ATTRIBUTES.to_string())).unwrap();
     assert_eq!(
         string(&fixed, "text"),
         "# Jöb 😀\nkey:_id=JumpCloud ID\nmap:jobTitle=Job Title\nmap:manager=Manager|byKey\nconfig:api=systemusers\n"

@@ -1,5 +1,7 @@
 //! runSync / previewSync through a tiny JS host (JumpCloud + Assets fakes, in-memory storage).
 
+mod common;
+
 use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -180,7 +182,7 @@ async fn a_run_of_a_bad_mapping_reports_the_mapping_diagnostics() {
     let calls: js_sys::Array = get(&host, "calls").into();
     assert_eq!(calls.length(), 0, "nothing is requested for a bad mapping");
     let diagnostics = get(&report, "error.diagnostics");
-    let text = tributary_wasm::render_diagnostics_of(
+    let text = common::render_diagnostics_of(
         "map:firstname=Name\nconfig:objectType=10\n",
         "users.map",
         diagnostics,
