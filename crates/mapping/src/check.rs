@@ -198,6 +198,8 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
         .map(|f| f.name)
         .chain(api.dynamic_fields.iter().map(|d| d.field.name))
         .collect();
+    // Long mappings repeat the same unknown names: each is looked up once.
+    let mut suggestions: BTreeMap<String, (Option<&str>, Option<&str>)> = BTreeMap::new();
     for row in mapping.all_rows() {
         let mut paths = Vec::new();
         row.read_paths(&mut paths);
@@ -226,12 +228,15 @@ pub(crate) fn source_fields(mapping: &Mapping, text: &str, diags: &mut Vec<Diagn
                 .map(at)
                 .unwrap_or(row.pos.span);
             let found = find_word(&line[after_directive..], root).map(at);
-            let suggestion = did_you_mean(root, known.iter().copied());
+            let (suggestion, near) = *suggestions.entry(root.to_string()).or_insert_with(|| {
+                (
+                    did_you_mean(root, known.iter().copied()),
+                    closest(root, known.iter().copied()),
+                )
+            });
             // Only a near miss (not a mere prefix) is fixed, and only where the field is found
             // as a whole name: a fix must replace exactly the field.
-            let fix = found
-                .zip(closest(root, known.iter().copied()))
-                .map(|(at, s)| Fix::replace(at, s));
+            let fix = found.zip(near).map(|(at, s)| Fix::replace(at, s));
             diags.push(
                 Diagnostic::new(
                     Code::UnknownSourceField,

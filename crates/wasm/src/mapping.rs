@@ -91,10 +91,14 @@ fn parse_attributes(json: &str) -> Result<Vec<ObjectTypeAttribute>, JsError> {
     })
 }
 
-fn parse_optional_attributes(
-    attributes_json: Option<String>,
+/// The optional `attributesJson` argument, checked and parsed.
+fn optional_attributes(
+    attributes_json: &JsValue,
 ) -> Result<Option<Vec<ObjectTypeAttribute>>, JsError> {
-    attributes_json.as_deref().map(parse_attributes).transpose()
+    optional_text_arg(attributes_json, "attributesJson")?
+        .as_deref()
+        .map(parse_attributes)
+        .transpose()
 }
 
 /// Checks a mapping text and returns `{diagnostics: Diagnostic[], omitted, errors, warnings}`:
@@ -114,8 +118,7 @@ pub fn validate(
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] attributes_json: JsValue,
 ) -> Result<JsValue, JsError> {
     let text = text_arg(&text, "text")?;
-    let attributes =
-        parse_optional_attributes(optional_text_arg(&attributes_json, "attributesJson")?)?;
+    let attributes = optional_attributes(&attributes_json)?;
     let diagnostics = tributary_mapping::validate(&text, attributes.as_deref());
     to_js(&Validation::capped(diagnostics))
 }
@@ -136,8 +139,7 @@ pub fn fix_mapping(
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] attributes_json: JsValue,
 ) -> Result<JsValue, JsError> {
     let text = text_arg(&text, "text")?;
-    let attributes =
-        parse_optional_attributes(optional_text_arg(&attributes_json, "attributesJson")?)?;
+    let attributes = optional_attributes(&attributes_json)?;
     let document = Document::parse(&text);
     let diagnostics = document.all_diagnostics(attributes.as_deref(), None);
     let (fixed, applied) = tributary_mapping::apply_fixes(&text, &diagnostics);
@@ -157,8 +159,7 @@ pub fn render_diagnostics(
     #[wasm_bindgen(unchecked_param_type = "string | null | undefined")] attributes_json: JsValue,
 ) -> Result<String, JsError> {
     let (text, file_name) = (text_arg(&text, "text")?, text_arg(&file_name, "fileName")?);
-    let attributes =
-        parse_optional_attributes(optional_text_arg(&attributes_json, "attributesJson")?)?;
+    let attributes = optional_attributes(&attributes_json)?;
     let diagnostics = tributary_mapping::validate(&text, attributes.as_deref());
     Ok(tributary_mapping::render(&text, &file_name, &diagnostics))
 }
