@@ -39,6 +39,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod schedule;
+pub mod schema;
 pub mod source;
 pub mod vocabulary;
 

@@ -4,6 +4,7 @@
 use js_sys::{Array, Object, Promise, Reflect};
 use serde::Serialize;
 use tributary_sync::engine::assets::{self, PickerOptions};
+use tributary_sync::engine::schema::SchemaOptions;
 use tributary_sync::{
     HttpRequest, HttpResponse, LogLevel, RunAllOptions, RunError, RunOptions, SampleOptions,
     StorageError, SyncHost, TransportError,
@@ -162,6 +163,52 @@ export interface SampleReport {
   /** The request made, relative to the JumpCloud base URL. */
   request: string;
   apiCalls: ApiCalls;
+}
+
+/** The options of setupSchema: the mappings whose object types and attributes are set up. */
+export interface SchemaOptions {
+  mappings: { name: string; text: string }[];
+  /** Plan only: say what would be created, create nothing. */
+  dryRun?: boolean;
+  workspaceId?: string;
+}
+
+/** What an attribute set-up makes (`kind`: 0 default, 1 object reference, 2 Jira user). */
+export interface AttributeShape { kind: number; references?: string; multi: boolean; unique: boolean }
+
+/** A type (no `attribute`) or attribute created, or to be created on a dry run (no `id`). */
+export interface SchemaCreated {
+  objectSchema: string;
+  objectType: string;
+  attribute?: string;
+  shape?: AttributeShape;
+  /** The shape in words, e.g. `Email`, `reference to User (several)`, or `object type`. */
+  description: string;
+  mappings: string[];
+  id?: string;
+}
+
+export interface SchemaProblem {
+  objectSchema: string;
+  objectType?: string;
+  attribute?: string;
+  message: string;
+  mappings: string[];
+}
+
+export interface SchemaReport {
+  /** `succeeded` only when nothing the mappings need is missing or in conflict. */
+  status: 'succeeded' | 'partial' | 'failed';
+  dryRun: boolean;
+  created: SchemaCreated[];
+  /** Types and attributes that were there already and fit. */
+  present: number;
+  /** What could not be made; existing attributes of another type (never changed). */
+  problems: SchemaProblem[];
+  /** Why nothing could be done (a mapping with errors: `diagnostics`, and `mapping` names it). */
+  error?: RunFailure;
+  mapping?: string;
+  workspaceId?: string;
 }
 
 /** The options of runSyncAll: several imports run in dependency order. */
@@ -499,6 +546,19 @@ pub async fn sample_source(
     let report = tributary_sync::sample(&JsHost(host), &options)
         .await
         .map_err(|e| run_error(&e))?;
+    Ok(to_js(&report)?)
+}
+
+/// Creates the object types and attributes the mappings need in the object schemas they
+/// name (types first; nothing that exists is changed). Resolves with the report; a mapping
+/// with errors or an unreachable Assets is a `failed` report with `error`.
+#[wasm_bindgen(js_name = setupSchema, unchecked_return_type = "SchemaReport")]
+pub async fn setup_schema(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "SchemaOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: SchemaOptions = parse_options(options, "setupSchema")?;
+    let report = tributary_sync::engine::schema::setup_schema(&JsHost(host), &options).await;
     Ok(to_js(&report)?)
 }
 

@@ -14,6 +14,7 @@
 pub mod assets;
 pub mod jumpcloud;
 mod lookups;
+pub mod schema;
 pub mod store;
 mod writes;
 
