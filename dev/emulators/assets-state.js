@@ -186,6 +186,32 @@ export class Workspace {
     return this.#addAttribute(type, fields);
   }
 
+  /**
+   * PUT /objecttypeattribute/{objectTypeId}/{id}: the label, cardinality, description and
+   * uniqueness of an attribute (what the app changes; the type itself stays).
+   */
+  updateAttribute(objectTypeId, id, body) {
+    const attribute = this.attributes.get(String(id));
+    if (!attribute || attribute.objectTypeId !== String(objectTypeId)) {
+      throw new HttpError(404, `object type ${objectTypeId} has no attribute ${id}`);
+    }
+    if (attribute.system) throw validationError('id', `${attribute.name} is a system attribute and cannot be changed`);
+    const min = Number(body.minimumCardinality ?? attribute.minimumCardinality);
+    const max = Number(body.maximumCardinality ?? attribute.maximumCardinality);
+    if (!Number.isInteger(min) || min < 0) throw validationError('minimumCardinality', 'minimumCardinality must be a non-negative integer');
+    if (max !== -1 && min > max) throw validationError('minimumCardinality', 'minimumCardinality exceeds maximumCardinality');
+    if (max !== 1 && !MULTI_VALUE_TYPES.has(this.typeName(attribute))) {
+      throw validationError('maximumCardinality', `a ${this.typeName(attribute)} attribute cannot hold more than one value`);
+    }
+    if (body.label === true) for (const other of this.attributesOf(attribute.objectTypeId)) other.label = false;
+    if (typeof body.label === 'boolean') attribute.label = body.label;
+    if (typeof body.description === 'string') attribute.description = body.description;
+    if (typeof body.uniqueAttribute === 'boolean') attribute.uniqueAttribute = body.uniqueAttribute;
+    attribute.minimumCardinality = min;
+    attribute.maximumCardinality = max;
+    return attribute;
+  }
+
   /** "Text", "Integer", …, or "Object reference", "User", "Group", "Status". */
   typeName(attribute) {
     return attribute.type === 0 ? DEFAULT_TYPES[attribute.defaultTypeId] : ATTRIBUTE_TYPES[attribute.type];

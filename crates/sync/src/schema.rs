@@ -135,6 +135,30 @@ pub struct SchemaProblem {
     pub mappings: Vec<String>,
 }
 
+/// For an object type the set-up creates and no mapping writes `Name` into: the attribute made
+/// its label instead, and `Name` (which Assets makes required) made optional, so that records
+/// can be written at all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaLabel {
+    /// The object schema, as the mappings name it.
+    pub object_schema: String,
+    /// The new object type.
+    pub object_type: String,
+    /// The attribute that becomes the label.
+    pub attribute: String,
+}
+
+/// Mapped attributes that make a good label, best first; else the key attribute.
+const LABEL_PREFERENCE: &[&str] = &[
+    "Display Name",
+    "Full Name",
+    "User Name",
+    "Username",
+    "Hostname",
+    "Email",
+];
+
 /// The set-up's plan: what to create, in order (types first), and what cannot be done.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -145,6 +169,9 @@ pub struct SchemaPlan {
     pub present: u64,
     /// Conflicts and needs that cannot be met.
     pub problems: Vec<SchemaProblem>,
+    /// Labels of new types that no mapping writes `Name` into, set after the attributes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<SchemaLabel>,
 }
 
 /// An attribute the mappings want on one type.
@@ -161,6 +188,8 @@ struct Wanted {
 struct WantedType {
     attributes: BTreeMap<String, (String, Wanted)>,
     mappings: Vec<String>,
+    /// Whether a mapping writes the type's `Name`.
+    writes_name: bool,
 }
 
 /// Plans the set-up of `mappings` against what exists: `existing` maps each schema as the
@@ -229,6 +258,7 @@ pub fn plan_schema(
         let rows = named.mapping.key.iter().chain(&named.mapping.rows);
         let mut wants: Vec<(String, AttributeShape, bool)> = Vec::new();
         for row in rows {
+            own.writes_name |= row.attribute.trim().eq_ignore_ascii_case("Name");
             if BUILT_IN_ATTRIBUTES
                 .iter()
                 .any(|b| b.eq_ignore_ascii_case(row.attribute.trim()))
@@ -321,6 +351,20 @@ pub fn plan_schema(
                     description: "object type".into(),
                     mappings: wanted_type.mappings.clone(),
                 }),
+            }
+            if found.is_none() && !wanted_type.writes_name {
+                let candidates = || wanted_type.attributes.values().filter(|(_, w)| !w.disputed);
+                let label = LABEL_PREFERENCE
+                    .iter()
+                    .find_map(|p| candidates().find(|(n, _)| n.eq_ignore_ascii_case(p)))
+                    .or_else(|| candidates().find(|(_, w)| w.key));
+                if let Some((attribute, _)) = label {
+                    out.labels.push(SchemaLabel {
+                        object_schema: schema.clone(),
+                        object_type: type_name.clone(),
+                        attribute: attribute.clone(),
+                    });
+                }
             }
             let mut ordered: Vec<&(String, Wanted)> = wanted_type
                 .attributes

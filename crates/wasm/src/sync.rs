@@ -203,6 +203,8 @@ export interface SchemaReport {
   created: SchemaCreated[];
   /** Types and attributes that were there already and fit. */
   present: number;
+  /** New types no mapping writes Name into: this attribute is their label, and Name is optional. */
+  labels?: { objectSchema: string; objectType: string; attribute: string }[];
   /** What could not be made; existing attributes of another type (never changed). */
   problems: SchemaProblem[];
   /** Why nothing could be done (a mapping with errors: `diagnostics`, and `mapping` names it). */

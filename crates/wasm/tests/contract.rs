@@ -299,6 +299,11 @@ fn every_schema_setup_key_is_declared() {
             })
             .collect(),
         present: 1,
+        labels: vec![tributary_sync::schema::SchemaLabel {
+            object_schema: "People".into(),
+            object_type: "User".into(),
+            attribute: "Email".into(),
+        }],
         problems: plan.problems,
         error: Some(RunFailure::from(&RunError::NoTargetType)),
         mapping: Some("users.map".into()),

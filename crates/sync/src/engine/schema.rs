@@ -13,7 +13,9 @@ use tributary_models::assets::{AttributeKind, ObjectSchema};
 use crate::client::{request, CallError, CallKind, Client};
 use crate::error::{MappingError, RunError, RunFailure};
 use crate::host::{Service, SyncHost};
-use crate::schema::{plan_schema, ExistingType, NamedMapping, SchemaCreate, SchemaProblem};
+use crate::schema::{
+    plan_schema, ExistingType, NamedMapping, SchemaCreate, SchemaLabel, SchemaProblem,
+};
 
 use super::assets::Assets;
 
@@ -76,6 +78,10 @@ pub struct SchemaReport {
     pub created: Vec<Created>,
     /// Types and attributes that were there already and fit.
     pub present: u64,
+    /// New types whose label is another attribute than `Name` (made optional), because no
+    /// mapping writes `Name`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<SchemaLabel>,
     /// What could not be made, and existing attributes that do not fit (never changed).
     pub problems: Vec<SchemaProblem>,
     /// Why nothing could be done at all (a mapping with errors, Assets unreachable).
@@ -96,6 +102,7 @@ impl SchemaReport {
             dry_run: false,
             created: Vec::new(),
             present: 0,
+            labels: Vec::new(),
             problems: Vec::new(),
             error: Some(RunFailure::from(error)),
             mapping,
@@ -174,12 +181,14 @@ async fn set_up<H: SyncHost>(
         dry_run,
         created: Vec::new(),
         present: plan.present,
+        labels: Vec::new(),
         problems: plan.problems,
         error: None,
         mapping: None,
         workspace_id: None,
     };
     if dry_run {
+        report.labels = plan.labels;
         report.created = plan
             .creates
             .into_iter()
@@ -213,6 +222,18 @@ async fn set_up<H: SyncHost>(
                     attribute: create.attribute.clone(),
                     message,
                     mappings: create.mappings.clone(),
+                }),
+            }
+        }
+        for label in plan.labels {
+            match maker.relabel(&label).await {
+                Ok(()) => report.labels.push(label),
+                Err(message) => report.problems.push(SchemaProblem {
+                    object_schema: label.object_schema.clone(),
+                    object_type: Some(label.object_type.clone()),
+                    attribute: Some("Name".into()),
+                    message,
+                    mappings: Vec::new(),
                 }),
             }
         }
@@ -323,6 +344,47 @@ impl<H: SyncHost> Maker<'_, '_, '_, H> {
             .map_err(|e| format!("{attribute} could not be created: {e}"))
     }
 
+    /// Makes `label.attribute` the new type's label and its `Name` optional (Assets makes
+    /// `Name` required, and no mapping writes it).
+    async fn relabel(&self, label: &SchemaLabel) -> Result<(), String> {
+        let type_key = (
+            label.object_schema.clone(),
+            label.object_type.to_lowercase(),
+        );
+        let type_id = self
+            .type_ids
+            .get(&type_key)
+            .ok_or_else(|| format!("object type {} was not created", label.object_type))?;
+        let attributes: Vec<tributary_models::assets::ObjectTypeAttribute> = self
+            .get(&format!("objecttype/{type_id}/attributes"))
+            .await?;
+        let id_of = |name: &str| {
+            attributes
+                .iter()
+                .find(|a| a.name.eq_ignore_ascii_case(name))
+                .map(|a| a.id.clone())
+        };
+        let not_made = |name: &str| {
+            format!("{} has no attribute {name}, so {} could not be made its label and Name stays required; map a value into Name", label.object_type, label.attribute)
+        };
+        let label_id = id_of(&label.attribute).ok_or_else(|| not_made(&label.attribute))?;
+        let name_id = id_of("Name").ok_or_else(|| not_made("Name"))?;
+        self.send(
+            "PUT",
+            &format!("objecttypeattribute/{type_id}/{label_id}"),
+            json!({"label": true}),
+        )
+        .await?;
+        self.send(
+            "PUT",
+            &format!("objecttypeattribute/{type_id}/{name_id}"),
+            json!({"minimumCardinality": 0}),
+        )
+        .await
+        .map(|_| ())
+        .map_err(|e| format!("Name could not be made optional: {e}"))
+    }
+
     /// The icon for a new type: the global icon named like it, else the first one.
     async fn icon_for(&mut self, type_name: &str) -> Result<String, String> {
         if self.icons.is_none() {
@@ -371,15 +433,25 @@ impl<H: SyncHost> Maker<'_, '_, '_, H> {
             .map_err(|e| format!("unreadable answer to {rest}: {e}"))
     }
 
-    /// Posts a create; returns the new id.
-    async fn post(&self, rest: &str, body: serde_json::Value) -> Result<String, String> {
+    /// Sends a write; answers the body.
+    async fn send(
+        &self,
+        method: &str,
+        rest: &str,
+        body: serde_json::Value,
+    ) -> Result<String, String> {
+        let kind = if method == "POST" {
+            CallKind::Create
+        } else {
+            CallKind::Update
+        };
         let response = self
             .client
             .send(
-                CallKind::Create,
+                kind,
                 request(
                     Service::Assets,
-                    "POST",
+                    method,
                     self.assets.path(rest),
                     Some(body.to_string()),
                 ),
@@ -391,7 +463,13 @@ impl<H: SyncHost> Maker<'_, '_, '_, H> {
                 }
                 other => other.to_string(),
             })?;
-        let created: Named = serde_json::from_str(&response.body)
+        Ok(response.body)
+    }
+
+    /// Posts a create; returns the new id.
+    async fn post(&self, rest: &str, body: serde_json::Value) -> Result<String, String> {
+        let response = self.send("POST", rest, body).await?;
+        let created: Named = serde_json::from_str(&response)
             .map_err(|_| "the answer did not say the new id; run the set-up again to check (it creates only what is missing)".to_string())?;
         Ok(created.id)
     }
