@@ -163,6 +163,8 @@ export interface SampleReport {
   /** The request made, relative to the JumpCloud base URL. */
   request: string;
   apiCalls: ApiCalls;
+  /** Every field path the records hold, as a map: row reads it (`addresses.locality`, `attributes[name=costCenter].value`). */
+  fields: string[];
 }
 
 /** The options of setupSchema: the mappings whose object types and attributes are set up. */
