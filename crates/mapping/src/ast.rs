@@ -478,6 +478,15 @@ pub enum NameOrId {
 }
 
 impl NameOrId {
+    /// A name, or an id when the text is all digits (as `config:objectType=` reads it).
+    pub fn of(text: String) -> Self {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            NameOrId::Id(text)
+        } else {
+            NameOrId::Name(text)
+        }
+    }
+
     /// The text as written.
     pub fn text(&self) -> &str {
         match self {

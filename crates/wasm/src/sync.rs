@@ -169,7 +169,8 @@ export interface SampleReport {
 
 /** The options of setupSchema: the mappings whose object types and attributes are set up. */
 export interface SchemaOptions {
-  mappings: { name: string; text: string }[];
+  /** `objectSchema` / `objectType` (name or id) win over the text's config: lines. */
+  mappings: { name: string; text: string; objectSchema?: string; objectType?: string }[];
   /** Plan only: say what would be created, create nothing. */
   dryRun?: boolean;
   workspaceId?: string;

@@ -268,6 +268,8 @@ fn every_schema_setup_key_is_declared() {
         mappings: vec![MappingText {
             name: "users.map".into(),
             text: "key:_id=JumpCloud ID".into(),
+            object_schema: Some("1".into()),
+            object_type: Some("User".into()),
         }],
         dry_run: true,
         workspace_id: Some("ws".into()),

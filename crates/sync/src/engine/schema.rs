@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tributary_mapping::Document;
+use tributary_mapping::{Document, NameOrId};
 use tributary_models::assets::{AttributeKind, ObjectSchema};
 
 use crate::client::{request, CallError, CallKind, Client};
@@ -21,11 +21,19 @@ use super::assets::Assets;
 
 /// One mapping text of the set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MappingText {
     /// The name the report uses, e.g. the file name.
     pub name: String,
     /// The mapping text.
     pub text: String,
+    /// The object schema (name or id) when the host keeps it beside the text; wins over
+    /// the text's `config:objectSchema`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_schema: Option<String>,
+    /// The object type (name or id), likewise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<String>,
 }
 
 /// What [`setup_schema`] is asked to do.
@@ -116,7 +124,14 @@ impl SchemaReport {
 pub async fn setup_schema<H: SyncHost>(host: &H, options: &SchemaOptions) -> SchemaReport {
     let mut documents = Vec::new();
     for mapping in &options.mappings {
-        let document = Document::parse(&mapping.text);
+        let mut document = Document::parse(&mapping.text);
+        let config = &mut document.mapping.config;
+        if let Some(schema) = &mapping.object_schema {
+            config.object_schema = Some(NameOrId::of(schema.clone()));
+        }
+        if let Some(object_type) = &mapping.object_type {
+            config.object_type = Some(NameOrId::of(object_type.clone()));
+        }
         if document.has_errors() {
             let error = RunError::Mapping(MappingError {
                 diagnostics: document
