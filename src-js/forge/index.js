@@ -27,12 +27,13 @@ const REFUSED_ERRORS_SHOWN = 3;
  */
 function refuseScheduledErrors(input, diagnostics) {
   const schedule = input?.schedule ?? 'manual';
-  if (input?.enabled === false || schedule === 'manual') return;
+  const every = typeof schedule === 'string' ? schedule : schedule.every;
+  if (input?.enabled === false || every === 'manual') return;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!errors.length) return;
   const listed = errors.slice(0, REFUSED_ERRORS_SHOWN).map((d) => `line ${d.line}, column ${d.column}: ${d.message}`);
   const more = errors.length > listed.length ? `; and ${errors.length - listed.length} more` : '';
-  throw new Error(`Not saved: the import runs ${schedule} but its mapping has ${errors.length} error${errors.length === 1 ? '' : 's'} (${listed.join('; ')}${more}). Fix the mapping, or set the schedule to manual or pause the import to save it as it is.`);
+  throw new Error(`Not saved: the import runs ${every} but its mapping has ${errors.length} error${errors.length === 1 ? '' : 's'} (${listed.join('; ')}${more}). Fix the mapping, or set the schedule to manual or pause the import to save it as it is.`);
 }
 
 /**

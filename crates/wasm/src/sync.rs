@@ -250,11 +250,21 @@ export interface ObjectType { id: string; name: string; objectSchemaId?: string;
 export type ObjectTypeAttribute = Record<string, unknown> & { id: string; name: string; type: number };
 
 /** The names the hosts and the page take from the core instead of keeping copies. */
+/**
+ * An import's schedule: `every` one of `vocabulary().schedules`; daily and weekly runs may
+ * name a time of day `at` (`HH:MM`, 24 h) in `timeZone` (IANA, UTC when absent), weekly runs
+ * a `day` (`vocabulary().weekdays`). A frequency's name alone is read as `{every}`.
+ */
+export interface ScheduleSpec { every: string; at?: string; day?: string; timeZone?: string }
+
 export interface Vocabulary {
   collections: string[];
   configKeys: string[];
   rowOptions: string[];
+  /** Schedule frequencies (`ScheduleSpec.every`), in picker order. */
   schedules: string[];
+  /** Days a weekly schedule can name, Monday first. */
+  weekdays: string[];
   regions: { code: string; baseUrl: string }[];
   runStatuses: RunStatus[];
   runPhases: RunPhase[];
@@ -614,29 +624,6 @@ pub async fn list_attributes(
         assets::list_attributes(h, o).await
     })
     .await
-}
-
-/// Whether a scheduled-trigger tick at `nowMs` should start an import whose schedule is
-/// `schedule` (one of `vocabulary().schedules`) and which the scheduler last started at
-/// `lastStartedMs` (absent: never). Throws for an unknown schedule name.
-#[wasm_bindgen(js_name = isScheduleDue)]
-pub fn is_schedule_due(
-    #[wasm_bindgen(unchecked_param_type = "string")] schedule: JsValue,
-    last_started_ms: Option<f64>,
-    now_ms: f64,
-) -> Result<bool, JsError> {
-    let schedule = crate::mapping::text_arg(&schedule, "schedule")?;
-    let schedule = tributary_sync::Schedule::parse(&schedule).ok_or_else(|| {
-        let names: Vec<&str> = tributary_sync::Schedule::ALL
-            .iter()
-            .map(|s| s.name())
-            .collect();
-        JsError::new(&format!(
-            "unknown schedule '{schedule}': expected one of {}",
-            names.join(", ")
-        ))
-    })?;
-    Ok(schedule.is_due(last_started_ms, now_ms))
 }
 
 /// The names the hosts and the settings page use (collections, config keys, row options,
