@@ -97,6 +97,16 @@ impl Case {
         }
     }
 
+    /// The Department lookup of `name` finds `object_key`.
+    fn finds_department(&mut self, name: &str, object_key: &str) {
+        self.lookups.insert_object(
+            DEPT_TYPE,
+            &LookupBy::Attribute("Name".into()),
+            name,
+            object_key.into(),
+        );
+    }
+
     fn plan(&self) -> Plan {
         let skip = BTreeSet::new();
         plan(&PlanInput {
@@ -340,12 +350,7 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
         ],
         vec![],
     );
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "finance",
-        "D-1".into(),
-    );
+    case.finds_department("finance", "D-1");
     let p = case.plan();
     let a = p.creates.iter().find(|c| c.key == "a").unwrap();
     assert_eq!(
@@ -371,32 +376,9 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
 
 #[test]
 fn ambiguous_lookups_are_reported_not_guessed() {
-    let mut case = Case::new(
-        vec![record(
-            "a",
-            &[(
-                "4",
-                Desired::Lookup {
-                    target_type_id: DEPT_TYPE.into(),
-                    by: LookupBy::Attribute("Name".into()),
-                    values: vec!["IT".into()],
-                },
-            )],
-        )],
-        vec![],
-    );
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "IT",
-        "D-1".into(),
-    );
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "it",
-        "D-2".into(),
-    );
+    let mut case = Case::new(vec![record("a", &[("4", departments(&["IT"]))])], vec![]);
+    case.finds_department("IT", "D-1");
+    case.finds_department("it", "D-2");
     let p = case.plan();
     assert!(
         p.problems[0].message.contains("2 objects"),
@@ -720,12 +702,17 @@ fn ruled() -> Vec<AttrDef> {
     attrs.iter().map(AttrDef::from_attribute).collect()
 }
 
-fn dept(name: &str) -> Desired {
+/// A Department lookup by Name of `names`.
+fn departments(names: &[&str]) -> Desired {
     Desired::Lookup {
         target_type_id: DEPT_TYPE.into(),
         by: LookupBy::Attribute("Name".into()),
-        values: vec![name.into()],
+        values: names.iter().map(|n| n.to_string()).collect(),
     }
+}
+
+fn dept(name: &str) -> Desired {
+    departments(&[name])
 }
 
 /// A valid user of the ruled type: Name, Department (Finance), Email.
@@ -761,12 +748,7 @@ fn stored(id: &str, key: &str) -> ExistingObject {
 fn ruled_case(desired: Vec<DesiredObject>, existing: Vec<ExistingObject>) -> Case {
     let mut case = Case::new(desired, existing);
     case.attrs = ruled();
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "Finance",
-        "D-1".into(),
-    );
+    case.finds_department("Finance", "D-1");
     case
 }
 
@@ -1050,27 +1032,12 @@ fn too_many_values_or_a_status_the_attribute_does_not_allow_leave_the_attribute_
 #[test]
 fn two_values_that_find_the_same_object_are_written_once() {
     let mut case = ruled_case(
-        vec![person(
-            "a",
-            &[(
-                "4",
-                Desired::Lookup {
-                    target_type_id: DEPT_TYPE.into(),
-                    by: LookupBy::Attribute("Name".into()),
-                    values: vec!["Finance".into(), "FIN".into()],
-                },
-            )],
-        )],
+        vec![person("a", &[("4", departments(&["Finance", "FIN"]))])],
         vec![],
     );
     case.attrs[3].multi = true;
     case.attrs[3].attribute.maximum_cardinality = -1;
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "FIN",
-        "D-1".into(),
-    );
+    case.finds_department("FIN", "D-1");
     let p = case.plan();
     let department = p.creates[0]
         .changes

@@ -421,11 +421,7 @@ fn values_assets_refuses_fail_their_attribute() {
         .unwrap()
         .contains("http:// and https://"));
     assert!(error_of(&out, "Name").unwrap().contains("256 characters"));
-    assert_eq!(
-        texts_of(&out, "Bio"),
-        [long.clone()],
-        "Textarea has no limit"
-    );
+    assert_eq!(texts_of(&out, "Bio"), [long], "Textarea has no limit");
     assert_eq!(
         texts_of(&out, "Odd"),
         ["ab"],
