@@ -4,6 +4,7 @@ mod fake;
 
 use fake::{FakeHost, FaultKind, DEPARTMENTS, GROUPS, USERS};
 use serde_json::{json, Value};
+use tributary_sync::plan::Level;
 use tributary_sync::{
     block_on, run, run_all, RunAllOptions, RunOptions, RunPhase, RunReport, RunStatus,
 };
@@ -1089,6 +1090,58 @@ fn a_reference_that_finds_nothing_makes_the_run_partial() {
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert!(report.counts.warnings > 0);
     assert_eq!(report.counts.incomplete, 0);
+}
+
+#[test]
+fn a_write_the_plan_knows_assets_refuses_fails_alike_in_preview_and_run_and_is_never_sent() {
+    let host = host(12);
+    // A hand-made object holds user 10's key value in capitals: JumpCloud ID is unique
+    // (ignoring case), so Assets would refuse user 10's create.
+    let taken = id(10).to_uppercase();
+    host.add_object(USERS, &[("1", &taken), ("2", "Hand made")]);
+    let preview = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(MAPPING)
+        },
+    );
+    let run = sync(&host, &options(MAPPING));
+    for report in [&preview, &run] {
+        assert_eq!(report.status, RunStatus::Partial, "{report:#?}");
+        let c = &report.counts;
+        assert_eq!(
+            (c.created, c.updated, c.failed, c.incomplete),
+            (11, 0, 1, 0)
+        );
+        // Odd users have no Jira account: warnings, not errors.
+        let errors: Vec<_> = report
+            .errors
+            .iter()
+            .filter(|e| e.level == Level::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].key, id(10));
+        assert_eq!(errors[0].attribute.as_deref(), Some("JumpCloud ID"));
+    }
+    // The fake does not check uniqueness: had the run sent the create, it would be there.
+    let creates = host
+        .requests
+        .borrow()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("object/create"))
+        .count();
+    assert_eq!(creates, 11);
+    assert!(!host.user_objects().contains_key(&id(10)));
+    let again = sync(&host, &options(MAPPING));
+    assert_eq!(
+        (
+            again.counts.unchanged,
+            again.counts.failed,
+            again.counts.created
+        ),
+        (11, 1, 0)
+    );
 }
 
 #[test]
