@@ -793,6 +793,43 @@ fn leavers_are_marked_once_with_a_status_by_name() {
 }
 
 #[test]
+fn statuses_by_name_or_id_that_assets_lacks_are_left_out_before_writing() {
+    let host = host(3);
+    let mapping = format!("{MAPPING}map:phase=Status\n");
+    for (user, phase) in host
+        .users
+        .borrow_mut()
+        .iter_mut()
+        .zip(["9", "42", "Retired"])
+    {
+        user["phase"] = json!(phase);
+    }
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Partial, "{report:#?}");
+    assert_eq!((report.counts.created, report.counts.incomplete), (3, 2));
+    let problem = |key: String| {
+        report
+            .errors
+            .iter()
+            .find(|e| e.key == key && e.attribute.as_deref() == Some("Status"))
+            .map(|e| e.message.clone())
+    };
+    // Users are listed in reverse: user 2 has "9", user 1 "42", user 0 "Retired".
+    assert_eq!(problem(id(2)), None);
+    assert_eq!(
+        problem(id(1)).as_deref(),
+        Some("status id 42 is not an Assets status")
+    );
+    assert_eq!(
+        problem(id(0)).as_deref(),
+        Some("\"Retired\" is not an Assets status")
+    );
+    let objects = host.user_objects();
+    assert_eq!(objects[&id(2)].get("7"), ["9"]);
+    assert!(objects[&id(1)].get("7").is_empty() && objects[&id(0)].get("7").is_empty());
+}
+
+#[test]
 fn a_dry_run_plans_everything_and_writes_nothing() {
     let host = host(8);
     sync(&host, &options(MAPPING));
