@@ -237,6 +237,20 @@ describe('preview = run, for every cause Assets refuses a write for', () => {
     assert.deepEqual(valuesOf(w.assets, objects.get(mover._id), 'Badge'), ['4242']);
   });
 
+  test('marking leavers with a status the attribute does not allow fails preview and run alike, before any write (E108)', async () => {
+    const marking = await mappingFile(dir, 'marking.map', `${MAPPING}config:missing=mark|Status=Pending\n`);
+    const from = w.assets.requests.length;
+    const preview = await tributary(['preview', marking, '--json'], w.env);
+    const run = await tributary(['sync', marking, '--json'], w.env);
+    for (const r of [preview, run]) {
+      assert.equal(r.json?.status, 'failed', r.stderr + r.stdout.slice(0, 1000));
+      assert.equal(r.json.error.code, 'E108');
+      assert.match(r.json.message, /config:missing sets Status to "Pending": status id \d+ is not allowed here/);
+    }
+    assert.equal(run.code, preview.code);
+    assert.deepEqual(assetsWrites(w.assets, from), { create: 0, update: 0, delete: 0 });
+  });
+
   test('every request was valid against the vendor specs', () => {
     assert.deepEqual(w.violations(), []);
   });
