@@ -22,6 +22,14 @@ export function validationError(field, message) {
   return new HttpError(400, message, { body: { errorMessages: [], errors: { [field]: message } } });
 }
 
+/** The most characters a Text value holds (Textarea has no limit). */
+const MAX_TEXT_CHARS = 255;
+
+/** Text, Email and URL attributes may carry a regexValidation, matched anywhere in the value. */
+function checkPattern(attribute, text, bad) {
+  if (attribute.regexValidation && !new RegExp(attribute.regexValidation).test(text)) throw bad(`value (must match ${attribute.regexValidation})`);
+}
+
 function isValidDate(text) {
   const match = DATE.exec(text);
   if (!match) return false;
@@ -239,11 +247,14 @@ export class Workspace {
     const bad = (what) => validationError(where, `${where}: "${text}" is not a valid ${what}`);
     switch (this.typeName(attribute)) {
       case 'Text':
+        // Atlassian's attribute-type page: a Text value holds at most 255 characters.
+        if ([...text].length > MAX_TEXT_CHARS) throw bad(`text (at most ${MAX_TEXT_CHARS} characters)`);
+        checkPattern(attribute, text, bad);
+        return text;
       case 'Textarea':
-        if (attribute.regexValidation && !new RegExp(attribute.regexValidation).test(text)) throw bad(`value (must match ${attribute.regexValidation})`);
         return text;
       case 'Integer':
-        if (!/^-?\d+$/.test(text.trim()) || Math.abs(Number(text)) > 2147483647) throw bad('integer');
+        if (!/^-?\d+$/.test(text.trim()) || Number(text) < -2147483648 || Number(text) > 2147483647) throw bad('integer');
         return String(Number(text));
       case 'Double':
         if (text.trim() === '' || !Number.isFinite(Number(text))) throw bad('number');
@@ -268,12 +279,14 @@ export class Workspace {
         } catch {
           throw bad('URL');
         }
-        if (!['http:', 'https:', 'ftp:', 'mailto:'].includes(url.protocol)) throw bad('URL');
+        // "URL attributes must start with the prefix http:// or https://" (attribute types page).
+        if (!/^https?:\/\//i.test(text) || !['http:', 'https:'].includes(url.protocol)) throw bad('URL (http:// or https://)');
+        checkPattern(attribute, text, bad);
         return text;
       }
       case 'Email':
         if (!EMAIL.test(text)) throw bad('email address');
-        if (attribute.regexValidation && !new RegExp(attribute.regexValidation).test(text)) throw bad(`email (must match ${attribute.regexValidation})`);
+        checkPattern(attribute, text, bad);
         return text;
       case 'Select': {
         const options = attribute.options.split(',').map((o) => o.trim()).filter(Boolean);
