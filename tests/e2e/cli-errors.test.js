@@ -2,56 +2,22 @@
 // without its organization id, a wrong API key, a wrong Jira token; and the field paths
 // *Fetch Sample* offers for click-to-map.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startEmulators } from '../../dev/emulators/index.js';
-import { emulatorEnv } from './helpers.js';
+import { API_KEY, TOKEN, tributary, world } from './helpers.js';
 
-const cli = fileURLToPath(new URL('../../src-js/cli/main.js', import.meta.url));
 const USERS = fileURLToPath(new URL('../../examples/users.map', import.meta.url));
-const API_KEY = 'errors-test-jumpcloud-key';
 const ORG_ID = '5f1b2c3d4e5f6a7b8c9d0e1f';
-const EMAIL = 'sync-bot@example.test';
-const TOKEN = 'errors-test-api-token';
-
-function tributary(args, env) {
-  // Asynchronous: the emulators answer from this process.
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('refusals say who refused and what to set', () => {
   let w;
   let env;
-  let stateDir;
   before(async () => {
-    stateDir = await mkdtemp(join(tmpdir(), 'tributary-errors-state-'));
-    w = await startEmulators({
-      seed: 2, users: 12, apiKey: API_KEY,
-      jumpCloud: { orgId: ORG_ID },
-      assets: { auth: { email: EMAIL, apiToken: TOKEN }, allowAppCalls: false },
-    });
-    env = emulatorEnv(w, { apiKey: API_KEY, email: EMAIL, apiToken: TOKEN }, { TRIBUTARY_STATE_DIR: stateDir });
+    w = await world({ seed: 2, users: 12, orgId: ORG_ID });
+    env = w.env;
   });
-  after(async () => {
-    await w?.close();
-    await rm(stateDir, { recursive: true, force: true });
-  });
+  after(async () => w?.close());
 
   test('a multi-tenant key without the organization id says to set it', async () => {
     const r = await tributary(['sample', USERS], env);

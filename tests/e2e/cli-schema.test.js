@@ -2,66 +2,26 @@
 // groups and devices; the seed guide's mapping as pasted; a second set-up that creates nothing;
 // dry runs; conflicts reported and left alone; a mapping with errors.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startEmulators } from '../../dev/emulators/index.js';
-import { emulatorEnv, objectsByKey, valuesOf } from './helpers.js';
+import { mappingFile, objectsByKey, tributary, valuesOf, world } from './helpers.js';
 
-const cli = fileURLToPath(new URL('../../src-js/cli/main.js', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
-const API_KEY = 'schema-test-jumpcloud-key';
-const EMAIL = 'sync-bot@example.test';
-const TOKEN = 'schema-test-api-token';
 
-function tributary(args, env) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      let json;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, stdout, stderr, json });
-    });
-  });
-}
-
-/** Emulators whose Assets has one object schema, People, with no object types. */
+/** The CLI's world, whose Assets has one object schema, People, with no object types. */
 async function emptySchemaWorld({ users = 40, seed = 5, schemas = 'empty' } = {}) {
-  const emulators = await startEmulators({
-    seed, users, apiKey: API_KEY,
-    assets: { auth: { email: EMAIL, apiToken: TOKEN }, allowAppCalls: false, schemas },
-  });
-  if (schemas === 'empty') emulators.assets.state.createSchema({ name: 'People', objectSchemaKey: 'PPL' });
-  const stateDir = await mkdtemp(join(tmpdir(), 'tributary-schema-state-'));
+  const w = await world({ users, seed, schemas });
+  if (schemas === 'empty') w.assets.state.createSchema({ name: 'People', objectSchemaKey: 'PPL' });
   const dir = await mkdtemp(join(tmpdir(), 'tributary-schema-maps-'));
-  const env = emulatorEnv(emulators, { apiKey: API_KEY, email: EMAIL, apiToken: TOKEN }, { TRIBUTARY_STATE_DIR: stateDir });
   return {
-    ...emulators,
-    env,
-    dir,
-    async file(name, text) {
-      const path = join(dir, name);
-      await writeFile(path, text);
-      return path;
-    },
+    ...w,
+    file: (name, text) => mappingFile(dir, name, text),
     async close() {
-      await emulators.close();
-      await rm(stateDir, { recursive: true, force: true });
+      await w.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

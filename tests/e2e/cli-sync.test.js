@@ -2,6 +2,7 @@
 // tokens: sync, re-run, preview, deletion policies and their guards, devices linked to owners,
 // and fault storms that must not change the final state.
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -247,8 +248,18 @@ describe('two CLI runs of one import at once', () => {
 
   test('a run killed mid-way does not keep the import busy: the next run takes over at once', async () => {
     w.tenant.hire({ firstname: 'Late', lastname: 'Hire' });
+    // Killed once it holds the lease (not after a fixed time: a loaded machine may not have
+    // taken it yet, and then there is nothing to take over).
+    const lease = join(w.env.TRIBUTARY_STATE_DIR, 'store', encodeURIComponent('tributary:lease:users'));
     const killed = await tributary(['sync', USERS, '--json'], w.env, {
-      onStart: (child) => setTimeout(() => child.kill('SIGKILL'), 600),
+      onStart: (child) => {
+        const poll = setInterval(() => {
+          if (!existsSync(lease)) return;
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), 100);
+        }, 20);
+        child.on('close', () => clearInterval(poll));
+      },
     });
     assert.equal(killed.signal, 'SIGKILL');
     const next = await tributary(['sync', USERS, '--json'], w.env);

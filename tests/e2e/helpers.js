@@ -83,13 +83,17 @@ export function tributary(args, env, { onStart } = {}) {
   });
 }
 
-/** Both emulators (Assets with Basic auth only), a state directory, and the CLI's `env`. */
-export async function world({ users = 60, seed = 3, assetsFaults, jumpCloudFaults } = {}) {
+/**
+ * Both emulators (Assets with Basic auth only), a state directory, and the CLI's `env`.
+ * `schemas` is the Assets emulator's starting schema (`demo`, or `empty`); `orgId` makes the
+ * JumpCloud key a multi-tenant one.
+ */
+export async function world({ users = 60, seed = 3, assetsFaults, jumpCloudFaults, schemas = 'demo', orgId } = {}) {
   const emulators = await startEmulators({
     seed, users, apiKey: API_KEY,
-    jumpCloud: { ...(jumpCloudFaults ? { faults: new FaultPlan(jumpCloudFaults) } : {}) },
+    jumpCloud: { ...(jumpCloudFaults ? { faults: new FaultPlan(jumpCloudFaults) } : {}), ...(orgId ? { orgId } : {}) },
     assets: {
-      auth: { email: EMAIL, apiToken: TOKEN }, allowAppCalls: false,
+      auth: { email: EMAIL, apiToken: TOKEN }, allowAppCalls: false, schemas,
       ...(assetsFaults ? { faults: new FaultPlan(assetsFaults) } : {}),
     },
   });
