@@ -71,10 +71,23 @@ pub struct Row {
     /// the name cannot be inferred (a lookup by `JumpCloud ID` could mean any synced type).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub object_type: Option<String>,
+    /// `|copy=Jira User`: with `|byKey`, the value written is that attribute of the object
+    /// found (the manager's Jira account onto the user's own object), not a reference to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub copy: Option<CopyFrom>,
     /// `|attributeType=user`: the Assets type schema set-up gives the attribute, where the
     /// source's type says otherwise (an email written into a Jira User attribute).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_type: Option<AttributeType>,
+}
+
+/// `|copy=<Attribute>`: the attribute of the found object whose values a row writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CopyFrom {
+    /// The attribute's name on the mapping's own object type.
+    pub attribute: String,
+    /// Where the option is.
+    pub pos: Pos,
 }
 
 /// An Assets attribute type a mapping row can ask schema set-up for (`|attributeType=`).

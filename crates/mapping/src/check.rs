@@ -330,7 +330,14 @@ pub(crate) fn attributes(
             continue;
         };
         check_row(row, attr, key_attribute, referenced, &mut diags);
-        check_field_type(row, attr, api, &mut diags);
+        match &row.copy {
+            // The value is another object's attribute: its type is that attribute's, not
+            // the JumpCloud field's, and the lookup is on this type's own key.
+            Some(copy) => {
+                find(attributes, &copy.attribute, copy.pos.span, None, &mut diags);
+            }
+            None => check_field_type(row, attr, api, &mut diags),
+        }
     }
     required_attributes(mapping, attributes, referenced, &mut diags);
     if let MissingPolicy::Mark { set } = &mapping.config.missing {
@@ -654,6 +661,9 @@ fn check_row(
             )
             .with_note("Assets sets system attributes such as Key, Created and Updated itself"),
         );
+        return;
+    }
+    if row.copy.is_some() {
         return;
     }
     let is_reference = attr.kind == AttributeKind::ObjectReference;

@@ -107,6 +107,9 @@ fn row_text(row: &Row) -> String {
         Some(Lookup::ByKey { .. }) => text.push_str("|byKey"),
         None => {}
     }
+    if let Some(copy) = &row.copy {
+        text.push_str(&format!("|copy={}", bare_or_quoted(&copy.attribute)));
+    }
     if let Some(object_type) = &row.object_type {
         text.push_str(&format!("|objectType={}", bare_or_quoted(object_type)));
     }

@@ -97,6 +97,20 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
         .filter(|a| &a.attribute_id != key_id)
     {
         let desired = match attribute.values.first() {
+            Some(Value::Reference(first)) if first.copy.is_some() => {
+                let copied = first.copy.as_deref().unwrap_or_default();
+                Desired::Lookup {
+                    target_type_id: target.object_type_id.clone(),
+                    by: LookupBy::Key,
+                    values: attribute.values.iter().map(Value::canonical).collect(),
+                    copy: Some(
+                        target
+                            .attribute(copied)
+                            .map(|a| a.id.clone())
+                            .unwrap_or_else(|| copied.to_string()),
+                    ),
+                }
+            }
             Some(Value::Reference(first)) if first.attribute.is_some() => {
                 let target_type_id = first
                     .object_type_id
@@ -113,6 +127,7 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
                     target_type_id,
                     by: LookupBy::Attribute(first.attribute.clone().unwrap_or_default()),
                     values: attribute.values.iter().map(Value::canonical).collect(),
+                    copy: None,
                 }
             }
             Some(Value::User(_))

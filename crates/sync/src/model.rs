@@ -25,6 +25,10 @@ pub enum Desired {
         by: LookupBy,
         /// The values looked for (empty = the attribute should be empty).
         values: Vec<String>,
+        /// `|copy=`: the attribute (by id) of the found objects whose values are written,
+        /// instead of references to them (the lookup is then on the import's own type).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        copy: Option<String>,
     },
     /// Jira users, found by email (the value written is the accountId).
     JiraUser {

@@ -595,6 +595,17 @@ struct Resolver<'a> {
     existing_index: BTreeMap<(LookupBy, String), Vec<String>>,
     /// Same-type lookups: `(by, lower-cased value)` → source keys of objects this run creates.
     created_index: BTreeMap<(LookupBy, String), Vec<String>>,
+    /// For `|copy=` rows: source records and existing objects by lower-cased key value.
+    copy_sources: BTreeMap<String, CopySource<'a>>,
+}
+
+/// Where a `|copy=` row reads the found object's values: its source record (what this run
+/// writes, so a manager's change is copied in the same run) or, for an object the source no
+/// longer has, what Assets holds.
+#[derive(Default)]
+struct CopySource<'a> {
+    record: Option<&'a DesiredObject>,
+    object: Option<&'a ExistingObject>,
 }
 
 impl<'a> Resolver<'a> {
@@ -664,10 +675,69 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
+        let copies = input
+            .desired
+            .iter()
+            .flat_map(|r| &r.attributes)
+            .any(|(_, d)| matches!(d, Desired::Lookup { copy: Some(_), .. }));
+        let mut copy_sources: BTreeMap<String, CopySource<'a>> = BTreeMap::new();
+        if copies {
+            for record in input.desired.iter().filter(|r| !r.key.is_empty()) {
+                copy_sources
+                    .entry(record.key.to_lowercase())
+                    .or_default()
+                    .record = Some(record);
+            }
+            for object in input.existing {
+                if let Some(key) = object.get(&input.key_attribute.id).first() {
+                    copy_sources.entry(key.to_lowercase()).or_default().object = Some(object);
+                }
+            }
+        }
         Resolver {
             input,
             existing_index,
             created_index,
+            copy_sources,
+        }
+    }
+
+    /// The values of attribute `copy` on the object whose key value is `key`: from its source
+    /// record when that maps the attribute, else from Assets; `None` when no object has the key.
+    fn copied(&self, key: &str, copy: &str) -> Option<Vec<WriteValue>> {
+        let source = self.copy_sources.get(&key.to_lowercase())?;
+        let mapped = source.record.and_then(|record| {
+            record
+                .attributes
+                .iter()
+                .find(|(id, _)| id == copy)
+                .and_then(|(_, desired)| match desired {
+                    Desired::Values { values } => Some(values.clone()),
+                    Desired::JiraUser { emails } => Some(
+                        emails
+                            .iter()
+                            .filter_map(|e| match e.contains('@') {
+                                false => Some(e.clone()),
+                                true => self.input.lookups.users.get(&e.to_lowercase())?.clone(),
+                            })
+                            .collect(),
+                    ),
+                    // A reference on the found record resolves in its own row; Assets has it.
+                    Desired::Lookup { .. } => None,
+                })
+        });
+        match (mapped, source.object) {
+            (Some(values), _) => Some(values.into_iter().map(WriteValue::Text).collect()),
+            (None, Some(object)) => Some(
+                object
+                    .get(copy)
+                    .iter()
+                    .cloned()
+                    .map(WriteValue::Text)
+                    .collect(),
+            ),
+            (None, None) if source.record.is_some() => Some(Vec::new()),
+            (None, None) => None,
         }
     }
 
@@ -689,9 +759,38 @@ impl<'a> Resolver<'a> {
                 Some(values.iter().cloned().map(WriteValue::Text).collect())
             }
             Desired::Lookup {
+                values,
+                copy: Some(copy),
+                ..
+            } => {
+                let mut out = Vec::new();
+                let mut unresolved = 0;
+                for value in values.iter().filter(|v| !v.trim().is_empty()) {
+                    match self.copied(value, copy) {
+                        Some(found) => out.extend(found),
+                        None => {
+                            unresolved += 1;
+                            report(format!("no object has the key value {value:?} to copy from; the attribute was left as it is"), Level::Error);
+                        }
+                    }
+                }
+                if unresolved > 0 && out.is_empty() {
+                    return None;
+                }
+                // The same value from two found objects is written once.
+                let mut unique = Vec::new();
+                for value in out {
+                    if !unique.contains(&value) {
+                        unique.push(value);
+                    }
+                }
+                Some(unique)
+            }
+            Desired::Lookup {
                 target_type_id,
                 by,
                 values,
+                copy: None,
             } => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;

@@ -257,12 +257,18 @@ pub fn plan_schema(
 
         let rows = named.mapping.key.iter().chain(&named.mapping.rows);
         let mut wants: Vec<(String, AttributeShape, bool)> = Vec::new();
+        let mut copies: Vec<(String, String)> = Vec::new();
         for row in rows {
             own.writes_name |= row.attribute.trim().eq_ignore_ascii_case("Name");
             if BUILT_IN_ATTRIBUTES
                 .iter()
                 .any(|b| b.eq_ignore_ascii_case(row.attribute.trim()))
             {
+                continue;
+            }
+            if let Some(copy) = row.copy.as_ref().filter(|_| row.attribute_type.is_none()) {
+                // Shaped like the attribute it copies, once that is known.
+                copies.push((row.attribute.trim().to_string(), copy.attribute.clone()));
                 continue;
             }
             match row_shape(row, collection, &target_name) {
@@ -276,6 +282,24 @@ pub fn plan_schema(
                     Some(&target_name),
                     Some(row.attribute.trim()),
                     message,
+                )),
+            }
+        }
+        for (name, copied) in copies {
+            let shape = wants
+                .iter()
+                .find(|(n, _, _)| n.eq_ignore_ascii_case(copied.trim()))
+                .map(|(_, shape, _)| AttributeShape {
+                    unique: false,
+                    ..shape.clone()
+                });
+            match shape {
+                Some(shape) => wants.push((name, shape, false)),
+                None => out.problems.push(problem(
+                    &schema,
+                    Some(&target_name),
+                    Some(&name),
+                    format!("{name} copies {copied}, which this mapping does not write, so its type is unknown; map {copied} too, or name the type with |attributeType="),
                 )),
             }
         }
@@ -520,7 +544,9 @@ fn conflict(
 /// What one row needs its attribute to be.
 fn row_shape(row: &Row, collection: &Collection, own_type: &str) -> Result<AttributeShape, String> {
     let (default_type, multi) = value_type(row, collection)?;
-    let mut shape = match (&row.lookup, row.attribute_type) {
+    // A copy row writes the found object's values, not a reference to it.
+    let lookup = row.lookup.as_ref().filter(|_| row.copy.is_none());
+    let mut shape = match (lookup, row.attribute_type) {
         (Some(Lookup::ByKey { .. }), _) => AttributeShape {
             kind: AttributeKind::ObjectReference,
             default_type: None,

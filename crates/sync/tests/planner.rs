@@ -68,6 +68,7 @@ fn by_manager(key: &str, name: &str, manager: &str) -> DesiredObject {
                     target_type_id: USER_TYPE.into(),
                     by: LookupBy::Key,
                     values: vec![manager.into()],
+                    copy: None,
                 },
             ),
         ],
@@ -329,6 +330,7 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
                             target_type_id: DEPT_TYPE.into(),
                             by: LookupBy::Attribute("Name".into()),
                             values: vec!["Finance".into()],
+                            copy: None,
                         },
                     ),
                 ],
@@ -343,6 +345,7 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
                             target_type_id: DEPT_TYPE.into(),
                             by: LookupBy::Attribute("Name".into()),
                             values: vec!["Nowhere".into()],
+                            copy: None,
                         },
                     ),
                 ],
@@ -708,6 +711,7 @@ fn departments(names: &[&str]) -> Desired {
         target_type_id: DEPT_TYPE.into(),
         by: LookupBy::Attribute("Name".into()),
         values: names.iter().map(|n| n.to_string()).collect(),
+        copy: None,
     }
 }
 
@@ -881,6 +885,7 @@ fn references_to_a_refused_record_are_left_out_and_refuse_in_turn_where_required
         target_type_id: USER_TYPE.into(),
         by: LookupBy::Key,
         values: vec![m.into()],
+        copy: None,
     };
     let case = ruled_case(
         vec![
@@ -1045,4 +1050,89 @@ fn two_values_that_find_the_same_object_are_written_once() {
         .find(|c| c.attribute == "Department")
         .unwrap();
     assert_eq!(texts(&department.new), ["D-1"]);
+}
+
+/// `map:manager=Manager Jira User|byKey|copy=Jira User`: the manager's Jira account.
+fn copies_manager_account(manager: &str) -> (&'static str, Desired) {
+    (
+        "9",
+        Desired::Lookup {
+            target_type_id: USER_TYPE.into(),
+            by: LookupBy::Key,
+            values: vec![manager.into()],
+            copy: Some("6".into()),
+        },
+    )
+}
+
+fn with_manager_account(desired: Vec<DesiredObject>, existing: Vec<ExistingObject>) -> Case {
+    let mut case = Case::new(desired, existing);
+    let extra: ObjectTypeAttribute =
+        serde_json::from_str(r#"{"id":"9","name":"Manager Jira User","type":2}"#).unwrap();
+    case.attrs.push(AttrDef::from_attribute(&extra));
+    case.lookups
+        .users
+        .insert("boss@example.com".into(), Some("acc-boss".into()));
+    case
+}
+
+#[test]
+fn copy_writes_the_found_objects_value_from_its_source_record_else_from_assets() {
+    let boss = record(
+        "boss",
+        &[(
+            "6",
+            Desired::JiraUser {
+                emails: vec!["Boss@Example.com".into()],
+            },
+        )],
+    );
+    let ann = record("ann", &[copies_manager_account("boss")]);
+    // Bob's manager left the source; Assets still has her, with her account.
+    let bob = record("bob", &[copies_manager_account("gone")]);
+    let cat = record("cat", &[copies_manager_account("nobody")]);
+    let gone = object("5", "HR-5", &[("1", &["gone"]), ("6", &["acc-gone"])]);
+    let p = with_manager_account(vec![boss, ann, bob, cat], vec![gone]).plan();
+    let written = |key: &str| {
+        p.creates
+            .iter()
+            .find(|c| c.key == key)
+            .and_then(|c| {
+                c.changes
+                    .iter()
+                    .find(|ch| ch.attribute == "Manager Jira User")
+            })
+            .map(|ch| texts(&ch.new))
+    };
+    assert_eq!(written("ann"), Some(vec!["acc-boss".to_string()]));
+    assert_eq!(written("bob"), Some(vec!["acc-gone".to_string()]));
+    assert_eq!(written("cat"), None, "nothing to copy from");
+    let missing = p.problems.iter().find(|e| e.key == "cat").unwrap();
+    assert_eq!(missing.level, Level::Error);
+    assert!(
+        missing.message.contains("\"nobody\""),
+        "{}",
+        missing.message
+    );
+}
+
+#[test]
+fn a_copied_value_that_did_not_change_writes_nothing() {
+    let boss = record(
+        "boss",
+        &[(
+            "6",
+            Desired::JiraUser {
+                emails: vec!["boss@example.com".into()],
+            },
+        )],
+    );
+    let ann = record("ann", &[copies_manager_account("boss")]);
+    let existing = vec![
+        object("1", "HR-1", &[("1", &["boss"]), ("6", &["acc-boss"])]),
+        object("2", "HR-2", &[("1", &["ann"]), ("9", &["acc-boss"])]),
+    ];
+    let p = with_manager_account(vec![boss, ann], existing).plan();
+    assert!(p.updates.is_empty(), "{:?}", p.updates);
+    assert_eq!(p.unchanged, 2);
 }

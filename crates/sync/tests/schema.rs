@@ -342,3 +342,27 @@ fn the_options_round_trip_through_the_formatter() {
     assert!(!doc.has_errors(), "{:?}", doc.diagnostics);
     assert!(doc.mapping.rows[0].lookup.is_some());
 }
+
+#[test]
+fn a_copy_row_gets_the_type_of_the_attribute_it_copies() {
+    let text = "key:_id=JumpCloud ID\nmap:email=Jira User|attributeType=user\nmap:manager=Manager Jira User|byKey|copy=Jira User\nmap:manager=Manager Email|byKey|copy=Email\nconfig:objectSchema=People\nconfig:objectType=User\n";
+    let plan = plan_for(&[("users.map", text)], empty_people());
+    assert_eq!(
+        created(&plan),
+        [
+            "User: object type",
+            "User.JumpCloud ID: Text (unique)",
+            "User.Jira User: Jira user",
+            "User.Manager Jira User: Jira user",
+        ]
+    );
+    assert_eq!(plan.problems.len(), 1, "{:?}", plan.problems);
+    assert!(plan.problems[0]
+        .message
+        .contains("Manager Email copies Email, which this mapping does not write"));
+    let doc = Document::parse("key:_id=id\nmap:manager=Boss|copy=Jira User\n");
+    assert!(doc
+        .diagnostics
+        .iter()
+        .any(|d| d.message.contains("`copy` goes with `|byKey`")));
+}

@@ -295,13 +295,22 @@ impl CompiledRow {
                 }
                 _ => text.clone(),
             };
-            let value = type_value(&self.attribute, &text, self.lookup_attribute.as_deref())?;
+            let value = match &self.row.copy {
+                // Another object's values: typed by that attribute when the plan copies them.
+                Some(copy) => Value::Reference(PendingReference {
+                    object_type_id: None,
+                    attribute: self.lookup_attribute.clone(),
+                    value: text.trim().to_string(),
+                    copy: Some(copy.attribute.clone()),
+                }),
+                None => type_value(&self.attribute, &text, self.lookup_attribute.as_deref())?,
+            };
             let canonical = value.canonical();
             if canonical.is_empty() {
                 // Blank text is no value (Assets keeps none either).
                 continue;
             }
-            if let Some(validation) = &self.validation {
+            if let Some(validation) = self.validation.as_ref().filter(|_| self.row.copy.is_none()) {
                 if !validation.is_match(&canonical) {
                     return Err(format!(
                         "'{canonical}' does not match the pattern {} that '{}' requires",

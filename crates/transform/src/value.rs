@@ -53,6 +53,10 @@ pub struct PendingReference {
     pub attribute: Option<String>,
     /// The value searched for.
     pub value: String,
+    /// `|copy=`: the attribute of the found object (of the mapping's own type) whose values
+    /// are written, instead of a reference to the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copy: Option<String>,
 }
 
 impl PendingReference {
@@ -158,6 +162,7 @@ pub fn type_value(
             object_type_id: attr.reference_target().map(str::to_string),
             attribute: reference.map(str::to_string),
             value: text.trim().to_string(),
+            copy: None,
         })),
         AttributeKind::User => {
             let text = text.trim();
@@ -264,6 +269,7 @@ mod tests {
             object_type_id: Some("12".into()),
             attribute: Some("Name".into()),
             value: "R\"D".into(),
+            copy: None,
         };
         assert_eq!(
             reference.aql(),

@@ -234,6 +234,7 @@ fn references_are_pending_lookups() {
             object_type_id: Some(type_id.into()),
             attribute: Some(attribute.into()),
             value: value.into(),
+            copy: None,
         })
     };
     assert_eq!(

@@ -27,6 +27,7 @@ pub const ROW_OPTIONS: &[&str] = &[
     "first",
     "objectType",
     "attributeType",
+    "copy",
 ];
 
 pub(super) fn row(
@@ -88,6 +89,7 @@ pub(super) fn row(
     let mut array_separator = None;
     let mut object_type = None;
     let mut attribute_type = None;
+    let mut copy: Option<CopyFrom> = None;
     for piece in &pieces[1..] {
         let piece_pos = Pos {
             line: pos.line,
@@ -109,6 +111,11 @@ pub(super) fn row(
                     diags.push(conflict(piece.span, "`objectType` is given twice"));
                 }
             }
+            Ok(RowOption::Copy(c)) => {
+                if copy.replace(c).is_some() {
+                    diags.push(conflict(piece.span, "`copy` is given twice"));
+                }
+            }
             Ok(RowOption::AttributeType(t)) => {
                 if attribute_type.replace(t).is_some() {
                     diags.push(conflict(piece.span, "`attributeType` is given twice"));
@@ -127,6 +134,22 @@ pub(super) fn row(
                 }
             }
             Err(d) => diags.push(d),
+        }
+    }
+    if let Some(c) = &copy {
+        if !matches!(row_lookup, Some(Lookup::ByKey { .. })) {
+            diags.push(
+                Diagnostic::new(
+                    Code::ConflictingOptions,
+                    c.pos.span,
+                    "`copy` goes with `|byKey`",
+                    "copy from which object?",
+                )
+                .with_hint(format!(
+                    "write e.g. `map:manager={}|byKey|copy={}`: the object whose key is the value",
+                    attribute_raw.text, c.attribute
+                )),
+            );
         }
     }
     if kind == RowKind::Key && (row_lookup.is_some() || !conditions.is_empty()) {
@@ -156,6 +179,7 @@ pub(super) fn row(
             array_separator,
             object_type,
             attribute_type,
+            copy,
         }),
         _ => LineItem::Verbatim,
     }
@@ -177,6 +201,7 @@ enum RowOption {
     Lookup(Lookup),
     ObjectType(String),
     AttributeType(AttributeType),
+    Copy(CopyFrom),
 }
 
 fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
@@ -191,7 +216,7 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
         .iter()
         .copied()
         .find(|o| o.eq_ignore_ascii_case(name.text))
-        .filter(|o| !(reads_value && ["objectType", "attributeType"].contains(o)));
+        .filter(|o| !(reads_value && ["objectType", "attributeType", "copy"].contains(o)));
     let Some(known) = known else {
         // `|Name=Finance` is a lookup; `|defualt=x` is a typo. Only a near miss of an option
         // name counts as a typo, so lookup attributes such as `First Name` stay lookups.
@@ -234,6 +259,10 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
             )),
         },
         "objectType" => Ok(RowOption::ObjectType(single_arg(piece, known, false)?.0)),
+        "copy" => Ok(RowOption::Copy(CopyFrom {
+            attribute: single_arg(piece, known, false)?.0,
+            pos,
+        })),
         "attributeType" => {
             let (name, span) = single_arg(piece, known, false)?;
             let names = || AttributeType::ALL.iter().map(|t| t.name());
@@ -421,6 +450,7 @@ mod tests {
                 "byKey",
                 "objectType",
                 "attributeType",
+                "copy",
             ]
             .contains(name)
             {

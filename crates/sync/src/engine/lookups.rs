@@ -74,6 +74,7 @@ impl<H: SyncHost> Engine<'_, H> {
                     target_type_id,
                     by,
                     values,
+                    ..
                 } if *target_type_id != target.object_type_id => {
                     wanted
                         .entry((target_type_id.clone(), by.clone()))
