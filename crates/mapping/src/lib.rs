@@ -60,7 +60,7 @@ impl Document {
         for line in parser::parse_lines(text) {
             diagnostics.extend(line.diagnostics);
             match line.item {
-                parser::LineItem::Row(row) => check::add_row(&mut mapping, row, &mut diagnostics),
+                parser::LineItem::Row(row) => check::add_row(&mut mapping, *row, &mut diagnostics),
                 parser::LineItem::Config(setting, pos) => check::add_setting(
                     &mut mapping.config,
                     setting,

@@ -27,7 +27,8 @@ const DIRECTIVES: &[&str] = &["key", "map", "config"];
 pub(crate) enum LineItem {
     Blank,
     Comment(String),
-    Row(Row),
+    /// Boxed: a row is much larger than the other lines.
+    Row(Box<Row>),
     Config(Setting, Pos),
     /// A line that could not be read; the formatter keeps it as written.
     Verbatim,

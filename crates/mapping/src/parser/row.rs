@@ -164,7 +164,7 @@ pub(super) fn row(
         );
     }
     match (source, attribute) {
-        (Some(source), Some(attribute)) => LineItem::Row(Row {
+        (Some(source), Some(attribute)) => LineItem::Row(Box::new(Row {
             kind,
             pos,
             source,
@@ -180,7 +180,7 @@ pub(super) fn row(
             object_type,
             attribute_type,
             copy,
-        }),
+        })),
         _ => LineItem::Verbatim,
     }
 }
