@@ -4,6 +4,7 @@ mod fake;
 
 use fake::{FakeHost, FaultKind, DEPARTMENTS, GROUPS, USERS};
 use serde_json::{json, Value};
+use tributary_sync::engine::{budget_before, finish_slice, FinishedSlice};
 use tributary_sync::{
     block_on, run, run_all, RunAllOptions, RunOptions, RunPhase, RunReport, RunStatus,
 };
@@ -527,6 +528,32 @@ fn two_runs_taking_over_one_expired_lease_at_once_never_both_hold_it() {
     );
 }
 
+/// Delivers one queue event the way a queue host does: a slice that continues is finished
+/// once the next slice's event is queued.
+fn deliver(host: &FakeHost, opts: &RunOptions) -> RunReport {
+    let report = sync(host, opts);
+    if report.status == RunStatus::Continue {
+        let done = FinishedSlice {
+            import_id: Some(opts.import_id.clone()),
+            run_id: report.run_id.clone(),
+            slice: opts.slice.expect("a numbered event"),
+            ..FinishedSlice::default()
+        };
+        block_on(finish_slice(host, &done)).expect("the claim is stored");
+    }
+    report
+}
+
+/// The event of slice `slice` of run `run_id`, with the options of `first`.
+fn slice_event(first: &RunOptions, run_id: &str, slice: u64) -> RunOptions {
+    RunOptions {
+        resume: slice > 0,
+        run_id: Some(run_id.to_string()),
+        slice: Some(slice),
+        ..first.clone()
+    }
+}
+
 #[test]
 fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
     let host = host(40);
@@ -536,30 +563,24 @@ fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
         slice: Some(0),
         ..options(MAPPING)
     };
-    let report = sync(&host, &first);
+    let report = deliver(&host, &first);
     assert_eq!(report.status, RunStatus::Continue);
-    let next = |slice: u64| RunOptions {
-        resume: true,
-        run_id: Some(report.run_id.clone()),
-        slice: Some(slice),
-        ..first.clone()
-    };
+    let run = report.run_id.clone();
+    let next = |slice: u64| slice_event(&first, &run, slice);
     // The first event delivered again: dropped before anything is read or written.
     host.requests.borrow_mut().clear();
-    let again = sync(
-        &host,
-        &RunOptions {
-            resume: false,
-            ..next(0)
-        },
-    );
+    let again = sync(&host, &next(0));
     assert_eq!(again.status, RunStatus::Busy, "{again:#?}");
-    assert!(!again.redeliver, "a slice that ran is a duplicate: dropped");
+    assert!(
+        again.stale && !again.redeliver,
+        "a slice that ran is a duplicate: dropped"
+    );
     assert!(again.message.unwrap().contains("slice 0"));
     assert!(host.requests.borrow().is_empty());
     // A slice another invocation is running (its claim stands until its deadline): deliver
-    // again later; once that invocation's deadline has passed, the event takes the slice over.
-    let claim = format!("tributary:slice:users:{}:1", report.run_id);
+    // again when that claim lapses; once that invocation's deadline has passed, the event
+    // takes the slice over.
+    let claim = format!("tributary:slice:users:{run}:1");
     let now = host.now.get();
     host.storage.borrow_mut().insert(
         claim.clone(),
@@ -567,22 +588,168 @@ fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
     );
     let running = sync(&host, &next(1));
     assert_eq!(running.status, RunStatus::Busy);
-    assert!(running.redeliver, "{running:#?}");
+    assert!(running.redeliver && !running.stale, "{running:#?}");
+    assert_eq!(running.retry_after_ms, Some(5_000.0));
     assert!(host.requests.borrow().is_empty());
     host.now.set(now + 6_000.0);
     // Slice 1 runs; its duplicate does nothing; the run still ends with every user once.
     let mut slice = 1;
-    let mut last = sync(&host, &next(slice));
+    let mut last = deliver(&host, &next(slice));
     assert_ne!(last.status, RunStatus::Busy);
     let duplicate = sync(&host, &next(slice));
-    assert_eq!(duplicate.status, RunStatus::Busy);
+    assert!(duplicate.status == RunStatus::Busy && duplicate.stale);
     while last.status == RunStatus::Continue {
         slice += 1;
-        last = sync(&host, &next(slice));
+        last = deliver(&host, &next(slice));
         assert!(slice < 200);
     }
     assert_eq!(last.status, RunStatus::Succeeded, "{last:#?}");
+    assert!(slice >= 3, "the run took several slices");
     assert_users_match(&host, 40);
+    // Stale events after the end: an old slice, and the first event once more. Nothing is
+    // read or written, nothing stored.
+    host.requests.borrow_mut().clear();
+    let writes = host.storage_writes.get();
+    for old in [0, 1, slice - 1] {
+        let late = sync(&host, &next(old));
+        assert!(late.stale || late.finished_at.is_some(), "{late:#?}");
+        assert_ne!(late.status, RunStatus::Continue);
+    }
+    assert!(host.requests.borrow().is_empty());
+    assert_eq!(host.storage_writes.get(), writes);
+}
+
+#[test]
+fn an_event_of_an_earlier_slice_is_stale_while_the_run_goes_on() {
+    let host = host(60);
+    host.request_ms.set(100.0);
+    let first = RunOptions {
+        budget_ms: Some(1_000.0),
+        slice: Some(0),
+        ..options(MAPPING)
+    };
+    let run = deliver(&host, &first).run_id;
+    assert_eq!(
+        deliver(&host, &slice_event(&first, &run, 1)).status,
+        RunStatus::Continue
+    );
+    assert_eq!(
+        deliver(&host, &slice_event(&first, &run, 2)).status,
+        RunStatus::Continue
+    );
+    // Slice 3 is next: a late copy of slice 1 (its claim expired from the store) is stale by
+    // the run state alone.
+    host.storage
+        .borrow_mut()
+        .remove(&format!("tributary:slice:users:{run}:1"));
+    host.requests.borrow_mut().clear();
+    let late = sync(&host, &slice_event(&first, &run, 1));
+    assert!(late.stale, "{late:#?}");
+    assert!(late.message.unwrap().contains("the run is at slice 3"));
+    assert!(host.requests.borrow().is_empty());
+    // An event of a run another run replaced: stale too.
+    let other = sync(&host, &slice_event(&first, "some-older-run", 4));
+    assert!(other.stale && other.message.unwrap().contains("over"));
+    let mut slice = 3;
+    let mut last = deliver(&host, &slice_event(&first, &run, slice));
+    while last.status == RunStatus::Continue {
+        slice += 1;
+        last = deliver(&host, &slice_event(&first, &run, slice));
+        assert!(slice < 200);
+    }
+    assert_eq!(last.status, RunStatus::Succeeded);
+    assert_users_match(&host, 60);
+}
+
+#[test]
+fn a_slice_stopped_after_storing_its_work_hands_over_without_redoing_it() {
+    let host = host(60);
+    host.request_ms.set(100.0);
+    let first = RunOptions {
+        budget_ms: Some(1_000.0),
+        slice: Some(0),
+        deadline_ms: Some(host.now.get() + 10_000.0),
+        ..options(MAPPING)
+    };
+    let run = deliver(&host, &first).run_id;
+    // Slice 1 stores its work, then its invocation is stopped before it queues slice 2 (no
+    // finishSlice): the event comes again.
+    let one = slice_event(&first, &run, 1);
+    let stored = sync(&host, &one);
+    assert_eq!(stored.status, RunStatus::Continue);
+    // While that invocation may still be alive, the copy waits.
+    let early = sync(&host, &one);
+    assert!(early.redeliver, "{early:#?}");
+    // After its deadline, the copy takes the slice over, finds its work stored and only
+    // answers `continue`, so that slice 2 is queued now: nothing read, nothing written.
+    host.now.set(host.now.get() + 20_000.0);
+    host.requests.borrow_mut().clear();
+    let handed = deliver(&host, &one);
+    assert_eq!(handed.status, RunStatus::Continue, "{handed:#?}");
+    assert!(host.requests.borrow().is_empty());
+    assert_eq!(handed.counts, stored.counts);
+    let mut slice = 2;
+    let mut last = deliver(&host, &slice_event(&first, &run, slice));
+    while last.status == RunStatus::Continue {
+        slice += 1;
+        last = deliver(&host, &slice_event(&first, &run, slice));
+        assert!(slice < 200);
+    }
+    assert_eq!(last.status, RunStatus::Succeeded);
+    assert_users_match(&host, 60);
+    assert_eq!(
+        last.counts.created, 60,
+        "every user created once: {last:#?}"
+    );
+}
+
+#[test]
+fn a_trigger_refused_by_the_lease_is_recorded_and_its_copy_is_stale() {
+    let host = host(5);
+    let now = host.now.get();
+    put_lease(&host, "other", now + 60_000.0);
+    let event = RunOptions {
+        run_id: Some("second".into()),
+        slice: Some(0),
+        ..options(MAPPING)
+    };
+    let busy = sync(&host, &event);
+    assert_eq!(busy.status, RunStatus::Busy);
+    assert!(!busy.stale && !busy.redeliver);
+    let record: Value =
+        serde_json::from_str(&host.storage.borrow()["tributary:run:users:second"]).unwrap();
+    assert_eq!(record["status"], "busy");
+    assert!(record["finishedAt"].is_number());
+    // The lease is free again, but a copy of the refused event does not start the run late.
+    host.storage.borrow_mut().remove("tributary:lease:users");
+    let copy = sync(&host, &event);
+    assert!(copy.stale, "{copy:#?}");
+    assert!(host.requests.borrow().is_empty());
+}
+
+#[test]
+fn the_budget_comes_from_the_deadline_less_one_slow_request() {
+    // 900 s left: the margin is the request timeout (60 s) and the state save (15 s).
+    assert_eq!(budget_before(900_000.0, 0.0), 825_000.0);
+    // A short invocation keeps three quarters of its time.
+    assert_eq!(budget_before(40_000.0, 0.0), 30_000.0);
+    let host = host(40);
+    host.request_ms.set(100.0);
+    let now = host.now.get();
+    let report = sync(
+        &host,
+        &RunOptions {
+            budget_ms: None,
+            slice: Some(0),
+            deadline_ms: Some(now + 2_000.0),
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(report.status, RunStatus::Continue);
+    assert!(
+        host.now.get() - now < 2_000.0,
+        "handed over before the deadline"
+    );
 }
 
 #[test]
