@@ -728,6 +728,27 @@ fn a_trigger_refused_by_the_lease_is_recorded_and_its_copy_is_stale() {
 }
 
 #[test]
+fn a_queue_event_the_store_cannot_claim_is_delivered_again_and_does_nothing() {
+    let host = host(5);
+    *host.failing_writes.borrow_mut() = Some("tributary:slice:".into());
+    let event = RunOptions {
+        run_id: Some("r1".into()),
+        slice: Some(0),
+        ..options(MAPPING)
+    };
+    let refused = sync(&host, &event);
+    assert_eq!(refused.status, RunStatus::Busy, "{refused:#?}");
+    assert!(refused.redeliver && refused.retry_after_ms.is_some());
+    assert!(refused.message.unwrap().contains("the store refused"));
+    assert!(host.requests.borrow().is_empty());
+    assert!(!host.storage.borrow().contains_key("tributary:run:users:r1"));
+    // The store recovers: the redelivered event runs the import.
+    *host.failing_writes.borrow_mut() = None;
+    assert_eq!(sync(&host, &event).status, RunStatus::Succeeded);
+    assert_users_match(&host, 5);
+}
+
+#[test]
 fn the_budget_comes_from_the_deadline_less_one_slow_request() {
     // 900 s left: the margin is the request timeout (60 s) and the state save (15 s).
     assert_eq!(budget_before(900_000.0, 0.0), 825_000.0);
@@ -1402,6 +1423,50 @@ fn several_imports_run_referenced_types_first_and_continue_together() {
         "Finance already exists"
     );
     assert_eq!(report.imports[1].run_id, format!("{}-users", report.run_id));
+    assert_users_match(&host, 150);
+}
+
+#[test]
+fn a_batch_numbers_its_slices_and_a_duplicated_batch_event_stops_at_the_refused_import() {
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let batch = RunAllOptions {
+        run_id: Some("b1".into()),
+        slice: Some(0),
+        ..users_and_departments(MAPPING, "config:objectType=20")
+    };
+    let event = |slice: u64| RunAllOptions {
+        resume: slice > 0,
+        slice: Some(slice),
+        ..batch.clone()
+    };
+    let finish = |slice: u64| {
+        let done = FinishedSlice {
+            import_ids: vec!["users".into(), "departments".into()],
+            run_id: "b1".into(),
+            slice,
+            ..FinishedSlice::default()
+        };
+        block_on(finish_slice(&host, &done)).unwrap();
+    };
+    let mut slice = 0;
+    let mut report = block_on(run_all(&host, &event(slice)));
+    while report.status == RunStatus::Continue {
+        finish(slice);
+        // Every event delivered twice: the copy does nothing and runs no later import.
+        let writes = host.storage_writes.get();
+        let objects = host.objects.borrow().clone();
+        let copy = block_on(run_all(&host, &event(slice)));
+        assert_eq!(copy.status, RunStatus::Busy, "{copy:#?}");
+        assert!(copy.imports.last().unwrap().stale);
+        assert_eq!(host.storage_writes.get(), writes, "nothing stored");
+        assert_eq!(*host.objects.borrow(), objects, "nothing written to Assets");
+        slice += 1;
+        report = block_on(run_all(&host, &event(slice)));
+        assert!(slice < 200);
+    }
+    assert!(slice > 0);
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_users_match(&host, 150);
 }
 

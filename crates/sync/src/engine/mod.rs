@@ -45,6 +45,8 @@ pub const DEFAULT_CONCURRENCY: usize = 4;
 pub const DEFAULT_LEASE_MS: f64 = 120_000.0;
 /// Time kept after the budget for storing the run state (a few chunks and the record).
 pub const STATE_SAVE_MS: f64 = 15_000.0;
+/// When a queue event whose run the store could not claim is delivered again.
+pub const STORE_RETRY_MS: f64 = 30_000.0;
 
 /// Why an invocation stopped early.
 enum Stop {
@@ -178,6 +180,21 @@ async fn run_compiled<H: SyncHost>(
             report.message = Some(message);
             report
         };
+        // The store failed before anything started: a queue event is delivered again (nothing
+        // was done, so a later copy may well succeed); a direct call fails.
+        let unclaimed = |mut report: RunReport, e: StorageError| {
+            if options.slice.is_some() {
+                report.status = RunStatus::Busy;
+                report.redeliver = true;
+                report.retry_after_ms = Some(STORE_RETRY_MS);
+                report.message = Some(format!(
+                    "the run could not be claimed ({e}); nothing was done, deliver this event again later"
+                ));
+            } else {
+                report.fail(&RunError::Storage(e), host.now_ms());
+            }
+            report
+        };
         let run = &engine.run_id;
         if let Some(slice) = options.slice {
             if let Some(why) = engine.stale_slice(slice).await {
@@ -205,10 +222,7 @@ async fn run_compiled<H: SyncHost>(
                     report.retry_after_ms = Some((until - host.now_ms()).max(0.0));
                     return report;
                 }
-                Err(e) => {
-                    report.fail(&RunError::Storage(e), host.now_ms());
-                    return report;
-                }
+                Err(e) => return unclaimed(report, e),
             }
         }
         match engine.store.acquire_lease(engine.lease_until()).await {
@@ -228,10 +242,7 @@ async fn run_compiled<H: SyncHost>(
                 engine.finish_slice().await;
                 return report;
             }
-            Err(e) => {
-                report.fail(&RunError::Storage(e), host.now_ms());
-                return report;
-            }
+            Err(e) => return unclaimed(report, e),
         }
         if let Some(report) = engine.handed_over().await {
             return report;
