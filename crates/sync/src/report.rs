@@ -295,8 +295,13 @@ pub struct RunReport {
     /// When the run finished (absent while it goes on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<f64>,
-    /// Invocations so far.
+    /// Invocations so far (stopped ones included).
     pub invocations: u32,
+    /// Invocations of this run stopped before they finished their slice (killed at the
+    /// host's time limit), whose slices ran again from the last stored state. What they
+    /// wrote before they stopped is counted as `unchanged` by the invocation after them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub interrupted: u32,
     /// Run-level failure or busy message, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -324,6 +329,10 @@ pub struct RunReport {
     pub plan: Option<PlanView>,
 }
 
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
 impl RunReport {
     /// An empty report for a run starting at `now`.
     pub fn new(run_id: &str, import_id: &str, now: f64) -> Self {
@@ -342,6 +351,7 @@ impl RunReport {
             started_at: now,
             finished_at: None,
             invocations: 0,
+            interrupted: 0,
             message: None,
             error: None,
             redeliver: false,

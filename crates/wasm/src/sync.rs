@@ -143,7 +143,11 @@ export interface SyncReport {
   durationMs: number;
   startedAt: number;
   finishedAt?: number;
+  /** Invocations so far, stopped ones included. */
   invocations: number;
+  /** Invocations stopped (killed at the time limit) before they finished their slice; their
+   *  slices ran again. What they wrote first counts as `unchanged`. */
+  interrupted?: number;
   message?: string;
   error?: RunFailure;
   /** With `busy`: the event's slice runs in another invocation; deliver the event again

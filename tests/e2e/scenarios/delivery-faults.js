@@ -16,6 +16,9 @@ const USERS = 150;
 const CONSUMER_LIMIT_S = 3;
 // A request that hangs longer than any invocation lives: the invocation dies waiting for it.
 const HANG_MS = CONSUMER_LIMIT_S * 1000 + 1000;
+// Hires in the cases that need several slices: with 300 ms creates, four at a time, their
+// creates alone take three slices of this scenario's consumer.
+const HIRES = 100;
 const MAPPING_EXTRA = 'config:missing=delete\nconfig:maxDeletions=5\n';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -41,6 +44,12 @@ async function world(seed) {
   tenant.hire({ firstname: 'Noor', lastname: 'Haddad' });
   tenant.promote(tenant.users[3]._id, { jobTitle: 'Head of Night Shifts' });
   return { sandbox, runtime, assets, tenant, before, leaver: leaver._id, from: assets.requests.length };
+}
+
+/** Many hires and slow creates: a run that needs several slices. */
+function slowHires(w, count) {
+  w.sandbox.emulators.assets.faults.reset({ seed: 1, rules: [{ route: 'POST /object/create', kind: 'latency', delayMs: 300 }] });
+  for (let i = 0; i < count; i += 1) w.tenant.hire({ firstname: `Temp${i}`, lastname: 'Worker' });
 }
 
 async function runNow(sandbox) {
@@ -96,8 +105,11 @@ function verdict({ assets, tenant, before, leaver }) {
 async function record(sandbox, runId) {
   const run = (await sandbox.invoke('listRuns', { importId: sandbox.importId })).find((r) => r.runId === runId);
   if (!run) return null;
-  const { status, counts, finishedAt, invocations, error, message } = run;
-  return { status, counts, finished: Boolean(finishedAt), invocations, code: error?.code ?? null, message: message ?? null };
+  const { status, counts, finishedAt, invocations, interrupted, error, message } = run;
+  return {
+    status, counts, finished: Boolean(finishedAt), invocations, interrupted: interrupted ?? 0,
+    code: error?.code ?? null, message: message ?? null,
+  };
 }
 
 /** What the engine leaves in storage between runs: no state, no lease. */
@@ -152,10 +164,8 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
 //    copy is acknowledged and does nothing; every slice hands over before the limit.
 {
   const w = await world(51);
-  w.sandbox.emulators.assets.faults.reset({ seed: 1, rules: [{ route: 'POST /object/create', kind: 'latency', delayMs: 150 }] });
+  slowHires(w, HIRES);
   w.runtime.queue.duplicateRate = 1;
-  // So many hires that the creates alone take longer than one slice.
-  for (let i = 0; i < 40; i += 1) w.tenant.hire({ firstname: `Temp${i}`, lastname: 'Worker' });
   const invocationsBefore = w.runtime.invocations.length;
   const runId = await runNow(w.sandbox);
   const deliveries = await deliverAll(w.runtime);
@@ -184,8 +194,7 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
 // 4. A stale event while the run goes on: a copy of slice 0 delivered when slice 2 is next.
 {
   const w = await world(52);
-  w.sandbox.emulators.assets.faults.reset({ seed: 1, rules: [{ route: 'POST /object/create', kind: 'latency', delayMs: 300 }] });
-  for (let i = 0; i < 100; i += 1) w.tenant.hire({ firstname: `Temp${i}`, lastname: 'Worker' });
+  slowHires(w, HIRES);
   const runId = await runNow(w.sandbox);
   const first = w.runtime.queue.pending[0].body;
   await deliver(w.runtime, 2);
@@ -205,8 +214,7 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
 //    (b) A slice cannot be claimed: the event is delivered again and then runs.
 {
   const w = await world(53);
-  w.sandbox.emulators.assets.faults.reset({ seed: 1, rules: [{ route: 'POST /object/create', kind: 'latency', delayMs: 150 }] });
-  for (let i = 0; i < 40; i += 1) w.tenant.hire({ firstname: `Temp${i}`, lastname: 'Worker' });
+  slowHires(w, HIRES);
   const fault = w.runtime.kvs.injectFault({ keyPrefix: 'tributary:state:' });
   const failedRun = await runNow(w.sandbox);
   const deliveries = await deliverAll(w.runtime);
@@ -219,7 +227,7 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
   out.stateRefused = await finish(w, nextRun, {
     failed, refusedWrites: fault.failed, deliveriesFailedRun: deliveries.length,
     failedRunOutcomes: [...new Set(deliveries.map((d) => d.outcome))],
-    createsFailedRun, createsNextRun: assetsWrites(w.assets, from).create, hires: 41,
+    createsFailedRun, createsNextRun: assetsWrites(w.assets, from).create, hires: HIRES + 1,
   });
   await w.sandbox.close();
 }

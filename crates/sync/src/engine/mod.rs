@@ -167,19 +167,29 @@ async fn run_compiled<H: SyncHost>(
     let (client, target) = prepared.unwrap_or_else(|| (client_for(host, &run_id), None));
     let engine = Engine::new(host, &client, options, &import, run_id, started);
     if !options.dry_run {
-        if options.resume {
-            // A repeated queue event of a finished run: answer with its record, do nothing.
-            if let Some(done) = engine.store.record().await {
-                if done.finished_at.is_some() {
-                    return done;
-                }
-            }
-        }
         let busy = |mut report: RunReport, message: String| {
             report.status = RunStatus::Busy;
             report.message = Some(message);
             report
         };
+        if options.resume {
+            // A repeated call of a finished run answers with its record and does nothing; a
+            // queue event of it is stale.
+            if let Some(done) = engine.store.record().await {
+                if done.finished_at.is_some() {
+                    if options.slice.is_none() {
+                        return done;
+                    }
+                    let mut report = busy(report, format!(
+                        "the queue event of slice {} of run {} is stale (the run is over); it was dropped and did nothing",
+                        options.slice.unwrap_or_default(),
+                        engine.run_id
+                    ));
+                    report.stale = true;
+                    return report;
+                }
+            }
+        }
         // The store failed before anything started: a queue event is delivered again (nothing
         // was done, so a later copy may well succeed); a direct call fails.
         let unclaimed = |mut report: RunReport, e: StorageError| {
@@ -207,6 +217,7 @@ async fn run_compiled<H: SyncHost>(
             let until = options.deadline_ms.unwrap_or_else(|| engine.lease_until());
             match engine.store.claim_slice(slice, until).await {
                 Ok(SliceClaim::Claimed) => {}
+                Ok(SliceClaim::TakenOver) => engine.taken_over.set(true),
                 Ok(SliceClaim::Done) => {
                     let mut report = busy(report, format!(
                         "slice {slice} of run {run} already ran; this copy of the queue event did nothing"
@@ -297,8 +308,8 @@ struct Prepared<'h, H: SyncHost> {
     import: Result<Import, RunError>,
     client: Client<'h, H>,
     target: Option<KnownTarget>,
-    /// Finished in an earlier invocation of the batch.
-    finished: bool,
+    /// The record of an import finished in an earlier invocation of the batch.
+    finished: Option<RunReport>,
 }
 
 /// Runs several imports in dependency order: an import whose references point at another
@@ -329,15 +340,14 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
         let client = client_for(host, &import_run);
         let store = RunStore::new(host, &opts.import_id, &import_run);
         // An import this batch run already finished only answers with its record.
-        let finished = opts.resume
-            && valid_id(&opts.import_id)
-            && store
-                .record()
-                .await
-                .is_some_and(|r| r.finished_at.is_some());
+        let finished = if opts.resume && valid_id(&opts.import_id) {
+            store.record().await.filter(|r| r.finished_at.is_some())
+        } else {
+            None
+        };
         // A failed resolution just orders nothing: the import's own run reports why.
         let target = match &import {
-            Ok(import) if valid_id(&opts.import_id) && !finished => {
+            Ok(import) if valid_id(&opts.import_id) && finished.is_none() => {
                 let known = if opts.resume {
                     store
                         .load_json::<RunState>(&store::keys::state(&opts.import_id))
@@ -386,7 +396,7 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
     // Finished imports ran first; the rest keep their dependency order.
     let (mut order, rest): (Vec<usize>, Vec<usize>) = dependency_order(&targets, &references)
         .into_iter()
-        .partition(|&i| prepared[i].finished);
+        .partition(|&i| prepared[i].finished.is_some());
     order.extend(rest);
     let mut report = RunAllReport {
         run_id,
@@ -405,8 +415,13 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             import,
             client,
             target,
-            ..
+            finished,
         } = slots[index].take().expect("each import runs once");
+        if let Some(done) = finished {
+            report.status = worse(report.status, done.status);
+            report.imports.push(done);
+            continue;
+        }
         // What is left of the shared budget (at least a little, so every import moves on).
         options.budget_ms = Some((budget - (host.now_ms() - started)).max(1.0));
         let one = run_compiled(host, &options, import, Some((client, target))).await;
@@ -423,12 +438,18 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             report.status = RunStatus::Continue;
             return report;
         }
-        // The batch is as bad as its worst import.
-        if status.rank() > report.status.rank() {
-            report.status = status;
-        }
+        report.status = worse(report.status, status);
     }
     report
+}
+
+/// The worse of two statuses: a batch is as bad as its worst import.
+fn worse(a: RunStatus, b: RunStatus) -> RunStatus {
+    if b.rank() > a.rank() {
+        b
+    } else {
+        a
+    }
 }
 
 /// A queue slice a host has handed over: the next slice's event is queued, so later copies of
@@ -565,6 +586,8 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     found: RefCell<LookupTable>,
     /// Whether this invocation has done a unit of work yet.
     progressed: Cell<bool>,
+    /// This invocation took its slice over from one that was stopped before it finished.
+    taken_over: Cell<bool>,
 }
 
 impl<'a, H: SyncHost> Engine<'a, H> {
@@ -601,6 +624,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             users_changed: Cell::new(false),
             found: RefCell::new(LookupTable::default()),
             progressed: Cell::new(false),
+            taken_over: Cell::new(false),
         }
     }
 
@@ -641,6 +665,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             None => (self.fresh_state(), Vec::new()),
         };
         state.report.invocations += 1;
+        if self.taken_over.get() {
+            self.count_interruption(&mut state.report, fresh).await;
+        }
         if fresh && !self.options.dry_run {
             // A run that died without finishing leaves its state behind: drop it, then show
             // the new run as in progress right away.
@@ -741,6 +768,39 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.store.release_lease().await;
         self.finish_slice().await;
         state.report
+    }
+
+    /// Counts the stopped invocation this one took over from. A run's first slice starts
+    /// afresh, but the record the stopped invocation stored when it began still says when
+    /// the run started and how many invocations it had.
+    async fn count_interruption(&self, report: &mut RunReport, fresh: bool) {
+        let earlier = if fresh {
+            self.store
+                .record()
+                .await
+                .filter(|r| r.finished_at.is_none())
+        } else {
+            None
+        };
+        match earlier {
+            Some(earlier) => {
+                report.started_at = earlier.started_at;
+                report.invocations += earlier.invocations;
+                report.interrupted = earlier.interrupted + 1;
+            }
+            None => {
+                report.invocations += 1;
+                report.interrupted += 1;
+            }
+        }
+        self.host.log(
+            LogLevel::Warn,
+            &format!(
+                "import {}: run {} continues from its last stored state after an invocation was stopped before it finished",
+                self.import_id(),
+                self.run_id
+            ),
+        );
     }
 
     /// Why an event of queue slice `slice` is stale, if it is: the run state keeps the slice

@@ -108,6 +108,9 @@ enum SliceState {
 pub(crate) enum SliceClaim {
     /// This invocation runs the slice.
     Claimed,
+    /// This invocation runs the slice, which an invocation stopped before it finished had
+    /// claimed (the redelivered event of a killed invocation).
+    TakenOver,
     /// Another invocation is running it until `until` at the latest: deliver the event again
     /// after that.
     Running { until: f64 },
@@ -284,7 +287,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             .host
             .storage_swap(&key, &mine, SLICE_CLAIM_TTL_MS)
             .await?;
-        let previous_state = previous
+        let previous_state: Option<SliceState> = previous
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok());
         match verdict(previous_state) {
@@ -295,6 +298,9 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
                         .await?;
                 }
                 Ok(claim)
+            }
+            None if matches!(previous_state, Some(SliceState::Running { .. })) => {
+                Ok(SliceClaim::TakenOver)
             }
             None => Ok(SliceClaim::Claimed),
         }
