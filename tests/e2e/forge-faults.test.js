@@ -59,9 +59,9 @@ test('every event delivered twice: each copy is acknowledged and does nothing', 
   assert.equal(d.deliveries, 2 * d.record.invocations, 'each slice event came twice');
   assert.deepEqual(d.outcomes.sort(), ['duplicated', 'succeeded'], 'no copy asked for a retry');
   assert.equal(d.dropped, d.record.invocations, 'each copy was dropped as a duplicate');
-  assert.deepEqual(d.writes, { create: 101, update: 1, delete: 1 });
+  assert.deepEqual(d.writes, { create: m.hires, update: 1, delete: 1 });
   assert.equal(d.record.status, 'succeeded');
-  assert.equal(d.record.counts.created, 101);
+  assert.equal(d.record.counts.created, m.hires);
   assert.equal(d.record.interrupted, 0);
 });
 
@@ -83,7 +83,7 @@ test('a copy of an earlier slice delivered while the run goes on is dropped; the
   assert.equal(s.copyAnswer, 'acknowledged');
   assert.deepEqual(s.copyWrites, { create: 0, update: 0, delete: 0 });
   assertExact(s, 'staleMidRun');
-  assert.deepEqual(s.writes, { create: 101, update: 1, delete: 1 });
+  assert.deepEqual(s.writes, { create: m.hires, update: 1, delete: 1 });
   assert.equal(s.record.status, 'succeeded');
 });
 
@@ -94,7 +94,7 @@ test('a store that refuses the run state: the run fails with E110, nothing is wr
   assert.equal(s.failed.code, 'E110');
   assert.ok(s.failed.finished);
   assert.deepEqual(s.failedRunOutcomes, ['succeeded'], 'a failed run is acknowledged, not retried for a day');
-  assert.equal(s.createsFailedRun + s.createsNextRun, s.hires, 'every hire created once over both runs');
+  assert.equal(s.createsFailedRun + s.createsNextRun, m.hires, 'every hire created once over both runs');
   assert.ok(s.createsFailedRun > 0 && s.createsNextRun > 0);
   assertExact(s, 'stateRefused');
   assert.equal(s.record.status, 'succeeded');

@@ -10,15 +10,15 @@
 import { startSandbox } from '../../../dev/sandbox/index.js';
 import { assetsWrites, objectsByKey, valuesOf } from '../helpers.js';
 
-const USERS = 150;
+const USERS = 80;
 // The consumer's limit in this scenario (the manifest's is 900 s): kills take seconds, and
 // the budget the host derives from the remaining time is tested at a scale that runs here.
-const CONSUMER_LIMIT_S = 3;
+const CONSUMER_LIMIT_S = 4;
 // A request that hangs longer than any invocation lives: the invocation dies waiting for it.
 const HANG_MS = CONSUMER_LIMIT_S * 1000 + 1000;
 // Hires in the cases that need several slices: with 300 ms creates, four at a time, their
 // creates alone take three slices of this scenario's consumer.
-const HIRES = 100;
+const HIRES = 80;
 const MAPPING_EXTRA = 'config:missing=delete\nconfig:maxDeletions=5\n';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -129,7 +129,8 @@ async function finish(w, runId, extra = {}) {
   return out;
 }
 
-const out = { users: USERS };
+// `hires`: the creates of a slow run (its hires and the one every case makes).
+const out = { users: USERS, hires: HIRES + 1 };
 
 // 1. A consumer killed in each phase, its event redelivered: a request of that phase hangs
 //    past the invocation's limit once.
@@ -227,7 +228,7 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
   out.stateRefused = await finish(w, nextRun, {
     failed, refusedWrites: fault.failed, deliveriesFailedRun: deliveries.length,
     failedRunOutcomes: [...new Set(deliveries.map((d) => d.outcome))],
-    createsFailedRun, createsNextRun: assetsWrites(w.assets, from).create, hires: HIRES + 1,
+    createsFailedRun, createsNextRun: assetsWrites(w.assets, from).create,
   });
   await w.sandbox.close();
 }
