@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 // Named imports only: Node and webpack (strict ES modules here) both hand a CommonJS
 // package's whole `module.exports` to a default import.
 import { makeResolver } from '@forge/resolver';
-import { InternalServerError, InvocationError, InvocationErrorCode, RateLimitError } from '@forge/events';
+import { InvocationError, InvocationErrorCode } from '@forge/events';
 
 import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
@@ -14,7 +14,7 @@ import { getAttributes, listObjectTypes, listSchemas } from './assets-pickers.js
 import * as config from './config-store.js';
 import { assetsId, checkPayload, int, object, text } from './payload.js';
 import { createForgeHost } from './sync-host.js';
-import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.js';
+import { continueRun, listRuns, previewRun, retryHelps, startBatch, startRun } from './runs.js';
 
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
@@ -146,13 +146,6 @@ function retryAfter(ms) {
   return new InvocationError({ retryAfter: seconds, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
 }
 
-/** Whether a retry can fix an error: the platform was busy or failing, not the app or its data. */
-function retryHelps(error) {
-  const status = error?.responseDetails?.status;
-  if (typeof status === 'number') return status === 429 || status >= 500;
-  return error instanceof RateLimitError || error instanceof InternalServerError;
-}
-
 /** A queue event of a run's slice: `{importId | importIds, runId, slice}`. */
 function isSliceEvent(body) {
   return Boolean(body) && typeof body.runId === 'string' && Number.isSafeInteger(body.slice) && body.slice >= 0 &&
@@ -190,5 +183,7 @@ export async function syncWorker(event) {
     console.warn(`[tributary] ${what}: ${error?.message ?? report?.message ?? 'not run'}; delivering it again`);
     return retryAfter(afterMs);
   }
-  if (outcome === 'dropped') console.log(`[tributary] ${what}: ${report.imports?.at(-1)?.message ?? report.message}`);
+  if (outcome === 'dropped' && report.status === 'busy') {
+    console.log(`[tributary] ${what}: ${report.imports?.at(-1)?.message ?? report.message}`);
+  }
 }

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { getAppContext } from '@forge/api';
-import { Queue } from '@forge/events';
+import { InternalServerError, Queue, RateLimitError } from '@forge/events';
 import { kvs } from '@forge/kvs';
 
 import * as core from '../core/index.js';
@@ -45,6 +45,16 @@ async function importOptions(importId) {
     ...(config.objectSchemaId ? { objectSchema: config.objectSchemaId } : {}),
     ...(config.objectTypeId ? { objectType: config.objectTypeId } : {}),
   };
+}
+
+/** Whether a retry can fix an error: the platform was busy or failing, not the app or its data. */
+export function retryHelps(error) {
+  const status = error?.responseDetails?.status;
+  if (typeof status === 'number') return status === 429 || status >= 500;
+  // @forge/events raises InternalServerError for any unexpected answer; its message starts
+  // with the HTTP status.
+  if (error instanceof InternalServerError) return !(Number.parseInt(error.message, 10) < 500);
+  return error instanceof RateLimitError;
 }
 
 /** The run an event continues: `{importId}` or `{importIds}` (a batch), and `runId`. */
@@ -111,7 +121,11 @@ export async function continueRun(event) {
     } catch (error) {
       // The state is stored and this slice stays claimed until the deadline: a delivery
       // after it takes the slice over and queues the next one again.
-      return { outcome: 'retry', afterMs: deadlineMs - Date.now(), error };
+      if (retryHelps(error)) return { outcome: 'retry', afterMs: deadlineMs - Date.now(), error };
+      // Refused for good (the chain of 1000 pushes is used up): the run cannot go on; its
+      // lease expires and the next run starts over.
+      forgeLog('error', `run ${run.runId} cannot continue: slice ${slice + 1} could not be queued (${error.message})`);
+      return { outcome: 'dropped', report };
     }
     try {
       await core.finishSlice(host, { ...run, slice });

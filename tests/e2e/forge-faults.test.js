@@ -110,6 +110,23 @@ test('a slice the store cannot claim is delivered again, then runs', () => {
   assert.equal(c.record.status, 'succeeded');
 });
 
+test('the next slice throttled: the event comes again after the deadline and queues it; the run completes once', () => {
+  const p = m.pushThrottled;
+  assert.equal(p.first, 'retrying');
+  assert.ok(p.outcomes.every((o) => o === 'succeeded'), JSON.stringify(p.outcomes));
+  assertExact(p, 'pushThrottled');
+  assert.deepEqual(p.writes, { create: m.hires, update: 1, delete: 1 });
+  assert.equal(p.record.status, 'succeeded');
+});
+
+test('the chain of 1000 pushes used up: the event is acknowledged, the stop logged, nothing doubled', () => {
+  const c = m.chainLimit;
+  assert.deepEqual(c.outcomes, ['succeeded']);
+  assert.ok(c.logged);
+  assert.equal(c.record.finished, false, 'the record does not claim the run finished');
+  assert.deepEqual(c.problems, []);
+});
+
 test('two scheduler ticks at the same moment queue one run; a third finds nothing due', () => {
   const t = m.ticks;
   assert.equal(t.queuedByTwo, 1);

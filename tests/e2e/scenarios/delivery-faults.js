@@ -67,6 +67,21 @@ async function deliver(runtime, count) {
   return results;
 }
 
+/**
+ * Delivers queued events until none is left, each when it is due (Forge's waits kept: a
+ * redelivery the app asked for comes after the wait it named).
+ */
+async function deliverWhenDue(runtime) {
+  const results = [];
+  while (runtime.queue.pending.length && results.length < 300) {
+    const due = Math.min(...runtime.queue.pending.map((e) => e.dueAt));
+    await sleep(Math.max(0, due - Date.now()));
+    const { results: [one] } = await runtime.deliverQueue({ maxEvents: 1 });
+    if (one) results.push(one);
+  }
+  return results;
+}
+
 /** Delivers queued events until none is left. */
 async function deliverAll(runtime) {
   const results = await deliver(runtime, 300);
@@ -240,6 +255,37 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
   out.claimRefused = await finish(w, runId, {
     refusedWrites: fault.failed, outcomes: deliveries.map((d) => d.outcome),
   });
+  await w.sandbox.close();
+}
+
+// 5c. The next slice cannot be queued. Throttled once: the event comes again after the
+//     slice's deadline, takes the slice over, finds its work stored and queues the next slice;
+//     the run completes once. The chain of 1000 pushes used up: the event is acknowledged and
+//     the run stops, logged, with nothing written twice.
+{
+  const w = await world(57);
+  slowHires(w, HIRES);
+  const runId = await runNow(w.sandbox);
+  const { queue } = w.runtime;
+  queue.pushWindow = { start: Date.now(), count: queue.eventsPerMinute };
+  const [first] = await deliver(w.runtime, 1);
+  queue.pushWindow = { start: 0, count: 0 };
+  const rest = await deliverWhenDue(w.runtime);
+  out.pushThrottled = await finish(w, runId, { first: first.outcome, outcomes: rest.map((d) => d.outcome) });
+  await w.sandbox.close();
+}
+{
+  const w = await world(58);
+  slowHires(w, HIRES);
+  const runId = await runNow(w.sandbox);
+  w.runtime.queue.pending[0].chain.pushes = 1000;
+  const deliveries = await deliverAll(w.runtime);
+  out.chainLimit = {
+    outcomes: deliveries.map((d) => d.outcome),
+    logged: w.runtime.logs.some((l) => l.level === 'error' && /cannot continue: slice 1 could not be queued/.test(l.message)),
+    record: await record(w.sandbox, runId),
+    problems: verdict(w).filter((p) => /duplicate|made again/.test(p)),
+  };
   await w.sandbox.close();
 }
 
