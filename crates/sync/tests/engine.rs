@@ -554,6 +554,24 @@ fn slice_event(first: &RunOptions, run_id: &str, slice: u64) -> RunOptions {
     }
 }
 
+/// Delivers the events of run `run_id` from slice `from` until the run ends; returns the
+/// last report and the last slice.
+fn deliver_to_end(
+    host: &FakeHost,
+    first: &RunOptions,
+    run_id: &str,
+    from: u64,
+) -> (RunReport, u64) {
+    let mut slice = from;
+    let mut last = deliver(host, &slice_event(first, run_id, slice));
+    while last.status == RunStatus::Continue {
+        slice += 1;
+        last = deliver(host, &slice_event(first, run_id, slice));
+        assert!(slice < 200, "the run never ends");
+    }
+    (last, slice)
+}
+
 #[test]
 fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
     let host = host(40);
@@ -594,17 +612,12 @@ fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
     host.now.set(now + 6_000.0);
     // Slice 1 runs, taken over from the stopped invocation (counted in the record); its
     // duplicate does nothing; the run still ends with every user once.
-    let mut slice = 1;
-    let mut last = deliver(&host, &next(slice));
-    assert_ne!(last.status, RunStatus::Busy);
-    assert_eq!((last.invocations, last.interrupted), (3, 1), "{last:#?}");
-    let duplicate = sync(&host, &next(slice));
+    let one = deliver(&host, &next(1));
+    assert_eq!(one.status, RunStatus::Continue);
+    assert_eq!((one.invocations, one.interrupted), (3, 1), "{one:#?}");
+    let duplicate = sync(&host, &next(1));
     assert!(duplicate.status == RunStatus::Busy && duplicate.stale);
-    while last.status == RunStatus::Continue {
-        slice += 1;
-        last = deliver(&host, &next(slice));
-        assert!(slice < 200);
-    }
+    let (last, slice) = deliver_to_end(&host, &first, &run, 2);
     assert_eq!(last.status, RunStatus::Succeeded, "{last:#?}");
     assert!(slice >= 3, "the run took several slices");
     assert_eq!(
@@ -657,13 +670,7 @@ fn an_event_of_an_earlier_slice_is_stale_while_the_run_goes_on() {
     // An event of a run another run replaced: stale too.
     let other = sync(&host, &slice_event(&first, "some-older-run", 4));
     assert!(other.stale && other.message.unwrap().contains("over"));
-    let mut slice = 3;
-    let mut last = deliver(&host, &slice_event(&first, &run, slice));
-    while last.status == RunStatus::Continue {
-        slice += 1;
-        last = deliver(&host, &slice_event(&first, &run, slice));
-        assert!(slice < 200);
-    }
+    let (last, _) = deliver_to_end(&host, &first, &run, 3);
     assert_eq!(last.status, RunStatus::Succeeded);
     assert_users_match(&host, 60);
 }
@@ -695,13 +702,7 @@ fn a_slice_stopped_after_storing_its_work_hands_over_without_redoing_it() {
     assert_eq!(handed.status, RunStatus::Continue, "{handed:#?}");
     assert!(host.requests.borrow().is_empty());
     assert_eq!(handed.counts, stored.counts);
-    let mut slice = 2;
-    let mut last = deliver(&host, &slice_event(&first, &run, slice));
-    while last.status == RunStatus::Continue {
-        slice += 1;
-        last = deliver(&host, &slice_event(&first, &run, slice));
-        assert!(slice < 200);
-    }
+    let (last, _) = deliver_to_end(&host, &first, &run, 2);
     assert_eq!(last.status, RunStatus::Succeeded);
     assert_users_match(&host, 60);
     assert_eq!(
