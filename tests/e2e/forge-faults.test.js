@@ -144,3 +144,12 @@ test('"Run now" twice at once: one run writes, the other is recorded as busy', (
   assertExact(r, 'runNowTwice');
   assert.deepEqual(r.writes, ONE_OF_EACH);
 });
+
+test('the directory changes while a run goes on: the run finishes, the next run converges object by object', () => {
+  const c = m.changedMidRun;
+  assert.equal(c.first.status, 'succeeded');
+  assert.ok(c.stillThere, 'the run that read the leaver before they left did not retire them');
+  assertExact(c, 'changedMidRun');
+  assert.deepEqual(c.writes, { create: 0, update: 1, delete: 1 }, 'the next run: the rename and the leaver');
+  assert.equal(c.record.status, 'succeeded');
+});

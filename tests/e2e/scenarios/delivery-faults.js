@@ -322,5 +322,30 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
   await w.sandbox.close();
 }
 
+// 8. The directory changes while a run goes on (after its first slice read it): the run
+//    finishes what it read, and the next run converges: the leaver retired, the rename written.
+{
+  const w = await world(59);
+  slowHires(w, HIRES);
+  const runId = await runNow(w.sandbox);
+  await deliver(w.runtime, 1);
+  const midLeaver = w.tenant.users.find((u) => !w.tenant.users.some((o) => o.manager === u._id) && u.manager && u._id !== w.leaver);
+  w.tenant.leave(midLeaver._id, { mode: 'delete' });
+  w.tenant.rename(w.tenant.users[5]._id, { firstname: 'Renamed', email: 'renamed.mid.run@example.com' });
+  await deliverAll(w.runtime);
+  const first = await record(w.sandbox, runId);
+  const stillThere = objectsByKey(w.assets, 'User').has(midLeaver._id);
+  w.sandbox.emulators.assets.faults.reset({ seed: 1, rules: [] });
+  const from = w.assets.requests.length;
+  const next = await runNow(w.sandbox);
+  await deliverAll(w.runtime);
+  w.from = from;
+  out.changedMidRun = await finish(w, next, { first, stillThere, midLeaver: midLeaver._id });
+  out.changedMidRun.problems = out.changedMidRun.problems.concat(
+    objectsByKey(w.assets, 'User').has(midLeaver._id) ? [`mid-run leaver ${midLeaver._id} not retired`] : [],
+  );
+  await w.sandbox.close();
+}
+
 process.stdout.write(`${JSON.stringify(out)}\n`);
 process.exit(0);
