@@ -146,7 +146,16 @@ function retryAfter(ms) {
   return new InvocationError({ retryAfter: seconds, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
 }
 
-/** A queue event of a run's slice: `{importId | importIds, runId, slice}`. */
+/**
+ * The slice event in a queue event's body, or null: `{importId | importIds, runId, slice}`.
+ * A run's first event written without a number (`resume: false`, as before events were
+ * numbered) is slice 0; a later one without its number cannot be placed and is refused.
+ */
+function sliceEvent(body) {
+  if (body && typeof body === 'object' && body.slice === undefined && !body.resume) body = { ...body, slice: 0 };
+  return isSliceEvent(body) ? body : null;
+}
+
 function isSliceEvent(body) {
   return Boolean(body) && typeof body.runId === 'string' && Number.isSafeInteger(body.slice) && body.slice >= 0 &&
     (typeof body.importId === 'string' || (Array.isArray(body.importIds) && body.importIds.every((id) => typeof id === 'string')));
@@ -161,9 +170,10 @@ function isSliceEvent(body) {
  * could not be queued, or the platform (storage, queue) failed before the run started.
  */
 export async function syncWorker(event) {
-  const body = event?.body ?? event;
-  if (!isSliceEvent(body)) {
-    console.error(`[tributary] dropped a queue event that is not a run's slice: ${JSON.stringify(body)?.slice(0, 200)}`);
+  const raw = event?.body ?? event;
+  const body = sliceEvent(raw);
+  if (!body) {
+    console.error(`[tributary] dropped a queue event that is not a run's slice: ${JSON.stringify(raw)?.slice(0, 200)}`);
     return;
   }
   const what = `run ${body.runId} slice ${body.slice}`;

@@ -38,12 +38,21 @@ async function deliver(body) {
 const errors = () => runtime.logs.filter((l) => l.level === 'error').map((l) => l.message);
 
 test('an event that is not a run slice is logged and acknowledged', async () => {
-  for (const body of [null, { runId: 'r' }, { importId, runId: 'r' }, { importId, runId: 'r', slice: -1 }, { importId, runId: 'r', slice: 1.5 },
-    { importIds: [1], runId: 'r', slice: 0 }]) {
+  for (const body of [null, { runId: 'r' }, { importId, runId: 'r', resume: true }, { importId, runId: 'r', slice: -1 },
+    { importId, runId: 'r', slice: 1.5 }, { importIds: [1], runId: 'r', slice: 0 }]) {
     const before = errors().length;
     assert.equal((await deliver(body)).outcome, 'succeeded', JSON.stringify(body));
     assert.match(errors().slice(before).join('\n'), /dropped a queue event that is not a run's slice/);
   }
+});
+
+test('a first event without a slice number (resume: false) runs as slice 0, and its copy is stale', async () => {
+  assert.equal((await deliver({ importId, runId: 'r0', resume: false })).outcome, 'succeeded');
+  const run = (await runtime.invokeResolver('tributary-main', 'listRuns', { importId }, { accountId: ADMIN })).find((r) => r.runId === 'r0');
+  assert.equal(run?.status, 'failed', 'it ran (JumpCloud is not connected here)');
+  const keys = runtime.kvs.keys();
+  assert.equal((await deliver({ importId, runId: 'r0', slice: 0 })).outcome, 'succeeded');
+  assert.deepEqual(runtime.kvs.keys(), keys);
 });
 
 test("an event of a deleted import is logged and acknowledged", async () => {
