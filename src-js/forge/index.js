@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 // Named imports only: Node and webpack (strict ES modules here) both hand a CommonJS
 // package's whole `module.exports` to a default import.
 import { makeResolver } from '@forge/resolver';
-import { InvocationError, InvocationErrorCode } from '@forge/events';
+import * as forgeEvents from '@forge/events';
 
 import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
@@ -143,7 +143,9 @@ const PLATFORM_RETRY_MS = 30_000;
 /** Asks Forge to deliver the event again after `ms` (at least a second, at most 15 minutes). */
 function retryAfter(ms) {
   const seconds = Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(ms / 1000) + 1));
-  return new InvocationError({ retryAfter: seconds, retryReason: InvocationErrorCode.FUNCTION_RETRY_REQUEST });
+  const options = { retryAfter: seconds, retryReason: forgeEvents.InvocationErrorCode?.FUNCTION_RETRY_REQUEST ?? 'FUNCTION_RETRY_REQUEST' };
+  // InvocationError's constructor answers its wire form, the object Forge reads.
+  return forgeEvents.InvocationError ? new forgeEvents.InvocationError(options) : { _retry: true, retryOptions: options };
 }
 
 /**

@@ -2,8 +2,9 @@
 // the lease and the run record; this module only gives it a host and a queue to continue on.
 import { randomUUID } from 'node:crypto';
 
-import { getAppContext } from '@forge/api';
-import { InternalServerError, Queue, RateLimitError } from '@forge/events';
+// Namespace imports: what a runtime (or a stand-in for it) lacks is undefined, not a load error.
+import * as forgeApi from '@forge/api';
+import * as forgeEvents from '@forge/events';
 import { kvs } from '@forge/kvs';
 
 import * as core from '../core/index.js';
@@ -22,7 +23,10 @@ const PREVIEW_BUDGET_MS = 20_000;
 // Resolver answers are limited to 5 MB: list this many entries per kind, count the rest.
 const PREVIEW_PLAN_LIMIT = 500;
 
-const queue = () => new Queue({ key: SYNC_QUEUE });
+const queue = () => new forgeEvents.Queue({ key: SYNC_QUEUE });
+
+/** Whether `error` is an instance of the @forge/events error class `name`. */
+const isEventsError = (error, name) => typeof forgeEvents[name] === 'function' && error instanceof forgeEvents[name];
 
 function forgeLog(level, message) {
   (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(`[tributary] ${message}`);
@@ -53,8 +57,8 @@ export function retryHelps(error) {
   if (typeof status === 'number') return status === 429 || status >= 500;
   // @forge/events raises InternalServerError for any unexpected answer; its message starts
   // with the HTTP status.
-  if (error instanceof InternalServerError) return !(Number.parseInt(error.message, 10) < 500);
-  return error instanceof RateLimitError;
+  if (isEventsError(error, 'InternalServerError')) return !(Number.parseInt(error.message, 10) < 500);
+  return isEventsError(error, 'RateLimitError');
 }
 
 /** The run an event continues: `{importId}` or `{importIds}` (a batch), and `runId`. */
@@ -88,11 +92,11 @@ export async function startBatch(importIds) {
 function invocationDeadline() {
   let left = DEFAULT_CONSUMER_LIMIT_MS;
   try {
-    left = getAppContext().invocationRemainingTimeInMillis();
+    left = forgeApi.getAppContext().invocationRemainingTimeInMillis();
   } catch {
     // A runtime that does not tell: assume Forge's default limit.
   }
-  return Date.now() + left;
+  return Date.now() + (Number.isFinite(left) && left > 0 ? left : DEFAULT_CONSUMER_LIMIT_MS);
 }
 
 /**
