@@ -17,6 +17,10 @@ pub const RECORD_MAX_BYTES: usize = 120 * 1024;
 /// How long a slice claim is kept: four days, longer than Forge keeps an undelivered event
 /// (24 hours, extended by up to 72 while it is retried), so every late copy finds it.
 pub const SLICE_CLAIM_TTL_MS: f64 = 4.0 * 24.0 * 3600.0 * 1000.0;
+/// How long a slice claim stands past its invocation's deadline before another copy of the
+/// event may take the slice over: the deadline is read on one machine's clock and compared on
+/// another's (synchronised, but not to the millisecond).
+pub const SLICE_CLAIM_GRACE_MS: f64 = 2_000.0;
 /// How long run records are kept: 90 days.
 pub const RECORD_TTL_MS: f64 = 90.0 * 24.0 * 3600.0 * 1000.0;
 /// How long a found accountId is trusted before the email is searched again.
@@ -273,8 +277,10 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         let now = self.host.now_ms();
         let verdict = |state: Option<SliceState>| match state {
             Some(SliceState::Done) => Some(SliceClaim::Done),
-            Some(SliceState::Running { until }) if until > now => {
-                Some(SliceClaim::Running { until })
+            Some(SliceState::Running { until }) if until + SLICE_CLAIM_GRACE_MS > now => {
+                Some(SliceClaim::Running {
+                    until: until + SLICE_CLAIM_GRACE_MS,
+                })
             }
             _ => None,
         };
