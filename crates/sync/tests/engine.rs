@@ -760,6 +760,29 @@ fn a_queue_event_the_store_cannot_claim_is_delivered_again_and_does_nothing() {
 }
 
 #[test]
+fn a_continuation_refused_by_the_lease_keeps_its_runs_record() {
+    let host = host(60);
+    host.request_ms.set(100.0);
+    let first = RunOptions {
+        budget_ms: Some(1_000.0),
+        slice: Some(0),
+        ..options(MAPPING)
+    };
+    let run = deliver(&host, &first).run_id;
+    // Its lease lapsed and another run holds it now.
+    put_lease(&host, "other", host.now.get() + 60_000.0);
+    let refused = sync(&host, &slice_event(&first, &run, 1));
+    assert_eq!(refused.status, RunStatus::Busy);
+    let record: Value =
+        serde_json::from_str(&host.storage.borrow()[&format!("tributary:run:users:{run}")])
+            .unwrap();
+    assert_eq!(
+        record["status"], "continue",
+        "what the run did so far stays: {record}"
+    );
+}
+
+#[test]
 fn the_budget_comes_from_the_deadline_less_one_slow_request() {
     // 900 s left: the margin is the request timeout (60 s) and the state save (15 s).
     assert_eq!(budget_before(900_000.0, 0.0), 825_000.0);

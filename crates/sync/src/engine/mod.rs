@@ -239,8 +239,9 @@ async fn run_compiled<H: SyncHost>(
         match engine.store.acquire_lease(engine.lease_until()).await {
             Ok(true) => {}
             Ok(false) => {
-                // A trigger that could not start shows in the run history too, and its queue
-                // event is answered: a copy of it later does not start the run after all.
+                // A trigger that could not start shows in the run history too (a continuation
+                // keeps the record of what its run did), and its queue event is answered: a
+                // copy of it later does not start the run after all.
                 let mut report = busy(
                     report,
                     format!(
@@ -249,7 +250,9 @@ async fn run_compiled<H: SyncHost>(
                     ),
                 );
                 report.finished_at = Some(host.now_ms());
-                let _ = engine.store.save_record(&report).await;
+                if !options.resume {
+                    let _ = engine.store.save_record(&report).await;
+                }
                 engine.finish_slice().await;
                 return report;
             }
