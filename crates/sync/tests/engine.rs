@@ -572,9 +572,10 @@ fn deliver_to_end(
     (last, slice)
 }
 
-#[test]
-fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
-    let host = host(40);
+/// A host with `n` users and a run whose first slice (1 s of budget, slow requests) was
+/// delivered and continues: the host, the first event's options and the run id.
+fn queued_run(n: usize) -> (FakeHost, RunOptions, String) {
+    let host = host(n);
     host.request_ms.set(100.0);
     let first = RunOptions {
         budget_ms: Some(1_000.0),
@@ -583,7 +584,12 @@ fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
     };
     let report = deliver(&host, &first);
     assert_eq!(report.status, RunStatus::Continue);
-    let run = report.run_id.clone();
+    (host, first, report.run_id)
+}
+
+#[test]
+fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
+    let (host, first, run) = queued_run(40);
     let next = |slice: u64| slice_event(&first, &run, slice);
     // The first event delivered again: dropped before anything is read or written.
     host.requests.borrow_mut().clear();
@@ -644,14 +650,7 @@ fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
 
 #[test]
 fn an_event_of_an_earlier_slice_is_stale_while_the_run_goes_on() {
-    let host = host(60);
-    host.request_ms.set(100.0);
-    let first = RunOptions {
-        budget_ms: Some(1_000.0),
-        slice: Some(0),
-        ..options(MAPPING)
-    };
-    let run = deliver(&host, &first).run_id;
+    let (host, first, run) = queued_run(60);
     assert_eq!(
         deliver(&host, &slice_event(&first, &run, 1)).status,
         RunStatus::Continue
@@ -761,14 +760,7 @@ fn a_queue_event_the_store_cannot_claim_is_delivered_again_and_does_nothing() {
 
 #[test]
 fn a_continuation_refused_by_the_lease_keeps_its_runs_record() {
-    let host = host(60);
-    host.request_ms.set(100.0);
-    let first = RunOptions {
-        budget_ms: Some(1_000.0),
-        slice: Some(0),
-        ..options(MAPPING)
-    };
-    let run = deliver(&host, &first).run_id;
+    let (host, first, run) = queued_run(60);
     // Its lease lapsed and another run holds it now.
     put_lease(&host, "other", host.now.get() + 60_000.0);
     let refused = sync(&host, &slice_event(&first, &run, 1));
