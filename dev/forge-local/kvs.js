@@ -142,7 +142,55 @@ export class KvsStore {
     this.values = new Map();
     /** @type {Map<string, object>} */
     this.secrets = new Map();
+    /** Injected failures (see injectFault). */
+    this.faults = [];
     if (file) this.#load();
+  }
+
+  /**
+   * The fault switch: makes matching requests fail as a store that is down or throttling
+   * does, with Forge's error body `{code, message}`, before anything is changed. A request
+   * matches when its operation is listed and one of its keys starts with `keyPrefix` (a
+   * query, which names no key, only matches a fault without one).
+   * @param {{operations?: string[], keyPrefix?: string, status?: number, code?: string, times?: number}} fault
+   *   operations: of get, set, delete, query, batch, transaction, secret (default: the writes
+   *   set, delete, batch, transaction); status: default 500; times: fail this many requests,
+   *   then pass (default: all of them)
+   * @returns {{failed: number, remove(): void}} `failed` counts the requests it refused
+   */
+  injectFault({ operations = ['set', 'delete', 'batch', 'transaction'], keyPrefix = '', status = 500, code, times = Infinity } = {}) {
+    const fault = {
+      operations: new Set(operations),
+      keyPrefix,
+      status,
+      code: code ?? (status === 429 ? 'RATE_LIMIT_EXCEEDED' : 'INTERNAL_SERVER_ERROR'),
+      left: times,
+      failed: 0,
+      remove: () => {
+        this.faults = this.faults.filter((f) => f !== fault);
+      },
+    };
+    this.faults.push(fault);
+    return fault;
+  }
+
+  /** Removes every injected fault. */
+  clearFaults() {
+    this.faults = [];
+  }
+
+  #checkFaults(path, body) {
+    if (this.faults.length === 0) return;
+    const [, operation = ''] = /^\/api\/v1\/([a-z]+)/.exec(path) ?? [];
+    const items = Array.isArray(body) ? body : operation === 'transaction' ? [...(body?.set ?? []), ...(body?.delete ?? [])] : [body];
+    const keys = items.map((item) => (typeof item?.key === 'string' ? item.key : ''));
+    for (const fault of this.faults) {
+      if (fault.left <= 0 || !fault.operations.has(operation)) continue;
+      if (!keys.some((key) => key.startsWith(fault.keyPrefix))) continue;
+      fault.left -= 1;
+      fault.failed += 1;
+      throw new KvsFailure(fault.status, fault.code, `Injected storage failure (${fault.status}) for ${path}`);
+    }
   }
 
   // ---- persistence -------------------------------------------------------------------------
@@ -308,6 +356,7 @@ export class KvsStore {
    */
   handle(path, body) {
     try {
+      this.#checkFaults(path, body);
       const result = this.#route(path, body);
       return { status: result === '' ? 204 : 200, body: result };
     } catch (err) {

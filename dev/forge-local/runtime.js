@@ -75,6 +75,9 @@ function pushBounded(list, item, max) {
  * @param {string} [options.installContext] defaults to ari:cloud:jira::site/<cloudId>
  * @param {{now():number, setTimeout(fn,ms):any, clearTimeout(h):void}} [options.clock]
  * @param {number} [options.timeScale] multiplies every time limit (tests use e.g. 0.001)
+ * @param {Record<string, number>} [options.timeoutSeconds] function key -> the time limit its
+ *   scheduled-trigger and consumer invocations get instead of the manifest's timeoutSeconds
+ *   (tests: a consumer killed after a few seconds while resolvers keep their 25 s)
  * @param {{duplicateRate?:number, seed?:number, maxAttempts?:number, eventsPerMinute?:number}} [options.queue]
  * @param {(who:{asUser:boolean, accountId?:string}) => Record<string,string>} [options.productAuth]
  *   headers that say who calls jiraBaseUrl; default: none for the app, x-emulator-account-id for a user
@@ -101,6 +104,7 @@ export class ForgeRuntime {
     installContext,
     clock = realClock,
     timeScale = 1,
+    timeoutSeconds = {},
     queue = {},
     productAuth,
     allowUnknownJiraRoutes = false,
@@ -115,6 +119,7 @@ export class ForgeRuntime {
     this.clock = clock;
     if (!(timeScale > 0)) throw new ForgeRuntimeConfigError(`timeScale must be a positive number; got ${timeScale}`);
     this.timeScale = timeScale;
+    this.timeoutOverrides = timeoutSeconds;
     this.cloudId = cloudId;
     this.installContext = installContext ?? `ari:cloud:jira::site/${cloudId}`;
     this.environmentId = 'local-environment';
@@ -329,6 +334,11 @@ export class ForgeRuntime {
     return JSON.parse(responseText);
   }
 
+  /** The time limit of an async invocation of `fn`: the override given, else the manifest's. */
+  #asyncLimit(fn) {
+    return this.timeoutOverrides[fn.key] ?? this.manifest.asyncTimeoutSeconds(fn);
+  }
+
   /** Fires a scheduledTrigger once; its function's timeoutSeconds (default 55 s) applies. No retry. */
   async tickScheduledTrigger(triggerKey) {
     const { fn } = this.manifest.scheduledTrigger(triggerKey);
@@ -338,7 +348,7 @@ export class ForgeRuntime {
       kind: 'scheduledTrigger',
       moduleKey: triggerKey,
       args: [event, this.#backendPayload(undefined)],
-      limitSeconds: this.manifest.asyncTimeoutSeconds(fn),
+      limitSeconds: this.#asyncLimit(fn),
     });
   }
 
@@ -350,7 +360,7 @@ export class ForgeRuntime {
       kind: 'function',
       moduleKey: functionKey,
       args: [payload, this.#backendPayload(accountId)],
-      limitSeconds: timeoutSeconds ?? this.manifest.asyncTimeoutSeconds(fn),
+      limitSeconds: timeoutSeconds ?? this.#asyncLimit(fn),
       accountId,
     });
   }
@@ -375,7 +385,7 @@ export class ForgeRuntime {
           kind: 'consumer',
           moduleKey: found.consumer.key,
           args: [this.queue.asyncEvent(pending), this.#backendPayload(undefined)],
-          limitSeconds: this.manifest.asyncTimeoutSeconds(found.fn),
+          limitSeconds: this.#asyncLimit(found.fn),
           chain: pending.chain,
         });
         if (value && typeof value === 'object' && value._retry === true) {

@@ -8,6 +8,9 @@ import { valuesWithPrefix } from './kvs-list.js';
 const CONNECTION_KEY = 'config:connection';
 const API_KEY_SECRET = 'config:jumpcloud-api-key';
 const IMPORT_PREFIX = 'config:import:';
+// When the scheduler last queued an import's run: a key of its own, so that the scheduler
+// never rewrites an import an admin may be saving at the same moment.
+const SCHEDULED_PREFIX = 'config:scheduled:';
 const { idRule } = vocabulary();
 const ID_PATTERN = new RegExp(idRule.pattern);
 
@@ -111,5 +114,26 @@ export function checkImport(input) {
 export async function deleteImport(id) {
   await getImport(id);
   await kvs.delete(IMPORT_PREFIX + id);
+  await kvs.delete(SCHEDULED_PREFIX + id).catch(() => {}); // never scheduled: nothing to delete
   return { ok: true };
+}
+
+/** When the scheduler last queued a run of `item` (ms), if it ever did. */
+async function lastScheduled(item) {
+  return (await kvs.get(SCHEDULED_PREFIX + item.id)) ?? item.lastScheduledAt;
+}
+
+/**
+ * Claims `item`'s scheduled run at `now` when `isDue(lastScheduledAt)` says it is due:
+ * swaps `now` in atomically and looks at the time it replaced, so that of two ticks at the
+ * same moment only one sees a due time. Returns a function that gives the claim back (the
+ * run could not be queued), or null when the run is not due or another tick claimed it.
+ */
+export async function claimScheduledRun(item, now, isDue) {
+  const key = SCHEDULED_PREFIX + item.id;
+  if (!isDue(await lastScheduled(item))) return null;
+  const previous = await kvs.set(key, now, { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS' });
+  const last = typeof previous?.value === 'number' ? previous.value : item.lastScheduledAt;
+  if (!isDue(last)) return null;
+  return () => (last === undefined ? kvs.delete(key) : kvs.set(key, last));
 }

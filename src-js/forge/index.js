@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 // Named imports only: Node and webpack (strict ES modules here) both hand a CommonJS
 // package's whole `module.exports` to a default import.
 import { makeResolver } from '@forge/resolver';
+import * as forgeEvents from '@forge/events';
 
 import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
@@ -13,7 +14,7 @@ import { cachedWorkspaceId, getAttributes, listObjectTypes, listSchemas } from '
 import * as config from './config-store.js';
 import { assetsId, bool, checkPayload, int, list, object, text } from './payload.js';
 import { createForgeHost } from './sync-host.js';
-import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.js';
+import { continueRun, listRuns, previewRun, retryHelps, startBatch, startRun } from './runs.js';
 
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
@@ -129,38 +130,94 @@ export const resolver = makeResolver({
 });
 
 /**
- * Hourly scheduled trigger: queues one run of the imports whose schedule is due, in the order
- * the engine derives from their references. A duplicate tick finds nothing due.
+ * Scheduled trigger (every five minutes): queues one run of the imports whose schedule is due, in the order
+ * the engine derives from their references. Forge may fire a tick twice: each import's due
+ * slot is claimed atomically (config.claimScheduledRun), so a duplicate tick, even one running
+ * at the same moment, starts nothing.
  */
 export async function scheduler() {
   const now = Date.now();
-  const due = (await config.listImports())
-    .filter((item) => item.enabled && core.isScheduleDue(item.schedule, item.lastScheduledAt, now));
-  if (due.length === 0) return { statusCode: 204 };
-  for (const item of due) await config.saveImport({ ...item, lastScheduledAt: now }, randomUUID);
-  if (due.length === 1) await startRun(due[0].id, { trigger: 'schedule' });
-  else await startBatch(due.map((item) => item.id));
+  const due = [];
+  const releases = [];
+  for (const item of await config.listImports()) {
+    if (!item.enabled) continue;
+    const release = await config.claimScheduledRun(item, now, (last) => core.isScheduleDue(item.schedule, last, now));
+    if (!release) continue;
+    due.push(item.id);
+    releases.push(release);
+  }
+  try {
+    if (due.length === 1) await startRun(due[0]);
+    else if (due.length > 1) await startBatch(due);
+  } catch (error) {
+    // Not queued: give the claims back, so the next tick queues the run instead of the next slot.
+    await Promise.allSettled(releases.map((release) => release()));
+    throw error;
+  }
   return { statusCode: 204 };
 }
 
+/** The longest wait Forge takes in an InvocationError (retryAfter, in seconds). */
+const MAX_RETRY_AFTER_S = 900;
+/** How soon an event is delivered again after a platform failure a retry can fix. */
+const PLATFORM_RETRY_MS = 30_000;
+
+/** Asks Forge to deliver the event again after `ms` (at least a second, at most 15 minutes). */
+function retryAfter(ms) {
+  const seconds = Math.min(MAX_RETRY_AFTER_S, Math.max(1, Math.ceil(ms / 1000) + 1));
+  const options = { retryAfter: seconds, retryReason: forgeEvents.InvocationErrorCode?.FUNCTION_RETRY_REQUEST ?? 'FUNCTION_RETRY_REQUEST' };
+  // InvocationError's constructor answers its wire form, the object Forge reads.
+  return forgeEvents.InvocationError ? new forgeEvents.InvocationError(options) : { _retry: true, retryOptions: options };
+}
+
 /**
- * Queue consumer: continues a run for one time-budgeted slice. An event no retry can help
- * (its import was deleted, its body is not a run's) is logged and acknowledged, so Forge does
- * not redeliver it for a day; other errors are thrown, for Forge to retry.
+ * The slice event in a queue event's body, or null: `{importId | importIds, runId, slice}`.
+ * A run's first event written without a number (`resume: false`, as before events were
+ * numbered) is slice 0; a later one without its number cannot be placed and is refused.
+ */
+function sliceEvent(body) {
+  if (body && typeof body === 'object' && body.slice === undefined && !body.resume) body = { ...body, slice: 0 };
+  return isSliceEvent(body) ? body : null;
+}
+
+function isSliceEvent(body) {
+  return Boolean(body) && typeof body.runId === 'string' && Number.isSafeInteger(body.slice) && body.slice >= 0 &&
+    (typeof body.importId === 'string' || (Array.isArray(body.importIds) && body.importIds.every((id) => typeof id === 'string')));
+}
+
+/**
+ * Queue consumer: runs one slice of a run. It returns normally for everything a redelivery
+ * cannot change (Forge would otherwise redeliver the event for a day): a finished or failed
+ * run (its record says why), a duplicate or stale event, an event that is not a run's slice,
+ * a deleted import. It asks for a redelivery (an InvocationError with a wait) only when one
+ * can help: the slice is claimed by an invocation that may still be running, the next slice
+ * could not be queued, or the platform (storage, queue) failed before the run started.
  */
 export async function syncWorker(event) {
-  const body = event?.body ?? event;
-  if (!body || typeof body.runId !== 'string' || (typeof body.importId !== 'string' && !Array.isArray(body.importIds))) {
-    console.error(`[tributary] dropped a queue event that is not a run: ${JSON.stringify(body)?.slice(0, 200)}`);
+  const raw = event?.body ?? event;
+  const body = sliceEvent(raw);
+  if (!body) {
+    console.error(`[tributary] dropped a queue event that is not a run's slice: ${JSON.stringify(raw)?.slice(0, 200)}`);
     return;
   }
+  const what = `run ${body.runId} slice ${body.slice}`;
+  let result;
   try {
-    await continueRun(body);
+    result = await continueRun(body);
   } catch (error) {
-    if (error instanceof config.UnknownImportError) {
-      console.error(`[tributary] run ${body.runId} stopped: ${error.message}`);
-      return;
+    if (retryHelps(error)) {
+      console.warn(`[tributary] ${what}: ${error.message}; delivering it again`);
+      return retryAfter(PLATFORM_RETRY_MS);
     }
-    throw error;
+    console.error(`[tributary] ${what} stopped: ${error.message}`);
+    return;
+  }
+  const { outcome, report, afterMs, error } = result;
+  if (outcome === 'retry') {
+    console.warn(`[tributary] ${what}: ${error?.message ?? report?.message ?? 'not run'}; delivering it again`);
+    return retryAfter(afterMs);
+  }
+  if (outcome === 'dropped' && report.status === 'busy') {
+    console.log(`[tributary] ${what}: ${report.imports?.at(-1)?.message ?? report.message}`);
   }
 }

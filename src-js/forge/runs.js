@@ -2,7 +2,9 @@
 // the lease and the run record; this module only gives it a host and a queue to continue on.
 import { randomUUID } from 'node:crypto';
 
-import { Queue } from '@forge/events';
+// Namespace imports: what a runtime (or a stand-in for it) lacks is undefined, not a load error.
+import * as forgeApi from '@forge/api';
+import * as forgeEvents from '@forge/events';
 import { kvs } from '@forge/kvs';
 
 import * as core from '../core/index.js';
@@ -13,14 +15,18 @@ import { createForgeHost } from './sync-host.js';
 
 export const SYNC_QUEUE = 'tributary-sync';
 const RUN_PREFIX = core.vocabulary().storage.runPrefix;
-// Leave headroom under the consumer's 900 s limit for the final state save.
-const CONSUMER_BUDGET_MS = 780_000;
+// Forge's default limit for consumers, assumed when the runtime does not say what is left
+// (an old tunnel): the core's budget then still ends well before any real limit.
+const DEFAULT_CONSUMER_LIMIT_MS = 55_000;
 // Resolvers have 25 s; a preview that does not fit reports how far it got.
 const PREVIEW_BUDGET_MS = 20_000;
 // Resolver answers are limited to 5 MB: list this many entries per kind, count the rest.
 const PREVIEW_PLAN_LIMIT = 500;
 
-const queue = () => new Queue({ key: SYNC_QUEUE });
+const queue = () => new forgeEvents.Queue({ key: SYNC_QUEUE });
+
+/** Whether `error` is an instance of the @forge/events error class `name`. */
+const isEventsError = (error, name) => typeof forgeEvents[name] === 'function' && error instanceof forgeEvents[name];
 
 function forgeLog(level, message) {
   (level === 'error' ? console.error : level === 'warn' ? console.warn : console.log)(`[tributary] ${message}`);
@@ -45,11 +51,30 @@ async function importOptions(importId) {
   };
 }
 
+/** Whether a retry can fix an error: the platform was busy or failing, not the app or its data. */
+export function retryHelps(error) {
+  const status = error?.responseDetails?.status;
+  if (typeof status === 'number') return status === 429 || status >= 500;
+  // @forge/events raises InternalServerError for any unexpected answer; its message starts
+  // with the HTTP status.
+  if (isEventsError(error, 'InternalServerError')) return !(Number.parseInt(error.message, 10) < 500);
+  return isEventsError(error, 'RateLimitError');
+}
+
+/** The run an event continues: `{importId}` or `{importIds}` (a batch), and `runId`. */
+const runOf = ({ importId, importIds, runId }) => (importIds ? { importIds, runId } : { importId, runId });
+
+/**
+ * Queues slice `slice` of a run. Each run has at most one slice event queued at a time: a
+ * slice queues the next one only when it is done with its own work.
+ */
+const queueSlice = (run, slice) => queue().push({ body: { ...runOf(run), slice } });
+
 /** Queues a run of one import; the consumer picks it up. Returns `{runId}`. */
-export async function startRun(importId, { trigger = 'manual' } = {}) {
+export async function startRun(importId) {
   await getImport(importId); // a clear error for an unknown id, before anything is queued
   const runId = newRunId();
-  await queue().push({ body: { importId, runId, resume: false, trigger } });
+  await queueSlice({ importId, runId }, 0);
   return { runId };
 }
 
@@ -57,28 +82,70 @@ export async function startRun(importId, { trigger = 'manual' } = {}) {
  * Queues one run of several imports, which the engine orders by their references (users
  * before the devices that name their owners). Returns `{runId}`.
  */
-export async function startBatch(importIds, { trigger = 'schedule' } = {}) {
+export async function startBatch(importIds) {
   const runId = newRunId();
-  await queue().push({ body: { importIds, runId, resume: false, trigger } });
+  await queueSlice({ importIds, runId }, 0);
   return { runId };
 }
 
-/**
- * One slice of a run (the queue consumer): runs until done or out of budget, then queues the
- * next slice. The event is `{importId | importIds, runId, resume}`.
- */
-export async function continueRun({ importId, importIds, runId, resume }) {
-  const host = await hostFor();
-  const slice = { runId, resume: Boolean(resume), budgetMs: CONSUMER_BUDGET_MS };
-  const report = importIds
-    ? await core.runSyncAll(host, { ...slice, imports: await Promise.all(importIds.map(importOptions)) })
-    : await core.runSync(host, { ...slice, ...(await importOptions(importId)) });
-  if (report.status === 'continue') {
-    await queue().push({ body: { importId, importIds, runId, resume: true } });
-  } else {
-    await Promise.all((importIds ?? [importId]).map(pruneRuns));
+/** When Forge stops this invocation (ms since the epoch), from the time it says is left. */
+function invocationDeadline() {
+  let left = DEFAULT_CONSUMER_LIMIT_MS;
+  try {
+    left = forgeApi.getAppContext().invocationRemainingTimeInMillis();
+  } catch {
+    // A runtime that does not tell: assume Forge's default limit.
   }
-  return report;
+  return Date.now() + (Number.isFinite(left) && left > 0 ? left : DEFAULT_CONSUMER_LIMIT_MS);
+}
+
+/**
+ * One slice of a run (the queue consumer): the core claims the slice, works until done or
+ * out of the invocation's time, and stores the run state; a slice that continues queues the
+ * next slice, then tells the core it has handed over. The event is `{importId | importIds,
+ * runId, slice}`. Returns `{outcome, report}`: `done` (the run ended, or its next slice is
+ * queued), `dropped` (a duplicate or stale event: nothing to do), or `retry` with `afterMs`
+ * (the slice is claimed by an invocation that may still be running, or could not be claimed
+ * or handed over: deliver the event again after that).
+ */
+export async function continueRun(event) {
+  const { importIds, slice } = event;
+  const run = runOf(event);
+  const host = await hostFor();
+  const deadlineMs = invocationDeadline();
+  const options = { runId: run.runId, resume: slice > 0, slice, deadlineMs };
+  const report = importIds
+    ? await core.runSyncAll(host, { ...options, imports: await Promise.all(importIds.map(importOptions)) })
+    : await core.runSync(host, { ...options, ...(await importOptions(run.importId)) });
+  // A batch's verdict on the event is its last import's.
+  const verdict = importIds ? report.imports.at(-1) ?? report : report;
+  if (report.status === 'continue') {
+    try {
+      await queueSlice(run, slice + 1);
+    } catch (error) {
+      // The state is stored and this slice stays claimed until the deadline: a delivery
+      // after it takes the slice over and queues the next one again.
+      if (retryHelps(error)) return { outcome: 'retry', afterMs: deadlineMs - Date.now(), error };
+      // Refused for good (the chain of 1000 pushes is used up): the run cannot go on; its
+      // lease expires and the next run starts over.
+      forgeLog('error', `run ${run.runId} cannot continue: slice ${slice + 1} could not be queued (${error.message})`);
+      return { outcome: 'dropped', report };
+    }
+    try {
+      await core.finishSlice(host, { ...run, slice });
+    } catch (error) {
+      // The next slice is queued, so the run goes on; only a copy of this event arriving
+      // after the deadline would queue it once more, and the next slice's claim absorbs that.
+      forgeLog('warn', `run ${run.runId}: slice ${slice} not marked finished: ${error.message}`);
+    }
+    return { outcome: 'done', report };
+  }
+  if (report.status === 'busy' && verdict.redeliver) {
+    return { outcome: 'retry', afterMs: verdict.retryAfterMs ?? 0, report };
+  }
+  if (report.status === 'busy' && verdict.stale) return { outcome: 'dropped', report };
+  await Promise.all((importIds ?? [run.importId]).map(pruneRuns));
+  return { outcome: 'done', report };
 }
 
 /** Run records kept per import (older ones are deleted; all expire after 90 days anyway). */

@@ -35,7 +35,7 @@ after(async () => {
 });
 
 async function batch(runId) {
-  await sandbox.runtime.invokeFunction('sync-worker', { body: { importIds: ids, runId, resume: false } });
+  await sandbox.runtime.invokeFunction('sync-worker', { body: { importIds: ids, runId, slice: 0 } });
   await sandbox.runtime.drainQueues();
 }
 

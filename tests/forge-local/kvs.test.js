@@ -120,3 +120,24 @@ test('an app without the storage:app scope is refused', async () => {
   const err = await kvsError(call(runtime, 'kvsGet', { key: 'x' }), 'PERMISSION_DENIED');
   assert.match(err.message, /storage:app/);
 });
+
+test('the fault switch fails matching writes with the store error body, changes nothing, and can be removed', async () => {
+  const runtime = await fixtureRuntime();
+  await call(runtime, 'kvsSet', { key: 'run:1', value: 'before' });
+  const fault = runtime.kvs.injectFault({ keyPrefix: 'run:', times: 2 });
+  const first = await kvsError(call(runtime, 'kvsSet', { key: 'run:1', value: 'after' }), 'INTERNAL_SERVER_ERROR');
+  assert.equal(first.responseDetails.status, 500);
+  // Other keys and reads pass.
+  await call(runtime, 'kvsSet', { key: 'config:1', value: 'x' });
+  assert.deepEqual(await call(runtime, 'kvsGet', { key: 'run:1' }), { value: 'before' });
+  await kvsError(call(runtime, 'kvsDelete', { key: 'run:1' }), 'INTERNAL_SERVER_ERROR');
+  assert.equal(fault.failed, 2);
+  // Spent after `times`: the third write goes through.
+  await call(runtime, 'kvsSet', { key: 'run:1', value: 'after' });
+  assert.deepEqual(await call(runtime, 'kvsGet', { key: 'run:1' }), { value: 'after' });
+  const throttled = runtime.kvs.injectFault({ operations: ['get'], status: 429 });
+  const limited = await kvsError(call(runtime, 'kvsGet', { key: 'run:1' }), 'RATE_LIMIT_EXCEEDED');
+  assert.equal(limited.responseDetails.status, 429);
+  throttled.remove();
+  assert.deepEqual(await call(runtime, 'kvsGet', { key: 'run:1' }), { value: 'after' });
+});

@@ -90,6 +90,18 @@ test('a consumer over its time limit (55 s default) counts as FUNCTION_TIME_OUT 
   assert.match(summary.results[0].error, /consumer function "worker" timed out after 55 s/);
 });
 
+test("a function's limit can be set per test: the remaining time counts down to it, and the kill stops its writes", async () => {
+  const runtime = await fixtureRuntime({ timeoutSeconds: { worker: 0.3 }, queue: { maxAttempts: 1 } });
+  await push(runtime, [{ body: { mode: 'late-write', ms: 500, id: 1 } }]);
+  const summary = await runtime.deliverQueue();
+  assert.equal(summary.results[0].reason, 'FUNCTION_TIME_OUT');
+  assert.match(summary.results[0].error, /timed out after 0.3 s/);
+  const remaining = runtime.kvs.handle('/api/v1/get', { key: 'remaining' }).body.value;
+  assert.ok(remaining > 0 && remaining <= 300, `remaining ${remaining} ms`);
+  await new Promise((done) => setTimeout(done, 400));
+  assert.equal(runtime.kvs.handle('/api/v1/get', { key: 'late' }).status, 404, 'the write after the kill was refused');
+});
+
 test('delayInSeconds holds an event back until it is due', async () => {
   const clock = manualClock();
   const runtime = await fixtureRuntime({ clock });

@@ -25,8 +25,9 @@ pub struct RunOptions {
     pub object_type: Option<String>,
     /// Plan only: no writes, no storage, no lease.
     pub dry_run: bool,
-    /// Time this invocation may use, in ms (default 50 000); past it the run saves its state
-    /// and answers `continue`.
+    /// Time this invocation may use, in ms; past it the run saves its state and answers
+    /// `continue`. Absent: derived from `deadlineMs` (see [`crate::engine::budget_before`]),
+    /// else 50 000.
     pub budget_ms: Option<f64>,
     /// The run id; a new one is made when absent.
     pub run_id: Option<String>,
@@ -40,11 +41,15 @@ pub struct RunOptions {
     /// when absent); the rest are counted in `plan.omitted`. Keeps a large first sync's
     /// preview within what a host can return (Forge resolvers answer at most 5 MB).
     pub plan_limit: Option<usize>,
-    /// The queue slice this invocation is (0 for a run's first event, then 1, 2, ...). Each
-    /// slice is claimed once: a duplicated or stale event of a slice already run does nothing.
+    /// The queue slice this invocation is (0 for a run's first event, then 1, 2, ...; the run
+    /// state keeps the number its next event must carry). Each slice is claimed once: a
+    /// duplicated event, or a stale one (of a slice already run, or of a run that is over),
+    /// answers `busy` with `stale` and does nothing. A slice that continues leaves its claim
+    /// open: the host queues the next slice, then calls `finishSlice`.
     pub slice: Option<u64>,
     /// When the host stops this invocation (ms since the epoch): until then its slice claim
-    /// stands; a redelivered event after it takes the slice over.
+    /// stands; a redelivered event after it takes the slice over. Without `budgetMs`, the
+    /// budget is what is left before it, less a margin for one slow request.
     pub deadline_ms: Option<f64>,
     /// The mass-clear guard: at most this many keyed objects (a count, or a percentage of the
     /// keyed objects) may have one attribute cleared in a run, as JSON
@@ -292,8 +297,13 @@ pub struct RunReport {
     /// When the run finished (absent while it goes on).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<f64>,
-    /// Invocations so far.
+    /// Invocations so far (stopped ones included).
     pub invocations: u32,
+    /// Invocations of this run stopped before they finished their slice (killed at the
+    /// host's time limit), whose slices ran again from the last stored state. What they
+    /// wrote before they stopped is counted as `unchanged` by the invocation after them.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub interrupted: u32,
     /// Run-level failure or busy message, in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
@@ -302,15 +312,27 @@ pub struct RunReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<RunFailure>,
     /// Set with `busy` when the event's slice is running in another invocation: the host
-    /// should have the event delivered again later (Forge: throw, so the queue retries it).
+    /// should have the event delivered again later (Forge: an `InvocationError`), after
+    /// `retryAfterMs`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub redeliver: bool,
+    /// With `redeliver`: how long until the other invocation's claim on the slice lapses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<f64>,
+    /// Set with `busy` when the event is a duplicate or stale (its slice already ran, or its
+    /// run is over or was replaced): the host acknowledges it and drops it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub stale: bool,
     /// The target object type id, once resolved.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_type_id: Option<String>,
     /// The plan (dry runs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlanView>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl RunReport {
@@ -331,9 +353,12 @@ impl RunReport {
             started_at: now,
             finished_at: None,
             invocations: 0,
+            interrupted: 0,
             message: None,
             error: None,
             redeliver: false,
+            retry_after_ms: None,
+            stale: false,
             object_type_id: None,
             plan: None,
         }

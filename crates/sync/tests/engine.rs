@@ -4,6 +4,7 @@ mod fake;
 
 use fake::{FakeHost, FaultKind, DEPARTMENTS, GROUPS, USERS};
 use serde_json::{json, Value};
+use tributary_sync::engine::{budget_before, finish_slice, FinishedSlice};
 use tributary_sync::plan::Level;
 use tributary_sync::{
     block_on, run, run_all, RunAllOptions, RunOptions, RunPhase, RunReport, RunStatus,
@@ -528,39 +529,83 @@ fn two_runs_taking_over_one_expired_lease_at_once_never_both_hold_it() {
     );
 }
 
-#[test]
-fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
-    let host = host(40);
+/// Delivers one queue event the way a queue host does: a slice that continues is finished
+/// once the next slice's event is queued.
+fn deliver(host: &FakeHost, opts: &RunOptions) -> RunReport {
+    let report = sync(host, opts);
+    if report.status == RunStatus::Continue {
+        let done = FinishedSlice {
+            import_id: Some(opts.import_id.clone()),
+            run_id: report.run_id.clone(),
+            slice: opts.slice.expect("a numbered event"),
+            ..FinishedSlice::default()
+        };
+        block_on(finish_slice(host, &done)).expect("the claim is stored");
+    }
+    report
+}
+
+/// The event of slice `slice` of run `run_id`, with the options of `first`.
+fn slice_event(first: &RunOptions, run_id: &str, slice: u64) -> RunOptions {
+    RunOptions {
+        resume: slice > 0,
+        run_id: Some(run_id.to_string()),
+        slice: Some(slice),
+        ..first.clone()
+    }
+}
+
+/// Delivers the events of run `run_id` from slice `from` until the run ends; returns the
+/// last report and the last slice.
+fn deliver_to_end(
+    host: &FakeHost,
+    first: &RunOptions,
+    run_id: &str,
+    from: u64,
+) -> (RunReport, u64) {
+    let mut slice = from;
+    let mut last = deliver(host, &slice_event(first, run_id, slice));
+    while last.status == RunStatus::Continue {
+        slice += 1;
+        last = deliver(host, &slice_event(first, run_id, slice));
+        assert!(slice < 200, "the run never ends");
+    }
+    (last, slice)
+}
+
+/// A host with `n` users and a run whose first slice (1 s of budget, slow requests) was
+/// delivered and continues: the host, the first event's options and the run id.
+fn queued_run(n: usize) -> (FakeHost, RunOptions, String) {
+    let host = host(n);
     host.request_ms.set(100.0);
     let first = RunOptions {
         budget_ms: Some(1_000.0),
         slice: Some(0),
         ..options(MAPPING)
     };
-    let report = sync(&host, &first);
+    let report = deliver(&host, &first);
     assert_eq!(report.status, RunStatus::Continue);
-    let next = |slice: u64| RunOptions {
-        resume: true,
-        run_id: Some(report.run_id.clone()),
-        slice: Some(slice),
-        ..first.clone()
-    };
+    (host, first, report.run_id)
+}
+
+#[test]
+fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
+    let (host, first, run) = queued_run(40);
+    let next = |slice: u64| slice_event(&first, &run, slice);
     // The first event delivered again: dropped before anything is read or written.
     host.requests.borrow_mut().clear();
-    let again = sync(
-        &host,
-        &RunOptions {
-            resume: false,
-            ..next(0)
-        },
-    );
+    let again = sync(&host, &next(0));
     assert_eq!(again.status, RunStatus::Busy, "{again:#?}");
-    assert!(!again.redeliver, "a slice that ran is a duplicate: dropped");
+    assert!(
+        again.stale && !again.redeliver,
+        "a slice that ran is a duplicate: dropped"
+    );
     assert!(again.message.unwrap().contains("slice 0"));
     assert!(host.requests.borrow().is_empty());
     // A slice another invocation is running (its claim stands until its deadline): deliver
-    // again later; once that invocation's deadline has passed, the event takes the slice over.
-    let claim = format!("tributary:slice:users:{}:1", report.run_id);
+    // again when that claim lapses; once that invocation's deadline has passed, the event
+    // takes the slice over.
+    let claim = format!("tributary:slice:users:{run}:1");
     let now = host.now.get();
     host.storage.borrow_mut().insert(
         claim.clone(),
@@ -568,22 +613,191 @@ fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
     );
     let running = sync(&host, &next(1));
     assert_eq!(running.status, RunStatus::Busy);
-    assert!(running.redeliver, "{running:#?}");
-    assert!(host.requests.borrow().is_empty());
+    assert!(running.redeliver && !running.stale, "{running:#?}");
+    // Its claim stands 2 s past that deadline (clocks of two machines may differ a little).
+    assert_eq!(running.retry_after_ms, Some(7_000.0));
     host.now.set(now + 6_000.0);
-    // Slice 1 runs; its duplicate does nothing; the run still ends with every user once.
-    let mut slice = 1;
-    let mut last = sync(&host, &next(slice));
-    assert_ne!(last.status, RunStatus::Busy);
-    let duplicate = sync(&host, &next(slice));
-    assert_eq!(duplicate.status, RunStatus::Busy);
-    while last.status == RunStatus::Continue {
-        slice += 1;
-        last = sync(&host, &next(slice));
-        assert!(slice < 200);
-    }
+    assert!(sync(&host, &next(1)).redeliver, "within the grace");
+    assert!(host.requests.borrow().is_empty());
+    host.now.set(now + 8_000.0);
+    // Slice 1 runs, taken over from the stopped invocation (counted in the record); its
+    // duplicate does nothing; the run still ends with every user once.
+    let one = deliver(&host, &next(1));
+    assert_eq!(one.status, RunStatus::Continue);
+    assert_eq!((one.invocations, one.interrupted), (3, 1), "{one:#?}");
+    let duplicate = sync(&host, &next(1));
+    assert!(duplicate.status == RunStatus::Busy && duplicate.stale);
+    let (last, slice) = deliver_to_end(&host, &first, &run, 2);
     assert_eq!(last.status, RunStatus::Succeeded, "{last:#?}");
+    assert!(slice >= 3, "the run took several slices");
+    assert_eq!(
+        last.invocations as u64,
+        slice + 2,
+        "every slice and the stopped one"
+    );
+    assert_eq!(last.interrupted, 1);
     assert_users_match(&host, 40);
+    // Stale events after the end: an old slice, and the first event once more. Nothing is
+    // read or written, nothing stored.
+    host.requests.borrow_mut().clear();
+    let writes = host.storage_writes.get();
+    for old in [0, 1, slice - 1] {
+        let late = sync(&host, &next(old));
+        assert!(late.status == RunStatus::Busy && late.stale, "{late:#?}");
+    }
+    assert!(host.requests.borrow().is_empty());
+    assert_eq!(host.storage_writes.get(), writes);
+}
+
+#[test]
+fn an_event_of_an_earlier_slice_is_stale_while_the_run_goes_on() {
+    let (host, first, run) = queued_run(60);
+    assert_eq!(
+        deliver(&host, &slice_event(&first, &run, 1)).status,
+        RunStatus::Continue
+    );
+    assert_eq!(
+        deliver(&host, &slice_event(&first, &run, 2)).status,
+        RunStatus::Continue
+    );
+    // Slice 3 is next: a late copy of slice 1 (its claim expired from the store) is stale by
+    // the run state alone.
+    host.storage
+        .borrow_mut()
+        .remove(&format!("tributary:slice:users:{run}:1"));
+    host.requests.borrow_mut().clear();
+    let late = sync(&host, &slice_event(&first, &run, 1));
+    assert!(late.stale, "{late:#?}");
+    assert!(late.message.unwrap().contains("the run is at slice 3"));
+    assert!(host.requests.borrow().is_empty());
+    // An event of a run another run replaced: stale too.
+    let other = sync(&host, &slice_event(&first, "some-older-run", 4));
+    assert!(other.stale && other.message.unwrap().contains("over"));
+    let (last, _) = deliver_to_end(&host, &first, &run, 3);
+    assert_eq!(last.status, RunStatus::Succeeded);
+    assert_users_match(&host, 60);
+}
+
+#[test]
+fn a_slice_stopped_after_storing_its_work_hands_over_without_redoing_it() {
+    let host = host(60);
+    host.request_ms.set(100.0);
+    let first = RunOptions {
+        budget_ms: Some(1_000.0),
+        slice: Some(0),
+        deadline_ms: Some(host.now.get() + 10_000.0),
+        ..options(MAPPING)
+    };
+    let run = deliver(&host, &first).run_id;
+    // Slice 1 stores its work, then its invocation is stopped before it queues slice 2 (no
+    // finishSlice): the event comes again.
+    let one = slice_event(&first, &run, 1);
+    let stored = sync(&host, &one);
+    assert_eq!(stored.status, RunStatus::Continue);
+    // While that invocation may still be alive, the copy waits.
+    let early = sync(&host, &one);
+    assert!(early.redeliver, "{early:#?}");
+    // After its deadline, the copy takes the slice over, finds its work stored and only
+    // answers `continue`, so that slice 2 is queued now: nothing read, nothing written.
+    host.now.set(host.now.get() + 20_000.0);
+    host.requests.borrow_mut().clear();
+    let handed = deliver(&host, &one);
+    assert_eq!(handed.status, RunStatus::Continue, "{handed:#?}");
+    assert!(host.requests.borrow().is_empty());
+    assert_eq!(handed.counts, stored.counts);
+    let (last, _) = deliver_to_end(&host, &first, &run, 2);
+    assert_eq!(last.status, RunStatus::Succeeded);
+    assert_users_match(&host, 60);
+    assert_eq!(
+        last.counts.created, 60,
+        "every user created once: {last:#?}"
+    );
+}
+
+#[test]
+fn a_trigger_refused_by_the_lease_is_recorded_and_its_copy_is_stale() {
+    let host = host(5);
+    let now = host.now.get();
+    put_lease(&host, "other", now + 60_000.0);
+    let event = RunOptions {
+        run_id: Some("second".into()),
+        slice: Some(0),
+        ..options(MAPPING)
+    };
+    let busy = sync(&host, &event);
+    assert_eq!(busy.status, RunStatus::Busy);
+    assert!(!busy.stale && !busy.redeliver);
+    let record: Value =
+        serde_json::from_str(&host.storage.borrow()["tributary:run:users:second"]).unwrap();
+    assert_eq!(record["status"], "busy");
+    assert!(record["finishedAt"].is_number());
+    // The lease is free again, but a copy of the refused event does not start the run late.
+    host.storage.borrow_mut().remove("tributary:lease:users");
+    let copy = sync(&host, &event);
+    assert!(copy.stale, "{copy:#?}");
+    assert!(host.requests.borrow().is_empty());
+}
+
+#[test]
+fn a_queue_event_the_store_cannot_claim_is_delivered_again_and_does_nothing() {
+    let host = host(5);
+    *host.failing_writes.borrow_mut() = Some("tributary:slice:".into());
+    let event = RunOptions {
+        run_id: Some("r1".into()),
+        slice: Some(0),
+        ..options(MAPPING)
+    };
+    let refused = sync(&host, &event);
+    assert_eq!(refused.status, RunStatus::Busy, "{refused:#?}");
+    assert!(refused.redeliver && refused.retry_after_ms.is_some());
+    assert!(refused.message.unwrap().contains("the store refused"));
+    assert!(host.requests.borrow().is_empty());
+    assert!(!host.storage.borrow().contains_key("tributary:run:users:r1"));
+    // The store recovers: the redelivered event runs the import.
+    *host.failing_writes.borrow_mut() = None;
+    assert_eq!(sync(&host, &event).status, RunStatus::Succeeded);
+    assert_users_match(&host, 5);
+}
+
+#[test]
+fn a_continuation_refused_by_the_lease_keeps_its_runs_record() {
+    let (host, first, run) = queued_run(60);
+    // Its lease lapsed and another run holds it now.
+    put_lease(&host, "other", host.now.get() + 60_000.0);
+    let refused = sync(&host, &slice_event(&first, &run, 1));
+    assert_eq!(refused.status, RunStatus::Busy);
+    let record: Value =
+        serde_json::from_str(&host.storage.borrow()[&format!("tributary:run:users:{run}")])
+            .unwrap();
+    assert_eq!(
+        record["status"], "continue",
+        "what the run did so far stays: {record}"
+    );
+}
+
+#[test]
+fn the_budget_comes_from_the_deadline_less_one_slow_request() {
+    // 900 s left: the margin is the request timeout (60 s) and the state save (15 s).
+    assert_eq!(budget_before(900_000.0, 0.0), 825_000.0);
+    // A short invocation keeps three quarters of its time.
+    assert_eq!(budget_before(40_000.0, 0.0), 30_000.0);
+    let host = host(40);
+    host.request_ms.set(100.0);
+    let now = host.now.get();
+    let report = sync(
+        &host,
+        &RunOptions {
+            budget_ms: None,
+            slice: Some(0),
+            deadline_ms: Some(now + 2_000.0),
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(report.status, RunStatus::Continue);
+    assert!(
+        host.now.get() - now < 2_000.0,
+        "handed over before the deadline"
+    );
 }
 
 #[test]
@@ -1325,6 +1539,50 @@ fn several_imports_run_referenced_types_first_and_continue_together() {
         "Finance already exists"
     );
     assert_eq!(report.imports[1].run_id, format!("{}-users", report.run_id));
+    assert_users_match(&host, 150);
+}
+
+#[test]
+fn a_batch_numbers_its_slices_and_a_duplicated_batch_event_stops_at_the_refused_import() {
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let batch = RunAllOptions {
+        run_id: Some("b1".into()),
+        slice: Some(0),
+        ..users_and_departments(MAPPING, "config:objectType=20")
+    };
+    let event = |slice: u64| RunAllOptions {
+        resume: slice > 0,
+        slice: Some(slice),
+        ..batch.clone()
+    };
+    let finish = |slice: u64| {
+        let done = FinishedSlice {
+            import_ids: vec!["users".into(), "departments".into()],
+            run_id: "b1".into(),
+            slice,
+            ..FinishedSlice::default()
+        };
+        block_on(finish_slice(&host, &done)).unwrap();
+    };
+    let mut slice = 0;
+    let mut report = block_on(run_all(&host, &event(slice)));
+    while report.status == RunStatus::Continue {
+        finish(slice);
+        // Every event delivered twice: the copy does nothing and runs no later import.
+        let writes = host.storage_writes.get();
+        let objects = host.objects.borrow().clone();
+        let copy = block_on(run_all(&host, &event(slice)));
+        assert_eq!(copy.status, RunStatus::Busy, "{copy:#?}");
+        assert!(copy.imports.last().unwrap().stale);
+        assert_eq!(host.storage_writes.get(), writes, "nothing stored");
+        assert_eq!(*host.objects.borrow(), objects, "nothing written to Assets");
+        slice += 1;
+        report = block_on(run_all(&host, &event(slice)));
+        assert!(slice < 200);
+    }
+    assert!(slice > 0);
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_users_match(&host, 150);
 }
 

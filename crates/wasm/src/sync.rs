@@ -69,7 +69,8 @@ export interface SyncOptions {
   /** Name or id; overrides the mapping's config:objectType. */
   objectType?: string;
   dryRun?: boolean;
-  /** Default 50 000 (dry runs: unlimited unless given). */
+  /** Default: what `deadlineMs` leaves less a margin for one slow request and the state save,
+   *  else 50 000 (dry runs: unlimited unless given). */
   budgetMs?: number;
   runId?: string;
   resume?: boolean;
@@ -79,10 +80,13 @@ export interface SyncOptions {
   leaseMs?: number;
   /** Dry runs: list at most this many creates, updates and missing objects each. */
   planLimit?: number;
-  /** The queue slice (0 for a run's first event, then 1, 2, ...): each runs once; a duplicated
-   *  or stale event of a slice already run answers `busy` and does nothing. */
+  /** The queue slice (0 for a run's first event, then 1, 2, ...; the run state keeps the
+   *  number the next event carries): each runs once; a duplicated or stale event answers
+   *  `busy` with `stale` and does nothing. A slice that answers `continue` keeps its claim
+   *  until the host has queued slice + 1 and called finishSlice. */
   slice?: number;
-  /** When the host stops this invocation (ms since the epoch); the slice's claim lasts until then. */
+  /** When the host stops this invocation (ms since the epoch); the slice's claim lasts until
+   *  then, and without budgetMs the budget is derived from it. */
   deadlineMs?: number;
   /** The mass-clear guard: at most this many keyed objects (count, or percent of the keyed
    *  objects) may have one attribute cleared in a run. Default 10 % and never fewer than 10
@@ -140,11 +144,20 @@ export interface SyncReport {
   durationMs: number;
   startedAt: number;
   finishedAt?: number;
+  /** Invocations so far, stopped ones included. */
   invocations: number;
+  /** Invocations stopped (killed at the time limit) before they finished their slice; their
+   *  slices ran again. What they wrote first counts as `unchanged`. */
+  interrupted?: number;
   message?: string;
   error?: RunFailure;
-  /** With `busy`: the event's slice runs in another invocation; deliver the event again later. */
+  /** With `busy`: the event's slice runs in another invocation; deliver the event again
+   *  after `retryAfterMs`. */
   redeliver?: boolean;
+  retryAfterMs?: number;
+  /** With `busy`: the event is a duplicate or stale (its slice ran, its run is over or was
+   *  replaced); acknowledge and drop it. */
+  stale?: boolean;
   objectTypeId?: string;
   plan?: SyncPlan;
 }
@@ -223,6 +236,17 @@ export interface SyncAllOptions {
   resume?: boolean;
   dryRun?: boolean;
   budgetMs?: number;
+  /** The batch's queue slice and the invocation's deadline, as in SyncOptions. */
+  slice?: number;
+  deadlineMs?: number;
+}
+
+/** The options of finishSlice: the slice a host handed over, of one import or a batch. */
+export interface FinishedSlice {
+  importId?: string;
+  importIds?: string[];
+  runId: string;
+  slice: number;
 }
 
 export interface SyncAllReport {
@@ -546,6 +570,21 @@ pub async fn run_sync_all(
 ) -> Result<JsValue, JsError> {
     let options: RunAllOptions = parse_options(options, "sync")?;
     to_js(&tributary_sync::run_all(&JsHost(host), &options).await)
+}
+
+/// Marks a queue slice that answered `continue` finished, once the host has queued the next
+/// slice's event: later copies of its event then do nothing. Until it is called, a copy of the
+/// event after the slice's deadline asks for the next slice again (an invocation stopped
+/// between storing its state and queuing never stalls its run). Rejects with an `Error`.
+#[wasm_bindgen(js_name = finishSlice)]
+pub async fn finish_slice(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "FinishedSlice")] options: JsValue,
+) -> Result<(), JsValue> {
+    let done: tributary_sync::engine::FinishedSlice = parse_options(options, "finishSlice")?;
+    tributary_sync::engine::finish_slice(&JsHost(host), &done)
+        .await
+        .map_err(|e| run_error(&e))
 }
 
 /// Fetches a few raw JumpCloud records the way the mapping's import reads them (its

@@ -129,11 +129,14 @@ fn full_report() -> RunReport {
         started_at: 1.0,
         finished_at: Some(2.0),
         invocations: 1,
+        interrupted: 1,
         message: Some("m".into()),
         error: Some(RunFailure::from(&RunError::Mapping(
             tributary_sync::MappingError { diagnostics },
         ))),
         redeliver: true,
+        retry_after_ms: Some(1.0),
+        stale: true,
         object_type_id: Some("10".into()),
         plan: Some(PlanView {
             creates: vec![CreateView {
@@ -204,10 +207,23 @@ fn every_option_is_declared() {
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");
-    assert_declared(
-        json!({"imports": [], "runId": "b", "resume": true, "dryRun": true, "budgetMs": 1}),
-        "SyncAllOptions",
-    );
+    let all = tributary_sync::RunAllOptions {
+        imports: vec![],
+        run_id: Some("b".into()),
+        resume: true,
+        dry_run: true,
+        budget_ms: Some(1.0),
+        slice: Some(2),
+        deadline_ms: Some(9.0),
+    };
+    assert_declared(serde_json::to_value(&all).unwrap(), "SyncAllOptions");
+    let finished = tributary_sync::engine::FinishedSlice {
+        import_id: Some("users".into()),
+        import_ids: vec!["users".into()],
+        run_id: "r".into(),
+        slice: 1,
+    };
+    assert_declared(serde_json::to_value(&finished).unwrap(), "FinishedSlice");
     assert_declared(
         serde_json::to_value(tributary_sync::SampleOptions {
             mapping_text: "x".into(),

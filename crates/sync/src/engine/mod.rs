@@ -44,6 +44,10 @@ pub const DEFAULT_BUDGET_MS: f64 = 50_000.0;
 pub const DEFAULT_CONCURRENCY: usize = 4;
 /// How long a lease outlives the invocation's budget by default.
 pub const DEFAULT_LEASE_MS: f64 = 120_000.0;
+/// Time kept after the budget for storing the run state (a few chunks and the record).
+pub const STATE_SAVE_MS: f64 = 15_000.0;
+/// When a queue event whose run the store could not claim is delivered again.
+pub const STORE_RETRY_MS: f64 = 30_000.0;
 
 /// Why an invocation stopped early.
 enum Stop {
@@ -89,8 +93,27 @@ fn run_id_of(options: &RunOptions, started: f64, prefix: char) -> String {
         .unwrap_or_else(|| format!("{prefix}{}", started as u64))
 }
 
-fn budget_of(budget_ms: Option<f64>) -> f64 {
-    budget_ms.filter(|b| *b > 0.0).unwrap_or(DEFAULT_BUDGET_MS)
+/// The budget of an invocation the host stops at `deadline_ms`, starting at `now`: what is
+/// left, less room for one request that runs into its timeout (the budget is only checked
+/// between requests) and for storing the state. The margin takes at most a quarter of the
+/// time left, so that a short invocation still moves the run on.
+pub fn budget_before(deadline_ms: f64, now: f64) -> f64 {
+    let left = deadline_ms - now;
+    let margin = (RetryPolicy::default().timeout_ms + STATE_SAVE_MS).min(left / 4.0);
+    (left - margin).max(1.0)
+}
+
+/// The invocation's budget: the one given, else the one its deadline leaves, else the default.
+fn budget_of(budget_ms: Option<f64>, deadline_ms: Option<f64>, now: f64) -> f64 {
+    budget_ms
+        .filter(|b| *b > 0.0)
+        .or_else(|| deadline_ms.map(|d| budget_before(d, now)))
+        .unwrap_or(DEFAULT_BUDGET_MS)
+}
+
+/// The run id of one import of batch run `batch`.
+fn batch_run_id(batch: &str, import_id: &str) -> String {
+    format!("{batch}-{import_id}")
 }
 
 /// A client whose jitter is reproducible per run.
@@ -145,57 +168,99 @@ async fn run_compiled<H: SyncHost>(
     let (client, target) = prepared.unwrap_or_else(|| (client_for(host, &run_id), None));
     let engine = Engine::new(host, &client, options, &import, run_id, started);
     if !options.dry_run {
-        if options.resume {
-            // A repeated queue event of a finished run: answer with its record, do nothing.
-            if let Some(done) = engine.store.record().await {
-                if done.finished_at.is_some() {
-                    return done;
-                }
-            }
-        }
-        let busy = |mut report: RunReport, redeliver: bool, message: String| {
+        let busy = |mut report: RunReport, message: String| {
             report.status = RunStatus::Busy;
-            report.redeliver = redeliver;
             report.message = Some(message);
             report
         };
-        if let Some(slice) = options.slice {
-            let until = options.deadline_ms.unwrap_or_else(|| engine.lease_until());
-            let run = &engine.run_id;
-            match engine.store.claim_slice(slice, until).await {
-                Ok(SliceClaim::Claimed) => {}
-                Ok(SliceClaim::Done) => {
-                    return busy(report, false, format!(
-                        "slice {slice} of run {run} already ran; this copy of the queue event did nothing"
+        if options.resume {
+            // A repeated call of a finished run answers with its record and does nothing; a
+            // queue event of it is stale.
+            if let Some(done) = engine.store.record().await {
+                if done.finished_at.is_some() {
+                    if options.slice.is_none() {
+                        return done;
+                    }
+                    let mut report = busy(report, format!(
+                        "the queue event of slice {} of run {} is stale (the run is over); it was dropped and did nothing",
+                        options.slice.unwrap_or_default(),
+                        engine.run_id
                     ));
-                }
-                Ok(SliceClaim::Running) => {
-                    return busy(report, true, format!(
-                        "slice {slice} of run {run} is running in another invocation; deliver this event again later"
-                    ));
-                }
-                Err(e) => {
-                    report.fail(&RunError::Storage(e), host.now_ms());
+                    report.stale = true;
                     return report;
                 }
+            }
+        }
+        // The store failed before anything started: a queue event is delivered again (nothing
+        // was done, so a later copy may well succeed); a direct call fails.
+        let unclaimed = |mut report: RunReport, e: StorageError| {
+            if options.slice.is_some() {
+                report.status = RunStatus::Busy;
+                report.redeliver = true;
+                report.retry_after_ms = Some(STORE_RETRY_MS);
+                report.message = Some(format!(
+                    "the run could not be claimed ({e}); nothing was done, deliver this event again later"
+                ));
+            } else {
+                report.fail(&RunError::Storage(e), host.now_ms());
+            }
+            report
+        };
+        let run = &engine.run_id;
+        if let Some(slice) = options.slice {
+            if let Some(why) = engine.stale_slice(slice).await {
+                let mut report = busy(report, format!(
+                    "the queue event of slice {slice} of run {run} is stale ({why}); it was dropped and did nothing"
+                ));
+                report.stale = true;
+                return report;
+            }
+            let until = options.deadline_ms.unwrap_or_else(|| engine.lease_until());
+            match engine.store.claim_slice(slice, until).await {
+                Ok(SliceClaim::Claimed) => {}
+                Ok(SliceClaim::TakenOver) => engine.taken_over.set(true),
+                Ok(SliceClaim::Done) => {
+                    let mut report = busy(report, format!(
+                        "slice {slice} of run {run} already ran; this copy of the queue event did nothing"
+                    ));
+                    report.stale = true;
+                    return report;
+                }
+                Ok(SliceClaim::Running { until }) => {
+                    let mut report = busy(report, format!(
+                        "slice {slice} of run {run} is running in another invocation; deliver this event again later"
+                    ));
+                    report.redeliver = true;
+                    report.retry_after_ms = Some((until - host.now_ms()).max(0.0));
+                    return report;
+                }
+                Err(e) => return unclaimed(report, e),
             }
         }
         match engine.store.acquire_lease(engine.lease_until()).await {
             Ok(true) => {}
             Ok(false) => {
-                return busy(
+                // A trigger that could not start shows in the run history too (a continuation
+                // keeps the record of what its run did), and its queue event is answered: a
+                // copy of it later does not start the run after all.
+                let mut report = busy(
                     report,
-                    false,
                     format!(
                         "another run of import {} is in progress; this trigger did nothing",
                         options.import_id
                     ),
                 );
-            }
-            Err(e) => {
-                report.fail(&RunError::Storage(e), host.now_ms());
+                report.finished_at = Some(host.now_ms());
+                if !options.resume {
+                    let _ = engine.store.save_record(&report).await;
+                }
+                engine.finish_slice().await;
                 return report;
             }
+            Err(e) => return unclaimed(report, e),
+        }
+        if let Some(report) = engine.handed_over().await {
+            return report;
         }
     }
     engine.go(target).await
@@ -213,8 +278,12 @@ pub struct RunAllOptions {
     pub resume: bool,
     /// Plan only.
     pub dry_run: bool,
-    /// Time this invocation may use, shared by the imports (default 50 000 ms).
+    /// Time this invocation may use, shared by the imports (default: as for [`run`]).
     pub budget_ms: Option<f64>,
+    /// The batch's queue slice, claimed by each import it reaches (see [`RunOptions::slice`]).
+    pub slice: Option<u64>,
+    /// When the host stops this invocation (see [`RunOptions::deadline_ms`]).
+    pub deadline_ms: Option<f64>,
 }
 
 /// The report of a multi-import run.
@@ -243,8 +312,8 @@ struct Prepared<'h, H: SyncHost> {
     import: Result<Import, RunError>,
     client: Client<'h, H>,
     target: Option<KnownTarget>,
-    /// Finished in an earlier invocation of the batch.
-    finished: bool,
+    /// The record of an import finished in an earlier invocation of the batch.
+    finished: Option<RunReport>,
 }
 
 /// Runs several imports in dependency order: an import whose references point at another
@@ -263,9 +332,11 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
     let mut prepared: Vec<Prepared<'_, H>> = Vec::new();
     for o in &options.imports {
         let opts = RunOptions {
-            run_id: Some(format!("{run_id}-{}", o.import_id)),
+            run_id: Some(batch_run_id(&run_id, &o.import_id)),
             resume: options.resume,
             dry_run: options.dry_run,
+            slice: options.slice,
+            deadline_ms: options.deadline_ms,
             ..o.clone()
         };
         let import = crate::compile_mapping(&o.mapping_text).map_err(RunError::from);
@@ -273,15 +344,14 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
         let client = client_for(host, &import_run);
         let store = RunStore::new(host, &opts.import_id, &import_run);
         // An import this batch run already finished only answers with its record.
-        let finished = opts.resume
-            && valid_id(&opts.import_id)
-            && store
-                .record()
-                .await
-                .is_some_and(|r| r.finished_at.is_some());
+        let finished = if opts.resume && valid_id(&opts.import_id) {
+            store.record().await.filter(|r| r.finished_at.is_some())
+        } else {
+            None
+        };
         // A failed resolution just orders nothing: the import's own run reports why.
         let target = match &import {
-            Ok(import) if valid_id(&opts.import_id) && !finished => {
+            Ok(import) if valid_id(&opts.import_id) && finished.is_none() => {
                 let known = if opts.resume {
                     store
                         .load_json::<RunState>(&store::keys::state(&opts.import_id))
@@ -330,7 +400,7 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
     // Finished imports ran first; the rest keep their dependency order.
     let (mut order, rest): (Vec<usize>, Vec<usize>) = dependency_order(&targets, &references)
         .into_iter()
-        .partition(|&i| prepared[i].finished);
+        .partition(|&i| prepared[i].finished.is_some());
     order.extend(rest);
     let mut report = RunAllReport {
         run_id,
@@ -341,7 +411,7 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             .collect(),
         imports: Vec::new(),
     };
-    let budget = budget_of(options.budget_ms);
+    let budget = budget_of(options.budget_ms, options.deadline_ms, started);
     let mut slots: Vec<Option<Prepared<'_, H>>> = prepared.into_iter().map(Some).collect();
     for index in order {
         let Prepared {
@@ -349,23 +419,83 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             import,
             client,
             target,
-            ..
+            finished,
         } = slots[index].take().expect("each import runs once");
+        if let Some(done) = finished {
+            report.status = worse(report.status, done.status);
+            report.imports.push(done);
+            continue;
+        }
         // What is left of the shared budget (at least a little, so every import moves on).
         options.budget_ms = Some((budget - (host.now_ms() - started)).max(1.0));
         let one = run_compiled(host, &options, import, Some((client, target))).await;
         let status = one.status;
+        // A stale or duplicated batch event stops at the first import that says so: the
+        // imports after it belong to the invocation that runs (or ran) this slice.
+        let refused = one.stale || one.redeliver;
         report.imports.push(one);
+        if refused {
+            report.status = RunStatus::Busy;
+            return report;
+        }
         if status == RunStatus::Continue {
             report.status = RunStatus::Continue;
             return report;
         }
-        // The batch is as bad as its worst import.
-        if status.rank() > report.status.rank() {
-            report.status = status;
-        }
+        report.status = worse(report.status, status);
     }
     report
+}
+
+/// The worse of two statuses: a batch is as bad as its worst import.
+fn worse(a: RunStatus, b: RunStatus) -> RunStatus {
+    if b.rank() > a.rank() {
+        b
+    } else {
+        a
+    }
+}
+
+/// A queue slice a host has handed over: the next slice's event is queued, so later copies of
+/// this slice's event do nothing. `importIds` (a batch) or `importId` (one import).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct FinishedSlice {
+    /// The import of a single-import run.
+    pub import_id: Option<String>,
+    /// The imports of a batch run.
+    pub import_ids: Vec<String>,
+    /// The run id (of the batch, for a batch).
+    pub run_id: String,
+    /// The slice that continued.
+    pub slice: u64,
+}
+
+/// Marks a continuing slice finished once the host has queued the next one. Until then a
+/// copy of its event, after the invocation's deadline, takes the slice over and (finding its
+/// work stored) only asks for the next slice again: an invocation stopped between storing its
+/// state and queuing the next event never stalls its run.
+pub async fn finish_slice<H: SyncHost>(host: &H, done: &FinishedSlice) -> Result<(), RunError> {
+    let runs: Vec<(String, String)> = match &done.import_id {
+        Some(import_id) => vec![(import_id.clone(), done.run_id.clone())],
+        None => done
+            .import_ids
+            .iter()
+            .map(|i| (i.clone(), batch_run_id(&done.run_id, i)))
+            .collect(),
+    };
+    for (import_id, run_id) in &runs {
+        if !valid_id(import_id) || !valid_id(run_id) {
+            return Err(RunError::InvalidOptions(format!(
+                "finishSlice: import {import_id:?} / run {run_id:?} is not a valid id"
+            )));
+        }
+        RunStore::new(host, import_id, run_id)
+            .finish_slice(done.slice)
+            .await
+            .map_err(RunError::Storage)?;
+    }
+    Ok(())
 }
 
 /// Kahn's order over imports: `i` after `j` when `i` references `j`'s object type.
@@ -460,6 +590,8 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     found: RefCell<LookupTable>,
     /// Whether this invocation has done a unit of work yet.
     progressed: Cell<bool>,
+    /// This invocation took its slice over from one that was stopped before it finished.
+    taken_over: Cell<bool>,
 }
 
 impl<'a, H: SyncHost> Engine<'a, H> {
@@ -471,7 +603,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         run_id: String,
         started: f64,
     ) -> Self {
-        let budget_ms = budget_of(options.budget_ms);
+        let budget_ms = budget_of(options.budget_ms, options.deadline_ms, started);
         // Dry runs have no state to continue from: no deadline unless a budget was asked for.
         if !options.dry_run || options.budget_ms.is_some() {
             client.set_deadline(started + budget_ms);
@@ -496,6 +628,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             users_changed: Cell::new(false),
             found: RefCell::new(LookupTable::default()),
             progressed: Cell::new(false),
+            taken_over: Cell::new(false),
         }
     }
 
@@ -536,6 +669,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             None => (self.fresh_state(), Vec::new()),
         };
         state.report.invocations += 1;
+        if self.taken_over.get() {
+            self.count_interruption(&mut state.report, fresh).await;
+        }
         if fresh && !self.options.dry_run {
             // A run that died without finishing leaves its state behind: drop it, then show
             // the new run as in progress right away.
@@ -603,6 +739,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
+            if let Some(slice) = self.options.slice {
+                state.slice = slice + 1;
+            }
             let saved = match self.save_user_cache().await {
                 Ok(()) => self.store.save_state(&mut state, &desired, &found).await,
                 Err(e) => Err(e),
@@ -610,9 +749,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             if let Err(e) = saved {
                 state.report.fail(&RunError::Storage(e), self.host.now_ms());
             } else {
-                // Keep the lease for the continuation, which carries the same run id.
+                // Keep the lease for the continuation, which carries the same run id. The
+                // slice stays claimed until the host has queued the next one (finish_slice).
                 let _ = self.store.acquire_lease(self.lease_until()).await;
-                self.finish_slice().await;
                 return state.report;
             }
         }
@@ -633,6 +772,82 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.store.release_lease().await;
         self.finish_slice().await;
         state.report
+    }
+
+    /// Counts the stopped invocation this one took over from. A run's first slice starts
+    /// afresh, but the record the stopped invocation stored when it began still says when
+    /// the run started and how many invocations it had.
+    async fn count_interruption(&self, report: &mut RunReport, fresh: bool) {
+        let earlier = if fresh {
+            self.store
+                .record()
+                .await
+                .filter(|r| r.finished_at.is_none())
+        } else {
+            None
+        };
+        match earlier {
+            Some(earlier) => {
+                report.started_at = earlier.started_at;
+                report.invocations += earlier.invocations;
+                report.interrupted = earlier.interrupted + 1;
+            }
+            None => {
+                report.invocations += 1;
+                report.interrupted += 1;
+            }
+        }
+        self.host.log(
+            LogLevel::Warn,
+            &format!(
+                "import {}: run {} continues from its last stored state after an invocation was stopped before it finished",
+                self.import_id(),
+                self.run_id
+            ),
+        );
+    }
+
+    /// Why an event of queue slice `slice` is stale, if it is: the run state keeps the slice
+    /// the next event carries, so an event of an earlier slice, or of a run that is over or
+    /// was replaced by a newer one, has nothing left to do. (An event of the slice just before
+    /// is not stale: its invocation may have stored its work and been stopped before it
+    /// queued the next slice; see [`Self::handed_over`].)
+    async fn stale_slice(&self, slice: u64) -> Option<String> {
+        match self.store.saved_slice().await {
+            Some(next) if next == slice || next == slice + 1 => None,
+            Some(next) => Some(format!("the run is at slice {next}")),
+            None if slice == 0 && !self.options.resume => self
+                .store
+                .record()
+                .await
+                .filter(|r| r.finished_at.is_some())
+                .map(|_| "the run is over".to_string()),
+            None => Some("the run is over, or a newer run replaced it".to_string()),
+        }
+    }
+
+    /// The report of a slice whose work an earlier copy of its event stored, when that
+    /// invocation was stopped before it queued the next slice: `continue`, with nothing done,
+    /// so the host queues the next slice now.
+    async fn handed_over(&self) -> Option<RunReport> {
+        let slice = self.options.slice?;
+        let state = self
+            .store
+            .load_json::<RunState>(&store::keys::state(self.import_id()))
+            .await
+            .filter(|s| s.run_id == self.run_id && s.slice == slice + 1)?;
+        let mut report = state.report;
+        report.status = RunStatus::Continue;
+        self.host.log(
+            LogLevel::Info,
+            &format!(
+                "import {}: slice {slice} of run {} was stored by an invocation stopped before it queued slice {}; queueing it now",
+                self.import_id(),
+                self.run_id,
+                slice + 1
+            ),
+        );
+        Some(report)
     }
 
     /// Marks this invocation's queue slice finished (its state is stored by now).
@@ -666,6 +881,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         report.invocations = 0;
         RunState {
             run_id: self.run_id.clone(),
+            slice: self.options.slice.unwrap_or(0),
             stage: Stage::ReadSource,
             source_skip: 0,
             source_last_ids: Vec::new(),

@@ -14,8 +14,13 @@ use crate::report::RunReport;
 pub const CHUNK_BYTES: usize = 150 * 1024;
 /// The largest run record stored (errors beyond it are counted, not kept).
 pub const RECORD_MAX_BYTES: usize = 120 * 1024;
-/// How long a slice claim is kept: a day (far longer than any run's slices are in flight).
-pub const SLICE_CLAIM_TTL_MS: f64 = 24.0 * 3600.0 * 1000.0;
+/// How long a slice claim is kept: four days, longer than Forge keeps an undelivered event
+/// (24 hours, extended by up to 72 while it is retried), so every late copy finds it.
+pub const SLICE_CLAIM_TTL_MS: f64 = 4.0 * 24.0 * 3600.0 * 1000.0;
+/// How long a slice claim stands past its invocation's deadline before another copy of the
+/// event may take the slice over: the deadline is read on one machine's clock and compared on
+/// another's (synchronised, but not to the millisecond).
+pub const SLICE_CLAIM_GRACE_MS: f64 = 2_000.0;
 /// How long run records are kept: 90 days.
 pub const RECORD_TTL_MS: f64 = 90.0 * 24.0 * 3600.0 * 1000.0;
 /// How long a found accountId is trusted before the email is searched again.
@@ -103,12 +108,16 @@ enum SliceState {
 }
 
 /// The outcome of claiming a queue slice.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum SliceClaim {
     /// This invocation runs the slice.
     Claimed,
-    /// Another invocation is running it: deliver the event again later.
-    Running,
+    /// This invocation runs the slice, which an invocation stopped before it finished had
+    /// claimed (the redelivered event of a killed invocation).
+    TakenOver,
+    /// Another invocation is running it until `until` at the latest: deliver the event again
+    /// after that.
+    Running { until: f64 },
     /// It already ran: the event is a duplicate (or stale) and does nothing.
     Done,
 }
@@ -137,6 +146,9 @@ pub(crate) struct ResolvedIds {
 #[serde(rename_all = "camelCase")]
 pub(crate) struct RunState {
     pub run_id: String,
+    /// The queue slice the run's next event carries (hosts that number their events).
+    #[serde(default)]
+    pub slice: u64,
     #[serde(rename = "phase")]
     pub stage: Stage,
     /// Next JumpCloud offset to read.
@@ -265,7 +277,11 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         let now = self.host.now_ms();
         let verdict = |state: Option<SliceState>| match state {
             Some(SliceState::Done) => Some(SliceClaim::Done),
-            Some(SliceState::Running { until }) if until > now => Some(SliceClaim::Running),
+            Some(SliceState::Running { until }) if until + SLICE_CLAIM_GRACE_MS > now => {
+                Some(SliceClaim::Running {
+                    until: until + SLICE_CLAIM_GRACE_MS,
+                })
+            }
             _ => None,
         };
         if let Some(claim) = verdict(self.load_json(&key).await) {
@@ -277,7 +293,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             .host
             .storage_swap(&key, &mine, SLICE_CLAIM_TTL_MS)
             .await?;
-        let previous_state = previous
+        let previous_state: Option<SliceState> = previous
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok());
         match verdict(previous_state) {
@@ -289,8 +305,20 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
                 }
                 Ok(claim)
             }
+            None if matches!(previous_state, Some(SliceState::Running { .. })) => {
+                Ok(SliceClaim::TakenOver)
+            }
             None => Ok(SliceClaim::Claimed),
         }
+    }
+
+    /// The queue slice this run's next event carries, when the import's stored state is
+    /// this run's.
+    pub async fn saved_slice(&self) -> Option<u64> {
+        self.load_json::<RunState>(&keys::state(&self.import_id))
+            .await
+            .filter(|s| s.run_id == self.run_id)
+            .map(|s| s.slice)
     }
 
     /// Marks slice `slice` of this run as finished: later copies of its event do nothing.
