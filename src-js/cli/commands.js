@@ -42,6 +42,16 @@ function callCore(fn) {
   }
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The closing line of `validate`: fine, fine with warnings, or how many errors. */
+function verdictOf(file, { errors, warnings }, againstAttributes) {
+  const checked = againstAttributes ? ' (checked against the object type)' : '';
+  if (errors > 0) return `${file}: ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}; fix the errors before a run`;
+  if (warnings > 0) return `${file}: the mapping is fine${checked}, with ${plural(warnings, 'warning')}`;
+  return `${file}: the mapping is fine${checked}, no problems found`;
+}
+
 export const commands = {
   ...syncCommands({ readText }),
 
@@ -62,8 +72,11 @@ export const commands = {
       const validation = callCore(() => core.validate(text, attributesJson));
       if (values.json) {
         process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);
-      } else if (validation.diagnostics.length > 0) {
-        process.stdout.write(callCore(() => core.renderDiagnostics(text, file, attributesJson)));
+      } else {
+        if (validation.diagnostics.length > 0) {
+          process.stdout.write(callCore(() => core.renderDiagnostics(text, file, attributesJson)));
+        }
+        process.stdout.write(`${verdictOf(file, validation, Boolean(attributesJson))}\n`);
       }
       return validation.errors > 0 ? 1 : 0;
     },
@@ -114,7 +127,30 @@ commands.sandbox = {
     };
     // Loaded on demand: the sandbox brings the local Forge runtime, which must come first.
     const { startSandbox, describeRun } = await import('../../dev/sandbox/index.js');
-    const say = (line) => process.stdout.write(`${line}\n`);
+    // What the sandbox is doing now: redrawn in place on a terminal, one line each otherwise.
+    let drawn = '';
+    const endProgress = () => {
+      if (drawn) process.stdout.write('\n');
+      drawn = '';
+    };
+    const say = (line) => {
+      endProgress();
+      process.stdout.write(`${line}\n`);
+    };
+    let lastStep = '';
+    const progress = (text) => {
+      if (!process.stdout.isTTY) {
+        // A log gets a line per step, not per count.
+        const step = text.split(' · ')[0];
+        if (step !== lastStep) say(step);
+        lastStep = step;
+        return;
+      }
+      const width = Math.max(20, (process.stdout.columns || 80) - 1);
+      const cut = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+      process.stdout.write(`\r${cut.padEnd(Math.min(width, drawn.length))}`);
+      drawn = cut;
+    };
     const sandbox = await startSandbox({
       port: number('port', values.once ? 0 : 8400),
       jumpCloudPort: number('jumpcloud-port', values.once ? 0 : 8401),
@@ -122,6 +158,7 @@ commands.sandbox = {
       users: number('users', 300, 1),
       seed: number('seed', 1),
       log: say,
+      progress,
     });
     say(describeRun(sandbox.firstRun));
     if (values.once) {
