@@ -351,3 +351,26 @@ export async function tileCounts(locator) {
 export async function tableRows(locator) {
   return locator.evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
 }
+
+/**
+ * Saves a screenshot of `page` as a test artifact (never committed): in $TRIBUTARY_ARTIFACTS,
+ * else tributary-artifacts/ in the system's temporary folder. Returns the file's path.
+ */
+export async function saveScreenshot(page, name) {
+  const { mkdir } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = process.env.TRIBUTARY_ARTIFACTS || join(tmpdir(), 'tributary-artifacts');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The relative luminance (0 black … 1 white) of a CSS `rgb(...)` colour. */
+export function luminance(cssColor) {
+  const [r, g, b] = (cssColor.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}

@@ -10,7 +10,7 @@ import { startSandbox } from '../../dev/sandbox/index.js';
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { browserSkipReason, everythingInPage, launchChromium, tileCounts } from './helpers.js';
+import { browserSkipReason, everythingInPage, launchChromium, luminance, saveScreenshot, tileCounts } from './helpers.js';
 
 const skipReason = browserSkipReason();
 const TIMEOUT = { timeout: 120_000 };
@@ -60,7 +60,8 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     const footer = page.locator('#footer-version');
     await page.waitForFunction(() => document.querySelector('#footer-version')?.dataset.coreVersion);
     assert.equal(await footer.getAttribute('data-core-version'), core);
-    assert.equal(await footer.textContent(), `Core ${core} (in this page)`);
+    assert.equal(await footer.textContent(), `Tributary ${core}`);
+    assert.match(await footer.getAttribute('title'), new RegExp(`checks in this page: core ${core.replace(/\./g, '\\.')} \\(WebAssembly\\)`));
   });
 
   test('the Imports tab lists the sandbox import with its last run from the history', TIMEOUT, async () => {
@@ -173,6 +174,29 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     }
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(sandbox.emulators.violations(), [], 'every request the app sent matches the vendor specs');
-    await page.screenshot({ path: '/tmp/tributary-sandbox-connection.png', fullPage: true });
+    await saveScreenshot(page, 'sandbox-connection');
+  });
+
+  test('Jira\'s dark theme: the page follows it with Atlassian\'s dark tokens, and has no title of its own', TIMEOUT, async () => {
+    const dark = await context.newPage();
+    try {
+      await dark.goto(`${sandbox.pageUrl}?theme=dark&tab=imports`);
+      await dark.locator('html[data-color-mode="dark"]').waitFor({ state: 'attached' });
+      await dark.getByRole('tab', { name: 'Imports' }).waitFor();
+      const colours = await dark.evaluate(() => {
+        const style = getComputedStyle(document.body);
+        return { background: style.backgroundColor, text: style.color, token: getComputedStyle(document.documentElement).getPropertyValue('--ds-surface').trim() };
+      });
+      assert.ok(colours.token, 'the design tokens are loaded');
+      assert.ok(luminance(colours.background) < 0.05, `a dark page background: ${colours.background}`);
+      assert.ok(luminance(colours.text) > 0.5, `light text: ${colours.text}`);
+      assert.equal(await dark.locator('h1').count(), 0, 'Jira shows the title');
+      await saveScreenshot(dark, 'sandbox-dark-theme');
+    } finally {
+      await dark.close();
+    }
+    // The light theme by default.
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.ok(luminance(light) > 0.9, `a light page background: ${light}`);
   });
 });

@@ -84,7 +84,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
 
     // The footer shows the version of the core running in the page.
     await page.locator('#footer-version[data-core-version]').waitFor();
-    assert.match(await page.locator('#footer-version').textContent(), new RegExp(`Core ${nodeCore.coreVersion().replace(/\./g, '\\.')}`));
+    assert.match(await page.locator('#footer-version').textContent(), new RegExp(`Tributary ${nodeCore.coreVersion().replace(/\./g, '\\.')}`));
     assert.deepEqual(errors, []);
     await noCspViolations(page);
   });
