@@ -8,6 +8,7 @@
 import { startSandbox } from '../../dev/sandbox/index.js';
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
 import { browserSkipReason, everythingInPage, launchChromium, luminance, saveScreenshot, tileCounts } from './helpers.js';
@@ -124,7 +125,13 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     // Absent parts (no creates, nothing missing) leave no trace such as a stray "null".
     assert.doesNotMatch(await page.locator('.preview').textContent(), /null|undefined|NaN/);
     if (preview.counts.warnings) assert.match(await page.locator('.preview .problems-warnings summary').textContent(), /warning/);
-    await page.screenshot({ path: '/tmp/tributary-sandbox-preview.png', fullPage: true });
+    // Search finds the changed user by id; the CSV download carries the change.
+    await page.getByLabel('Search').fill(user._id.slice(-6));
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.ok(csv.split('\r\n').some((line) => line.startsWith(`update,${user._id},`) && line.includes(`Job Title,${oldTitle},${NEW_TITLE}`)), csv);
+    await saveScreenshot(page, 'sandbox-preview');
   });
 
   test('Run now, then Run history shows the run succeeded with the engine\'s counts', TIMEOUT, async () => {

@@ -3,11 +3,12 @@
 // sandbox-page.test.js drives the same page against the real backend).
 // Build first: node scripts/build-wasm.mjs && node scripts/build-settings.mjs
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
 import {
   FORGE_LIKE_CSP, NO_WASM_CSP, browserSkipReason, defaultFixtures, everythingInPage, launchChromium, openPage,
-  resolverCalls, startStaticServer, tableRows, tileCounts, userAttributes,
+  resolverCalls, saveScreenshot, startStaticServer, tableRows, tileCounts, userAttributes,
 } from './helpers.js';
 
 const skipReason = browserSkipReason();
@@ -255,6 +256,52 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const preview = (await resolverCalls(page)).find((c) => c.name === 'previewImport');
     assert.deepEqual(preview.payload, { importId: 'imp-1' }, 'an unchanged saved import is previewed without saving again');
     await page.screenshot({ path: '/tmp/tributary-settings-preview.png', fullPage: true });
+  });
+
+  test('preview tables: a readable name beside the id, search across tables, paging, CSV and JSON downloads', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    const plan = fixtures.preview.plan;
+    plan.creates[0].changes.push({ attribute: 'Name', old: [], new: ['Grace Hopper'] });
+    plan.updates = Array.from({ length: 120 }, (_, i) => ({
+      key: `u${String(i).padStart(3, '0')}`, objectKey: `PPL-${200 + i}`,
+      changes: [{ attribute: 'Job Title', old: ['Clerk'], new: [i === 77 ? 'Head of "Tea", Ops' : `Clerk ${i}`] }],
+    }));
+    fixtures.preview.counts = { ...fixtures.preview.counts, updated: 120 };
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.locator('.table-diff').waitFor();
+    // The create carries the label attribute (Name): the row shows it beside the id.
+    assert.deepEqual((await tableRows(page.locator('.table-creates tbody tr')))[0], ['Grace Hopper 5f1c', 'JumpCloud ID', '5f1c']);
+    // 120 updates: pages of 50.
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 50);
+    assert.match(await page.locator('.table-diff caption').textContent(), /^Updates \(old → new\) \(120\)$/);
+    await page.getByRole('button', { name: 'Next' }).click();
+    assert.equal(await page.locator('.table-diff tbody tr th').first().textContent(), 'u050');
+    await page.getByText('Rows 51–100 of 120').waitFor();
+    // The search filters every table, by id, name, attribute or value.
+    await page.getByLabel('Search').fill('grace hopper');
+    assert.equal(await page.locator('.table-creates tbody tr').count(), 4);
+    assert.ok(await page.locator('.table-diff').evaluate((t) => t.closest('.table-wrap').hidden));
+    await page.getByLabel('Search').fill('u07');
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 10);
+    await page.getByText('10 matching rows').waitFor();
+    await page.getByLabel('Search').fill('');
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 50);
+    // Downloads: the whole plan, not just the page shown.
+    const [csvDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = await readFile(await csvDownload.path(), 'utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    assert.equal(lines[0], 'action,record,name,object,attribute,old,new');
+    assert.equal(lines.filter((l) => l.startsWith('update,')).length, 120);
+    assert.ok(lines.includes('update,u077,,PPL-277,Job Title,Clerk,"Head of ""Tea"", Ops"'), csv.slice(0, 400));
+    assert.ok(lines.includes('create,5f1c,Grace Hopper,,Name,,Grace Hopper'));
+    assert.match(csvDownload.suggestedFilename(), /^tributary-preview-.*\.csv$/);
+    const [jsonDownload] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download JSON' }).click()]);
+    const json = JSON.parse(await readFile(await jsonDownload.path(), 'utf8'));
+    assert.equal(json.plan.updates.length, 120);
+    await saveScreenshot(page, 'settings-preview-search');
   });
 
   test('a preview stopped by a guard says why first, and shows the objects as left alone', TIMEOUT, async () => {

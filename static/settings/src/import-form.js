@@ -266,7 +266,7 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
       const preview = await call('previewImport', { importId: id });
       status.set(...previewOutcome(preview));
       sampleView = null;
-      replaceChildren(results, renderPreview(preview));
+      replaceChildren(results, renderPreview(preview, { labelAttribute: labelAttributeOf(attributesJson) }));
     } catch (error) {
       status.set('error', error.message);
     }
@@ -311,4 +311,13 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
     el,
     focus: () => heading.focus(),
   };
+}
+
+/** The name of the object type's label attribute (what Assets shows as an object's name), if known. */
+function labelAttributeOf(attributesJson) {
+  try {
+    return JSON.parse(attributesJson ?? '[]').find((a) => a?.label === true)?.name ?? null;
+  } catch {
+    return null;
+  }
 }
