@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { browserSkipReason, everythingInPage, launchChromium, luminance, saveScreenshot, tileCounts } from './helpers.js';
+import { browserSkipReason, everythingInPage, launchChromium, luminance, mappingText, saveScreenshot, tileCounts } from './helpers.js';
 
 const skipReason = browserSkipReason();
 const TIMEOUT = { timeout: 120_000 };
@@ -78,7 +78,7 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     await page.waitForFunction(() => /attributes of User, in your browser/.test(document.querySelector('.diag-summary')?.textContent ?? ''));
     assert.doesNotMatch(await summary.textContent(), /error/);
     const editor = page.getByLabel('Mapping', { exact: true });
-    const saved = await editor.inputValue();
+    const saved = await mappingText(page);
     assert.equal(saved, (await sandbox.invoke('listImports'))[0].mapping);
 
     await editor.fill(saved.replace('map:jobTitle=Job Title', 'map:jobTitle=Job Titel'));

@@ -274,3 +274,31 @@ pub fn preview(
         }),
     }
 }
+
+/// The record fields a mapping can read from the JumpCloud collection `api` (the name after
+/// `config:api=`): the vendor spec's fields and the engine's additions (`memberof`,
+/// `attributes`), sorted by name, for the page's completion. Throws an `Error` naming the
+/// collections when `api` is not one of them.
+#[wasm_bindgen(js_name = sourceFields, unchecked_return_type = "string[]")]
+pub fn source_fields(
+    #[wasm_bindgen(unchecked_param_type = "string")] api: JsValue,
+) -> Result<JsValue, JsError> {
+    use tributary_models::jumpcloud::Collection;
+    let name = text_arg(&api, "api")?;
+    let collection = Collection::by_name(&name).ok_or_else(|| {
+        let known: Vec<&str> = Collection::ALL.iter().map(|c| c.name).collect();
+        JsError::new(&format!(
+            "api: '{name}' is not a JumpCloud collection (one of {})",
+            known.join(", ")
+        ))
+    })?;
+    let mut names: Vec<&str> = collection
+        .fields
+        .iter()
+        .map(|f| f.name)
+        .chain(collection.dynamic_fields.iter().map(|d| d.field.name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    to_js(&names)
+}
