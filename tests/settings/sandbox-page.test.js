@@ -11,7 +11,9 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { browserSkipReason, everythingInPage, launchChromium, luminance, mappingText, saveScreenshot, tileCounts } from './helpers.js';
+import { browserSkipReason, everythingInPage, launchChromium, luminance, mappingText, saveScreenshot, tileCounts, typeMapping } from './helpers.js';
+
+const nodeCore = await import('../../src-js/core/index.js');
 
 const skipReason = browserSkipReason();
 const TIMEOUT = { timeout: 120_000 };
@@ -136,6 +138,13 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
 
   test('Run now, then Run history shows the run succeeded with the engine\'s counts', TIMEOUT, async () => {
     await page.getByRole('button', { name: 'Run now' }).click();
+    // The confirmation says what the run will do, from the engine's dry run.
+    const dialog = page.getByRole('dialog', { name: 'Run this import now?' });
+    await dialog.waitFor();
+    const planned = JSON.parse(called('previewImport').at(-1).body).result;
+    assert.match(await dialog.textContent(), new RegExp(`The run will create ${planned.counts.created}, update ${planned.counts.updated}, clear \\d+ values?, retire 0`));
+    assert.equal(called('runImport').length, 0, 'nothing runs before the admin confirms');
+    await dialog.getByRole('button', { name: 'Run now' }).click();
     await page.getByRole('tab', { name: 'Run history', selected: true }).waitFor();
     const started = called('runImport');
     assert.equal(started.length, 1);
@@ -182,6 +191,71 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(sandbox.emulators.violations(), [], 'every request the app sent matches the vendor specs');
     await saveScreenshot(page, 'sandbox-connection');
+  });
+
+  test('the seed guide\'s mapping: quick fixes for id and Manager Name, a typo marked at its line and column, click-to-map from the sample', TIMEOUT, async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.goto(`${sandbox.pageUrl}?tab=imports`);
+      await tab.getByRole('button', { name: 'Add import' }).click();
+      const optionOf = async (label, text) => tab.getByLabel(label).evaluate((select, wanted) =>
+        [...select.options].find((o) => o.textContent.startsWith(wanted))?.value, text);
+      await tab.getByLabel('Assets object schema').selectOption(await optionOf('Assets object schema', 'People'));
+      await tab.waitForFunction(() => [...document.querySelectorAll('select option')].some((o) => o.textContent === 'User'));
+      await tab.getByLabel('Object type').selectOption(await optionOf('Object type', 'User'));
+      await tab.waitForFunction(() => /attributes of User/.test(document.querySelector('.diag-summary')?.textContent ?? ''));
+      // The guide's mapping as pasted from OnLink, with a typo in a JumpCloud field on line 7.
+      const guide = 'key:_id=id\nmap:firstname=First Name\nmap:lastname=Last Name\nmap:email=Email\nmap:username=User Name\n' +
+        'map:manager=Manager Name\nmap:jobtitel=Job Title\nconfig:api=systemusers\nconfig:filter=department:$eq:Finance\n';
+      await typeMapping(tab, guide);
+      const expected = nodeCore.validate(guide, JSON.stringify(await sandbox.invoke('getAttributes', { objectTypeId: await tab.getByLabel('Object type').inputValue() })));
+      const typo = expected.diagnostics.find((d) => d.code === 'W008');
+      assert.deepEqual([typo.line, typo.column], [7, 5]);
+      // The typo's lint mark sits on line 7 from column 5, over exactly the field name.
+      await tab.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelectorAll('.cm-lintRange-warning').length >= 1);
+      const mark = await tab.evaluate(() => {
+        const root = document.querySelector('.editor-frame').shadowRoot;
+        const range = root.querySelector('.cm-lintRange-warning');
+        const line = range.closest('.cm-line');
+        const lines = [...root.querySelectorAll('.cm-content > .cm-line')];
+        const before = document.createRange();
+        before.setStart(line, 0);
+        before.setEndBefore(range);
+        return { line: lines.indexOf(line) + 1, column: before.toString().length + 1, text: range.textContent };
+      });
+      assert.deepEqual(mark, { line: 7, column: 5, text: 'jobtitel' });
+
+      // Hovering the `id` mark shows the message and its fix; one click applies it.
+      const idMark = tab.locator('.cm-lintRange-error', { hasText: /^id$/ });
+      await idMark.hover();
+      const tooltip = tab.locator('.cm-tooltip-lint');
+      await tooltip.waitFor();
+      assert.match(await tooltip.textContent(), /JumpCloud ID/);
+      await tooltip.getByRole('button', { name: "Fix: replace with 'JumpCloud ID'" }).click();
+      await tab.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelector('.cm-content').textContent.startsWith('key:_id=JumpCloud ID'));
+      // Manager Name: the fix from the list below the editor.
+      await tab.getByRole('button', { name: "Fix: replace with 'Manager|byKey'" }).click();
+      await tab.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelector('.cm-content').textContent.includes('map:manager=Manager|byKey'));
+      assert.match(await mappingText(tab), /^map:manager=Manager\|byKey$/m);
+      assert.equal(await tab.locator('.diag-code', { hasText: 'E020' }).count(), 0, 'both E020s are fixed');
+      await saveScreenshot(tab, 'sandbox-quick-fixes');
+
+      // Fetch sample, then click a field: a new map: row, and the attribute names offered.
+      await tab.getByRole('button', { name: 'Fetch sample' }).click();
+      await tab.getByRole('button', { name: 'Map department' }).click();
+      const options = tab.locator('.cm-tooltip-autocomplete li');
+      await options.first().waitFor();
+      const offered = await options.allTextContents();
+      assert.ok(offered.some((o) => o.startsWith('Job Title')), JSON.stringify(offered));
+      await tab.keyboard.press('Escape');
+      assert.match(await mappingText(tab), /\nmap:department=\n$/);
+      // Completion of JumpCloud fields on a map: line comes from the collection's spec.
+      await tab.keyboard.type('\nmap:jobT');
+      await tab.locator('.cm-tooltip-autocomplete li', { hasText: 'jobTitle' }).first().waitFor();
+      await saveScreenshot(tab, 'sandbox-click-to-map');
+    } finally {
+      await tab.close();
+    }
   });
 
   test('Jira\'s dark theme: the page follows it with Atlassian\'s dark tokens, and has no title of its own', TIMEOUT, async () => {

@@ -477,6 +477,16 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
     await page.getByLabel('Schedule').selectOption('hourly');
     await page.getByRole('button', { name: 'Run now' }).click();
+    // First what the run will do (the dry run's counts); Cancel runs nothing.
+    const dialog = page.getByRole('dialog', { name: 'Run this import now?' });
+    await dialog.waitFor();
+    assert.equal(await dialog.locator('p').textContent(),
+      'The run will create 1, update 2, clear 0 values, retire 1 (mark 1, delete 0) Assets objects. 1 record would fail.');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByText('Nothing was run.').waitFor();
+    assert.ok(!(await resolverCalls(page)).some((c) => c.name === 'runImport'));
+    await page.getByRole('button', { name: 'Run now' }).click();
+    await dialog.getByRole('button', { name: 'Run now' }).click();
     await page.getByRole('tab', { name: 'Run history', selected: true }).waitFor();
     const calls = await resolverCalls(page);
     const names = calls.map((c) => c.name);
@@ -491,6 +501,51 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.locator(`.run[data-run-id="${runId}"][data-status="succeeded"]`).waitFor({ timeout: 15_000 });
     assert.equal(await page.locator('.run[data-status="queued"]').count(), 0, 'the placeholder is replaced by the record');
     await page.waitForFunction(() => !document.querySelector('.run[data-status="continue"]'), null, { timeout: 15_000 });
+  });
+
+  test('unsaved edits: Close asks first, a reload warns and brings them back; names are unique', TIMEOUT, async () => {
+    const { page } = await open({ query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    assert.equal(await page.getByRole('button', { name: 'Save', exact: true }).count(), 1, 'nothing unsaved yet');
+    const edited = `${await mappingText(page)}map:jobTitle=Job Title\n`;
+    await typeMapping(page, edited);
+    await page.getByRole('button', { name: 'Save (unsaved changes)' }).waitFor();
+    // Close asks; Cancel keeps the form and the edits.
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    const ask = page.getByRole('dialog', { name: 'Discard your unsaved changes?' });
+    await ask.waitFor();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal(await mappingText(page), edited);
+    // A reload warns (beforeunload), then the edits come back from the kept draft.
+    const dialogs = [];
+    page.on('dialog', (dialog) => {
+      dialogs.push(dialog.type());
+      dialog.accept();
+    });
+    await page.reload();
+    assert.deepEqual(dialogs, ['beforeunload']);
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.getByText(/^Your unsaved edits from .* are back\. Save them, or Close to discard them\.$/).waitFor();
+    assert.equal(await mappingText(page), edited);
+    assert.ok(!(await resolverCalls(page)).some((c) => c.name === 'saveImport'), 'nothing was saved behind the admin\'s back');
+    // Discarding forgets them: the next open shows the saved mapping.
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    await ask.getByRole('button', { name: 'Discard changes' }).click();
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    assert.notEqual(await mappingText(page), edited);
+    assert.equal(await page.getByText(/are back/).count(), 0);
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
+    // Two imports cannot share a name.
+    await page.getByRole('button', { name: 'Add import' }).click();
+    await page.getByLabel('Name').fill('finance users ');
+    await page.getByLabel('Assets object schema').selectOption('3');
+    await page.getByLabel('Object type').selectOption('12');
+    await page.getByRole('button', { name: /^Save/ }).click();
+    await page.getByText('Another import is already called "finance users". Give this one its own name.').waitFor();
+    assert.ok(!(await resolverCalls(page)).some((c) => c.name === 'saveImport'));
+    await saveScreenshot(page, 'settings-unsaved-guard');
   });
 
   test('delete asks first, then removes the import', TIMEOUT, async () => {

@@ -3,7 +3,7 @@
 // fix is one click), completion of directives, JumpCloud field paths, Assets attribute names,
 // config keys and row options, and the list of diagnostics below. Recomputed as you type.
 
-import { autocompletion, closeBrackets, completionKeymap } from '@codemirror/autocomplete';
+import { autocompletion, closeBrackets, completionKeymap, startCompletion } from '@codemirror/autocomplete';
 import { defaultKeymap, history, historyKeymap, isolateHistory } from '@codemirror/commands';
 import { syntaxHighlighting } from '@codemirror/language';
 import { lintGutter, lintKeymap, setDiagnostics } from '@codemirror/lint';
@@ -288,17 +288,23 @@ export function createMappingEditor({ core, label = 'Mapping', onChange } = {}) 
     setSample(records) {
       sampleFields = fieldPaths(records);
     },
-    /** Adds `line` at the end of the text (a new `map:` row), selected, and focuses it. */
-    appendLine(line) {
+    /**
+     * Adds `line` at the end of the text (a new `map:` row) with the cursor at its end, and
+     * focuses the editor; with `complete`, the completion list opens there.
+     */
+    appendLine(line, { complete = false } = {}) {
       const text = getText();
       const at = text.length;
-      const insert = `${at && !text.endsWith('\n') ? '\n' : ''}${line}\n`;
+      const lead = at && !text.endsWith('\n') ? '\n' : '';
+      const end = at + lead.length + line.length;
       view.dispatch({
-        changes: { from: at, insert },
-        selection: { anchor: at + insert.length - 1 - line.length, head: at + insert.length - 1 },
+        changes: { from: at, insert: `${lead}${line}\n` },
+        selection: { anchor: end },
         scrollIntoView: true,
+        annotations: isolateHistory.of('full'),
       });
       view.focus();
+      if (complete) startCompletion(view);
     },
     validateNow,
     get diagnostics() {

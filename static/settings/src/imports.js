@@ -90,11 +90,27 @@ export function createImportsPanel({ core, onRunStarted }) {
       h('tbody', {}, rows)));
   }
 
-  function openForm(imp) {
+  /** True when there is no form with unsaved edits, or the admin chose to discard them. */
+  async function mayLeaveForm() {
+    if (!form?.isDirty()) return true;
+    const discard = await confirmDialog.ask({
+      title: 'Discard your unsaved changes?',
+      body: 'The import has edits that are not saved. Discard them, or cancel and Save first.',
+      confirmText: 'Discard changes',
+    });
+    if (discard) form.discard();
+    return discard;
+  }
+
+  async function openForm(imp) {
+    if (!(await mayLeaveForm())) return;
+    form?.discard();
     form = createImportForm({
       core,
       initial: imp,
       confirm: confirmDialog.ask,
+      // Two imports cannot share a name: the others', for the form's check.
+      otherNames: (id) => imports.filter((i) => i.id !== id).map((i) => String(i.name ?? '')),
       onSaved(saved) {
         const index = imports.findIndex((i) => i.id === saved.id);
         if (index >= 0) imports[index] = saved;
@@ -104,17 +120,19 @@ export function createImportsPanel({ core, onRunStarted }) {
       onDeleted(id) {
         imports = imports.filter((i) => i.id !== id);
         renderList();
-        closeForm();
+        closeForm({ force: true });
         listStatus.set('ok', 'The import was deleted.');
       },
       onRunStarted,
-      onClose: closeForm,
+      onClose: () => closeForm(),
     });
     replaceChildren(formHost, form.el);
     form.focus();
   }
 
-  function closeForm() {
+  async function closeForm({ force = false } = {}) {
+    if (!force && !(await mayLeaveForm())) return;
+    form?.discard();
     form = null;
     formHost.replaceChildren();
     addButton.focus();
