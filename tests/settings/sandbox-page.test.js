@@ -258,6 +258,22 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     }
   });
 
+  test('fits 1280×800 and 1920×1080 without sideways scrolling', TIMEOUT, async () => {
+    for (const [width, height] of [[1280, 800], [1920, 1080]]) {
+      const sized = await browser.newPage({ viewport: { width, height } });
+      try {
+        await sized.goto(`${sandbox.pageUrl}?tab=imports`);
+        await sized.getByRole('button', { name: 'Edit import JumpCloud users' }).click();
+        await sized.waitForFunction(() => /attributes of User/.test(document.querySelector('.diag-summary')?.textContent ?? ''));
+        const overflow = await sized.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(overflow, 0, `${width}×${height}: ${overflow}px wider than the window`);
+        await saveScreenshot(sized, `sandbox-${width}x${height}`);
+      } finally {
+        await sized.close();
+      }
+    }
+  });
+
   test('Jira\'s dark theme: the page follows it with Atlassian\'s dark tokens, and has no title of its own', TIMEOUT, async () => {
     const dark = await context.newPage();
     try {

@@ -397,9 +397,9 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.deepEqual(await tableRows(finished.locator('.table-errors tbody tr')),
       [['5f1d', 'Email', 'Assets refused the record: not a valid email address']]);
     assert.equal(await finished.locator('.run-title').textContent(), 'Finance users');
-    // startedAt/finishedAt are ms since the epoch; durationMs and invocations are shown too.
+    // startedAt/finishedAt are ms since the epoch; durationMs is shown too (not the invocations: plain words).
     const time = await finished.locator('.run-time').textContent();
-    assert.match(time, /2026.*→.*\(1 min 10 s, 2 invocations\)$/);
+    assert.match(time, /2026.*→.*\(1 min 10 s\)$/);
     assert.match(await finished.locator('.api-calls').textContent(), /^API calls: JumpCloud 1, Assets searches 2, creates 1, updates 2, other Assets reads 3$/);
 
     // Newest first: the run in progress (stored status `continue`) is on top.
@@ -546,6 +546,17 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.getByText('Another import is already called "finance users". Give this one its own name.').waitFor();
     assert.ok(!(await resolverCalls(page)).some((c) => c.name === 'saveImport'));
     await saveScreenshot(page, 'settings-unsaved-guard');
+  });
+
+  test('empty states say the next step: without a connection, Connect JumpCloud first', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.imports = [];
+    fixtures.connection = { region: 'US', hasApiKey: false };
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByText('Connect JumpCloud first: imports read your directory with its API key.').waitFor();
+    await page.getByRole('button', { name: 'Connect JumpCloud' }).click();
+    await page.getByRole('tab', { name: 'Connection', selected: true }).waitFor();
+    await page.getByLabel('JumpCloud API key').waitFor();
   });
 
   test('delete asks first, then removes the import', TIMEOUT, async () => {

@@ -32,6 +32,10 @@ async function main() {
     imports: createImportsPanel({
       core,
       onRunStarted: (importId, runId) => selectTab('runs', { importId, startedRunId: runId }),
+      onConnect: () => {
+        selectTab('connection');
+        tabs.connection.focus();
+      },
     }),
     runs,
   };

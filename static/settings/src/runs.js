@@ -6,7 +6,7 @@
 import { call } from './api.js';
 import { formatClock, formatTime, h, replaceChildren, statusLine, uid } from './dom.js';
 import {
-  apiCallsLine, countTiles, formatDuration, guardNotice, inProgress, phaseText, plural,
+  apiCallsLine, countTiles, formatDuration, guardNotice, inProgress, phaseText,
   problemTables, runMessage, statusText, toMillis,
 } from './report.js';
 
@@ -190,7 +190,6 @@ function timeText(run) {
   const extras = [];
   const duration = formatDuration(Number(run.durationMs));
   if (duration) extras.push(duration);
-  if (Number(run.invocations) > 1) extras.push(plural(Number(run.invocations), 'invocation'));
   const suffix = extras.length ? ` (${extras.join(', ')})` : '';
   return run.finishedAt
     ? `${formatTime(run.startedAt)} → ${sameDay(run.startedAt, run.finishedAt) ? formatClock(run.finishedAt) : formatTime(run.finishedAt)}${suffix}`
