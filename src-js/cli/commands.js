@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import * as core from '../core/index.js';
 import { ConfigError, UsageError } from './errors.js';
 import { syncCommands } from './sync-commands.js';
+import { redrawnLine } from './progress.js';
 import { decodeUtf8 } from './utf8.js';
 
 async function readBytes(path, what) {
@@ -127,29 +128,21 @@ commands.sandbox = {
     };
     // Loaded on demand: the sandbox brings the local Forge runtime, which must come first.
     const { startSandbox, describeRun } = await import('../../dev/sandbox/index.js');
-    // What the sandbox is doing now: redrawn in place on a terminal, one line each otherwise.
-    let drawn = '';
-    const endProgress = () => {
-      if (drawn) process.stdout.write('\n');
-      drawn = '';
-    };
-    const say = (line) => {
-      endProgress();
-      process.stdout.write(`${line}\n`);
+    // What the sandbox is doing now: redrawn in place on a terminal, one line a step otherwise.
+    const line = redrawnLine(process.stdout);
+    const say = (text) => {
+      line.end();
+      process.stdout.write(`${text}\n`);
     };
     let lastStep = '';
     const progress = (text) => {
-      if (!process.stdout.isTTY) {
-        // A log gets a line per step, not per count.
-        const step = text.split(' · ')[0];
-        if (step !== lastStep) say(step);
-        lastStep = step;
+      if (process.stdout.isTTY) {
+        line.draw(text);
         return;
       }
-      const width = Math.max(20, (process.stdout.columns || 80) - 1);
-      const cut = text.length > width ? `${text.slice(0, width - 1)}…` : text;
-      process.stdout.write(`\r${cut.padEnd(Math.min(width, drawn.length))}`);
-      drawn = cut;
+      const step = text.split(' · ')[0];
+      if (step !== lastStep) say(step);
+      lastStep = step;
     };
     const sandbox = await startSandbox({
       port: number('port', values.once ? 0 : 8400),

@@ -179,25 +179,45 @@ export function watchRunRecords(storage, runPrefix, onRecord) {
 }
 
 /**
+ * One line of a terminal redrawn in place: `draw(text)` replaces it (cut to the terminal's
+ * width), `end()` moves on so that what follows starts on its own line; `shown` is what it holds.
+ */
+export function redrawnLine(stream) {
+  let shown = '';
+  return {
+    get shown() {
+      return shown;
+    },
+    draw(text) {
+      const width = Math.max(20, (stream.columns || 80) - 1);
+      const cut = text.length > width ? `${text.slice(0, width - 1)}…` : text;
+      stream.write(`\r${cut.padEnd(Math.min(width, shown.length))}`);
+      shown = cut;
+    },
+    end() {
+      if (shown) stream.write('\n');
+      shown = '';
+    },
+  };
+}
+
+/**
  * The progress line on a terminal: redrawn in place as the run moves (at most every
  * `intervalMs`, and at once when the phase changes), warnings and errors on their own lines.
  * Draws nothing when `stream` is not a terminal.
  */
 export function progressLine(stream, { intervalMs = 100, now = () => Date.now() } = {}) {
   const tty = Boolean(stream.isTTY);
-  let shown = '';
+  const line = redrawnLine(stream);
   let shownPhase = '';
   let drawnAt = 0;
   const progress = new RunProgress();
   const draw = (force = false) => {
     if (!tty) return;
     const text = progress.line();
-    if (text === shown) return;
+    if (text === line.shown) return;
     if (!force && progress.phase === shownPhase && now() - drawnAt < intervalMs) return;
-    const width = Math.max(20, (stream.columns || 80) - 1);
-    const cut = text.length > width ? `${text.slice(0, width - 1)}…` : text;
-    stream.write(`\r${cut.padEnd(Math.min(width, shown.length))}`);
-    shown = cut;
+    line.draw(text);
     shownPhase = progress.phase;
     drawnAt = now();
   };
@@ -217,15 +237,13 @@ export function progressLine(stream, { intervalMs = 100, now = () => Date.now() 
     },
     log(level, message) {
       if (level !== 'warn' && level !== 'error') return;
-      if (tty && shown) stream.write('\n');
+      line.end();
       stream.write(`${level}: ${message}\n`);
-      shown = '';
       draw(true);
     },
     /** Ends the line, so what follows starts on its own. */
     done() {
-      if (tty && shown) stream.write('\n');
-      shown = '';
+      line.end();
     },
   };
 }

@@ -3,7 +3,7 @@
 // characters when piped, configuration mistakes that exit 2 before any summary, and a closed
 // pipe (`| head`) that ends the CLI quietly.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,18 +42,12 @@ const quote = (text) => `'${text.replaceAll("'", "'\\''")}'`;
 
 /** Runs a shell command line with the emulators' environment; resolves to {code, stdout, stderr}. */
 function shell(line, extraEnv = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', ['-c', line], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...extraEnv } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  return new Promise((resolve) => {
+    execFile('bash', ['-c', line], {
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...extraEnv },
+      timeout: 120_000,
+      maxBuffer: 16 * 1024 * 1024,
+    }, (error, stdout, stderr) => resolve({ code: error ? error.code : 0, stdout, stderr }));
   });
 }
 
