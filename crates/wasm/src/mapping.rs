@@ -302,3 +302,36 @@ pub fn source_fields(
     names.dedup();
     to_js(&names)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    fn names(api: &str) -> Vec<String> {
+        serde_wasm_bindgen::from_value(source_fields(JsValue::from_str(api)).unwrap()).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn source_fields_lists_the_collections_spec_fields_and_the_engines_additions_sorted() {
+        let users = names("systemusers");
+        assert!(users.contains(&"jobTitle".to_string()));
+        assert!(users.contains(&"memberof".to_string()));
+        assert!(users.contains(&"attributes".to_string()));
+        assert!(users.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        assert!(names(" Systems ").contains(&"hostname".to_string()));
+        assert!(!names("systems").contains(&"jobTitle".to_string()));
+    }
+
+    #[wasm_bindgen_test]
+    fn source_fields_refuses_an_unknown_collection_or_a_non_text_argument() {
+        let unknown = source_fields(JsValue::from_str("sytemusers")).unwrap_err();
+        let message = String::from(js_sys::Error::from(JsValue::from(unknown)).message());
+        assert!(
+            message.contains("'sytemusers' is not a JumpCloud collection"),
+            "{message}"
+        );
+        assert!(message.contains("systemusers"), "{message}");
+        assert!(source_fields(JsValue::from_f64(1.0)).is_err());
+    }
+}
