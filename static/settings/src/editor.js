@@ -223,8 +223,9 @@ export function createMappingEditor({ core, label = 'Mapping', onChange } = {}) 
       h('div', { class: 'diag-head' },
         jump,
         h('span', { class: `sev sev-${d.severity}`, text: d.severity === 'error' ? 'Error' : 'Warning' }),
-        h('code', { class: 'diag-code', text: d.code }),
-        h('span', { class: 'diag-message', text: d.message })),
+        h('span', { class: 'diag-message', text: d.message }),
+        // The rule's code, for support and the docs: there on hover, not in the sentence.
+        h('code', { class: 'diag-code', text: d.code, title: `Rule ${d.code} (see docs/mapping.md)` })),
       d.label && d.label !== d.message ? h('div', { class: 'diag-label', text: d.label }) : null,
       d.hint ? h('div', { class: 'diag-hint' }, h('strong', { text: 'Hint: ' }), d.hint) : null,
       (d.notes || []).length ? h('ul', { class: 'diag-notes' }, d.notes.map((n) => h('li', { text: n }))) : null,
