@@ -153,6 +153,9 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.getByText('Formatted.', { exact: true }).waitFor();
     await editor.press('Control+z');
     assert.equal(await mappingText(page), messy);
+    // Keyboard: Tab leaves the editor (it does not trap focus) and reaches the buttons after it.
+    await editor.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement.closest('.editor') === null), true);
   });
 
   test('connection: the key is sent once, never pre-filled, shown or logged', TIMEOUT, async () => {
