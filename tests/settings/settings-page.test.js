@@ -410,7 +410,7 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const running = page.locator('[data-run-id="run-2"]');
     assert.equal(await running.getAttribute('data-status'), 'continue');
     assert.equal(await running.locator('.badge').textContent(), 'Running');
-    assert.match(await running.locator('.run-progress').textContent(), /Phase: Writing to Assets.*10 of 20 writes \(50%\)/);
+    assert.match(await running.locator('.run-progress').textContent(), /Phase: Writing to Assets.*10 of 20 writes \(50%\) · running for \d/);
     // The page polls on its own until the run is over.
     await page.locator('[data-run-id="run-2"][data-status="succeeded"]').waitFor({ timeout: 15_000 });
     await page.getByText('Run of Finance users: succeeded.').waitFor({ state: 'attached' });

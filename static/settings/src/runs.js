@@ -158,7 +158,11 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
     const unit = run.phase === 'write' ? 'writes' : 'records';
     const percent = total ? Math.round((Math.min(done, total) / total) * 100) : null;
     const progressId = uid('progress');
-    const text = total ? `${done} of ${total} ${unit} (${percent}%)` : (done ? `${done} ${unit} so far` : '');
+    const counted = total ? `${done} of ${total} ${unit} (${percent}%)` : (done ? `${done} ${unit} so far` : '');
+    // The run record is stored as the engine goes; between two records the clock still moves.
+    const started = toMillis(run.startedAt);
+    const elapsed = started ? formatDuration(Math.max(0, Date.now() - started)) : '';
+    const text = [counted, elapsed && `running for ${elapsed}`].filter(Boolean).join(' · ');
     return h('div', { class: 'run-progress' },
       h('label', { for: progressId, text: `Phase: ${phaseText(run.phase)}` }),
       // An indeterminate bar (no value) while the total is unknown.
