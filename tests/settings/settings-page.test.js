@@ -404,6 +404,11 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const time = await finished.locator('.run-time').textContent();
     assert.match(time, /2026.*→.*\(1 min 10 s\)$/);
     assert.match(await finished.locator('.api-calls').textContent(), /^API calls: JumpCloud 1, Assets searches 2, creates 1, updates 2, other Assets reads 3$/);
+    // The run's per-record results download as CSV.
+    const [results] = await Promise.all([page.waitForEvent('download'), finished.getByRole('button', { name: 'Download results (CSV)' }).click()]);
+    const csv = (await readFile(await results.path(), 'utf8')).trimEnd().split('\r\n');
+    assert.equal(csv[0], 'level,record,attribute,message');
+    assert.equal(csv.length - 1, await finished.locator('.table-errors tbody tr, .table-warnings tbody tr').count());
 
     // Newest first: the run in progress (stored status `continue`) is on top.
     assert.deepEqual(await page.locator('.run').evaluateAll((runs) => runs.map((r) => r.dataset.runId)), ['run-2', 'run-1']);

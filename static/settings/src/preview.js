@@ -1,6 +1,7 @@
 // Preview: the dry run's outcome line and its field-by-field plan tables.
 
 import { h, replaceChildren, showValue, uid } from './dom.js';
+import { csvText, download, timestampForFile } from './files.js';
 import { countTiles, guardNotice, problemTables, runMessage } from './report.js';
 
 /** Rows per page of a preview table. */
@@ -120,7 +121,7 @@ function previewTools(report, tables, names) {
     for (const table of tables) shown += table.filter(query);
     found.textContent = query ? `${shown} matching row${shown === 1 ? '' : 's'}` : '';
   });
-  const when = new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
+  const when = timestampForFile();
   return h('div', { class: 'preview-tools actions' },
     h('label', { for: searchId, class: 'label-like', text: 'Search' }), search, found,
     h('span', { class: 'spacer' }),
@@ -132,15 +133,6 @@ function previewTools(report, tables, names) {
       type: 'button', class: 'button button-small', text: 'Download JSON',
       onclick: () => download(`tributary-preview-${when}.json`, 'application/json', `${JSON.stringify(report, null, 2)}\n`),
     }));
-}
-
-/** One CSV cell: quoted when it holds a comma, quote or line break; formulas defused. */
-function csvCell(value) {
-  let text = showValue(value);
-  if (text === '—') text = '';
-  // A leading = + - @ would run as a formula in a spreadsheet.
-  if (/^[=+\-@]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
 /** The whole plan as CSV: what would happen to each attribute of each record. */
@@ -157,17 +149,7 @@ export function planCsv(plan, names = new Map()) {
     const changes = m.changes?.length ? m.changes : [{}];
     for (const change of changes) rows.push([m.action, m.key, names.get(m.key), m.objectKey, change.attribute, join(change.old), join(change.new)]);
   }
-  return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
-}
-
-/** Offers `text` as a file download (a blob URL: nothing leaves the browser). */
-function download(name, type, text) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const link = h('a', { href: url, download: name, class: 'visually-hidden' });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return csvText(rows);
 }
 
 /** Element.append turns null into the text "null": absent parts (empty tables) are skipped. */

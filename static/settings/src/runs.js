@@ -4,6 +4,7 @@
 // has not begun yet (shown as queued) — and stops when none is (or the panel is hidden).
 
 import { call } from './api.js';
+import { csvText, download, timestampForFile } from './files.js';
 import { formatClock, formatTime, h, replaceChildren, statusLine, uid } from './dom.js';
 import {
   apiCallsLine, countTiles, formatDuration, guardNotice, inProgress, phaseText,
@@ -142,7 +143,28 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
           hasCounts(run) ? countTiles(run.counts, COUNT_TILES, { small: true }) : null,
           apiCallsLine(run.apiCalls),
           problemTables(run, { tense: 'did' }),
+          resultsDownloads(run),
         ]);
+  }
+
+  /** The run's results as files: its per-record problems as CSV, the whole record as JSON. */
+  function resultsDownloads(run) {
+    if (inProgress(run.status) || run.status === 'queued') return null;
+    const name = `tributary-run-${String(run.runId ?? 'unknown')}-${timestampForFile(new Date(toMillis(run.startedAt) || Date.now()))}`;
+    const problems = Array.isArray(run.errors) ? run.errors : [];
+    return h('div', { class: 'actions run-downloads' },
+      h('button', {
+        type: 'button', class: 'button button-small', text: 'Download results (CSV)',
+        onclick: () => download(`${name}.csv`, 'text/csv;charset=utf-8', csvText([
+          ['level', 'record', 'attribute', 'message'],
+          ...problems.map((e) => [e?.level ?? 'error', e?.key ?? '', e?.attribute ?? '', e?.message ?? '']),
+        ])),
+      }),
+      h('button', {
+        type: 'button', class: 'button button-small', text: 'Download the run record (JSON)',
+        onclick: () => download(`${name}.json`, 'application/json', `${JSON.stringify(run, null, 2)}\n`),
+      }),
+      run.errorsOmitted ? h('span', { class: 'help', text: `The record keeps the first ${problems.length} problems; ${run.errorsOmitted} more were counted, not kept.` }) : null);
   }
 
   function progressBar(run) {
