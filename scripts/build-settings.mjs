@@ -5,7 +5,12 @@
 // throws while loading outside Jira, and the page imports it lazily to say so in words.
 // The WebAssembly glue is not bundled: the page loads static/settings/wasm/ (built by
 // scripts/build-wasm.mjs) at run time. `--watch` rebuilds on change.
-import { rmSync } from 'node:fs';
+// Atlassian's design tokens (light and dark) go into dist/tokens.css, a plain stylesheet: the
+// Custom UI CSP allows the page's own stylesheets, not the <style> elements that
+// @atlaskit/tokens' setGlobalTheme would insert. Jira's theme picks one through the `data-theme`
+// and `data-color-mode` attributes that view.theme.enable() puts on <html>.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -32,8 +37,21 @@ export const buildOptions = {
   logLevel: 'warning',
 };
 
+const require = createRequire(import.meta.url);
+/** The token themes the page carries: Jira's light and dark. */
+const TOKEN_THEMES = ['atlassian-light', 'atlassian-dark'];
+
+/** Writes dist/tokens.css from @atlaskit/tokens' theme artifacts; returns its size. */
+export function writeTokensCss(dir = outdir) {
+  const css = TOKEN_THEMES.map((theme) => require(`@atlaskit/tokens/dist/cjs/artifacts/themes/${theme}.js`).default).join('\n');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'tokens.css'), `/* Atlassian design tokens (@atlaskit/tokens): ${TOKEN_THEMES.join(', ')} */\n${css}`);
+  return css.length;
+}
+
 async function main() {
   if (process.argv.includes('--watch')) {
+    writeTokensCss();
     const context = await esbuild.context(buildOptions);
     await context.watch();
     console.log(`watching ${relative(root, join(pageDir, 'src'))} → ${relative(root, outdir)}`);
@@ -41,9 +59,10 @@ async function main() {
   }
   rmSync(outdir, { recursive: true, force: true });
   const result = await esbuild.build(buildOptions);
+  const tokens = writeTokensCss();
   const outputs = Object.entries(result.metafile.outputs).filter(([file]) => !file.endsWith('.map') && !file.endsWith('.LEGAL.txt'));
   const total = outputs.reduce((sum, [, meta]) => sum + meta.bytes, 0);
-  console.log(`settings page built: ${outputs.length} files, ${total} bytes → ${relative(root, outdir)}`);
+  console.log(`settings page built: ${outputs.length} files, ${total} bytes, tokens ${tokens} bytes → ${relative(root, outdir)}`);
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

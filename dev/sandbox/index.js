@@ -6,6 +6,7 @@
 import { createForgeRuntime } from '../forge-local/index.js';
 import { startEmulators } from '../emulators/index.js';
 import { startSettingsServer } from './settings-server.js';
+import { RunProgress, classifyRequest } from '../../src-js/cli/progress.js';
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -23,19 +24,21 @@ const JUMPCLOUD_ORIGINS = [
 
 /**
  * Starts everything. Options: `port` (settings page), `jumpCloudPort`, `assetsPort`, `users`,
- * `seed`, `firstSync` (default true), `log(line)`; tests may add `assets` / `jumpCloud`
+ * `seed`, `firstSync` (default true), `log(line)`, `progress(text)` (what it is doing now, while it
+ * seeds and syncs; a terminal redraws it in place); tests may add `assets` / `jumpCloud`
  * emulator options (e.g. fault plans) and `runtime` options for the local Forge runtime. Resolves to
  * `{pageUrl, jumpCloudUrl, assetsUrl, runtime, emulators, firstRun, close()}`.
  */
 export async function startSandbox({
   port = 0, jumpCloudPort = 0, assetsPort = 0, users = 300, seed = 1, firstSync = true, log = () => {},
-  assets = {}, jumpCloud = {}, runtime: runtimeOptions = {},
+  progress = () => {}, assets = {}, jumpCloud = {}, runtime: runtimeOptions = {},
 } = {}) {
   const closers = [];
   const close = async () => {
     for (const fn of closers.reverse()) await fn().catch(() => {});
   };
   try {
+    progress(`Seeding the emulated directory with ${users} users…`);
     const emulators = await startEmulators({
       seed, users, apiKey: SANDBOX_API_KEY,
       jumpCloud: { port: jumpCloudPort, ...jumpCloud }, assets: { port: assetsPort, ...assets },
@@ -65,9 +68,10 @@ export async function startSandbox({
     const importId = await configure(invoke);
     let firstRun;
     if (firstSync) {
+      progress('First sync: starting…');
+      const from = { jumpCloud: emulators.jumpCloud.requests.length, assets: emulators.assets.requests.length };
       const { runId } = await invoke('runImport', { importId });
-      await runtime.drainQueues();
-      firstRun = (await invoke('listRuns', { importId })).find((run) => run.runId === runId);
+      firstRun = await followRun(invoke, importId, runId, runtime.drainQueues(), progress, emulators, from);
     }
 
     const page = await startSettingsServer({
@@ -97,6 +101,50 @@ async function configure(invoke) {
     import: { name: 'JumpCloud users', objectSchemaId: schema.id, objectTypeId: type.id, mapping, schedule: 'hourly' },
   });
   return saved.id;
+}
+
+/**
+ * What the first sync is doing, from what the emulators were asked since `from` (request log
+ * positions): the Forge run stores its record only between invocations, so the requests say
+ * how far it got in between (pages read, objects written).
+ */
+function sandboxProgress(emulators, from) {
+  const progress = new RunProgress();
+  for (const request of emulators.jumpCloud.requests.slice(from.jumpCloud)) {
+    if (request.method === 'GET' || request.method === 'POST') progress.request('sourcePage');
+  }
+  for (const request of emulators.assets.requests.slice(from.assets)) {
+    const seen = classifyRequest(request.method, request.path, {});
+    if (seen) progress.request(seen.kind);
+  }
+  return progress;
+}
+
+/**
+ * Waits for `drained` (the queue delivering the run's slices), telling `progress` every second
+ * how far the run got (its stored record, and the emulators' requests); resolves to the final
+ * record.
+ */
+async function followRun(invoke, importId, runId, drained, progress, emulators, from) {
+  const record = async () => (await invoke('listRuns', { importId })).find((run) => run.runId === runId);
+  let finished = false;
+  const watching = (async () => {
+    while (!finished) {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      if (finished) break;
+      const run = await record().catch(() => null);
+      const seen = sandboxProgress(emulators, from);
+      if (run) seen.record(run);
+      if (!finished) progress(`First sync: ${seen.line()}`);
+    }
+  })();
+  try {
+    await drained;
+  } finally {
+    finished = true;
+    await watching;
+  }
+  return record();
 }
 
 /** One line per count of a run record, for the terminal. */

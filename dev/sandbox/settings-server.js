@@ -35,6 +35,13 @@ globalThis.__bridge = {
       return answer.result;
     }
     if (type === 'getContext') return (await fetch('/__bridge/context')).json();
+    if (type === 'enableTheming') {
+      // As Jira does: the page's <html> gets the site's theme (here: ?theme=dark or light).
+      const mode = new URLSearchParams(location.search).get('theme') === 'dark' ? 'dark' : 'light';
+      document.documentElement.setAttribute('data-color-mode', mode);
+      document.documentElement.setAttribute('data-theme', 'light:light dark:dark');
+      return undefined;
+    }
     throw new Error('The local sandbox does not provide the bridge call "' + type + '".');
   },
 };

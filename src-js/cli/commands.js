@@ -5,6 +5,7 @@ import * as core from '../core/index.js';
 import { ConfigError, UsageError } from './errors.js';
 import { schemaCommands } from './schema-command.js';
 import { syncCommands } from './sync-commands.js';
+import { redrawnLine } from './progress.js';
 import { decodeUtf8 } from './utf8.js';
 
 async function readBytes(path, what) {
@@ -43,6 +44,16 @@ function callCore(fn) {
   }
 }
 
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** The closing line of `validate`: fine, fine with warnings, or how many errors. */
+function verdictOf(file, { errors, warnings }, againstAttributes) {
+  const checked = againstAttributes ? ' (checked against the object type)' : '';
+  if (errors > 0) return `${file}: ${plural(errors, 'error')}${warnings ? `, ${plural(warnings, 'warning')}` : ''}; fix the errors before a run`;
+  if (warnings > 0) return `${file}: the mapping is fine${checked}, with ${plural(warnings, 'warning')}`;
+  return `${file}: the mapping is fine${checked}, no problems found`;
+}
+
 export const commands = {
   ...syncCommands({ readText }),
   ...schemaCommands({ readText }),
@@ -64,8 +75,11 @@ export const commands = {
       const validation = callCore(() => core.validate(text, attributesJson));
       if (values.json) {
         process.stdout.write(`${JSON.stringify(validation, null, 2)}\n`);
-      } else if (validation.diagnostics.length > 0) {
-        process.stdout.write(callCore(() => core.renderDiagnostics(text, file, attributesJson)));
+      } else {
+        if (validation.diagnostics.length > 0) {
+          process.stdout.write(callCore(() => core.renderDiagnostics(text, file, attributesJson)));
+        }
+        process.stdout.write(`${verdictOf(file, validation, Boolean(attributesJson))}\n`);
       }
       return validation.errors > 0 ? 1 : 0;
     },
@@ -116,7 +130,22 @@ commands.sandbox = {
     };
     // Loaded on demand: the sandbox brings the local Forge runtime, which must come first.
     const { startSandbox, describeRun } = await import('../../dev/sandbox/index.js');
-    const say = (line) => process.stdout.write(`${line}\n`);
+    // What the sandbox is doing now: redrawn in place on a terminal, one line a step otherwise.
+    const line = redrawnLine(process.stdout);
+    const say = (text) => {
+      line.end();
+      process.stdout.write(`${text}\n`);
+    };
+    let lastStep = '';
+    const progress = (text) => {
+      if (process.stdout.isTTY) {
+        line.draw(text);
+        return;
+      }
+      const step = text.split(' · ')[0];
+      if (step !== lastStep) say(step);
+      lastStep = step;
+    };
     const sandbox = await startSandbox({
       port: number('port', values.once ? 0 : 8400),
       jumpCloudPort: number('jumpcloud-port', values.once ? 0 : 8401),
@@ -124,6 +153,7 @@ commands.sandbox = {
       users: number('users', 300, 1),
       seed: number('seed', 1),
       log: say,
+      progress,
     });
     say(describeRun(sandbox.firstRun));
     if (values.once) {

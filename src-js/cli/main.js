@@ -5,31 +5,7 @@
 import { parseArgs } from 'node:util';
 
 import { UsageError } from './errors.js';
-
-const USAGE = `usage: tributary <command> [options]
-
-Commands:
-  validate FILE [--attributes ATTRS.json] [--json]   check a mapping text
-  format FILE [--write] [--fix [--attributes A.json]] print (or rewrite) the canonical text;
-                                                     --fix applies every fix validate offers
-  sample FILE [--limit N] [--json]                   raw JumpCloud records the mapping reads
-  preview FILE [--json]                              dry run: what would change, field by field
-  sync FILE [--json]                                 run the sync; summary at the end
-  setup-schema FILE... [--dry-run] [--json]          create the object types and attributes the
-                                                     mappings need (never changes what exists)
-  sandbox [--port N] [--users N]                     local emulators + Forge runtime + settings page
-  version                                            print the core version
-  help                                               this text
-
-preview and sync also take --import-id ID (default: the file's name), --object-schema and
---object-type (default: the mapping's config: lines).
-
-Environment: JUMPCLOUD_API_KEY, JUMPCLOUD_ORG_ID, JUMPCLOUD_REGION (US, EU, IN), JIRA_SITE,
-JIRA_EMAIL, JIRA_API_TOKEN; overrides JUMPCLOUD_BASE_URL, JIRA_BASE_URL, ASSETS_BASE_URL;
-TRIBUTARY_STATE_DIR (run records and leases; default .tributary).
-
-Exit codes: 0 ok, 1 problems found / records failed / a guard stopped the run,
-2 usage or configuration error.`;
+import { COMMAND_HELP, USAGE } from './help.js';
 
 /** The commands, or a clear word when the WebAssembly core has not been built yet. */
 async function loadCommands() {
@@ -43,12 +19,40 @@ async function loadCommands() {
   }
 }
 
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+/** `help`, `help COMMAND`, `COMMAND --help`: the help text asked for, or null. */
+function helpAsked([name, ...rest]) {
+  if (!name || HELP_FLAGS.has(name)) return USAGE;
+  if (name === 'help') {
+    if (!rest.length) return USAGE;
+    if (!COMMAND_HELP[rest[0]]) throw new UsageError(`unknown command '${rest[0]}'`);
+    return COMMAND_HELP[rest[0]];
+  }
+  // Before `--`, a help flag anywhere asks for the command's help instead of running it.
+  const options = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (COMMAND_HELP[name] && options.some((arg) => HELP_FLAGS.has(arg))) return COMMAND_HELP[name];
+  return null;
+}
+
+/**
+ * A reader that went away (`tributary ... | head`) ends the process quietly: nothing more can be
+ * written, and a stack trace about it would only be noise.
+ */
+function endQuietlyOnClosedPipe(stream) {
+  stream.on('error', (error) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 async function main(argv) {
-  const [name, ...rest] = argv;
-  if (!name || name === 'help' || name === '--help' || name === '-h') {
-    process.stdout.write(`${USAGE}\n`);
+  const help = helpAsked(argv);
+  if (help) {
+    process.stdout.write(`${help}\n`);
     return 0;
   }
+  const [name, ...rest] = argv;
   const command = (await loadCommands())[name];
   if (!command) {
     throw new UsageError(`unknown command '${name}'`);
@@ -62,13 +66,18 @@ async function main(argv) {
   return command.run(parsed);
 }
 
+endQuietlyOnClosedPipe(process.stdout);
+endQuietlyOnClosedPipe(process.stderr);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code ?? 0;
   },
   (error) => {
     if (error instanceof UsageError) {
-      process.stderr.write(`tributary: ${error.message}\n\n${USAGE}\n`);
+      const name = process.argv[2];
+      const help = COMMAND_HELP[name] && name !== 'help' ? COMMAND_HELP[name] : USAGE;
+      process.stderr.write(`tributary: ${error.message}\n\n${help}\n`);
       process.exitCode = 2;
     } else {
       process.stderr.write(`tributary: ${error.message}\n`);

@@ -1,4 +1,4 @@
-// Human-readable output of the CLI: plan tables, run summaries, a progress line on terminals.
+// Human-readable output of the CLI: plan tables and run summaries (the progress line: progress.js).
 
 const show = (values) => (values === undefined || values === null ? '' : Array.isArray(values) ? values.join(', ') : String(values));
 
@@ -70,35 +70,4 @@ export function printSummary(report, out) {
   const calls = Object.entries(report.apiCalls ?? {}).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
   if (calls.length) out.write(`API calls: ${calls.join(', ')}\n`);
   printErrors(report, out);
-}
-
-/** A one-line progress display on a terminal (nothing when the stream is not a TTY). */
-export function progressReporter(stream) {
-  const tty = Boolean(stream.isTTY);
-  let last = '';
-  const draw = (text) => {
-    if (!tty) return;
-    stream.write(`\r${truncate(text, (stream.columns ?? 80) - 1).padEnd(last.length)}`);
-    last = text;
-  };
-  return {
-    log(level, message) {
-      if (level === 'warn' || level === 'error') {
-        if (tty && last) stream.write('\n');
-        stream.write(`${level}: ${message}\n`);
-        last = '';
-      } else {
-        draw(message);
-      }
-    },
-    update(report) {
-      const { done = 0, total = 0 } = report.progress ?? {};
-      const width = 24;
-      const filled = total ? Math.round((done / total) * width) : 0;
-      draw(`[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} ${report.phase ?? ''}`);
-    },
-    done() {
-      if (tty && last) stream.write('\n');
-    },
-  };
 }

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 
 import * as core from '../core/index.js';
 import { UsageError } from './errors.js';
-import { hostFromEnv, mappingFailure } from './sync-commands.js';
+import { configFromEnv, hostFor, mappingFailure } from './sync-commands.js';
 
 /** Exit code of a set-up: 0 only when everything the mappings need is there. */
 export function schemaExitCode(report) {
@@ -49,7 +49,7 @@ export function schemaCommands({ readText, env = process.env }) {
         if (!positionals.length) throw new UsageError('expected one or more mapping files');
         const files = [];
         for (const file of positionals) files.push({ file, name: basename(file), text: await readText(file, 'mapping file') });
-        const host = hostFromEnv(env, { jumpcloud: false, jira: true });
+        const host = hostFor(env, configFromEnv(env, { jumpcloud: false, jira: true }), null);
         const report = await core.setupSchema(host, {
           mappings: files.map(({ name, text }) => ({ name, text })),
           dryRun: !!values['dry-run'],

@@ -6,7 +6,8 @@ import * as core from '../core/index.js';
 import { DirectoryStorage } from '../hosts/file-store.js';
 import { EnvError, createNodeHost, defaultStateDir, readEnvConfig } from '../hosts/node-host.js';
 import { ConfigError, UsageError } from './errors.js';
-import { printPlan, printSummary, progressReporter } from './output.js';
+import { printPlan, printSummary } from './output.js';
+import { observeFetch, progressLine, watchRunRecords } from './progress.js';
 
 function positiveInt(text, flag) {
   const n = Number(text);
@@ -14,26 +15,64 @@ function positiveInt(text, flag) {
   return n;
 }
 
-export function hostFromEnv(env, needs, log) {
-  let config;
+export function configFromEnv(env, needs) {
   try {
-    config = readEnvConfig(env, needs);
+    return readEnvConfig(env, needs);
   } catch (error) {
     if (error instanceof EnvError) throw new ConfigError(error.message);
     throw error;
   }
-  // Lease take-overs are said on stderr in every output mode.
-  const storage = new DirectoryStorage(defaultStateDir(env), { log: (_, message) => process.stderr.write(`tributary: ${message}\n`) });
-  return createNodeHost({ config, storage, log });
 }
+
+/**
+ * The Node host for `config`. With `progress` (a terminal's progress line) the run records the
+ * engine stores reach it, as do the requests the core sends.
+ */
+export function hostFor(env, config, progress) {
+  // Lease take-overs are said on stderr in every output mode.
+  let storage = new DirectoryStorage(defaultStateDir(env), { log: (_, message) => process.stderr.write(`tributary: ${message}\n`) });
+  if (progress) storage = watchRunRecords(storage, core.vocabulary().storage.runPrefix, progress.record);
+  return createNodeHost({ config, storage, log: progress?.log ?? (() => {}) });
+}
+
+/**
+ * Runs `work` with a progress line on stderr unless JSON was asked for (then null); the line is
+ * drawn only on a terminal, and ended before anything else is printed.
+ */
+async function withProgress(config, wanted, work) {
+  if (!wanted) return work(null);
+  // Off a terminal the line draws nothing but still says warnings and errors.
+  const progress = progressLine(process.stderr);
+  if (!process.stderr.isTTY) return work(progress);
+  const restore = observeFetch(
+    { jumpcloudBaseUrl: config.jumpcloud?.baseUrl, assetsBaseUrl: config.jira?.assetsBaseUrl },
+    { onRequest: progress.request, onSourceBody: progress.sourceBody },
+  );
+  try {
+    return await work(progress);
+  } finally {
+    restore();
+    progress.done();
+  }
+}
+
+/**
+ * Run failures that are configuration mistakes (the mapping, the options, the object type or
+ * schema, the key attribute, the missing-objects policy, a site without Assets): exit 2, said
+ * before any summary. Service and storage failures are the run's outcome (exit 1).
+ */
+const CONFIGURATION_FAILURES = new Set(['E101', 'E102', 'E103', 'E104', 'E105', 'E106', 'E107', 'E108']);
 
 /**
  * The mapping's own diagnostics when a run (or an Error from the core) says the mapping is the
  * cause, as a configuration error (exit 2) with the rendered diagnostics; else nothing.
  */
 export function mappingFailure(text, file, failure) {
-  if (!failure?.diagnostics?.length) return null;
-  return new ConfigError(`${failure.message}\n${core.renderDiagnosticsOf(text, file, failure.diagnostics)}`);
+  if (failure?.diagnostics?.length) {
+    return new ConfigError(`${failure.message}\n${core.renderDiagnosticsOf(text, file, failure.diagnostics)}`);
+  }
+  if (CONFIGURATION_FAILURES.has(failure?.code)) return new ConfigError(`${failure.message} [${failure.code}]`);
+  return null;
 }
 
 const ID_RULE = new RegExp(core.vocabulary().idRule.pattern);
@@ -69,7 +108,7 @@ const targetOptions = {
  * error); 0 only when it `succeeded`; 1 for everything else (partial, failed, stopped, busy).
  */
 export function exitCodeOf(report) {
-  if (report.error?.diagnostics?.length) return 2;
+  if (report.error?.diagnostics?.length || CONFIGURATION_FAILURES.has(report.error?.code)) return 2;
   return report.status === 'succeeded' ? 0 : 1;
 }
 
@@ -81,7 +120,7 @@ export function syncCommands({ readText, env = process.env }) {
         if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
         const limit = values.limit ? positiveInt(values.limit, '--limit') : 5;
         const text = await readText(file, 'mapping file');
-        const host = hostFromEnv(env, { jumpcloud: true, jira: false });
+        const host = hostFor(env, configFromEnv(env, { jumpcloud: true, jira: false }));
         let result;
         try {
           result = await core.sampleSource(host, { mappingText: text, limit });
@@ -98,8 +137,9 @@ export function syncCommands({ readText, env = process.env }) {
       async run({ values, positionals: [file, ...extra] }) {
         if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
         const text = await readText(file, 'mapping file');
-        const host = hostFromEnv(env, { jumpcloud: true, jira: true });
-        const report = await core.previewSync(host, syncOptions(file, text, values, { dryRun: true }));
+        const config = configFromEnv(env, { jumpcloud: true, jira: true });
+        const report = await withProgress(config, !values.json, (progress) =>
+          core.previewSync(hostFor(env, config, progress), syncOptions(file, text, values, { dryRun: true })));
         if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {
           const failure = mappingFailure(text, file, report.error);
@@ -115,18 +155,19 @@ export function syncCommands({ readText, env = process.env }) {
       async run({ values, positionals: [file, ...extra] }) {
         if (!file || extra.length) throw new UsageError('expected exactly one mapping file');
         const text = await readText(file, 'mapping file');
-        const progress = values.json ? null : progressReporter(process.stderr);
-        const host = hostFromEnv(env, { jumpcloud: true, jira: true }, progress?.log ?? (() => {}));
-        let options = syncOptions(file, text, values, {});
-        let report;
-        // The CLI has no invocation limit, but the engine still works in resumable slices.
-        for (let slice = 0; slice < 10_000; slice += 1) {
-          report = await core.runSync(host, options);
-          progress?.update(report);
-          if (report.status !== 'continue') break;
-          options = { ...options, runId: report.runId, resume: true };
-        }
-        progress?.done();
+        const config = configFromEnv(env, { jumpcloud: true, jira: true });
+        const report = await withProgress(config, !values.json, async (progress) => {
+          const host = hostFor(env, config, progress);
+          let options = syncOptions(file, text, values, {});
+          let last;
+          // The CLI has no invocation limit, but the engine still works in resumable slices.
+          for (let slice = 0; slice < 10_000; slice += 1) {
+            last = await core.runSync(host, options);
+            if (last.status !== 'continue') break;
+            options = { ...options, runId: last.runId, resume: true };
+          }
+          return last;
+        });
         if (values.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         else {
           const failure = mappingFailure(text, file, report.error);

@@ -37,11 +37,25 @@ export function readEnvConfig(env, { jumpcloud = true, jira = true } = {}) {
     if (!env.JIRA_API_TOKEN) throw new EnvError('JIRA_API_TOKEN is not set (an Atlassian API token)');
     config.jira = {
       baseUrl: jiraBase,
-      assetsBaseUrl: env.ASSETS_BASE_URL || 'https://api.atlassian.com',
+      assetsBaseUrl: env.ASSETS_BASE_URL || assetsBaseFor(jiraBase),
       authorization: `Basic ${Buffer.from(`${env.JIRA_EMAIL}:${env.JIRA_API_TOKEN}`).toString('base64')}`,
     };
   }
   return config;
+}
+
+/**
+ * Where Assets answers when ASSETS_BASE_URL is not set: Atlassian's API gateway for a cloud site
+ * (`*.atlassian.net`); any other Jira base URL is an emulator, which serves Assets itself.
+ */
+function assetsBaseFor(jiraBase) {
+  let host;
+  try {
+    host = new URL(jiraBase).hostname;
+  } catch {
+    throw new EnvError(`JIRA_SITE / JIRA_BASE_URL is not a URL or host name: '${jiraBase}'`);
+  }
+  return host === 'atlassian.net' || host.endsWith('.atlassian.net') ? 'https://api.atlassian.com' : jiraBase;
 }
 
 /**

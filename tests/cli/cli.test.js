@@ -231,3 +231,37 @@ test('a 5 MB mapping gives a bounded answer: 200 diagnostics, the rest counted',
   assert.ok(one.stdout.length < 64 * 1024, `rendered output is ${one.stdout.length} bytes`);
   assert.ok(tributary(['validate', long, '--json']).stdout.length < 64 * 1024);
 });
+
+test('COMMAND --help prints that command\'s help (exit 0), whatever else is on the line', () => {
+  for (const command of ['validate', 'format', 'sample', 'preview', 'sync', 'sandbox', 'version']) {
+    const { code, stdout } = tributary([command, '--help']);
+    assert.equal(code, 0, command);
+    assert.match(stdout, new RegExp(`^usage: tributary ${command}\\b`), command);
+  }
+  assert.match(tributary(['sync', 'x.map', '-h', '--json']).stdout, /^usage: tributary sync FILE/);
+  assert.match(tributary(['help', 'preview']).stdout, /^usage: tributary preview FILE/);
+  assert.match(tributary(['--help']).stdout, /^usage: tributary <command>/);
+  const unknown = tributary(['help', 'frobnicate']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.stderr, /unknown command 'frobnicate'/);
+  // A bad flag shows the command's own help, not the overview.
+  const bad = tributary(['preview', '--bogus']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /usage: tributary preview FILE/);
+});
+
+test('validate says when a mapping is fine, and counts what is not', async () => {
+  const fine = await file('fine.map', 'key:_id=id\nmap:firstname=First Name\nconfig:api=systemusers\n');
+  let result = tributary(['validate', fine]);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /fine\.map: the mapping is fine, no problems found\n$/);
+  const warned = await file('warned.map', 'key:_id=id\nmap:jobtitel=Job Title\nconfig:api=systemusers\n');
+  result = tributary(['validate', warned]);
+  assert.equal(result.code, 0);
+  assert.match(result.stdout, /warned\.map: the mapping is fine, with 1 warning\n$/);
+  const bad = await file('counted.map', 'map:firstname=First Name\nconfig:api=systemusers\n');
+  result = tributary(['validate', bad]);
+  assert.equal(result.code, 1);
+  assert.match(result.stdout, /counted\.map: 1 error; fix the errors before a run\n$/);
+  assert.doesNotMatch(tributary(['validate', fine, '--json']).stdout, /fine/);
+});

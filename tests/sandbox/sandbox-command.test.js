@@ -14,6 +14,9 @@ test('sandbox --once runs the first sync and prints its summary', () => {
   assert.equal(result.status, 0, result.stderr + result.stdout);
   assert.match(result.stdout, /JumpCloud emulator: http:\/\/127\.0\.0\.1:\d+/);
   assert.match(result.stdout, /First sync: succeeded — created 30,/);
+  // Piped, each step of the start gets one line (a terminal redraws one line in place).
+  assert.match(result.stdout, /Seeding the emulated directory with 30 users…\n/);
+  assert.match(result.stdout, /First sync: starting…\n/);
   assert.ok(!result.stdout.includes('sandbox-jumpcloud-key'));
 });
 

@@ -111,7 +111,7 @@ export async function openPage(browser, baseUrl, { fixtures = defaultFixtures(),
 function recordCspViolations() {
   globalThis.__cspViolations = [];
   document.addEventListener('securitypolicyviolation', (event) => {
-    globalThis.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    globalThis.__cspViolations.push(`${event.violatedDirective} ${event.blockedURI}${event.sample ? ` ${event.sample.slice(0, 60)}` : ''}${event.sourceFile ? ` ${event.sourceFile.split("/").pop()}:${event.lineNumber}:${event.columnNumber}` : ''}`);
   });
 }
 
@@ -350,4 +350,81 @@ export async function tileCounts(locator) {
 /** Table rows as arrays of cell texts. */
 export async function tableRows(locator) {
   return locator.evaluateAll((rows) => rows.map((r) => [...r.children].map((c) => c.textContent)));
+}
+
+/**
+ * Saves a screenshot of `page` as a test artifact (never committed): in $TRIBUTARY_ARTIFACTS,
+ * else tributary-artifacts/ in the system's temporary folder. Returns the file's path.
+ */
+export async function saveScreenshot(page, name) {
+  const { mkdir } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const dir = process.env.TRIBUTARY_ARTIFACTS || join(tmpdir(), 'tributary-artifacts');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/** The relative luminance (0 black … 1 white) of a CSS `rgb(...)` colour. */
+export function luminance(cssColor) {
+  const [r, g, b] = (cssColor.match(/[\d.]+/g) ?? ['0', '0', '0']).slice(0, 3).map((v) => {
+    const c = Number(v) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+}
+
+/**
+ * The mapping editor's text (CodeMirror's lines, in the editor's shadow root, which Playwright's
+ * locators enter; the short texts of the tests are all drawn).
+ */
+export async function mappingText(page) {
+  return page.locator('.editor .cm-content').evaluate((content) =>
+    [...content.querySelectorAll(':scope > .cm-line')].map((line) => line.textContent).join('\n'));
+}
+
+/**
+ * The text under the editor's lint marks, one entry per marked stretch of a line (CodeMirror
+ * may cut one mark into several elements where highlighting changes).
+ */
+export async function lintMarkedTexts(page) {
+  return page.locator('.editor .cm-content').evaluate((content) => {
+    const out = [];
+    for (const line of content.querySelectorAll(':scope > .cm-line')) {
+      let run = '';
+      let last = null;
+      const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+      for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        const mark = node.parentElement.closest('.cm-lintRange');
+        if (mark) {
+          run += node.textContent;
+          last = mark;
+        } else if (run) {
+          out.push(run);
+          run = '';
+        }
+      }
+      if (run) out.push(run);
+      void last;
+    }
+    return out;
+  });
+}
+
+/** How many elements match `selector` inside the mapping editor's shadow root. */
+export async function inEditorCount(page, selector) {
+  return page.evaluate((css) => document.querySelector('.editor-frame')?.shadowRoot?.querySelectorAll(css).length ?? 0, selector);
+}
+
+/**
+ * Replaces the mapping editor's text as typing would (select all, insert): Playwright's fill()
+ * makes Chrome's own editing code write style attributes into the editable element, which the
+ * Custom UI CSP reports though no page code did it.
+ */
+export async function typeMapping(page, text) {
+  const editor = page.getByLabel('Mapping', { exact: true });
+  await editor.click();
+  await page.keyboard.press('Control+a');
+  await page.keyboard.insertText(text);
 }

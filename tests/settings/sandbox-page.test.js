@@ -8,9 +8,12 @@
 import { startSandbox } from '../../dev/sandbox/index.js';
 
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 
-import { browserSkipReason, everythingInPage, launchChromium, tileCounts } from './helpers.js';
+import { browserSkipReason, everythingInPage, launchChromium, luminance, mappingText, saveScreenshot, tileCounts, typeMapping } from './helpers.js';
+
+const nodeCore = await import('../../src-js/core/index.js');
 
 const skipReason = browserSkipReason();
 const TIMEOUT = { timeout: 120_000 };
@@ -60,7 +63,8 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     const footer = page.locator('#footer-version');
     await page.waitForFunction(() => document.querySelector('#footer-version')?.dataset.coreVersion);
     assert.equal(await footer.getAttribute('data-core-version'), core);
-    assert.equal(await footer.textContent(), `Core ${core} (in this page)`);
+    assert.equal(await footer.textContent(), `Tributary ${core}`);
+    assert.match(await footer.getAttribute('title'), new RegExp(`checks in this page: core ${core.replace(/\./g, '\\.')} \\(WebAssembly\\)`));
   });
 
   test('the Imports tab lists the sandbox import with its last run from the history', TIMEOUT, async () => {
@@ -76,7 +80,7 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     await page.waitForFunction(() => /attributes of User, in your browser/.test(document.querySelector('.diag-summary')?.textContent ?? ''));
     assert.doesNotMatch(await summary.textContent(), /error/);
     const editor = page.getByLabel('Mapping', { exact: true });
-    const saved = await editor.inputValue();
+    const saved = await mappingText(page);
     assert.equal(saved, (await sandbox.invoke('listImports'))[0].mapping);
 
     await editor.fill(saved.replace('map:jobTitle=Job Title', 'map:jobTitle=Job Titel'));
@@ -123,11 +127,24 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     // Absent parts (no creates, nothing missing) leave no trace such as a stray "null".
     assert.doesNotMatch(await page.locator('.preview').textContent(), /null|undefined|NaN/);
     if (preview.counts.warnings) assert.match(await page.locator('.preview .problems-warnings summary').textContent(), /warning/);
-    await page.screenshot({ path: '/tmp/tributary-sandbox-preview.png', fullPage: true });
+    // Search finds the changed user by id; the CSV download carries the change.
+    await page.getByLabel('Search').fill(user._id.slice(-6));
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    const csv = await readFile(await download.path(), 'utf8');
+    assert.ok(csv.split('\r\n').some((line) => line.startsWith(`update,${user._id},`) && line.includes(`Job Title,${oldTitle},${NEW_TITLE}`)), csv);
+    await saveScreenshot(page, 'sandbox-preview');
   });
 
   test('Run now, then Run history shows the run succeeded with the engine\'s counts', TIMEOUT, async () => {
     await page.getByRole('button', { name: 'Run now' }).click();
+    // The confirmation says what the run will do, from the engine's dry run.
+    const dialog = page.getByRole('dialog', { name: 'Run this import now?' });
+    await dialog.waitFor();
+    const planned = JSON.parse(called('previewImport').at(-1).body).result;
+    assert.match(await dialog.textContent(), new RegExp(`The run will create ${planned.counts.created}, update ${planned.counts.updated}, clear \\d+ values?, retire 0`));
+    assert.equal(called('runImport').length, 0, 'nothing runs before the admin confirms');
+    await dialog.getByRole('button', { name: 'Run now' }).click();
     await page.getByRole('tab', { name: 'Run history', selected: true }).waitFor();
     const started = called('runImport');
     assert.equal(started.length, 1);
@@ -173,6 +190,110 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     }
     assert.deepEqual(pageErrors, []);
     assert.deepEqual(sandbox.emulators.violations(), [], 'every request the app sent matches the vendor specs');
-    await page.screenshot({ path: '/tmp/tributary-sandbox-connection.png', fullPage: true });
+    await saveScreenshot(page, 'sandbox-connection');
+  });
+
+  test('the seed guide\'s mapping: quick fixes for id and Manager Name, a typo marked at its line and column, click-to-map from the sample', TIMEOUT, async () => {
+    const tab = await context.newPage();
+    try {
+      await tab.goto(`${sandbox.pageUrl}?tab=imports`);
+      await tab.getByRole('button', { name: 'Add import' }).click();
+      const optionOf = async (label, text) => tab.getByLabel(label).evaluate((select, wanted) =>
+        [...select.options].find((o) => o.textContent.startsWith(wanted))?.value, text);
+      await tab.getByLabel('Assets object schema').selectOption(await optionOf('Assets object schema', 'People'));
+      await tab.waitForFunction(() => [...document.querySelectorAll('select option')].some((o) => o.textContent === 'User'));
+      await tab.getByLabel('Object type').selectOption(await optionOf('Object type', 'User'));
+      await tab.waitForFunction(() => /attributes of User/.test(document.querySelector('.diag-summary')?.textContent ?? ''));
+      // The guide's mapping as pasted from OnLink, with a typo in a JumpCloud field on line 7.
+      const guide = 'key:_id=id\nmap:firstname=First Name\nmap:lastname=Last Name\nmap:email=Email\nmap:username=User Name\n' +
+        'map:manager=Manager Name\nmap:jobtitel=Job Title\nconfig:api=systemusers\nconfig:filter=department:$eq:Finance\n';
+      await typeMapping(tab, guide);
+      const expected = nodeCore.validate(guide, JSON.stringify(await sandbox.invoke('getAttributes', { objectTypeId: await tab.getByLabel('Object type').inputValue() })));
+      const typo = expected.diagnostics.find((d) => d.code === 'W008');
+      assert.deepEqual([typo.line, typo.column], [7, 5]);
+      // The typo's lint mark sits on line 7 from column 5, over exactly the field name.
+      await tab.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelectorAll('.cm-lintRange-warning').length >= 1);
+      const mark = await tab.evaluate(() => {
+        const root = document.querySelector('.editor-frame').shadowRoot;
+        const range = root.querySelector('.cm-lintRange-warning');
+        const line = range.closest('.cm-line');
+        const lines = [...root.querySelectorAll('.cm-content > .cm-line')];
+        const before = document.createRange();
+        before.setStart(line, 0);
+        before.setEndBefore(range);
+        return { line: lines.indexOf(line) + 1, column: before.toString().length + 1, text: range.textContent };
+      });
+      assert.deepEqual(mark, { line: 7, column: 5, text: 'jobtitel' });
+
+      // Hovering the `id` mark shows the message and its fix; one click applies it.
+      const idMark = tab.locator('.cm-lintRange-error', { hasText: /^id$/ });
+      await idMark.hover();
+      const tooltip = tab.locator('.cm-tooltip-lint');
+      await tooltip.waitFor();
+      assert.match(await tooltip.textContent(), /JumpCloud ID/);
+      await tooltip.getByRole('button', { name: "Fix: replace with 'JumpCloud ID'" }).click();
+      await tab.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelector('.cm-content').textContent.startsWith('key:_id=JumpCloud ID'));
+      // Manager Name: the fix from the list below the editor.
+      await tab.getByRole('button', { name: "Fix: replace with 'Manager|byKey'" }).click();
+      await tab.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelector('.cm-content').textContent.includes('map:manager=Manager|byKey'));
+      assert.match(await mappingText(tab), /^map:manager=Manager\|byKey$/m);
+      assert.equal(await tab.locator('.diag-code', { hasText: 'E020' }).count(), 0, 'both E020s are fixed');
+      await saveScreenshot(tab, 'sandbox-quick-fixes');
+
+      // Fetch sample, then click a field: a new map: row, and the attribute names offered.
+      await tab.getByRole('button', { name: 'Fetch sample' }).click();
+      await tab.getByRole('button', { name: 'Map department' }).click();
+      const options = tab.locator('.cm-tooltip-autocomplete li');
+      await options.first().waitFor();
+      const offered = await options.allTextContents();
+      assert.ok(offered.some((o) => o.startsWith('Job Title')), JSON.stringify(offered));
+      await tab.keyboard.press('Escape');
+      assert.match(await mappingText(tab), /\nmap:department=\n$/);
+      // Completion of JumpCloud fields on a map: line comes from the collection's spec.
+      await tab.keyboard.type('\nmap:jobT');
+      await tab.locator('.cm-tooltip-autocomplete li', { hasText: 'jobTitle' }).first().waitFor();
+      await saveScreenshot(tab, 'sandbox-click-to-map');
+    } finally {
+      await tab.close();
+    }
+  });
+
+  test('fits 1280×800 and 1920×1080 without sideways scrolling', TIMEOUT, async () => {
+    for (const [width, height] of [[1280, 800], [1920, 1080]]) {
+      const sized = await browser.newPage({ viewport: { width, height } });
+      try {
+        await sized.goto(`${sandbox.pageUrl}?tab=imports`);
+        await sized.getByRole('button', { name: 'Edit import JumpCloud users' }).click();
+        await sized.waitForFunction(() => /attributes of User/.test(document.querySelector('.diag-summary')?.textContent ?? ''));
+        const overflow = await sized.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+        assert.equal(overflow, 0, `${width}×${height}: ${overflow}px wider than the window`);
+        await saveScreenshot(sized, `sandbox-${width}x${height}`);
+      } finally {
+        await sized.close();
+      }
+    }
+  });
+
+  test('Jira\'s dark theme: the page follows it with Atlassian\'s dark tokens, and has no title of its own', TIMEOUT, async () => {
+    const dark = await context.newPage();
+    try {
+      await dark.goto(`${sandbox.pageUrl}?theme=dark&tab=imports`);
+      await dark.locator('html[data-color-mode="dark"]').waitFor({ state: 'attached' });
+      await dark.getByRole('tab', { name: 'Imports' }).waitFor();
+      const colours = await dark.evaluate(() => {
+        const style = getComputedStyle(document.body);
+        return { background: style.backgroundColor, text: style.color, token: getComputedStyle(document.documentElement).getPropertyValue('--ds-surface').trim() };
+      });
+      assert.ok(colours.token, 'the design tokens are loaded');
+      assert.ok(luminance(colours.background) < 0.05, `a dark page background: ${colours.background}`);
+      assert.ok(luminance(colours.text) > 0.5, `light text: ${colours.text}`);
+      assert.equal(await dark.locator('h1').count(), 0, 'Jira shows the title');
+      await saveScreenshot(dark, 'sandbox-dark-theme');
+    } finally {
+      await dark.close();
+    }
+    // The light theme by default.
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.ok(luminance(light) > 0.9, `a light page background: ${light}`);
   });
 });

@@ -274,3 +274,64 @@ pub fn preview(
         }),
     }
 }
+
+/// The record fields a mapping can read from the JumpCloud collection `api` (the name after
+/// `config:api=`): the vendor spec's fields and the engine's additions (`memberof`,
+/// `attributes`), sorted by name, for the page's completion. Throws an `Error` naming the
+/// collections when `api` is not one of them.
+#[wasm_bindgen(js_name = sourceFields, unchecked_return_type = "string[]")]
+pub fn source_fields(
+    #[wasm_bindgen(unchecked_param_type = "string")] api: JsValue,
+) -> Result<JsValue, JsError> {
+    use tributary_models::jumpcloud::Collection;
+    let name = text_arg(&api, "api")?;
+    let collection = Collection::by_name(&name).ok_or_else(|| {
+        let known: Vec<&str> = Collection::ALL.iter().map(|c| c.name).collect();
+        JsError::new(&format!(
+            "api: '{name}' is not a JumpCloud collection (one of {})",
+            known.join(", ")
+        ))
+    })?;
+    let mut names: Vec<&str> = collection
+        .fields
+        .iter()
+        .map(|f| f.name)
+        .chain(collection.dynamic_fields.iter().map(|d| d.field.name))
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    to_js(&names)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::*;
+
+    fn names(api: &str) -> Vec<String> {
+        serde_wasm_bindgen::from_value(source_fields(JsValue::from_str(api)).unwrap()).unwrap()
+    }
+
+    #[wasm_bindgen_test]
+    fn source_fields_lists_the_collections_spec_fields_and_the_engines_additions_sorted() {
+        let users = names("systemusers");
+        assert!(users.contains(&"jobTitle".to_string()));
+        assert!(users.contains(&"memberof".to_string()));
+        assert!(users.contains(&"attributes".to_string()));
+        assert!(users.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        assert!(names(" Systems ").contains(&"hostname".to_string()));
+        assert!(!names("systems").contains(&"jobTitle".to_string()));
+    }
+
+    #[wasm_bindgen_test]
+    fn source_fields_refuses_an_unknown_collection_or_a_non_text_argument() {
+        let unknown = source_fields(JsValue::from_str("sytemusers")).unwrap_err();
+        let message = String::from(js_sys::Error::from(JsValue::from(unknown)).message());
+        assert!(
+            message.contains("'sytemusers' is not a JumpCloud collection"),
+            "{message}"
+        );
+        assert!(message.contains("systemusers"), "{message}");
+        assert!(source_fields(JsValue::from_f64(1.0)).is_err());
+    }
+}

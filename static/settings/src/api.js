@@ -43,8 +43,24 @@ function loadBridge() {
     ));
   }
   // @forge/bridge is CommonJS; bundled, its exports may sit on the namespace or on `default`.
-  bridgePromise ??= import('@forge/bridge').then((mod) => ({ invoke: mod.invoke ?? mod.default?.invoke }));
+  bridgePromise ??= import('@forge/bridge').then((mod) => ({
+    invoke: mod.invoke ?? mod.default?.invoke,
+    view: mod.view ?? mod.default?.view,
+  }));
   return bridgePromise;
+}
+
+/**
+ * Asks Jira to theme the page as it is themed itself (light or dark): Jira sets the
+ * `data-color-mode` / `data-theme` attributes that dist/tokens.css keys on. A host that cannot
+ * leaves the light theme; the page works either way.
+ */
+export async function enableTheme() {
+  try {
+    await (await loadBridge()).view?.theme?.enable();
+  } catch {
+    // Theming is a nicety: the light tokens stay.
+  }
 }
 
 /** Whether the host gave this page a bridge to Jira. */

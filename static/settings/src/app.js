@@ -1,7 +1,7 @@
 // Tributary settings page (Forge Custom UI): Connection, Imports, Run history.
 // Entry point bundled by scripts/build-settings.mjs into ../dist/app.js.
 
-import { call, hasBridge } from './api.js';
+import { call, enableTheme, hasBridge } from './api.js';
 import { createConnectionPanel } from './connection.js';
 import { loadCore } from './core.js';
 import { h } from './dom.js';
@@ -23,6 +23,8 @@ async function main() {
     return;
   }
 
+  // Jira's light or dark theme, followed as the admin changes it.
+  enableTheme();
   const core = await loadCore();
   const runs = createRunsPanel();
   const panels = {
@@ -30,6 +32,10 @@ async function main() {
     imports: createImportsPanel({
       core,
       onRunStarted: (importId, runId) => selectTab('runs', { importId, startedRunId: runId }),
+      onConnect: () => {
+        selectTab('connection');
+        tabs.connection.focus();
+      },
     }),
     runs,
   };
@@ -99,13 +105,15 @@ async function showVersions(footer, core) {
   } catch {
     // The footer is informational; the panels report connection problems themselves.
   }
-  const parts = [];
-  if (page) parts.push(`Core ${page}${core.mode === 'wasm' ? ' (in this page)' : ''}`);
-  if (server && server !== page) parts.push(`server core ${server}`);
-  if (!parts.length) parts.push(server ? `Core ${server} (server)` : 'Core version unknown');
-  footer.textContent = parts.join(' · ');
+  // Plain words for admins; the details (which core runs where) on hover.
+  const version = page ?? server;
+  footer.textContent = version ? `Tributary ${version}` : '';
+  const details = [];
+  if (page) details.push(`checks in this page: core ${page}${core.mode === 'wasm' ? ' (WebAssembly)' : ''}`);
+  if (server) details.push(`runs: core ${server}`);
+  footer.title = details.join('; ');
   if (page && server && page !== server) {
-    footer.append(' — the page and the server run different versions; reload the page after an upgrade.');
+    footer.append(' — this page is older than the app; reload the page to get the new version.');
   }
   footer.dataset.coreVersion = page ?? server ?? '';
 }

@@ -18,10 +18,12 @@ export function createConfirmDialog() {
   el.addEventListener('cancel', () => finish(false));
   return {
     el,
-    ask({ title: t, body: b, confirmText }) {
+    /** `tone`: 'danger' (default) for what cannot be undone, 'primary' for the main action. */
+    ask({ title: t, body: b, confirmText, tone = 'danger' }) {
       title.textContent = t;
       body.textContent = b;
       ok.textContent = confirmText;
+      ok.className = `button button-${tone}`;
       el.showModal();
       cancel.focus(); // the safe choice has focus
       return new Promise((r) => { resolve = r; });

@@ -68,6 +68,11 @@ export class Core {
     return shape(await call('validateMapping', payload), 'server');
   }
 
+  /** The fields a mapping can read from JumpCloud collection `api` (empty without the core). */
+  sourceFields(api) {
+    return this.has('sourceFields') ? this.glue.sourceFields(api) : [];
+  }
+
   /** Whether `format` can run (only in the browser; there is no resolver for it). */
   canFormat() {
     return this.has('format');

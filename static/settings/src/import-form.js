@@ -2,7 +2,7 @@
 // mapping editor, and Save, Format, Fetch sample, Preview, Run now and Delete.
 
 import { call } from './api.js';
-import { field, h, replaceChildren, statusLine, uid, whileBusy } from './dom.js';
+import { field, formatTime, h, replaceChildren, statusLine, uid, whileBusy } from './dom.js';
 import { createMappingEditor } from './editor.js';
 import { SCHEDULE_LABELS } from './labels.js';
 import { previewOutcome, renderPreview } from './preview.js';
@@ -20,7 +20,7 @@ config:api=systemusers
 const SAMPLE_LIMIT = 5;
 
 /** The add/edit form for one import. */
-export function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunStarted, onClose }) {
+export function createImportForm({ core, initial, confirm, onSaved, onDeleted, onRunStarted, onClose, otherNames = () => [] }) {
   let current = initial ? { ...initial } : null; // the saved version, if any
   const headingId = uid('import-heading');
 
@@ -54,7 +54,7 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
   const previewButton = h('button', { type: 'button', class: 'button', text: 'Preview' });
   const runButton = h('button', { type: 'button', class: 'button', text: 'Run now' });
   const deleteButton = h('button', { type: 'button', class: 'button button-danger', text: 'Delete' });
-  const closeButton = h('button', { type: 'button', class: 'button button-subtle', text: 'Close', onclick: onClose });
+  const closeButton = h('button', { type: 'button', class: 'button button-subtle', text: 'Close', onclick: () => onClose() });
 
   if (!core.canFormat()) {
     formatButton.disabled = true;
@@ -84,11 +84,55 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
   function snapshot() {
     return JSON.stringify([name.value, schema.value, objectType.value, schedule.value, enabled.checked, editor.getText()]);
   }
+  let ready = false; // the pickers have loaded: snapshots compare like with like
+  const draftKey = `tributary:draft:${initial?.id ?? 'new'}`;
+  const isDirty = () => ready && snapshot() !== savedSnapshot;
   function markDirty() {
-    const dirty = snapshot() !== savedSnapshot;
+    const dirty = isDirty();
     saveButton.textContent = dirty ? 'Save*' : 'Save';
     saveButton.setAttribute('aria-label', dirty ? 'Save (unsaved changes)' : 'Save');
+    keepDraft(dirty);
   }
+  /** Unsaved edits are kept in this browser, so a reload or a visit elsewhere does not lose them. */
+  function keepDraft(dirty) {
+    try {
+      if (dirty) localStorage.setItem(draftKey, JSON.stringify({ at: Date.now(), snapshot: snapshot() }));
+      else localStorage.removeItem(draftKey);
+    } catch {
+      // Storage may be refused (private windows): the reload warning still guards the edits.
+    }
+  }
+  function storedDraft() {
+    try {
+      const draft = JSON.parse(localStorage.getItem(draftKey) ?? 'null');
+      return draft && typeof draft.snapshot === 'string' ? draft : null;
+    } catch {
+      return null;
+    }
+  }
+  /** Puts a snapshot's values back in the form (a restored draft). */
+  async function applySnapshot(text) {
+    const [n, schemaId, typeId, sched, on, mapping] = JSON.parse(text);
+    name.value = n;
+    schedule.value = sched;
+    enabled.checked = on;
+    if (schemaId && schemaId !== schema.value) {
+      schema.value = schemaId;
+      await loadObjectTypes(schemaId, typeId);
+    } else if (typeId && typeId !== objectType.value) {
+      objectType.value = typeId;
+      objectType.dispatchEvent(new Event('change'));
+    }
+    await editor.setText(mapping);
+    sampleView?.refresh();
+  }
+  // A reload or navigation away with unsaved edits asks first (the draft is kept as well).
+  const warnBeforeLeaving = (event) => {
+    if (!isDirty()) return;
+    event.preventDefault();
+    event.returnValue = '';
+  };
+  window.addEventListener('beforeunload', warnBeforeLeaving);
   function refreshHeading() {
     heading.textContent = current ? `Edit import: ${current.name || '(unnamed)'}` : 'New import';
     deleteButton.hidden = !current;
@@ -171,7 +215,13 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
   (async () => {
     const hasSchema = await loadSchemas(initial?.objectSchemaId);
     if (hasSchema) await loadObjectTypes(schema.value, initial?.objectTypeId);
-    savedSnapshot = initial ? snapshot() : '';
+    savedSnapshot = snapshot();
+    const draft = storedDraft();
+    if (draft && draft.snapshot !== savedSnapshot) {
+      await applySnapshot(draft.snapshot);
+      status.set('info', `Your unsaved edits from ${formatTime(draft.at)} are back. Save them, or Close to discard them.`);
+    }
+    ready = true;
     markDirty();
   })();
 
@@ -189,6 +239,8 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
 
   function missingFields() {
     if (!name.value.trim()) return [name, 'Give the import a name.'];
+    const taken = otherNames(current?.id).some((other) => other.trim().toLowerCase() === name.value.trim().toLowerCase());
+    if (taken) return [name, `Another import is already called "${name.value.trim()}". Give this one its own name.`];
     if (!schema.value) return [schema, 'Choose an Assets object schema.'];
     if (!objectType.value) return [objectType, 'Choose the object type to import into.'];
     if (!editor.getText().trim()) return [editor.textarea, 'Write the mapping: at least a key: line.'];
@@ -209,6 +261,8 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
       current = result?.import ?? currentImport();
       savedSnapshot = snapshot();
       markDirty();
+      // A new import's draft was kept under "new": it is saved now.
+      if (!initial) keepDraftGone('tributary:draft:new');
       refreshHeading();
       onSaved(current);
       const errors = (result?.diagnostics || []).filter((d) => d.severity === 'error').length;
@@ -251,7 +305,12 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
       const records = Array.isArray(result?.records) ? result.records : [];
       const total = Number.isFinite(result?.totalCount) ? ` of ${result.totalCount}` : '';
       status.set('ok', `Fetched ${records.length}${total} sample record${records.length === 1 && !total ? '' : 's'}.`);
-      sampleView = renderSample(records, { core, getText: editor.getText, getAttributes: () => attributesJson, request: result?.request });
+      editor.setSample(records);
+      sampleView = renderSample(records, {
+        core, getText: editor.getText, getAttributes: () => attributesJson, request: result?.request,
+        // A new `map:` row for the field, the cursor after `=`, attribute names offered.
+        onPickField: (path) => editor.appendLine(`map:${path}=`, { complete: true }),
+      });
       replaceChildren(results, sampleView.el);
     } catch (error) {
       status.set('error', error.message);
@@ -266,7 +325,7 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
       const preview = await call('previewImport', { importId: id });
       status.set(...previewOutcome(preview));
       sampleView = null;
-      replaceChildren(results, renderPreview(preview));
+      replaceChildren(results, renderPreview(preview, { labelAttribute: labelAttributeOf(attributesJson) }));
     } catch (error) {
       status.set('error', error.message);
     }
@@ -275,6 +334,27 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
   runButton.addEventListener('click', () => whileBusy(runButton, async () => {
     const id = await ensureSaved();
     if (!id) return;
+    // Say what the run will do before it does it: the dry run's counts.
+    status.set('busy', 'Working out what the run will change (nothing is written yet)…');
+    let planned;
+    try {
+      planned = await call('previewImport', { importId: id });
+    } catch (error) {
+      status.set('error', error.message);
+      return;
+    }
+    status.clear();
+    const ok = await confirm({
+      title: 'Run this import now?',
+      body: runSummary(planned),
+      confirmText: 'Run now',
+      tone: 'primary',
+    });
+    if (!ok) {
+      status.set('ok', 'Nothing was run.');
+      runButton.focus();
+      return;
+    }
     status.set('busy', 'Starting the run…');
     try {
       const { runId } = (await call('runImport', { importId: id })) || {};
@@ -310,5 +390,46 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
   return {
     el,
     focus: () => heading.focus(),
+    isDirty,
+    /** Forgets the unsaved edits (the admin chose to discard them) and stops guarding them. */
+    discard() {
+      keepDraftGone(draftKey);
+      window.removeEventListener('beforeunload', warnBeforeLeaving);
+    },
   };
+}
+
+function keepDraftGone(key) {
+  try {
+    localStorage.removeItem(key);
+  } catch {
+    // Nothing was kept.
+  }
+}
+
+/** What a run will do, from its dry run's counts, in one sentence for the confirmation. */
+export function runSummary(preview) {
+  const c = preview?.counts ?? {};
+  if (!preview?.plan) {
+    return `The preview could not say what the run would change${preview?.message ? ` (${preview.message})` : ''}. Run it anyway?`;
+  }
+  const clears = (preview.plan.updates ?? []).reduce((n, u) => n + (u.changes ?? []).filter((ch) => (ch.new ?? []).length === 0).length, 0);
+  const parts = [
+    `create ${c.created ?? 0}`,
+    `update ${c.updated ?? 0}`,
+    `clear ${clears} value${clears === 1 ? '' : 's'}`,
+    `retire ${(c.marked ?? 0) + (c.deleted ?? 0)} (mark ${c.marked ?? 0}, delete ${c.deleted ?? 0})`,
+  ];
+  const guard = preview.guard?.reason ? ` A safety guard will hold some of it back: ${preview.guard.reason}.` : '';
+  const failing = c.failed ? ` ${c.failed} record${c.failed === 1 ? '' : 's'} would fail.` : '';
+  return `The run will ${parts.join(', ')} Assets objects.${failing}${guard}`;
+}
+
+/** The name of the object type's label attribute (what Assets shows as an object's name), if known. */
+function labelAttributeOf(attributesJson) {
+  try {
+    return JSON.parse(attributesJson ?? '[]').find((a) => a?.label === true)?.name ?? null;
+  } catch {
+    return null;
+  }
 }

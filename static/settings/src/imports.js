@@ -11,7 +11,7 @@ import { statusText, toMillis } from './report.js';
  * The Imports panel. `onRunStarted(importId, runId)` is called after *Run now*.
  * `load()` fetches the list.
  */
-export function createImportsPanel({ core, onRunStarted }) {
+export function createImportsPanel({ core, onRunStarted, onConnect }) {
   const listStatus = statusLine();
   const listBody = h('div', { class: 'imports-list' });
   const addButton = h('button', { type: 'button', class: 'button button-primary', text: 'Add import', onclick: () => openForm(null) });
@@ -29,6 +29,7 @@ export function createImportsPanel({ core, onRunStarted }) {
     confirmDialog.el);
 
   let imports = [];
+  let connected = true;
   let form = null;
   /** importId → its newest run record; null until the history has been read. */
   let lastRuns = null;
@@ -54,6 +55,8 @@ export function createImportsPanel({ core, onRunStarted }) {
     listStatus.set('busy', 'Loading imports…');
     try {
       imports = (await call('listImports')) || [];
+      // With nothing to list, the next step depends on whether JumpCloud is connected yet.
+      if (!imports.length) connected = Boolean((await call('getConnection').catch(() => null))?.hasApiKey);
       listLoaded = true;
       listStatus.clear();
       renderList();
@@ -65,7 +68,11 @@ export function createImportsPanel({ core, onRunStarted }) {
 
   function renderList() {
     if (!imports.length) {
-      replaceChildren(listBody, h('p', { class: 'empty', text: 'No imports yet. Add one to start syncing JumpCloud into Assets.' }));
+      replaceChildren(listBody, connected
+        ? h('p', { class: 'empty', text: 'No imports yet. Add one to start syncing JumpCloud into Assets.' })
+        : h('div', { class: 'empty empty-state' },
+          h('p', { text: 'Connect JumpCloud first: imports read your directory with its API key.' }),
+          onConnect ? h('button', { type: 'button', class: 'button button-primary', text: 'Connect JumpCloud', onclick: onConnect }) : null));
       return;
     }
     const rows = imports.map((imp) => h('tr', {},
@@ -90,11 +97,27 @@ export function createImportsPanel({ core, onRunStarted }) {
       h('tbody', {}, rows)));
   }
 
-  function openForm(imp) {
+  /** True when there is no form with unsaved edits, or the admin chose to discard them. */
+  async function mayLeaveForm() {
+    if (!form?.isDirty()) return true;
+    const discard = await confirmDialog.ask({
+      title: 'Discard your unsaved changes?',
+      body: 'The import has edits that are not saved. Discard them, or cancel and Save first.',
+      confirmText: 'Discard changes',
+    });
+    if (discard) form.discard();
+    return discard;
+  }
+
+  async function openForm(imp) {
+    if (!(await mayLeaveForm())) return;
+    form?.discard();
     form = createImportForm({
       core,
       initial: imp,
       confirm: confirmDialog.ask,
+      // Two imports cannot share a name: the others', for the form's check.
+      otherNames: (id) => imports.filter((i) => i.id !== id).map((i) => String(i.name ?? '')),
       onSaved(saved) {
         const index = imports.findIndex((i) => i.id === saved.id);
         if (index >= 0) imports[index] = saved;
@@ -104,17 +127,19 @@ export function createImportsPanel({ core, onRunStarted }) {
       onDeleted(id) {
         imports = imports.filter((i) => i.id !== id);
         renderList();
-        closeForm();
+        closeForm({ force: true });
         listStatus.set('ok', 'The import was deleted.');
       },
       onRunStarted,
-      onClose: closeForm,
+      onClose: () => closeForm(),
     });
     replaceChildren(formHost, form.el);
     form.focus();
   }
 
-  function closeForm() {
+  async function closeForm({ force = false } = {}) {
+    if (!force && !(await mayLeaveForm())) return;
+    form?.discard();
     form = null;
     formHost.replaceChildren();
     addButton.focus();

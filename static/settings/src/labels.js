@@ -15,7 +15,7 @@ export const STATUS_LABELS = {
 
 /** Run phase → words. */
 export const PHASE_LABELS = {
-  config: 'Checking the mapping',
+  config: 'Starting',
   target: 'Finding the Assets object type',
   readSource: 'Reading JumpCloud',
   readAssets: 'Reading Assets',

@@ -4,9 +4,10 @@
 // has not begun yet (shown as queued) — and stops when none is (or the panel is hidden).
 
 import { call } from './api.js';
+import { csvText, download, timestampForFile } from './files.js';
 import { formatClock, formatTime, h, replaceChildren, statusLine, uid } from './dom.js';
 import {
-  apiCallsLine, countTiles, formatDuration, guardNotice, inProgress, phaseText, plural,
+  apiCallsLine, countTiles, formatDuration, guardNotice, inProgress, phaseText,
   problemTables, runMessage, statusText, toMillis,
 } from './report.js';
 
@@ -142,7 +143,28 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
           hasCounts(run) ? countTiles(run.counts, COUNT_TILES, { small: true }) : null,
           apiCallsLine(run.apiCalls),
           problemTables(run, { tense: 'did' }),
+          resultsDownloads(run),
         ]);
+  }
+
+  /** The run's results as files: its per-record problems as CSV, the whole record as JSON. */
+  function resultsDownloads(run) {
+    if (inProgress(run.status) || run.status === 'queued') return null;
+    const name = `tributary-run-${String(run.runId ?? 'unknown')}-${timestampForFile(new Date(toMillis(run.startedAt) || Date.now()))}`;
+    const problems = Array.isArray(run.errors) ? run.errors : [];
+    return h('div', { class: 'actions run-downloads' },
+      h('button', {
+        type: 'button', class: 'button button-small', text: 'Download results (CSV)',
+        onclick: () => download(`${name}.csv`, 'text/csv;charset=utf-8', csvText([
+          ['level', 'record', 'attribute', 'message'],
+          ...problems.map((e) => [e?.level ?? 'error', e?.key ?? '', e?.attribute ?? '', e?.message ?? '']),
+        ])),
+      }),
+      h('button', {
+        type: 'button', class: 'button button-small', text: 'Download the run record (JSON)',
+        onclick: () => download(`${name}.json`, 'application/json', `${JSON.stringify(run, null, 2)}\n`),
+      }),
+      run.errorsOmitted ? h('span', { class: 'help', text: `The record keeps the first ${problems.length} problems; ${run.errorsOmitted} more were counted, not kept.` }) : null);
   }
 
   function progressBar(run) {
@@ -158,7 +180,11 @@ export function createRunsPanel({ pollMs = 2000 } = {}) {
     const unit = run.phase === 'write' ? 'writes' : 'records';
     const percent = total ? Math.round((Math.min(done, total) / total) * 100) : null;
     const progressId = uid('progress');
-    const text = total ? `${done} of ${total} ${unit} (${percent}%)` : (done ? `${done} ${unit} so far` : '');
+    const counted = total ? `${done} of ${total} ${unit} (${percent}%)` : (done ? `${done} ${unit} so far` : '');
+    // The run record is stored as the engine goes; between two records the clock still moves.
+    const started = toMillis(run.startedAt);
+    const elapsed = started ? formatDuration(Math.max(0, Date.now() - started)) : '';
+    const text = [counted, elapsed && `running for ${elapsed}`].filter(Boolean).join(' · ');
     return h('div', { class: 'run-progress' },
       h('label', { for: progressId, text: `Phase: ${phaseText(run.phase)}` }),
       // An indeterminate bar (no value) while the total is unknown.
@@ -190,7 +216,6 @@ function timeText(run) {
   const extras = [];
   const duration = formatDuration(Number(run.durationMs));
   if (duration) extras.push(duration);
-  if (Number(run.invocations) > 1) extras.push(plural(Number(run.invocations), 'invocation'));
   const suffix = extras.length ? ` (${extras.join(', ')})` : '';
   return run.finishedAt
     ? `${formatTime(run.startedAt)} → ${sameDay(run.startedAt, run.finishedAt) ? formatClock(run.finishedAt) : formatTime(run.finishedAt)}${suffix}`

@@ -1,12 +1,13 @@
 // Fetch sample: the sample records as raw JSON, and what the mapping makes of each.
 
 import { h, replaceChildren, showValue, uid } from './dom.js';
+import { fieldPaths } from './mapping-language.js';
 
 /**
  * Raw JSON of the sample records, one at a time, plus what the current mapping makes of it
  * when the browser core can tell. Returns `{el, refresh}`; `refresh()` re-maps after an edit.
  */
-export function renderSample(records, { core, getText, getAttributes, request }) {
+export function renderSample(records, { core, getText, getAttributes, request, onPickField }) {
   // The request JumpCloud was sent (path and query, never a header): what the import reads.
   const requestLine = typeof request === 'string' && request
     ? h('p', { class: 'help sample-request' }, 'Request: ', h('code', { text: request }))
@@ -50,9 +51,22 @@ export function renderSample(records, { core, getText, getAttributes, request })
       h('h4', { text: 'Sample records (raw JumpCloud JSON)' }),
       requestLine,
       h('div', { class: 'inline' }, h('label', { for: pickId, text: 'Show' }), pick),
-      h('div', { class: 'grid-2 sample-grid' }, raw, mapped)),
+      h('div', { class: 'grid-2 sample-grid' }, raw, mapped),
+      onPickField ? fieldList(records, onPickField) : null),
     refresh: show,
   };
+}
+
+/** The sample's field paths, each a button that adds a `map:` row for it. */
+function fieldList(records, onPickField) {
+  const paths = fieldPaths(records, 2);
+  return h('details', { class: 'sample-fields', open: true },
+    h('summary', { text: `Fields in these records (${paths.length}): click one to map it` }),
+    h('ul', { class: 'field-list' }, paths.map((path) => h('li', {},
+      h('button', {
+        type: 'button', class: 'link-button field-pick', text: path,
+        'aria-label': `Map ${path}`, onclick: () => onPickField(path),
+      })))));
 }
 
 function recordName(record) {
