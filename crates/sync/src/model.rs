@@ -6,7 +6,9 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use tributary_models::assets::{AttributeKind, ObjectTypeAttribute};
+use tributary_models::assets::{
+    AttributeKind, AttributeValueView, ObjectTypeAttribute, ObjectView,
+};
 
 /// What the source says one attribute of an object should hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,28 +96,28 @@ impl ExistingObject {
             .unwrap_or(&[])
     }
 
-    /// Builds the compact form from an AQL result object.
-    pub fn from_object(object: &tributary_models::assets::Object, attributes: &[AttrDef]) -> Self {
+    /// Builds the compact form from an object of an AQL page, keeping the canonical values of
+    /// `attributes` only (nothing else is compared).
+    pub fn from_view(object: &ObjectView<'_>, attributes: &[AttrDef]) -> Self {
         let mut values = BTreeMap::new();
         for attribute in &object.attributes {
-            let def = attributes
-                .iter()
-                .find(|a| a.id == attribute.object_type_attribute_id);
-            // Attributes outside `attributes` are not compared, so they need not be read.
-            let Some(def) = def else { continue };
+            let id = attribute.object_type_attribute_id.as_ref();
+            let Some(def) = attributes.iter().find(|a| a.id == id) else {
+                continue;
+            };
             let texts: Vec<String> = attribute
                 .object_attribute_values
                 .iter()
-                .filter_map(|v| tributary_transform::stored_canonical(&def.attribute, v))
+                .filter_map(|v| def.stored(v))
                 .filter(|v| !v.is_empty())
                 .collect();
             if !texts.is_empty() {
-                values.insert(attribute.object_type_attribute_id.clone(), texts);
+                values.insert(id.to_string(), texts);
             }
         }
         ExistingObject {
-            id: object.id.clone(),
-            object_key: object.object_key.clone(),
+            id: object.id.to_string(),
+            object_key: object.object_key.to_string(),
             values,
         }
     }
@@ -148,6 +150,25 @@ impl AttrDef {
             multi: attribute.is_multi_valued(),
             writable: attribute.editable && !attribute.system,
             attribute: attribute.clone(),
+        }
+    }
+
+    /// The canonical form of a value as Assets stored it (an AQL answer): a reference's
+    /// object key, a user's accountId, a status id, else the typed raw value (the raw text when
+    /// it does not type, rather than lose it).
+    pub fn stored(&self, value: &AttributeValueView<'_>) -> Option<String> {
+        match self.kind {
+            AttributeKind::ObjectReference | AttributeKind::User | AttributeKind::Status => {
+                value.nested_text(self.kind).map(str::to_string)
+            }
+            _ => {
+                let raw = value.raw_text().filter(|raw| !raw.is_empty())?;
+                Some(
+                    tributary_transform::type_value(&self.attribute, raw, None)
+                        .map(|v| v.canonical())
+                        .unwrap_or_else(|_| raw.to_string()),
+                )
+            }
         }
     }
 

@@ -210,12 +210,16 @@ impl<H: SyncHost> Engine<'_, H> {
             aql_quote(&target.key_attribute().name),
             aql_quote(&create.key)
         );
-        let Some(object) = self.assets.aql_all(&ql).await?.into_iter().next() else {
+        let mut first: Option<(String, String)> = None;
+        self.assets
+            .aql_each(&ql, |object| {
+                first.get_or_insert_with(|| (object.id.to_string(), object.object_key.to_string()));
+            })
+            .await?;
+        let Some(object) = first else {
             return Ok(false);
         };
-        self.created
-            .borrow_mut()
-            .insert(create.key.clone(), (object.id, object.object_key));
+        self.created.borrow_mut().insert(create.key.clone(), object);
         Ok(true)
     }
 
