@@ -3,8 +3,6 @@
 //! Kept independent of the mapping and transform crates so the planner is testable on its own;
 //! [`crate::source`] turns mapping text + JumpCloud records into these types.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 use tributary_models::assets::{
     AttributeKind, AttributeValueView, ObjectTypeAttribute, ObjectView,
@@ -76,30 +74,62 @@ pub struct RecordProblem {
     pub message: String,
 }
 
-/// An Assets object of the target type, reduced to what the diff needs.
+/// An Assets object of the target type, reduced to what the diff needs. Kept for every object
+/// of the type while a run plans, so it is compact: the values sit in one short list (a run
+/// compares a handful of attributes), not in a map per object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExistingObject {
     /// Object id (for PUT / DELETE).
     pub id: String,
     /// Object key, e.g. `HR-12` (what references write).
     pub object_key: String,
-    /// Canonical values by attribute id (only attributes that have values).
-    pub values: BTreeMap<String, Vec<String>>,
+    /// Canonical values by attribute id (only attributes that have values), one entry each.
+    values: Vec<(Box<str>, Box<[String]>)>,
 }
 
 impl ExistingObject {
+    /// An object with canonical values by attribute id (empty lists are left out; a repeated
+    /// attribute keeps its last values).
+    pub fn new(
+        id: impl Into<String>,
+        object_key: impl Into<String>,
+        values: impl IntoIterator<Item = (String, Vec<String>)>,
+    ) -> Self {
+        let mut object = ExistingObject {
+            id: id.into(),
+            object_key: object_key.into(),
+            values: Vec::new(),
+        };
+        for (attribute_id, texts) in values {
+            object.set(&attribute_id, texts);
+        }
+        object
+    }
+
+    fn set(&mut self, attribute_id: &str, texts: Vec<String>) {
+        if texts.is_empty() {
+            return;
+        }
+        let texts = texts.into_boxed_slice();
+        match self.values.iter_mut().find(|(id, _)| &**id == attribute_id) {
+            Some((_, old)) => *old = texts,
+            None => self.values.push((attribute_id.into(), texts)),
+        }
+    }
+
     /// The canonical values of one attribute (empty when unset).
     pub fn get(&self, attribute_id: &str) -> &[String] {
         self.values
-            .get(attribute_id)
-            .map(Vec::as_slice)
+            .iter()
+            .find(|(id, _)| &**id == attribute_id)
+            .map(|(_, texts)| &**texts)
             .unwrap_or(&[])
     }
 
     /// Builds the compact form from an object of an AQL page, keeping the canonical values of
     /// `attributes` only (nothing else is compared).
     pub fn from_view(object: &ObjectView<'_>, attributes: &[AttrDef]) -> Self {
-        let mut values = BTreeMap::new();
+        let mut compact = ExistingObject::new(object.id.as_ref(), object.object_key.as_ref(), []);
         for attribute in &object.attributes {
             let id = attribute.object_type_attribute_id.as_ref();
             let Some(def) = attributes.iter().find(|a| a.id == id) else {
@@ -111,15 +141,10 @@ impl ExistingObject {
                 .filter_map(|v| def.stored(v))
                 .filter(|v| !v.is_empty())
                 .collect();
-            if !texts.is_empty() {
-                values.insert(id.to_string(), texts);
-            }
+            compact.set(id, texts);
         }
-        ExistingObject {
-            id: object.id.to_string(),
-            object_key: object.object_key.to_string(),
-            values,
-        }
+        compact.values.shrink_to_fit();
+        compact
     }
 }
 

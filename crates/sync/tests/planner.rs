@@ -1,6 +1,6 @@
 //! The planner's rules, one test per rule.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use tributary_mapping::{Limit, MissingPolicy};
 use tributary_models::assets::ObjectTypeAttribute;
@@ -43,14 +43,13 @@ fn named(key: &str, name: &str) -> DesiredObject {
 }
 
 fn object(id: &str, object_key: &str, values: &[(&str, &[&str])]) -> ExistingObject {
-    ExistingObject {
-        id: id.to_string(),
-        object_key: object_key.to_string(),
-        values: values
+    ExistingObject::new(
+        id,
+        object_key,
+        values
             .iter()
-            .map(|(a, v)| (a.to_string(), v.iter().map(|s| s.to_string()).collect()))
-            .collect::<BTreeMap<_, _>>(),
-    }
+            .map(|(a, v)| (a.to_string(), v.iter().map(|s| s.to_string()).collect())),
+    )
 }
 
 fn keyed(id: &str, key: &str, name: &str) -> ExistingObject {
