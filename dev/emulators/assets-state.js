@@ -22,6 +22,14 @@ export function validationError(field, message) {
   return new HttpError(400, message, { body: { errorMessages: [], errors: { [field]: message } } });
 }
 
+/** The most characters a Text value holds (Textarea has no limit). */
+const MAX_TEXT_CHARS = 255;
+
+/** Text, Email and URL attributes may carry a regexValidation, matched anywhere in the value. */
+function checkPattern(attribute, text, bad) {
+  if (attribute.regexValidation && !new RegExp(attribute.regexValidation).test(text)) throw bad(`value (must match ${attribute.regexValidation})`);
+}
+
 function isValidDate(text) {
   const match = DATE.exec(text);
   if (!match) return false;
@@ -186,6 +194,32 @@ export class Workspace {
     return this.#addAttribute(type, fields);
   }
 
+  /**
+   * PUT /objecttypeattribute/{objectTypeId}/{id}: the label, cardinality, description and
+   * uniqueness of an attribute (what the app changes; the type itself stays).
+   */
+  updateAttribute(objectTypeId, id, body) {
+    const attribute = this.attributes.get(String(id));
+    if (!attribute || attribute.objectTypeId !== String(objectTypeId)) {
+      throw new HttpError(404, `object type ${objectTypeId} has no attribute ${id}`);
+    }
+    if (attribute.system) throw validationError('id', `${attribute.name} is a system attribute and cannot be changed`);
+    const min = Number(body.minimumCardinality ?? attribute.minimumCardinality);
+    const max = Number(body.maximumCardinality ?? attribute.maximumCardinality);
+    if (!Number.isInteger(min) || min < 0) throw validationError('minimumCardinality', 'minimumCardinality must be a non-negative integer');
+    if (max !== -1 && min > max) throw validationError('minimumCardinality', 'minimumCardinality exceeds maximumCardinality');
+    if (max !== 1 && !MULTI_VALUE_TYPES.has(this.typeName(attribute))) {
+      throw validationError('maximumCardinality', `a ${this.typeName(attribute)} attribute cannot hold more than one value`);
+    }
+    if (body.label === true) for (const other of this.attributesOf(attribute.objectTypeId)) other.label = false;
+    if (typeof body.label === 'boolean') attribute.label = body.label;
+    if (typeof body.description === 'string') attribute.description = body.description;
+    if (typeof body.uniqueAttribute === 'boolean') attribute.uniqueAttribute = body.uniqueAttribute;
+    attribute.minimumCardinality = min;
+    attribute.maximumCardinality = max;
+    return attribute;
+  }
+
   /** "Text", "Integer", …, or "Object reference", "User", "Group", "Status". */
   typeName(attribute) {
     return attribute.type === 0 ? DEFAULT_TYPES[attribute.defaultTypeId] : ATTRIBUTE_TYPES[attribute.type];
@@ -213,11 +247,14 @@ export class Workspace {
     const bad = (what) => validationError(where, `${where}: "${text}" is not a valid ${what}`);
     switch (this.typeName(attribute)) {
       case 'Text':
+        // Atlassian's attribute-type page: a Text value holds at most 255 characters.
+        if ([...text].length > MAX_TEXT_CHARS) throw bad(`text (at most ${MAX_TEXT_CHARS} characters)`);
+        checkPattern(attribute, text, bad);
+        return text;
       case 'Textarea':
-        if (attribute.regexValidation && !new RegExp(attribute.regexValidation).test(text)) throw bad(`value (must match ${attribute.regexValidation})`);
         return text;
       case 'Integer':
-        if (!/^-?\d+$/.test(text.trim()) || Math.abs(Number(text)) > 2147483647) throw bad('integer');
+        if (!/^-?\d+$/.test(text.trim()) || Number(text) < -2147483648 || Number(text) > 2147483647) throw bad('integer');
         return String(Number(text));
       case 'Double':
         if (text.trim() === '' || !Number.isFinite(Number(text))) throw bad('number');
@@ -242,12 +279,14 @@ export class Workspace {
         } catch {
           throw bad('URL');
         }
-        if (!['http:', 'https:', 'ftp:', 'mailto:'].includes(url.protocol)) throw bad('URL');
+        // "URL attributes must start with the prefix http:// or https://" (attribute types page).
+        if (!/^https?:\/\//i.test(text) || !['http:', 'https:'].includes(url.protocol)) throw bad('URL (http:// or https://)');
+        checkPattern(attribute, text, bad);
         return text;
       }
       case 'Email':
         if (!EMAIL.test(text)) throw bad('email address');
-        if (attribute.regexValidation && !new RegExp(attribute.regexValidation).test(text)) throw bad(`email (must match ${attribute.regexValidation})`);
+        checkPattern(attribute, text, bad);
         return text;
       case 'Select': {
         const options = attribute.options.split(',').map((o) => o.trim()).filter(Boolean);

@@ -177,6 +177,15 @@ export async function startAssetsEmulator({
       },
     },
     {
+      method: 'GET', template: `${BASE}/config/referencetype`, spec: assets('/config/referencetype'),
+      handler: ({ query }) => {
+        const schemaId = query.get('objectSchemaId');
+        if (schemaId && !workspace.schemas.has(schemaId)) throw new HttpError(404, `object schema ${schemaId} does not exist`);
+        // The emulator's reference types are all global (objectSchemaId null).
+        return { body: [...workspace.referenceTypes.values()].map((r) => ({ ...r, objectSchemaId: null })) };
+      },
+    },
+    {
       method: 'GET', template: `${BASE}/config/statustype/{id}`, spec: assets('/config/statustype/{id}'),
       handler: ({ params }) => {
         const status = workspace.statuses.get(params.id);
@@ -218,6 +227,13 @@ export async function startAssetsEmulator({
       handler: ({ params, body }) => {
         if (!body || typeof body !== 'object') throw new HttpError(400, 'body must be an ObjectTypeAttributeCreate object');
         return { status: 201, body: views.attribute(workspace.createAttribute(params.objectTypeId, body)) };
+      },
+    },
+    {
+      method: 'PUT', template: `${BASE}/objecttypeattribute/{objectTypeId}/{id}`, spec: assets('/objecttypeattribute/{objectTypeId}/{id}'),
+      handler: ({ params, body }) => {
+        if (!body || typeof body !== 'object') throw new HttpError(400, 'body must be an ObjectTypeAttributeUpdate object');
+        return { body: views.attribute(workspace.updateAttribute(params.objectTypeId, params.id, body)) };
       },
     },
     {

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 
 import * as core from '../core/index.js';
 import { ConfigError, UsageError } from './errors.js';
+import { schemaCommands } from './schema-command.js';
 import { syncCommands } from './sync-commands.js';
 import { decodeUtf8 } from './utf8.js';
 
@@ -44,6 +45,7 @@ function callCore(fn) {
 
 export const commands = {
   ...syncCommands({ readText }),
+  ...schemaCommands({ readText }),
 
   version: {
     async run() {

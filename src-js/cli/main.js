@@ -15,6 +15,8 @@ Commands:
   sample FILE [--limit N] [--json]                   raw JumpCloud records the mapping reads
   preview FILE [--json]                              dry run: what would change, field by field
   sync FILE [--json]                                 run the sync; summary at the end
+  setup-schema FILE... [--dry-run] [--json]          create the object types and attributes the
+                                                     mappings need (never changes what exists)
   sandbox [--port N] [--users N]                     local emulators + Forge runtime + settings page
   version                                            print the core version
   help                                               this text

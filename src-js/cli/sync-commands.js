@@ -14,7 +14,7 @@ function positiveInt(text, flag) {
   return n;
 }
 
-function hostFromEnv(env, needs, log) {
+export function hostFromEnv(env, needs, log) {
   let config;
   try {
     config = readEnvConfig(env, needs);
@@ -31,7 +31,7 @@ function hostFromEnv(env, needs, log) {
  * The mapping's own diagnostics when a run (or an Error from the core) says the mapping is the
  * cause, as a configuration error (exit 2) with the rendered diagnostics; else nothing.
  */
-function mappingFailure(text, file, failure) {
+export function mappingFailure(text, file, failure) {
   if (!failure?.diagnostics?.length) return null;
   return new ConfigError(`${failure.message}\n${core.renderDiagnosticsOf(text, file, failure.diagnostics)}`);
 }

@@ -2,13 +2,13 @@
 // secret, never returned to the page) and the imports.
 import { kvs } from '@forge/kvs';
 
-import { jumpcloudBaseUrl, vocabulary } from '../core/index.js';
+import { checkSchedule, jumpcloudBaseUrl, vocabulary } from '../core/index.js';
 import { valuesWithPrefix } from './kvs-list.js';
 
 const CONNECTION_KEY = 'config:connection';
 const API_KEY_SECRET = 'config:jumpcloud-api-key';
 const IMPORT_PREFIX = 'config:import:';
-const { schedules: SCHEDULES, idRule } = vocabulary();
+const { idRule } = vocabulary();
 const ID_PATTERN = new RegExp(idRule.pattern);
 
 /** The stored connection without the key: `{region, orgId?, hasApiKey}`. */
@@ -72,7 +72,11 @@ export function checkImport(input) {
   if (!name) throw new Error('The import needs a name.');
   if (typeof input.mapping !== 'string') throw new Error('The import needs a mapping text.');
   const schedule = input.schedule ?? 'manual';
-  if (!SCHEDULES.includes(schedule)) throw new Error(`Schedule must be one of ${SCHEDULES.join(', ')}.`);
+  try {
+    checkSchedule(schedule);
+  } catch (error) {
+    throw new Error(`Schedule: ${error.message}.`);
+  }
   if (input.enabled !== undefined && typeof input.enabled !== 'boolean') {
     throw new Error(`'enabled' must be true or false (got ${JSON.stringify(input.enabled)}).`);
   }

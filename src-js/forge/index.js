@@ -9,9 +9,9 @@ import { makeResolver } from '@forge/resolver';
 
 import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
-import { getAttributes, listObjectTypes, listSchemas } from './assets-pickers.js';
+import { cachedWorkspaceId, getAttributes, listObjectTypes, listSchemas } from './assets-pickers.js';
 import * as config from './config-store.js';
-import { assetsId, checkPayload, int, object, text } from './payload.js';
+import { assetsId, bool, checkPayload, int, list, object, text } from './payload.js';
 import { createForgeHost } from './sync-host.js';
 import { continueRun, listRuns, previewRun, startBatch, startRun } from './runs.js';
 
@@ -27,12 +27,13 @@ const REFUSED_ERRORS_SHOWN = 3;
  */
 function refuseScheduledErrors(input, diagnostics) {
   const schedule = input?.schedule ?? 'manual';
-  if (input?.enabled === false || schedule === 'manual') return;
+  const every = typeof schedule === 'string' ? schedule : schedule.every;
+  if (input?.enabled === false || every === 'manual') return;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!errors.length) return;
   const listed = errors.slice(0, REFUSED_ERRORS_SHOWN).map((d) => `line ${d.line}, column ${d.column}: ${d.message}`);
   const more = errors.length > listed.length ? `; and ${errors.length - listed.length} more` : '';
-  throw new Error(`Not saved: the import runs ${schedule} but its mapping has ${errors.length} error${errors.length === 1 ? '' : 's'} (${listed.join('; ')}${more}). Fix the mapping, or set the schedule to manual or pause the import to save it as it is.`);
+  throw new Error(`Not saved: the import runs ${every} but its mapping has ${errors.length} error${errors.length === 1 ? '' : 's'} (${listed.join('; ')}${more}). Fix the mapping, or set the schedule to manual or pause the import to save it as it is.`);
 }
 
 /**
@@ -100,6 +101,27 @@ export const resolver = makeResolver({
     if (typeof text !== 'string') throw new Error('fetchSample needs an importId or a mapping text.');
     return core.sampleSource(await jumpcloudHost(), { mappingText: text, limit });
   }),
+  /**
+   * Creates in Assets the object types and attributes the imports' mappings need (every
+   * import, or `importIds`); nothing that exists is changed. `dryRun` only says what it would
+   * create. Answers the core's schema report.
+   */
+  setupSchema: adminOnly('setupSchema',
+    { importIds: list({ of: IMPORT_ID, max: 100, optional: true }), dryRun: bool({ optional: true }) },
+    async ({ importIds, dryRun = false }) => {
+      const imports = importIds ? await Promise.all(importIds.map((id) => config.getImport(id))) : await config.listImports();
+      const workspaceId = await cachedWorkspaceId();
+      return core.setupSchema(createForgeHost({}), {
+        mappings: imports.map((item) => ({
+          name: item.name,
+          text: item.mapping,
+          ...(item.objectSchemaId ? { objectSchema: item.objectSchemaId } : {}),
+          ...(item.objectTypeId ? { objectType: item.objectTypeId } : {}),
+        })),
+        dryRun,
+        ...(workspaceId ? { workspaceId } : {}),
+      });
+    }),
   previewImport: adminOnly('previewImport', { importId: IMPORT_ID }, ({ importId }) => previewRun(importId)),
   runImport: adminOnly('runImport', { importId: IMPORT_ID }, ({ importId }) => startRun(importId)),
   listRuns: adminOnly('listRuns', { importId: text({ max: 100, optional: true }), limit: int({ min: 1, max: 500, optional: true }) },

@@ -37,6 +37,20 @@ export const bool = ({ optional = false } = {}) => ({
   check: (v) => (typeof v === 'boolean' ? null : `must be true or false, not ${describe(v)}`),
 });
 
+/** A list of at most `max` items, each checked by `of`. */
+export const list = ({ of, max, optional = false }) => ({
+  optional,
+  check: (v) => {
+    if (!Array.isArray(v)) return `must be a list, not ${describe(v)}`;
+    if (v.length > max) return `must have at most ${max} items`;
+    for (const [i, item] of v.entries()) {
+      const problem = of.check(item);
+      if (problem) return `item ${i} ${problem}`;
+    }
+    return null;
+  },
+});
+
 /** An object (its fields are checked where it is used). */
 export const object = ({ optional = false } = {}) => ({
   optional,

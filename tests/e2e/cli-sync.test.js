@@ -2,72 +2,16 @@
 // tokens: sync, re-run, preview, deletion policies and their guards, devices linked to owners,
 // and fault storms that must not change the final state.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { FaultPlan, startEmulators } from '../../dev/emulators/index.js';
-import { assetsWrites, emulatorEnv, objectsByKey, valuesOf } from './helpers.js';
+import { API_KEY, TOKEN, assetsWrites, mappingFile, objectsByKey, tributary, valuesOf, world } from './helpers.js';
 
-const cli = fileURLToPath(new URL('../../src-js/cli/main.js', import.meta.url));
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
-const API_KEY = 'cli-test-jumpcloud-key';
-const EMAIL = 'sync-bot@example.test';
-const TOKEN = 'cli-test-api-token';
-
-/** Runs the CLI; resolves to {code, stdout, stderr, json?}. `onStart(child)` may kill it. */
-function tributary(args, env, { onStart } = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr += d; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      let json;
-      try {
-        json = JSON.parse(stdout);
-      } catch {
-        json = undefined;
-      }
-      resolve({ code, signal, stdout, stderr, json });
-    });
-    onStart?.(child);
-  });
-}
-
-async function world({ users = 60, seed = 3, assetsFaults, jumpCloudFaults } = {}) {
-  const emulators = await startEmulators({
-    seed, users, apiKey: API_KEY,
-    jumpCloud: { ...(jumpCloudFaults ? { faults: new FaultPlan(jumpCloudFaults) } : {}) },
-    assets: {
-      auth: { email: EMAIL, apiToken: TOKEN }, allowAppCalls: false,
-      ...(assetsFaults ? { faults: new FaultPlan(assetsFaults) } : {}),
-    },
-  });
-  const stateDir = await mkdtemp(join(tmpdir(), 'tributary-cli-state-'));
-  const env = emulatorEnv(emulators, { apiKey: API_KEY, email: EMAIL, apiToken: TOKEN }, { TRIBUTARY_STATE_DIR: stateDir });
-  return {
-    ...emulators,
-    env,
-    async close() {
-      await emulators.close();
-      await rm(stateDir, { recursive: true, force: true });
-    },
-  };
-}
-
-async function mappingFile(dir, name, text) {
-  const path = join(dir, name);
-  await writeFile(path, text);
-  return path;
-}
 
 const USERS = `${examples}users.map`;
 
@@ -304,8 +248,18 @@ describe('two CLI runs of one import at once', () => {
 
   test('a run killed mid-way does not keep the import busy: the next run takes over at once', async () => {
     w.tenant.hire({ firstname: 'Late', lastname: 'Hire' });
+    // Killed once it holds the lease (not after a fixed time: a loaded machine may not have
+    // taken it yet, and then there is nothing to take over).
+    const lease = join(w.env.TRIBUTARY_STATE_DIR, 'store', encodeURIComponent('tributary:lease:users'));
     const killed = await tributary(['sync', USERS, '--json'], w.env, {
-      onStart: (child) => setTimeout(() => child.kill('SIGKILL'), 600),
+      onStart: (child) => {
+        const poll = setInterval(() => {
+          if (!existsSync(lease)) return;
+          clearInterval(poll);
+          setTimeout(() => child.kill('SIGKILL'), 100);
+        }, 20);
+        child.on('close', () => clearInterval(poll));
+      },
     });
     assert.equal(killed.signal, 'SIGKILL');
     const next = await tributary(['sync', USERS, '--json'], w.env);

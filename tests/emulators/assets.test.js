@@ -138,6 +138,30 @@ describe('objects', () => {
     }
   });
 
+  test('the limits Atlassian documents: Text length, Integer range, http(s) URLs, patterns on Text, Email and URL', async () => {
+    const schemaId = [...as.state.schemas.keys()][0];
+    const type = (await as.call('POST', '/objecttype/create', { name: 'Limited', iconId: '1', objectSchemaId: schemaId })).body;
+    const attr = async (name, defaultTypeId, extra = {}) => (await as.call('POST', `/objecttypeattribute/${type.id}`, { name, type: 0, defaultTypeId, ...extra })).body.id;
+    const ids = {
+      Text: await attr('Note', 0), Textarea: await attr('Story', 9, { regexValidation: '^x$' }), Integer: await attr('Count', 1),
+      Url: await attr('Site', 7, { regexValidation: '\\.example\\.test' }), Email: await attr('Inbox', 8, { regexValidation: '@example\\.test$' }),
+    };
+    const name = as.state.attributesOf(type.id).find((a) => a.name === 'Name').id;
+    const write = (field, text) => as.call('POST', '/object/create', attributesBody(type.id, { [name]: `${field} ${text.slice(0, 10)}`, [ids[field]]: text }));
+    for (const [field, text] of [
+      ['Text', 'é'.repeat(255)], ['Textarea', 'y'.repeat(5000)], ['Integer', '-2147483648'], ['Integer', '2147483647'],
+      ['Url', 'https://www.example.test/a'], ['Url', 'HTTP://www.example.test'], ['Email', 'ann@example.test'],
+    ]) assert.equal((await write(field, text)).status, 201, `${field} accepts ${text.slice(0, 20)}`);
+    for (const [field, text] of [
+      ['Text', 'é'.repeat(256)], ['Integer', '2147483648'], ['Integer', '-2147483649'], ['Url', 'ftp://files.example.test'],
+      ['Url', 'mailto:ann@example.test'], ['Url', 'https://elsewhere.test'], ['Email', 'ann@elsewhere.test'],
+    ]) {
+      const res = await write(field, text);
+      assert.equal(res.status, 400, `${field} refuses ${text.slice(0, 20)}`);
+      assert.deepEqual(Object.keys(res.body.errors), [as.state.attributes.get(ids[field]).name]);
+    }
+  });
+
   test('status takes an allowed status id; user takes an existing accountId', async () => {
     const active = as.state.statusByName('Active').id;
     const running = as.state.statusByName('Running').id;

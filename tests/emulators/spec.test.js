@@ -90,6 +90,9 @@ test('every query parameter and body the emulators understand passes the spec va
     const statusId = [...as.state.statuses.keys()][0];
     await ok('GET', `/config/statustype/${statusId}`);
     await ok('GET', '/icon/global');
+    await ok('GET', `/config/referencetype?objectSchemaId=${schemaId}`);
+    const headCount = as.state.attributesOf(types.Department.id).find((a) => a.name === 'Head count');
+    await ok('PUT', `/objecttypeattribute/${types.Department.id}/${headCount.id}`, { label: false, minimumCardinality: 0, description: 'people' });
     await ok('DELETE', `/object/${created.body.id}`, undefined, 204);
     await as.raw('GET', '/rest/servicedeskapi/assets/workspace?start=0&limit=50');
     await as.raw('GET', '/rest/api/3/user/search?query=a&startAt=0&maxResults=10');

@@ -64,6 +64,12 @@ const ROUTES_CALLED = [
   ['POST', '/jsm/assets/workspace/ws/v1/object/create'],
   ['PUT', '/jsm/assets/workspace/ws/v1/object/7'],
   ['DELETE', '/jsm/assets/workspace/ws/v1/object/7'],
+  // Schema set-up.
+  ['GET', '/jsm/assets/workspace/ws/v1/icon/global'],
+  ['GET', '/jsm/assets/workspace/ws/v1/config/referencetype?objectSchemaId=1'],
+  ['POST', '/jsm/assets/workspace/ws/v1/objecttype/create'],
+  ['POST', '/jsm/assets/workspace/ws/v1/objecttypeattribute/10'],
+  ['PUT', '/jsm/assets/workspace/ws/v1/objecttypeattribute/10/5'],
 ];
 
 test('the manifest grants exactly the scopes of the routes the app calls', async () => {

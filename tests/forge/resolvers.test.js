@@ -14,7 +14,7 @@ const NOT_ADMIN = '5b10a2844c20165700ede21g';
 const RESOLVERS = [
   'getVersion', 'validateMapping', 'getConnection', 'saveConnection', 'testConnection', 'listSchemas',
   'listObjectTypes', 'getAttributes', 'listImports', 'saveImport', 'deleteImport', 'fetchSample',
-  'previewImport', 'runImport', 'listRuns',
+  'previewImport', 'runImport', 'listRuns', 'setupSchema',
 ];
 
 let jira;
@@ -52,6 +52,9 @@ test('payloads of the wrong shape are refused, naming the field', async () => {
     ['listRuns', { limit: -1 }, /'limit' must be a whole number from 1 to 500/],
     ['saveConnection', { region: 'EU', apiKey: 12 }, /'apiKey' must be text/],
     ['getVersion', { extra: true }, /unknown field 'extra'/],
+    ['setupSchema', { importIds: 'users' }, /'importIds' must be a list, not string/],
+    ['setupSchema', { importIds: [7] }, /'importIds' item 0 must be text, not number/],
+    ['setupSchema', { dryRun: 'yes' }, /'dryRun' must be true or false/],
   ];
   for (const [name, payload, expected] of cases) {
     await assert.rejects(call(name, payload), (error) => expected.test(message(error)), `${name} ${JSON.stringify(payload)}`);

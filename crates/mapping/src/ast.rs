@@ -67,6 +67,88 @@ pub struct Row {
     /// OnLink's `arraySeparator`: split text on it (multi-valued targets) or join with it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub array_separator: Option<String>,
+    /// `|objectType=User`: the object type a reference points at, for schema set-up where
+    /// the name cannot be inferred (a lookup by `JumpCloud ID` could mean any synced type).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<String>,
+    /// `|attributeType=user`: the Assets type schema set-up gives the attribute, where the
+    /// source's type says otherwise (an email written into a Jira User attribute).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attribute_type: Option<AttributeType>,
+}
+
+/// An Assets attribute type a mapping row can ask schema set-up for (`|attributeType=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum AttributeType {
+    /// Text.
+    Text,
+    /// Textarea (long text).
+    Textarea,
+    /// Integer (32-bit).
+    Integer,
+    /// Double.
+    Double,
+    /// Boolean.
+    Boolean,
+    /// Date.
+    Date,
+    /// Time.
+    Time,
+    /// DateTime.
+    DateTime,
+    /// URL.
+    Url,
+    /// Email.
+    Email,
+    /// IP address.
+    IpAddress,
+    /// A Jira user (written as the accountId found from an email).
+    User,
+}
+
+impl AttributeType {
+    /// Every type, in the order the documentation lists them.
+    pub const ALL: &'static [AttributeType] = &[
+        Self::Text,
+        Self::Textarea,
+        Self::Integer,
+        Self::Double,
+        Self::Boolean,
+        Self::Date,
+        Self::Time,
+        Self::DateTime,
+        Self::Url,
+        Self::Email,
+        Self::IpAddress,
+        Self::User,
+    ];
+
+    /// The name the mapping text uses, e.g. `datetime`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Textarea => "textarea",
+            Self::Integer => "integer",
+            Self::Double => "double",
+            Self::Boolean => "boolean",
+            Self::Date => "date",
+            Self::Time => "time",
+            Self::DateTime => "datetime",
+            Self::Url => "url",
+            Self::Email => "email",
+            Self::IpAddress => "ipaddress",
+            Self::User => "user",
+        }
+    }
+
+    /// The type named `text` in any case.
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|t| t.name().eq_ignore_ascii_case(text.trim()))
+    }
 }
 
 /// The left side of a row.
@@ -396,6 +478,15 @@ pub enum NameOrId {
 }
 
 impl NameOrId {
+    /// A name, or an id when the text is all digits (as `config:objectType=` reads it).
+    pub fn of(text: String) -> Self {
+        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+            NameOrId::Id(text)
+        } else {
+            NameOrId::Name(text)
+        }
+    }
+
     /// The text as written.
     pub fn text(&self) -> &str {
         match self {

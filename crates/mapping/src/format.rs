@@ -107,6 +107,12 @@ fn row_text(row: &Row) -> String {
         Some(Lookup::ByKey { .. }) => text.push_str("|byKey"),
         None => {}
     }
+    if let Some(object_type) = &row.object_type {
+        text.push_str(&format!("|objectType={}", bare_or_quoted(object_type)));
+    }
+    if let Some(attribute_type) = row.attribute_type {
+        text.push_str(&format!("|attributeType={}", attribute_type.name()));
+    }
     for step in &row.transforms {
         text.push('|');
         text.push_str(step.transform.name());

@@ -60,16 +60,20 @@ pub fn email(text: &str) -> Result<String, String> {
         && domain
             .chars()
             .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-    if local.is_empty() || local.contains(char::is_whitespace) || !domain_ok {
+    // Assets refuses a second `@` and quotes, so a quoted local part is no address here either.
+    let local_ok =
+        !local.is_empty() && !local.contains(|c: char| c.is_whitespace() || c == '@' || c == '"');
+    if !local_ok || !domain_ok {
         return Err(bad());
     }
     Ok(format!("{local}@{}", domain.to_lowercase()))
 }
 
-/// Reads a URL with a scheme; scheme and host are lower-cased.
+/// Reads a URL; Assets takes only `http://` and `https://` ones. Scheme and host are
+/// lower-cased.
 pub fn url(text: &str) -> Result<String, String> {
     let text = text.trim();
-    let bad = || format!("'{text}' is not a URL (it needs a scheme such as https://)");
+    let bad = || format!("'{text}' is not a URL (Assets takes http:// and https:// ones)");
     let (scheme, rest) = text.split_once("://").ok_or_else(bad)?;
     let scheme_ok = scheme
         .chars()
@@ -78,7 +82,8 @@ pub fn url(text: &str) -> Result<String, String> {
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
-    if !scheme_ok || rest.is_empty() || text.contains(char::is_whitespace) {
+    let web = scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https");
+    if !scheme_ok || !web || rest.is_empty() || text.contains(char::is_whitespace) {
         return Err(bad());
     }
     let host_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -88,6 +93,22 @@ pub fn url(text: &str) -> Result<String, String> {
         rest[..host_end].to_lowercase(),
         &rest[host_end..]
     ))
+}
+
+/// The most characters an Assets Text value holds (Textarea has no limit).
+pub const MAX_TEXT_CHARS: usize = 255;
+
+/// Reads a Text value: trimmed, at most [`MAX_TEXT_CHARS`] characters.
+pub fn text(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    let chars = text.chars().count();
+    if chars > MAX_TEXT_CHARS {
+        let start: String = text.chars().take(20).collect();
+        return Err(format!(
+            "'{start}…' has {chars} characters; an Assets Text value holds at most {MAX_TEXT_CHARS} (a Textarea attribute holds more)"
+        ));
+    }
+    Ok(text.to_string())
 }
 
 /// Reads an IPv4 or IPv6 address; IPv6 comes out in its compressed form.
@@ -122,9 +143,8 @@ pub fn canonical(kind: DefaultType, text: &str) -> Result<String, String> {
         DefaultType::IpAddress => ip_address(text),
         // Text keeps inner whitespace but not the surrounding one; Textarea also unifies line ends.
         DefaultType::Textarea => Ok(text.replace("\r\n", "\n").trim().to_string()),
-        DefaultType::Text | DefaultType::Select | DefaultType::Other(_) => {
-            Ok(text.trim().to_string())
-        }
+        DefaultType::Text => self::text(text),
+        DefaultType::Select | DefaultType::Other(_) => Ok(text.trim().to_string()),
     }
 }
 

@@ -695,8 +695,8 @@ pub struct StatusType {
     pub name: String,
 }
 
-/// Ids are strings in most answers and integers in a few (`parentObjectTypeId`).
-fn id_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+/// An id as text: ids are strings in most Assets answers and integers in a few (`parentObjectTypeId`).
+pub fn id_text<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
     match serde_json::Value::deserialize(deserializer)? {
         serde_json::Value::String(s) => Ok(s),
         serde_json::Value::Number(n) => Ok(n.to_string()),

@@ -67,7 +67,7 @@ pub enum RunError {
     #[error("{0}")]
     MissingPolicy(String),
     /// A service failed for good (refused, unreachable after retries, unreadable answer).
-    #[error("{service}: {error}")]
+    #[error("{service}: {error}{}", advice(service, error))]
     Service {
         /// `JumpCloud` or `Assets`.
         service: &'static str,
@@ -129,6 +129,34 @@ impl RunError {
     }
 }
 
+/// What an admin can do about a refusal, when the status says who refused what: JumpCloud's
+/// multi-tenant keys need an organization id, and a 401 or 403 names the credential to check.
+fn advice(service: &str, error: &CallError) -> String {
+    let CallError::Status { status, message } = error else {
+        return String::new();
+    };
+    let lower = message.to_lowercase();
+    let text = match (service, status) {
+        ("JumpCloud", 401) if lower.contains("organization") || lower.contains("org id") => {
+            "this is a multi-tenant (MTP) admin key without an organization: set the organization id (Org ID in the settings, JUMPCLOUD_ORG_ID for the CLI)"
+        }
+        ("JumpCloud", 401) => {
+            "JumpCloud refused the API key: check it in the settings (JUMPCLOUD_API_KEY for the CLI; a key stops working when its admin regenerates it), and for a multi-tenant admin key set the organization id too"
+        }
+        ("JumpCloud", 403) => {
+            "JumpCloud refused access: the admin whose API key this is needs read access to users, devices and groups, and the organization id (if set) must be one this admin manages"
+        }
+        (_, 401) => {
+            "Jira refused the credentials: for the CLI check JIRA_EMAIL and JIRA_API_TOKEN (an Atlassian API token of that account); in Jira, reinstall the app"
+        }
+        (_, 403) => {
+            "Assets refused access: the account (or the app) needs the Assets permission for this object schema; in the CLI, the token's account must be an Assets user with write access to the schema"
+        }
+        _ => return String::new(),
+    };
+    format!(" — {text}")
+}
+
 /// A run failure as data, in the run report and the stored run record.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunFailure {
@@ -148,5 +176,51 @@ impl From<&RunError> for RunFailure {
             message: error.to_string(),
             diagnostics: error.diagnostics().to_vec(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(service: fn(CallError) -> RunError, status: u16, message: &str) -> String {
+        service(CallError::Status {
+            status,
+            message: message.into(),
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn refusals_say_who_refused_and_what_to_check() {
+        let mtp = refused(
+            RunError::jumpcloud,
+            401,
+            "Unauthorized: no organization selected",
+        );
+        assert!(
+            mtp.starts_with("JumpCloud: HTTP 401: Unauthorized"),
+            "{mtp}"
+        );
+        assert!(
+            mtp.contains("multi-tenant") && mtp.contains("JUMPCLOUD_ORG_ID"),
+            "{mtp}"
+        );
+        let key = refused(RunError::jumpcloud, 401, "Unauthorized");
+        assert!(key.contains("JumpCloud refused the API key"), "{key}");
+        assert!(refused(RunError::jumpcloud, 403, "Forbidden").contains("read access"));
+        let jira = refused(RunError::assets, 401, "Client must be authenticated");
+        assert!(
+            jira.contains("Jira refused the credentials") && jira.contains("JIRA_API_TOKEN"),
+            "{jira}"
+        );
+        assert!(refused(RunError::assets, 403, "no").contains("Assets permission"));
+        // Other failures are told as they are.
+        assert_eq!(
+            refused(RunError::assets, 500, "boom"),
+            "Assets: HTTP 500: boom"
+        );
+        let cut = RunError::jumpcloud(CallError::Transport("reset".into())).to_string();
+        assert_eq!(cut, "JumpCloud: no response: reset");
     }
 }

@@ -39,6 +39,7 @@ pub mod plan;
 pub mod policy;
 pub mod report;
 pub mod schedule;
+pub mod schema;
 pub mod source;
 pub mod vocabulary;
 
@@ -57,6 +58,6 @@ pub use model::{
 };
 pub use plan::{plan, LookupTable, Plan, PlanInput};
 pub use report::{Counts, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus};
-pub use schedule::Schedule;
+pub use schedule::{Frequency, Schedule, TimeZones, UtcOnly, Weekday};
 pub use source::{Import, ImportSpec, RecordTransform, Target};
 pub use vocabulary::{vocabulary, Vocabulary};

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use tributary_mapping::{Limit, MissingPolicy};
 
+mod rules;
+
 use crate::model::{
     same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, ResolvedMissing,
 };
@@ -75,7 +77,7 @@ pub struct PlanInput<'a> {
 }
 
 /// A value to write: literal text, or the object key of an object this run creates.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum WriteValue {
     /// Known text (object key for references, accountId for users).
@@ -206,6 +208,12 @@ pub struct Plan {
     pub missing: Vec<Missing>,
     /// Problems found while planning.
     pub problems: Vec<Problem>,
+    /// Source keys of the records the plan does not write, each with an error in `problems`:
+    /// keys that are not one-to-one (duplicates in the source or in Assets) and records Assets
+    /// would refuse as a whole (a required attribute left empty, a unique value already
+    /// taken). A run sends no write for them, so preview and run count them alike.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub refused: BTreeSet<String>,
     /// Why writes were withheld (retirements, mass clears), when a guard fired; several
     /// reasons are joined with `; `.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -235,6 +243,30 @@ impl Plan {
         self.creates.iter().filter(|c| !c.deferred.is_empty())
     }
 
+    /// Source records the plan does not write: those without a key value and those whose key
+    /// is [`Plan::refused`] (a duplicated key counts once per record).
+    pub fn failed(&self, desired: &[DesiredObject]) -> u64 {
+        desired
+            .iter()
+            .filter(|r| r.key.is_empty() || self.refused.contains(&r.key))
+            .count() as u64
+    }
+
+    /// Records written (or left as they are) with an attribute-level problem of `level` or
+    /// worse: with `Level::Error` the records written without some of their values
+    /// (`counts.incomplete`), with `Level::Warning` every record with such a problem
+    /// (`counts.warnings`). Records not written at all are [`Plan::failed`] instead.
+    pub fn written_with_problems(&self, level: Level) -> u64 {
+        self.problems
+            .iter()
+            .filter(|p| p.attribute.is_some() && !p.key.is_empty())
+            .filter(|p| level == Level::Warning || p.level == Level::Error)
+            .filter(|p| !self.refused.contains(&p.key))
+            .map(|p| p.key.as_str())
+            .collect::<BTreeSet<&str>>()
+            .len() as u64
+    }
+
     /// The number of write requests the plan needs.
     pub fn write_count(&self) -> u64 {
         (self.creates.len()
@@ -243,6 +275,63 @@ impl Plan {
             + self.marks().count()
             + self.deletes().count()) as u64
     }
+}
+
+/// A record's write before the object-level rules (required, unique) have judged it.
+struct Candidate<'a> {
+    /// Source key.
+    key: &'a str,
+    /// The object it updates; `None` creates one.
+    existing: Option<&'a ExistingObject>,
+    /// What it writes (a create's key value first).
+    changes: Vec<Change>,
+}
+
+impl Candidate<'_> {
+    /// Whether a request is sent for it (an update with no change is none).
+    fn writes(&self) -> bool {
+        self.existing.is_none() || !self.changes.is_empty()
+    }
+
+    /// The values `attribute_id` holds once the write is made.
+    fn after(&self, attribute_id: &str) -> Vec<WriteValue> {
+        match self.changes.iter().find(|c| c.attribute_id == attribute_id) {
+            Some(change) => change.new.clone(),
+            None => self
+                .existing
+                .map(|o| {
+                    o.get(attribute_id)
+                        .iter()
+                        .cloned()
+                        .map(WriteValue::Text)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Whether writing `new` over `old` changes anything: a create leaves out empty attributes,
+/// references to objects not created yet always count as changes.
+fn is_change(def: &AttrDef, old: &[String], new: &[WriteValue], creating: bool) -> bool {
+    if creating {
+        return !new.is_empty();
+    }
+    let texts: Option<Vec<String>> = new
+        .iter()
+        .map(|v| match v {
+            WriteValue::Text(t) => Some(t.clone()),
+            WriteValue::Created { .. } => None,
+        })
+        .collect();
+    !matches!(&texts, Some(texts) if same_values(def.multi, old, texts))
+}
+
+/// Drops repeated values (two looked-up values may find the same object): Assets refuses an
+/// attribute that holds one value twice.
+fn dedup(values: &mut Vec<WriteValue>) {
+    let mut seen = BTreeSet::new();
+    values.retain(|v| seen.insert(v.clone()));
 }
 
 /// Makes the plan. Pure: the same input always gives the same plan.
@@ -265,6 +354,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             ));
         }
     }
+    // Keys of records never written because their key is not one-to-one.
+    let mut duplicated: BTreeSet<String> = BTreeSet::new();
     for (key, count) in &source_count {
         if key.is_empty() {
             out.problems.push(problem(
@@ -274,6 +365,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 Level::Error,
             ));
         } else if *count > 1 {
+            duplicated.insert(key.to_string());
             out.problems.push(problem(
                 key,
                 None,
@@ -292,6 +384,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
     for (key, objects) in &by_key {
         if objects.len() > 1 {
+            if source_count.contains_key(key) {
+                duplicated.insert(key.to_string());
+            }
             let keys: Vec<&str> = objects.iter().map(|o| o.object_key.as_str()).collect();
             out.problems.push(problem(
                 key,
@@ -322,6 +417,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let resolver = Resolver::new(input, &attrs, &creating);
 
     let mut unknown_attributes = BTreeSet::new();
+    let mut candidates: Vec<Candidate<'_>> = Vec::with_capacity(writable.len());
     for record in &writable {
         for p in &record.problems {
             out.problems.push(problem(
@@ -333,6 +429,14 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         }
         let existing = by_key.get(record.key.as_str()).map(|o| o[0]);
         let mut changes = Vec::new();
+        if existing.is_none() {
+            changes.push(Change {
+                attribute_id: key_id.to_string(),
+                attribute: input.key_attribute.name.clone(),
+                old: Vec::new(),
+                new: vec![WriteValue::Text(record.key.clone())],
+            });
+        }
         for (attribute_id, desired) in &record.attributes {
             let Some(def) = attrs.get(attribute_id.as_str()) else {
                 unknown_attributes.insert(attribute_id.clone());
@@ -342,19 +446,16 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 unknown_attributes.insert(attribute_id.clone());
                 continue;
             }
-            let Some(new) = resolver.resolve(&record.key, def, desired, &mut out.problems) else {
+            let Some(mut new) = resolver.resolve(&record.key, def, desired, &mut out.problems)
+            else {
                 continue;
             };
-            if !def.multi && new.len() > 1 {
+            dedup(&mut new);
+            if let Some(message) = rules::refused_values(def, &new) {
                 out.problems.push(problem(
                     &record.key,
                     Some(def.name.clone()),
-                    format!(
-                        "{} takes one value, got {}: {}",
-                        def.name,
-                        new.len(),
-                        display(&new).join(", ")
-                    ),
+                    message,
                     Level::Error,
                 ));
                 continue;
@@ -362,19 +463,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             let old: Vec<String> = existing
                 .map(|o| o.get(&def.id).to_vec())
                 .unwrap_or_default();
-            let new_texts: Option<Vec<String>> = new
-                .iter()
-                .map(|v| {
-                    if let WriteValue::Text(t) = v {
-                        Some(t.clone())
-                    } else {
-                        None
-                    }
-                })
-                .collect();
-            let same = matches!(&new_texts, Some(texts) if same_values(def.multi, &old, texts));
-            // A create leaves out empty attributes; an update clears them.
-            if !(same || existing.is_none() && new.is_empty()) {
+            if is_change(def, &old, &new, existing.is_none()) {
                 changes.push(Change {
                     attribute_id: def.id.clone(),
                     attribute: def.name.clone(),
@@ -383,29 +472,33 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 });
             }
         }
-        match existing {
-            Some(_) if changes.is_empty() => out.unchanged += 1,
+        candidates.push(Candidate {
+            key: &record.key,
+            existing,
+            changes,
+        });
+    }
+    out.refused = duplicated;
+    rules::refuse(input, &attrs, &mut candidates, &mut out);
+    for candidate in candidates {
+        if out.refused.contains(candidate.key) {
+            continue;
+        }
+        let key = candidate.key.to_string();
+        match candidate.existing {
+            Some(_) if candidate.changes.is_empty() => out.unchanged += 1,
             Some(object) => out.updates.push(Update {
-                key: record.key.clone(),
+                key,
                 id: object.id.clone(),
                 object_key: object.object_key.clone(),
-                changes,
+                changes: candidate.changes,
             }),
-            None => {
-                let key_change = Change {
-                    attribute_id: key_id.to_string(),
-                    attribute: input.key_attribute.name.clone(),
-                    old: Vec::new(),
-                    new: vec![WriteValue::Text(record.key.clone())],
-                };
-                changes.insert(0, key_change);
-                out.creates.push(Create {
-                    key: record.key.clone(),
-                    level: 0,
-                    changes,
-                    deferred: Vec::new(),
-                });
-            }
+            None => out.creates.push(Create {
+                key,
+                level: 0,
+                changes: candidate.changes,
+                deferred: Vec::new(),
+            }),
         }
     }
     for attribute_id in unknown_attributes {

@@ -30,14 +30,18 @@ pub fn resolve_missing(
                     ))
                 })?;
                 let value = if attribute.kind == AttributeKind::Status && !is_id(value) {
-                    statuses
-                        .get(&value.to_lowercase())
-                        .cloned()
-                        .ok_or_else(|| {
-                            RunError::MissingPolicy(format!(
-                                "config:missing sets {name} to {value:?}, which is not an Assets status"
-                            ))
-                        })?
+                    let id = statuses.get(&value.to_lowercase()).ok_or_else(|| {
+                        RunError::MissingPolicy(format!(
+                            "config:missing sets {name} to {value:?}, which is not an Assets status"
+                        ))
+                    })?;
+                    // Allowed statuses are checked on the id (Assets would refuse every mark).
+                    tributary_transform::type_value(attribute, id, None).map_err(|e| {
+                        RunError::MissingPolicy(format!(
+                            "config:missing sets {name} to {value:?}: {e}"
+                        ))
+                    })?;
+                    id.clone()
                 } else {
                     AttrDef::from_attribute(attribute).normalise(value)
                 };

@@ -195,11 +195,13 @@ pub struct Counts {
     pub marked: u64,
     /// Missing objects deleted.
     pub deleted: u64,
-    /// Records not written (refused by Assets, duplicates, no key).
+    /// Records not written: no key, duplicate keys, writes the plan knows Assets refuses (a
+    /// required attribute left short, a unique value taken) and writes Assets refused.
     pub failed: u64,
     /// Objects in Assets with a key value that the source no longer has.
     pub missing: u64,
-    /// Records written with something left out (e.g. an unmatched Jira user).
+    /// Records written (or left as they are) with an attribute-level problem, errors and
+    /// warnings (e.g. an unmatched Jira user); records not written are `failed` instead.
     pub warnings: u64,
     /// Of those, the records left without some of their values by an error (a reference that
     /// found nothing, a value Assets would refuse): they make the run `partial`.

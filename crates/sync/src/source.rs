@@ -219,3 +219,72 @@ mod tests {
         assert_eq!(back, users);
     }
 }
+
+/// Every field path in `records`, sorted, as mapping rows read them: nested objects with `.`,
+/// arrays of objects by their element fields (`addresses.locality` reads every element), and
+/// custom attributes (`[{name, value}]` lists) by name: `attributes[name=costCenter].value`.
+pub fn field_paths(records: &[serde_json::Value]) -> Vec<String> {
+    use serde_json::Value;
+    fn walk(prefix: &str, value: &Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::Object(fields) => {
+                for (name, inner) in fields {
+                    let path = if prefix.is_empty() {
+                        name.clone()
+                    } else {
+                        format!("{prefix}.{name}")
+                    };
+                    walk(&path, inner, out);
+                }
+            }
+            Value::Array(items) if items.iter().any(Value::is_object) => {
+                for item in items {
+                    let named = item.get("name").and_then(Value::as_str);
+                    match named {
+                        Some(name) if item.get("value").is_some() && !name.contains([']', '=']) => {
+                            out.insert(format!("{prefix}[name={name}].value"));
+                        }
+                        _ => walk(prefix, item, out),
+                    }
+                }
+            }
+            _ => {
+                if !prefix.is_empty() {
+                    out.insert(prefix.to_string());
+                }
+            }
+        }
+    }
+    let mut out = std::collections::BTreeSet::new();
+    for record in records {
+        walk("", record, &mut out);
+    }
+    out.into_iter().collect()
+}
+
+#[cfg(test)]
+mod field_path_tests {
+    use super::field_paths;
+    use serde_json::json;
+
+    #[test]
+    fn paths_read_nested_fields_array_elements_and_custom_attributes_by_name() {
+        let records = [
+            json!({"_id": "1", "addresses": [{"type": "work", "locality": "Oslo"}], "attributes": [{"name": "costCenter", "value": "42"}], "manager": null, "memberof": ["g1"]}),
+            json!({"_id": "2", "mfa": {"configured": true}, "attributes": []}),
+        ];
+        assert_eq!(
+            field_paths(&records),
+            [
+                "_id",
+                "addresses.locality",
+                "addresses.type",
+                "attributes",
+                "attributes[name=costCenter].value",
+                "manager",
+                "memberof",
+                "mfa.configured",
+            ]
+        );
+    }
+}

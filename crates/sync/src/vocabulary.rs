@@ -7,7 +7,7 @@ use tributary_models::jumpcloud::{Collection, Region};
 
 use crate::engine::store::{keys, ID_PUNCTUATION, MAX_ID_LEN};
 use crate::report::{RunPhase, RunStatus};
-use crate::schedule::Schedule;
+use crate::schedule::{Frequency, Weekday};
 
 /// Every vocabulary at once.
 #[derive(Debug, Clone, Serialize)]
@@ -19,8 +19,10 @@ pub struct Vocabulary {
     pub config_keys: &'static [&'static str],
     /// Options after a row's attribute (transforms, `when`, `byKey`, `arraySeparator`).
     pub row_options: &'static [&'static str],
-    /// Import schedules, in picker order.
+    /// Schedule frequencies, in picker order.
     pub schedules: Vec<&'static str>,
+    /// Days a weekly schedule can name, Monday first.
+    pub weekdays: Vec<&'static str>,
     /// JumpCloud regions, the default first.
     pub regions: Vec<RegionEntry>,
     /// Run statuses.
@@ -83,7 +85,8 @@ pub fn vocabulary() -> Vocabulary {
         collections: Collection::ALL.iter().map(|c| c.name).collect(),
         config_keys: CONFIG_NAMES,
         row_options: ROW_OPTIONS,
-        schedules: Schedule::ALL.iter().map(|s| s.name()).collect(),
+        schedules: Frequency::ALL.iter().map(|s| s.name()).collect(),
+        weekdays: Weekday::ALL.iter().map(|d| d.name()).collect(),
         regions: Region::ALL
             .iter()
             .map(|r| RegionEntry {

@@ -4,6 +4,7 @@ mod fake;
 
 use fake::{FakeHost, FaultKind, DEPARTMENTS, GROUPS, USERS};
 use serde_json::{json, Value};
+use tributary_sync::plan::Level;
 use tributary_sync::{
     block_on, run, run_all, RunAllOptions, RunOptions, RunPhase, RunReport, RunStatus,
 };
@@ -792,6 +793,43 @@ fn leavers_are_marked_once_with_a_status_by_name() {
 }
 
 #[test]
+fn statuses_by_name_or_id_that_assets_lacks_are_left_out_before_writing() {
+    let host = host(3);
+    let mapping = format!("{MAPPING}map:phase=Status\n");
+    for (user, phase) in host
+        .users
+        .borrow_mut()
+        .iter_mut()
+        .zip(["9", "42", "Retired"])
+    {
+        user["phase"] = json!(phase);
+    }
+    let report = sync(&host, &options(&mapping));
+    assert_eq!(report.status, RunStatus::Partial, "{report:#?}");
+    assert_eq!((report.counts.created, report.counts.incomplete), (3, 2));
+    let problem = |key: String| {
+        report
+            .errors
+            .iter()
+            .find(|e| e.key == key && e.attribute.as_deref() == Some("Status"))
+            .map(|e| e.message.clone())
+    };
+    // Users are listed in reverse: user 2 has "9", user 1 "42", user 0 "Retired".
+    assert_eq!(problem(id(2)), None);
+    assert_eq!(
+        problem(id(1)).as_deref(),
+        Some("status id 42 is not an Assets status")
+    );
+    assert_eq!(
+        problem(id(0)).as_deref(),
+        Some("\"Retired\" is not an Assets status")
+    );
+    let objects = host.user_objects();
+    assert_eq!(objects[&id(2)].get("7"), ["9"]);
+    assert!(objects[&id(1)].get("7").is_empty() && objects[&id(0)].get("7").is_empty());
+}
+
+#[test]
 fn a_dry_run_plans_everything_and_writes_nothing() {
     let host = host(8);
     sync(&host, &options(MAPPING));
@@ -1089,6 +1127,58 @@ fn a_reference_that_finds_nothing_makes_the_run_partial() {
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert!(report.counts.warnings > 0);
     assert_eq!(report.counts.incomplete, 0);
+}
+
+#[test]
+fn a_write_the_plan_knows_assets_refuses_fails_alike_in_preview_and_run_and_is_never_sent() {
+    let host = host(12);
+    // A hand-made object holds user 10's key value in capitals: JumpCloud ID is unique
+    // (ignoring case), so Assets would refuse user 10's create.
+    let taken = id(10).to_uppercase();
+    host.add_object(USERS, &[("1", &taken), ("2", "Hand made")]);
+    let preview = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(MAPPING)
+        },
+    );
+    let run = sync(&host, &options(MAPPING));
+    for report in [&preview, &run] {
+        assert_eq!(report.status, RunStatus::Partial, "{report:#?}");
+        let c = &report.counts;
+        assert_eq!(
+            (c.created, c.updated, c.failed, c.incomplete),
+            (11, 0, 1, 0)
+        );
+        // Odd users have no Jira account: warnings, not errors.
+        let errors: Vec<_> = report
+            .errors
+            .iter()
+            .filter(|e| e.level == Level::Error)
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].key, id(10));
+        assert_eq!(errors[0].attribute.as_deref(), Some("JumpCloud ID"));
+    }
+    // The fake does not check uniqueness: had the run sent the create, it would be there.
+    let creates = host
+        .requests
+        .borrow()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("object/create"))
+        .count();
+    assert_eq!(creates, 11);
+    assert!(!host.user_objects().contains_key(&id(10)));
+    let again = sync(&host, &options(MAPPING));
+    assert_eq!(
+        (
+            again.counts.unchanged,
+            again.counts.failed,
+            again.counts.created
+        ),
+        (11, 1, 0)
+    );
 }
 
 #[test]

@@ -96,6 +96,16 @@ impl Case {
         }
     }
 
+    /// The Department lookup of `name` finds `object_key`.
+    fn finds_department(&mut self, name: &str, object_key: &str) {
+        self.lookups.insert_object(
+            DEPT_TYPE,
+            &LookupBy::Attribute("Name".into()),
+            name,
+            object_key.into(),
+        );
+    }
+
     fn plan(&self) -> Plan {
         let skip = BTreeSet::new();
         plan(&PlanInput {
@@ -339,12 +349,7 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
         ],
         vec![],
     );
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "finance",
-        "D-1".into(),
-    );
+    case.finds_department("finance", "D-1");
     let p = case.plan();
     let a = p.creates.iter().find(|c| c.key == "a").unwrap();
     assert_eq!(
@@ -370,32 +375,9 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
 
 #[test]
 fn ambiguous_lookups_are_reported_not_guessed() {
-    let mut case = Case::new(
-        vec![record(
-            "a",
-            &[(
-                "4",
-                Desired::Lookup {
-                    target_type_id: DEPT_TYPE.into(),
-                    by: LookupBy::Attribute("Name".into()),
-                    values: vec!["IT".into()],
-                },
-            )],
-        )],
-        vec![],
-    );
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "IT",
-        "D-1".into(),
-    );
-    case.lookups.insert_object(
-        DEPT_TYPE,
-        &LookupBy::Attribute("Name".into()),
-        "it",
-        "D-2".into(),
-    );
+    let mut case = Case::new(vec![record("a", &[("4", departments(&["IT"]))])], vec![]);
+    case.finds_department("IT", "D-1");
+    case.finds_department("it", "D-2");
     let p = case.plan();
     assert!(
         p.problems[0].message.contains("2 objects"),
@@ -696,4 +678,370 @@ fn the_clear_guard_and_the_deletion_guard_both_give_their_reason() {
         reason.contains("Name on 12 object(s)") && reason.contains("would be deleted"),
         "{reason}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// What Assets refuses, judged before writing (preview = run).
+
+/// A type with Assets' rules: a required label, a required reference, a unique email, a
+/// multi-valued attribute with bounds and a status that allows two statuses.
+fn ruled() -> Vec<AttrDef> {
+    let json = r#"[
+      {"id":"1","name":"JumpCloud ID","type":0,"defaultType":{"id":0},"uniqueAttribute":true},
+      {"id":"2","name":"Name","type":0,"defaultType":{"id":0},"label":true,"minimumCardinality":1},
+      {"id":"3","name":"Manager","type":1,"referenceObjectTypeId":"10"},
+      {"id":"4","name":"Department","type":1,"referenceObjectTypeId":"20","minimumCardinality":1},
+      {"id":"5","name":"Aliases","type":0,"defaultType":{"id":8},"maximumCardinality":2},
+      {"id":"6","name":"Email","type":0,"defaultType":{"id":8},"uniqueAttribute":true},
+      {"id":"7","name":"Status","type":7,"typeValueMulti":["1","2"]},
+      {"id":"8","name":"Title","type":0,"defaultType":{"id":0}},
+      {"id":"9","name":"Key","type":0,"system":true,"editable":false,"minimumCardinality":1}
+    ]"#;
+    let attrs: Vec<ObjectTypeAttribute> = serde_json::from_str(json).unwrap();
+    attrs.iter().map(AttrDef::from_attribute).collect()
+}
+
+/// A Department lookup by Name of `names`.
+fn departments(names: &[&str]) -> Desired {
+    Desired::Lookup {
+        target_type_id: DEPT_TYPE.into(),
+        by: LookupBy::Attribute("Name".into()),
+        values: names.iter().map(|n| n.to_string()).collect(),
+    }
+}
+
+fn dept(name: &str) -> Desired {
+    departments(&[name])
+}
+
+/// A valid user of the ruled type: Name, Department (Finance), Email.
+fn person(key: &str, extra: &[(&str, Desired)]) -> DesiredObject {
+    let mut attrs = vec![
+        ("2", Desired::values([key.to_uppercase()])),
+        ("4", dept("Finance")),
+        ("6", Desired::values([format!("{key}@example.com")])),
+    ];
+    for (id, desired) in extra {
+        attrs.retain(|(a, _)| a != id);
+        attrs.push((id, desired.clone()));
+    }
+    record(key, &attrs)
+}
+
+/// An existing object of the ruled type matching `person(key, &[])`.
+fn stored(id: &str, key: &str) -> ExistingObject {
+    let upper = key.to_uppercase();
+    let email = format!("{key}@example.com");
+    object(
+        id,
+        &format!("HR-{id}"),
+        &[
+            ("1", &[key]),
+            ("2", &[upper.as_str()]),
+            ("4", &["D-1"]),
+            ("6", &[email.as_str()]),
+        ],
+    )
+}
+
+fn ruled_case(desired: Vec<DesiredObject>, existing: Vec<ExistingObject>) -> Case {
+    let mut case = Case::new(desired, existing);
+    case.attrs = ruled();
+    case.finds_department("Finance", "D-1");
+    case
+}
+
+fn refusal<'p>(p: &'p Plan, key: &str) -> &'p tributary_sync::plan::Problem {
+    assert!(
+        p.refused.contains(key),
+        "{key} not refused: {:?}",
+        p.problems
+    );
+    p.problems
+        .iter()
+        .find(|e| e.key == key && e.message.contains("not written"))
+        .unwrap_or_else(|| panic!("no refusal for {key}: {:?}", p.problems))
+}
+
+fn written(p: &Plan) -> Vec<&str> {
+    let mut keys: Vec<&str> = p
+        .creates
+        .iter()
+        .map(|c| c.key.as_str())
+        .chain(p.updates.iter().map(|u| u.key.as_str()))
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn a_create_without_a_required_value_is_refused_and_counted_failed() {
+    let empty_name = person("a", &[("2", Desired::values(Vec::<String>::new()))]);
+    let no_name = record("b", &[("4", dept("Finance"))]);
+    let case = ruled_case(vec![empty_name, no_name, person("c", &[])], vec![]);
+    let p = case.plan();
+    assert_eq!(written(&p), ["c"]);
+    for key in ["a", "b"] {
+        let e = refusal(&p, key);
+        assert_eq!(e.attribute.as_deref(), Some("Name"));
+        assert_eq!(e.level, Level::Error);
+        assert!(
+            e.message
+                .contains("Name is required (at least 1 value(s)) but the new object would have 0"),
+            "{}",
+            e.message
+        );
+    }
+    assert_eq!(p.failed(&case.desired), 2);
+    assert_eq!(
+        p.written_with_problems(Level::Error),
+        0,
+        "a refused record is failed, not incomplete"
+    );
+}
+
+#[test]
+fn an_update_that_clears_a_required_value_is_refused_but_clearing_an_optional_one_is_fine() {
+    let mut with_title = stored("2", "b");
+    with_title.values.insert("8".into(), vec!["Boss".into()]);
+    let case = ruled_case(
+        vec![
+            person("a", &[("2", Desired::values(Vec::<String>::new()))]),
+            person("b", &[("8", Desired::values(Vec::<String>::new()))]),
+        ],
+        vec![stored("1", "a"), with_title],
+    );
+    let p = case.plan();
+    assert!(refusal(&p, "a")
+        .message
+        .contains("HR-1 after the update would have 0"));
+    assert_eq!(written(&p), ["b"]);
+    let clear = &p.updates[0].changes[0];
+    assert_eq!((clear.attribute.as_str(), clear.new.len()), ("Title", 0));
+    assert_eq!(p.failed(&case.desired), 1);
+}
+
+#[test]
+fn an_object_that_needs_no_write_is_never_refused() {
+    // HR-1 lacks its required Department, but nothing is written to it: Assets is not asked.
+    let mut lacking = stored("1", "a");
+    lacking.values.remove("4");
+    let a = record(
+        "a",
+        &[
+            ("2", Desired::values(["A"])),
+            ("6", Desired::values(["a@example.com"])),
+        ],
+    );
+    let case = ruled_case(vec![a], vec![lacking]);
+    let p = case.plan();
+    assert_eq!(p.unchanged, 1);
+    assert!(
+        p.refused.is_empty() && p.problems.is_empty(),
+        "{:?}",
+        p.problems
+    );
+}
+
+#[test]
+fn a_required_reference_that_finds_nothing_refuses_a_create_and_leaves_an_update_as_it_is() {
+    let case = ruled_case(
+        vec![
+            person("new", &[("4", dept("Nowhere"))]),
+            person(
+                "old",
+                &[("4", dept("Nowhere")), ("8", Desired::values(["Chief"]))],
+            ),
+        ],
+        vec![stored("1", "old")],
+    );
+    let p = case.plan();
+    assert!(refusal(&p, "new")
+        .message
+        .contains("Department is required"));
+    assert_eq!(
+        written(&p),
+        ["old"],
+        "the update keeps its Department and writes the rest"
+    );
+    assert_eq!(p.updates[0].changes.len(), 1);
+    assert_eq!(p.updates[0].changes[0].attribute, "Title");
+    assert_eq!(
+        p.written_with_problems(Level::Error),
+        1,
+        "old is incomplete"
+    );
+    assert_eq!(p.failed(&case.desired), 1);
+}
+
+#[test]
+fn references_to_a_refused_record_are_left_out_and_refuse_in_turn_where_required() {
+    let manager = |m: &str| Desired::Lookup {
+        target_type_id: USER_TYPE.into(),
+        by: LookupBy::Key,
+        values: vec![m.into()],
+    };
+    let case = ruled_case(
+        vec![
+            // boss cannot be created (no Name): rep's Manager reference to it is left out.
+            person("boss", &[("2", Desired::values(Vec::<String>::new()))]),
+            person("rep", &[("3", manager("boss"))]),
+        ],
+        vec![],
+    );
+    let p = case.plan();
+    refusal(&p, "boss");
+    assert_eq!(written(&p), ["rep"]);
+    assert!(p.creates[0]
+        .changes
+        .iter()
+        .all(|c| c.attribute != "Manager"));
+    let left_out = p
+        .problems
+        .iter()
+        .find(|e| e.key == "rep" && e.attribute.as_deref() == Some("Manager"))
+        .expect("reported");
+    assert!(
+        left_out
+            .message
+            .contains("(new object boss) cannot be referenced"),
+        "{}",
+        left_out.message
+    );
+    assert_eq!(p.written_with_problems(Level::Error), 1);
+}
+
+#[test]
+fn unique_values_go_to_their_holder_then_to_the_first_record_in_source_order() {
+    let email = |e: &str| ("6", Desired::values([e]));
+    let case = ruled_case(
+        vec![
+            person("a", &[email("Shared@example.com")]),
+            person("b", &[email("shared@example.com")]),
+            person("c", &[email("held@example.com")]),
+            // d keeps its own value: no clash with itself.
+            person("d", &[("8", Desired::values(["New title"]))]),
+            // e takes f's value; f gives it up in the same run, but held is held.
+            person("e", &[email("f@example.com")]),
+            person("f", &[email("f2@example.com")]),
+        ],
+        vec![
+            object(
+                "9",
+                "HR-9",
+                &[("2", &["Hand made"]), ("6", &["HELD@example.com"])],
+            ),
+            stored("4", "d"),
+            stored("5", "e"),
+            stored("6", "f"),
+        ],
+    );
+    let p = case.plan();
+    assert_eq!(written(&p), ["a", "d", "f"]);
+    assert!(
+        refusal(&p, "b")
+            .message
+            .contains("record a, earlier in the source, has"),
+        "{:?}",
+        p.problems
+    );
+    assert!(
+        refusal(&p, "c").message.contains("HR-9 already has"),
+        "{:?}",
+        p.problems
+    );
+    assert!(
+        refusal(&p, "e").message.contains("HR-6 already has"),
+        "{:?}",
+        p.problems
+    );
+    assert_eq!(refusal(&p, "b").attribute.as_deref(), Some("Email"));
+    assert_eq!(p.failed(&case.desired), 3);
+}
+
+#[test]
+fn a_refused_first_claimant_leaves_the_value_to_the_next() {
+    let email = ("6", Desired::values(["same@example.com"]));
+    let case = ruled_case(
+        vec![
+            person(
+                "a",
+                &[email.clone(), ("2", Desired::values(Vec::<String>::new()))],
+            ),
+            person("b", &[email]),
+        ],
+        vec![],
+    );
+    let p = case.plan();
+    refusal(&p, "a");
+    assert_eq!(written(&p), ["b"]);
+}
+
+#[test]
+fn too_many_values_or_a_status_the_attribute_does_not_allow_leave_the_attribute_out() {
+    let case = ruled_case(
+        vec![
+            person(
+                "a",
+                &[("5", Desired::values(["x@e.com", "y@e.com", "z@e.com"]))],
+            ),
+            person(
+                "b",
+                &[
+                    ("5", Desired::values(["x@e.com", "y@e.com"])),
+                    ("7", Desired::values(["3"])),
+                ],
+            ),
+            person("c", &[("7", Desired::values(["2"]))]),
+        ],
+        vec![],
+    );
+    let p = case.plan();
+    assert_eq!(written(&p), ["a", "b", "c"]);
+    let attribute_error = |key: &str, attribute: &str| {
+        p.problems
+            .iter()
+            .find(|e| e.key == key && e.attribute.as_deref() == Some(attribute))
+            .map(|e| e.message.clone())
+    };
+    assert!(attribute_error("a", "Aliases")
+        .unwrap()
+        .contains("takes at most 2 values, got 3"));
+    assert!(attribute_error("b", "Status")
+        .unwrap()
+        .contains("status id 3 is not allowed"));
+    assert_eq!(attribute_error("c", "Status"), None);
+    let changed = |key: &str| -> Vec<String> {
+        p.creates
+            .iter()
+            .find(|c| c.key == key)
+            .unwrap()
+            .changes
+            .iter()
+            .map(|c| c.attribute.clone())
+            .collect()
+    };
+    assert!(!changed("a").contains(&"Aliases".to_string()));
+    assert!(changed("b").contains(&"Aliases".to_string()));
+    assert!(!changed("b").contains(&"Status".to_string()));
+    assert_eq!(p.written_with_problems(Level::Error), 2);
+    assert_eq!(p.failed(&case.desired), 0);
+}
+
+#[test]
+fn two_values_that_find_the_same_object_are_written_once() {
+    let mut case = ruled_case(
+        vec![person("a", &[("4", departments(&["Finance", "FIN"]))])],
+        vec![],
+    );
+    case.attrs[3].multi = true;
+    case.attrs[3].attribute.maximum_cardinality = -1;
+    case.finds_department("FIN", "D-1");
+    let p = case.plan();
+    let department = p.creates[0]
+        .changes
+        .iter()
+        .find(|c| c.attribute == "Department")
+        .unwrap();
+    assert_eq!(texts(&department.new), ["D-1"]);
 }

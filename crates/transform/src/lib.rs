@@ -69,6 +69,8 @@ struct CompiledRow {
     steps: Vec<CompiledStep>,
     /// For lookups: the attribute searched on the referenced type.
     lookup_attribute: Option<String>,
+    /// The attribute's `regexValidation`, when it has one this crate can read.
+    validation: Option<Regex>,
 }
 
 #[derive(Debug, Clone)]
@@ -141,6 +143,7 @@ impl Transformer {
             };
             CompiledRow {
                 row: row.clone(),
+                validation: validation_of(&attribute),
                 attribute,
                 steps,
                 lookup_attribute,
@@ -293,6 +296,20 @@ impl CompiledRow {
                 _ => text.clone(),
             };
             let value = type_value(&self.attribute, &text, self.lookup_attribute.as_deref())?;
+            let canonical = value.canonical();
+            if canonical.is_empty() {
+                // Blank text is no value (Assets keeps none either).
+                continue;
+            }
+            if let Some(validation) = &self.validation {
+                if !validation.is_match(&canonical) {
+                    return Err(format!(
+                        "'{canonical}' does not match the pattern {} that '{}' requires",
+                        validation.as_str(),
+                        self.attribute.name
+                    ));
+                }
+            }
             // Values are canonical already, so equality is canonical equality.
             if !values.contains(&value) {
                 values.push(value);
@@ -311,14 +328,25 @@ impl CompiledRow {
                 if values.len() > 3 { ", ..." } else { "" }
             ));
         }
-        if values.is_empty() && self.attribute.minimum_cardinality > 0 {
-            return Err(format!(
-                "'{}' is required but the record has no value for it",
-                self.attribute.name
-            ));
-        }
+        // A required attribute left empty is judged by the sync planner, which knows whether
+        // the record creates an object, clears a value or finds it after a lookup.
         Ok(Some(values))
     }
+}
+
+/// The `regexValidation` Assets checks Text, Email and URL values against (anywhere in the
+/// value). A pattern this crate cannot read (Java syntax it lacks) is not checked here.
+fn validation_of(attribute: &ObjectTypeAttribute) -> Option<Regex> {
+    use tributary_models::assets::DefaultType;
+    let pattern = attribute.regex_validation.as_deref()?.trim();
+    let checked = matches!(
+        attribute.default_kind(),
+        Some(DefaultType::Text | DefaultType::Email | DefaultType::Url)
+    );
+    if !checked || pattern.is_empty() {
+        return None;
+    }
+    Regex::new(pattern).ok()
 }
 
 /// The attribute named `name`, exactly or else ignoring case (as the validator matches).

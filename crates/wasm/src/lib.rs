@@ -9,10 +9,12 @@ use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 mod mapping;
+mod schedule;
 mod sync;
 mod transport;
 
 pub use mapping::*;
+pub use schedule::*;
 pub use sync::*;
 
 /// Converts a serialisable Rust value into a plain JS object (maps become objects).

@@ -4,6 +4,7 @@
 use js_sys::{Array, Object, Promise, Reflect};
 use serde::Serialize;
 use tributary_sync::engine::assets::{self, PickerOptions};
+use tributary_sync::engine::schema::SchemaOptions;
 use tributary_sync::{
     HttpRequest, HttpResponse, LogLevel, RunAllOptions, RunError, RunOptions, SampleOptions,
     StorageError, SyncHost, TransportError,
@@ -162,6 +163,57 @@ export interface SampleReport {
   /** The request made, relative to the JumpCloud base URL. */
   request: string;
   apiCalls: ApiCalls;
+  /** Every field path the records hold, as a map: row reads it (`addresses.locality`, `attributes[name=costCenter].value`). */
+  fields: string[];
+}
+
+/** The options of setupSchema: the mappings whose object types and attributes are set up. */
+export interface SchemaOptions {
+  /** `objectSchema` / `objectType` (name or id) win over the text's config: lines. */
+  mappings: { name: string; text: string; objectSchema?: string; objectType?: string }[];
+  /** Plan only: say what would be created, create nothing. */
+  dryRun?: boolean;
+  workspaceId?: string;
+}
+
+/** What an attribute set-up makes (`kind`: 0 default, 1 object reference, 2 Jira user). */
+export interface AttributeShape { kind: number; references?: string; multi: boolean; unique: boolean }
+
+/** A type (no `attribute`) or attribute created, or to be created on a dry run (no `id`). */
+export interface SchemaCreated {
+  objectSchema: string;
+  objectType: string;
+  attribute?: string;
+  shape?: AttributeShape;
+  /** The shape in words, e.g. `Email`, `reference to User (several)`, or `object type`. */
+  description: string;
+  mappings: string[];
+  id?: string;
+}
+
+export interface SchemaProblem {
+  objectSchema: string;
+  objectType?: string;
+  attribute?: string;
+  message: string;
+  mappings: string[];
+}
+
+export interface SchemaReport {
+  /** `succeeded` only when nothing the mappings need is missing or in conflict. */
+  status: 'succeeded' | 'partial' | 'failed';
+  dryRun: boolean;
+  created: SchemaCreated[];
+  /** Types and attributes that were there already and fit. */
+  present: number;
+  /** New types no mapping writes Name into: this attribute is their label, and Name is optional. */
+  labels?: { objectSchema: string; objectType: string; attribute: string }[];
+  /** What could not be made; existing attributes of another type (never changed). */
+  problems: SchemaProblem[];
+  /** Why nothing could be done (a mapping with errors: `diagnostics`, and `mapping` names it). */
+  error?: RunFailure;
+  mapping?: string;
+  workspaceId?: string;
 }
 
 /** The options of runSyncAll: several imports run in dependency order. */
@@ -198,11 +250,21 @@ export interface ObjectType { id: string; name: string; objectSchemaId?: string;
 export type ObjectTypeAttribute = Record<string, unknown> & { id: string; name: string; type: number };
 
 /** The names the hosts and the page take from the core instead of keeping copies. */
+/**
+ * An import's schedule: `every` one of `vocabulary().schedules`; daily and weekly runs may
+ * name a time of day `at` (`HH:MM`, 24 h) in `timeZone` (IANA, UTC when absent), weekly runs
+ * a `day` (`vocabulary().weekdays`). A frequency's name alone is read as `{every}`.
+ */
+export interface ScheduleSpec { every: string; at?: string; day?: string; timeZone?: string }
+
 export interface Vocabulary {
   collections: string[];
   configKeys: string[];
   rowOptions: string[];
+  /** Schedule frequencies (`ScheduleSpec.every`), in picker order. */
   schedules: string[];
+  /** Days a weekly schedule can name, Monday first. */
+  weekdays: string[];
   regions: { code: string; baseUrl: string }[];
   runStatuses: RunStatus[];
   runPhases: RunPhase[];
@@ -502,6 +564,19 @@ pub async fn sample_source(
     Ok(to_js(&report)?)
 }
 
+/// Creates the object types and attributes the mappings need in the object schemas they
+/// name (types first; nothing that exists is changed). Resolves with the report; a mapping
+/// with errors or an unreachable Assets is a `failed` report with `error`.
+#[wasm_bindgen(js_name = setupSchema, unchecked_return_type = "SchemaReport")]
+pub async fn setup_schema(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "SchemaOptions")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let options: SchemaOptions = parse_options(options, "setupSchema")?;
+    let report = tributary_sync::engine::schema::setup_schema(&JsHost(host), &options).await;
+    Ok(to_js(&report)?)
+}
+
 /// Runs a picker read with the options object and answers with its `Picked` result, or
 /// rejects with a run-failure `Error`.
 async fn picker<T: Serialize>(
@@ -549,29 +624,6 @@ pub async fn list_attributes(
         assets::list_attributes(h, o).await
     })
     .await
-}
-
-/// Whether a scheduled-trigger tick at `nowMs` should start an import whose schedule is
-/// `schedule` (one of `vocabulary().schedules`) and which the scheduler last started at
-/// `lastStartedMs` (absent: never). Throws for an unknown schedule name.
-#[wasm_bindgen(js_name = isScheduleDue)]
-pub fn is_schedule_due(
-    #[wasm_bindgen(unchecked_param_type = "string")] schedule: JsValue,
-    last_started_ms: Option<f64>,
-    now_ms: f64,
-) -> Result<bool, JsError> {
-    let schedule = crate::mapping::text_arg(&schedule, "schedule")?;
-    let schedule = tributary_sync::Schedule::parse(&schedule).ok_or_else(|| {
-        let names: Vec<&str> = tributary_sync::Schedule::ALL
-            .iter()
-            .map(|s| s.name())
-            .collect();
-        JsError::new(&format!(
-            "unknown schedule '{schedule}': expected one of {}",
-            names.join(", ")
-        ))
-    })?;
-    Ok(schedule.is_due(last_started_ms, now_ms))
 }
 
 /// The names the hosts and the settings page use (collections, config keys, row options,

@@ -255,3 +255,61 @@ fn the_vocabulary_and_diagnostics_are_declared() {
     let validation = tributary_mapping::Validation::capped(vec![diagnostic]);
     assert_declared(serde_json::to_value(&validation).unwrap(), "Validation");
 }
+
+#[wasm_bindgen_test]
+fn every_schema_setup_key_is_declared() {
+    use tributary_mapping::Document;
+    use tributary_sync::engine::schema::{
+        Created, MappingText, SchemaOptions, SchemaReport, SchemaStatus,
+    };
+    use tributary_sync::schema::{plan_schema, ExistingType, NamedMapping};
+
+    let options = SchemaOptions {
+        mappings: vec![MappingText {
+            name: "users.map".into(),
+            text: "key:_id=JumpCloud ID".into(),
+            object_schema: Some("1".into()),
+            object_type: Some("User".into()),
+        }],
+        dry_run: true,
+        workspace_id: Some("ws".into()),
+    };
+    assert_declared(serde_json::to_value(&options).unwrap(), "SchemaOptions");
+
+    let doc = Document::parse(
+        "key:_id=JumpCloud ID\nmap:manager=Manager|byKey\nmap:department=Department|Name=${department}\nconfig:objectSchema=People\nconfig:objectType=User\n",
+    );
+    let existing =
+        std::collections::BTreeMap::from([("People".to_string(), Vec::<ExistingType>::new())]);
+    let plan = plan_schema(
+        &[NamedMapping {
+            name: "users.map",
+            mapping: &doc.mapping,
+        }],
+        &existing,
+    );
+    assert!(!plan.creates.is_empty() && !plan.problems.is_empty());
+    let report = SchemaReport {
+        status: SchemaStatus::Partial,
+        dry_run: false,
+        created: plan
+            .creates
+            .into_iter()
+            .map(|create| Created {
+                create,
+                id: Some("7".into()),
+            })
+            .collect(),
+        present: 1,
+        labels: vec![tributary_sync::schema::SchemaLabel {
+            object_schema: "People".into(),
+            object_type: "User".into(),
+            attribute: "Email".into(),
+        }],
+        problems: plan.problems,
+        error: Some(RunFailure::from(&RunError::NoTargetType)),
+        mapping: Some("users.map".into()),
+        workspace_id: Some("ws".into()),
+    };
+    assert_declared(serde_json::to_value(&report).unwrap(), "SchemaReport");
+}

@@ -243,7 +243,10 @@ fn vocabulary_comes_from_the_core() {
         .iter()
         .map(|s| s.as_string().unwrap())
         .collect();
-    assert_eq!(schedules, ["manual", "hourly", "daily", "weekly"]);
+    assert_eq!(
+        schedules,
+        ["manual", "fiveMinutes", "hourly", "daily", "weekly"]
+    );
     assert_eq!(get(&v, "regions.1.code").as_string().as_deref(), Some("EU"));
     assert_eq!(
         get(&v, "storage.runPrefix").as_string().as_deref(),

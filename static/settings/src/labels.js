@@ -26,6 +26,7 @@ export const PHASE_LABELS = {
 /** Schedule → words. */
 export const SCHEDULE_LABELS = {
   manual: 'Manual only',
+  fiveMinutes: 'Every 5 minutes',
   hourly: 'Every hour',
   daily: 'Every day',
   weekly: 'Every week',

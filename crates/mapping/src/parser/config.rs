@@ -199,11 +199,7 @@ pub(super) fn config(
                 diags.push(bad_value(format!("`config:{known}` needs a name or an id")));
                 return LineItem::Verbatim;
             }
-            let target = if value_text.bytes().all(|b| b.is_ascii_digit()) {
-                NameOrId::Id(value_text)
-            } else {
-                NameOrId::Name(value_text)
-            };
+            let target = NameOrId::of(value_text);
             if known == "objectSchema" {
                 Setting::ObjectSchema(target)
             } else {

@@ -25,6 +25,8 @@ pub const ROW_OPTIONS: &[&str] = &[
     "number",
     "default",
     "first",
+    "objectType",
+    "attributeType",
 ];
 
 pub(super) fn row(
@@ -84,6 +86,8 @@ pub(super) fn row(
     let mut transforms = Vec::new();
     let mut conditions = Vec::new();
     let mut array_separator = None;
+    let mut object_type = None;
+    let mut attribute_type = None;
     for piece in &pieces[1..] {
         let piece_pos = Pos {
             line: pos.line,
@@ -98,6 +102,16 @@ pub(super) fn row(
             Ok(RowOption::Separator(s)) => {
                 if array_separator.replace(s).is_some() {
                     diags.push(conflict(piece.span, "`arraySeparator` is given twice"));
+                }
+            }
+            Ok(RowOption::ObjectType(name)) => {
+                if object_type.replace(name).is_some() {
+                    diags.push(conflict(piece.span, "`objectType` is given twice"));
+                }
+            }
+            Ok(RowOption::AttributeType(t)) => {
+                if attribute_type.replace(t).is_some() {
+                    diags.push(conflict(piece.span, "`attributeType` is given twice"));
                 }
             }
             Ok(RowOption::Lookup(l)) => {
@@ -140,6 +154,8 @@ pub(super) fn row(
             transforms,
             conditions,
             array_separator,
+            object_type,
+            attribute_type,
         }),
         _ => LineItem::Verbatim,
     }
@@ -159,6 +175,8 @@ enum RowOption {
     When(Condition),
     Separator(String),
     Lookup(Lookup),
+    ObjectType(String),
+    AttributeType(AttributeType),
 }
 
 fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
@@ -167,10 +185,13 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
         // A quoted name is always an attribute on the referenced object type.
         return lookup(quoted, piece, pos);
     }
+    // `|objectType=${x}` reads a value, so it is a lookup on an attribute of that name.
+    let reads_value = piece.value.is_some_and(|v| v.text.contains("${"));
     let known = ROW_OPTIONS
         .iter()
         .copied()
-        .find(|o| o.eq_ignore_ascii_case(name.text));
+        .find(|o| o.eq_ignore_ascii_case(name.text))
+        .filter(|o| !(reads_value && ["objectType", "attributeType"].contains(o)));
     let Some(known) = known else {
         // `|Name=Finance` is a lookup; `|defualt=x` is a typo. Only a near miss of an option
         // name counts as a typo, so lookup attributes such as `First Name` stay lookups.
@@ -212,6 +233,24 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
                 "write just `|byKey`".into(),
             )),
         },
+        "objectType" => Ok(RowOption::ObjectType(single_arg(piece, known, false)?.0)),
+        "attributeType" => {
+            let (name, span) = single_arg(piece, known, false)?;
+            let names = || AttributeType::ALL.iter().map(|t| t.name());
+            AttributeType::parse(&name)
+                .map(RowOption::AttributeType)
+                .ok_or_else(|| {
+                    bad_arg(
+                        span,
+                        format!("unknown attribute type '{name}'"),
+                        did_you_mean(&name, names())
+                            .map(|s| format!("did you mean '{s}'?"))
+                            .unwrap_or_else(|| {
+                                format!("one of: {}", names().collect::<Vec<_>>().join(", "))
+                            }),
+                    )
+                })
+        }
         "arraySeparator" => {
             let (sep, _) = single_arg(piece, known, false)?;
             Ok(RowOption::Separator(sep))
@@ -376,7 +415,15 @@ mod tests {
             _ => "=x",
         };
         for name in ROW_OPTIONS {
-            if ["arraySeparator", "when", "byKey"].contains(name) {
+            if [
+                "arraySeparator",
+                "when",
+                "byKey",
+                "objectType",
+                "attributeType",
+            ]
+            .contains(name)
+            {
                 continue;
             }
             let text = format!("key:_id=id\nmap:firstname=Name|{name}{}\n", argument(name));

@@ -168,6 +168,10 @@ pub struct SampleReport {
     pub request: String,
     /// API calls made.
     pub api_calls: crate::client::ApiCalls,
+    /// Every field path the records hold, as a `map:` row would read it (for completion and
+    /// click-to-map): `addresses.locality`, `attributes[name=costCenter].value`.
+    #[serde(default)]
+    pub fields: Vec<String>,
 }
 
 /// Fetches a few raw records the way an import reads them (its collection and filters, without
@@ -185,6 +189,7 @@ pub async fn sample<H: SyncHost>(
     let request = source.page_path(0);
     let (records, total_count) = source.page(0).await.map_err(RunError::jumpcloud)?;
     Ok(SampleReport {
+        fields: crate::source::field_paths(&records),
         records,
         total_count,
         request,

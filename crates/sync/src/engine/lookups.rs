@@ -22,22 +22,26 @@ pub const LOOKUP_BATCH: usize = 40;
 
 impl<H: SyncHost> Engine<'_, H> {
     /// Status ids by lower-cased name, fetched only when a status is given by name (in the
-    /// records or in `config:missing`).
+    /// records or in `config:missing`), or by id for an attribute that allows every status
+    /// (whether the id exists is then known before writing, not from Assets' refusal).
     pub(super) async fn status_ids(
         &self,
         target: &Target,
         records: &[DesiredObject],
     ) -> Result<BTreeMap<String, String>, RunError> {
-        let status_attrs: BTreeSet<&str> = target
+        // Status attribute id → whether it allows every status.
+        let status_attrs: BTreeMap<&str, bool> = target
             .attributes
             .iter()
             .filter(|a| a.kind == AttributeKind::Status)
-            .map(|a| a.id.as_str())
+            .map(|a| (a.id.as_str(), a.type_value_multi.is_empty()))
             .collect();
         let by_name = |v: &String| !is_id(v);
         let mut needed = records.iter().flat_map(|r| &r.attributes).any(|(id, d)| {
-            status_attrs.contains(id.as_str())
-                && matches!(d, Desired::Values { values } if values.iter().any(by_name))
+            let Some(open) = status_attrs.get(id.as_str()) else {
+                return false;
+            };
+            matches!(d, Desired::Values { values } if values.iter().any(|v| *open || by_name(v)))
         });
         if let MissingPolicy::Mark { set } = &self.spec.missing {
             needed |= set.iter().any(|(name, value)| {
@@ -246,7 +250,8 @@ fn match_user(users: &[User], email: &str) -> Option<String> {
     }
 }
 
-/// Replaces status names by status ids; unknown names become record problems.
+/// Replaces status names by status ids; unknown names, and ids the fetched statuses lack,
+/// become record problems (the attribute is left out).
 pub(super) fn apply_statuses(
     records: &mut [DesiredObject],
     defs: &[AttrDef],
@@ -257,6 +262,7 @@ pub(super) fn apply_statuses(
         .filter(|d| d.kind == AttributeKind::Status)
         .map(|d| (d.id.as_str(), d.name.as_str()))
         .collect();
+    let known_id = |id: &str| statuses.is_empty() || statuses.values().any(|s| s == id);
     if status_attrs.is_empty() {
         return;
     }
@@ -270,8 +276,15 @@ pub(super) fn apply_statuses(
                 return true;
             };
             for value in values.iter_mut() {
-                if is_id(value) {
+                if is_id(value) && known_id(value) {
                     continue;
+                }
+                if is_id(value) {
+                    problems.push(RecordProblem {
+                        attribute: Some(name.to_string()),
+                        message: format!("status id {value} is not an Assets status"),
+                    });
+                    return false;
                 }
                 match statuses.get(&value.to_lowercase()) {
                     Some(status_id) => *value = status_id.clone(),

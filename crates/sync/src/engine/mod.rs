@@ -14,6 +14,7 @@
 pub mod assets;
 pub mod jumpcloud;
 mod lookups;
+pub mod schema;
 pub mod store;
 mod writes;
 
@@ -791,21 +792,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         state.planned = true;
         report.counts.unchanged = the_plan.unchanged;
         report.counts.missing = the_plan.missing.len() as u64;
-        report.counts.failed += skipped_records(records, the_plan);
-        let warned: BTreeSet<&str> = the_plan
-            .problems
-            .iter()
-            .filter(|p| p.attribute.is_some() && !p.key.is_empty())
-            .map(|p| p.key.as_str())
-            .collect();
-        report.counts.warnings = warned.len() as u64;
-        report.counts.incomplete = the_plan
-            .problems
-            .iter()
-            .filter(|p| p.attribute.is_some() && !p.key.is_empty() && p.level == Level::Error)
-            .map(|p| p.key.as_str())
-            .collect::<BTreeSet<&str>>()
-            .len() as u64;
+        report.counts.failed += the_plan.failed(records);
+        report.counts.warnings = the_plan.written_with_problems(Level::Warning);
+        report.counts.incomplete = the_plan.written_with_problems(Level::Error);
+        // Later slices re-plan: what this plan refused stays unwritten, as it was counted.
+        state.failed_keys.extend(the_plan.refused.iter().cloned());
         report.progress = Progress {
             done: 0,
             total: the_plan.write_count(),
@@ -834,18 +825,4 @@ fn withhold_retirements(the_plan: &mut Plan, reason: &str) {
             "{reason}, so nothing was retired ({withheld} object(s) would have been); the next run retires what is really gone"
         ));
     }
-}
-
-/// Source records the plan leaves out entirely (no key, duplicate keys on either side).
-fn skipped_records(records: &[DesiredObject], the_plan: &Plan) -> u64 {
-    let record_level: BTreeSet<&str> = the_plan
-        .problems
-        .iter()
-        .filter(|p| p.attribute.is_none() && p.level == Level::Error)
-        .map(|p| p.key.as_str())
-        .collect();
-    records
-        .iter()
-        .filter(|r| record_level.contains(r.key.as_str()))
-        .count() as u64
 }
