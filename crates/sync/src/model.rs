@@ -88,8 +88,7 @@ pub struct ExistingObject {
 }
 
 impl ExistingObject {
-    /// An object with canonical values by attribute id (empty lists are left out; a repeated
-    /// attribute keeps its last values).
+    /// An object with canonical values by attribute id (as [`ExistingObject::set`], in order).
     pub fn new(
         id: impl Into<String>,
         object_key: impl Into<String>,
@@ -106,8 +105,10 @@ impl ExistingObject {
         object
     }
 
-    fn set(&mut self, attribute_id: &str, texts: Vec<String>) {
+    /// Sets the canonical values of one attribute; an empty list unsets it.
+    pub fn set(&mut self, attribute_id: &str, texts: Vec<String>) {
         if texts.is_empty() {
+            self.values.retain(|(id, _)| !same_id(id, attribute_id));
             return;
         }
         let texts = texts.into_boxed_slice();
@@ -145,7 +146,9 @@ impl ExistingObject {
                 .filter_map(|v| def.stored(v))
                 .filter(|v| !v.is_empty())
                 .collect();
-            compact.set(id, texts);
+            if !texts.is_empty() {
+                compact.set(id, texts);
+            }
         }
         compact.values.shrink_to_fit();
         compact

@@ -803,7 +803,7 @@ fn a_create_without_a_required_value_is_refused_and_counted_failed() {
 #[test]
 fn an_update_that_clears_a_required_value_is_refused_but_clearing_an_optional_one_is_fine() {
     let mut with_title = stored("2", "b");
-    with_title.values.insert("8".into(), vec!["Boss".into()]);
+    with_title.set("8", vec!["Boss".into()]);
     let case = ruled_case(
         vec![
             person("a", &[("2", Desired::values(Vec::<String>::new()))]),
@@ -825,7 +825,7 @@ fn an_update_that_clears_a_required_value_is_refused_but_clearing_an_optional_on
 fn an_object_that_needs_no_write_is_never_refused() {
     // HR-1 lacks its required Department, but nothing is written to it: Assets is not asked.
     let mut lacking = stored("1", "a");
-    lacking.values.remove("4");
+    lacking.set("4", Vec::new());
     let a = record(
         "a",
         &[
