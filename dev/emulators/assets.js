@@ -339,6 +339,8 @@ export async function startAssetsEmulator({
     state: workspace,
     quotas: quotaBook,
     routes: emulator.routes,
+    /** Answers a request in memory (see startServer). */
+    dispatch: emulator.dispatch,
     requests: emulator.requests,
     violations: emulator.violations,
     faults: emulator.faults,

@@ -121,23 +121,25 @@ export async function startServer({
     return { status, headers: finalHeaders, payload };
   };
 
-  const server = http.createServer(async (req, res) => {
-    const url = new URL(req.url, 'http://emulator.invalid');
-    const path = url.pathname;
-    let route = null;
-    let params = null;
+  /** The route serving `method path`, its parameters, and the methods other routes there take. */
+  const findRoute = (method, path) => {
     const methodMismatch = [];
     for (const candidate of compiled) {
       const found = candidate.match(path);
       if (!found) continue;
-      if (candidate.method !== req.method) {
+      if (candidate.method !== method) {
         methodMismatch.push(candidate.method);
         continue;
       }
-      route = candidate;
-      params = found;
-      break;
+      return { route: candidate, params: found, methodMismatch };
     }
+    return { route: null, params: null, methodMismatch };
+  };
+
+  const server = http.createServer(async (req, res) => {
+    const url = new URL(req.url, 'http://emulator.invalid');
+    const path = url.pathname;
+    const { route, params, methodMismatch } = findRoute(req.method, path);
 
     const entry = {
       method: req.method,
@@ -218,7 +220,29 @@ export async function startServer({
     server.listen(port, host, resolve);
   });
   const actualPort = server.address().port;
+
+  /**
+   * Answers one request in memory, without a socket (benchmarks): routing, auth and
+   * `beforeHandle` as over HTTP; no spec validation, faults or request records.
+   * Returns `{status, headers, payload}` (payload: the JSON text, '' when there is no body).
+   */
+  const dispatch = async ({ method, path: pathAndQuery, headers = {}, body: rawBody = '' }) => {
+    const url = new URL(pathAndQuery, 'http://emulator.invalid');
+    const { route, params } = findRoute(method, url.pathname);
+    try {
+      if (!route || route.control) throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
+      const body = rawBody ? JSON.parse(rawBody) : undefined;
+      const ctx = { url, path: url.pathname, params, query: url.searchParams, body, rawBody, headers, route };
+      authenticate?.(ctx);
+      beforeHandle?.(route, ctx);
+      return send(null, await route.handler(ctx));
+    } catch (error) {
+      const known = error instanceof HttpError ? error : new HttpError(500, `emulator error: ${error.message}`);
+      return send(null, { status: known.status, body: known.body ?? errorBody(known.status, known.message), headers: known.headers });
+    }
+  };
   return {
+    dispatch,
     server,
     url: `http://127.0.0.1:${actualPort}`,
     port: actualPort,

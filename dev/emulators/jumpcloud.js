@@ -296,6 +296,8 @@ export async function startJumpCloudEmulator({
     tenant: directory,
     control,
     routes: emulator.routes,
+    /** Answers a request in memory (see startServer). */
+    dispatch: emulator.dispatch,
     requests: emulator.requests,
     violations: emulator.violations,
     faults: emulator.faults,

@@ -1,5 +1,7 @@
 //! Jira Service Management Assets models (`/jsm/assets/workspace/{ws}/v1/...`).
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 /// The kind of an object type attribute (`ObjectTypeAttribute.type` in the spec).
@@ -415,6 +417,198 @@ pub struct AqlPage {
     /// Whether this is the last page (Assets sends a boolean; its own examples a string).
     #[serde(default, deserialize_with = "lenient_bool")]
     pub is_last: bool,
+}
+
+/// An `object/aql` page read for comparison only: each object's id, key and attribute values,
+/// borrowed from the response text where it has no escapes. Everything else on the page (the
+/// object type, avatars, links, the referenced objects' own nesting) is skipped while parsing,
+/// never built: a page of 500 users is read without one JSON tree.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AqlPageView<'a> {
+    /// Objects on this page.
+    #[serde(default, borrow)]
+    pub values: Vec<ObjectView<'a>>,
+    /// Whether this is the last page (as [`AqlPage::is_last`]).
+    #[serde(default, deserialize_with = "lenient_bool")]
+    pub is_last: bool,
+}
+
+/// An object of an [`AqlPageView`].
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectView<'a> {
+    /// Object id.
+    #[serde(borrow)]
+    pub id: Cow<'a, str>,
+    /// Object key, e.g. `ITSM-42`.
+    #[serde(borrow)]
+    pub object_key: Cow<'a, str>,
+    /// Attributes (present when the request asked for them).
+    #[serde(default, borrow)]
+    pub attributes: Vec<ObjectAttributeView<'a>>,
+}
+
+/// An attribute of an [`ObjectView`].
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectAttributeView<'a> {
+    /// Attribute id.
+    #[serde(borrow)]
+    pub object_type_attribute_id: Cow<'a, str>,
+    /// Values.
+    #[serde(default, borrow)]
+    pub object_attribute_values: Vec<AttributeValueView<'a>>,
+}
+
+/// A value of an [`ObjectAttributeView`]: the parts of [`AttributeValue`] a comparison reads.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AttributeValueView<'a> {
+    /// The raw value as text (numbers and booleans written as JSON writes them); `None` for
+    /// null, objects and arrays.
+    #[serde(default, borrow)]
+    pub value: Option<ScalarText<'a>>,
+    /// Display form.
+    #[serde(default, borrow)]
+    pub display_value: Option<ScalarText<'a>>,
+    /// For object references: the referenced object's key.
+    #[serde(default, borrow)]
+    pub referenced_object: Option<ObjectKeyField<'a>>,
+    /// For users: the accountId (`user.key`).
+    #[serde(default, borrow)]
+    pub user: Option<UserKeyField<'a>>,
+    /// For statuses: the status id (`status.id`).
+    #[serde(default, borrow)]
+    pub status: Option<IdField<'a>>,
+}
+
+impl AttributeValueView<'_> {
+    /// The text a reference, user or status value stands for: the referenced object's key,
+    /// the user's accountId, the status id.
+    pub fn nested_text(&self, kind: AttributeKind) -> Option<&str> {
+        let text = match kind {
+            AttributeKind::ObjectReference => self.referenced_object.as_ref()?.object_key.as_ref(),
+            AttributeKind::User => self.user.as_ref()?.key.as_ref(),
+            AttributeKind::Status => self.status.as_ref()?.id.as_ref(),
+            _ => None,
+        };
+        text.and_then(|t| t.text())
+    }
+
+    /// The raw text of a plain value: `value`, else `displayValue`.
+    pub fn raw_text(&self) -> Option<&str> {
+        self.value
+            .as_ref()
+            .and_then(ScalarText::text)
+            .or_else(|| self.display_value.as_ref().and_then(ScalarText::text))
+    }
+}
+
+/// `{objectKey}` of a referenced object.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectKeyField<'a> {
+    /// The referenced object's key.
+    #[serde(default, borrow)]
+    pub object_key: Option<ScalarText<'a>>,
+}
+
+/// `{key}` of a Jira user value.
+#[derive(Debug, Deserialize)]
+pub struct UserKeyField<'a> {
+    /// The accountId.
+    #[serde(default, borrow)]
+    pub key: Option<ScalarText<'a>>,
+}
+
+/// `{id}` of a status value.
+#[derive(Debug, Deserialize)]
+pub struct IdField<'a> {
+    /// The status id.
+    #[serde(default, borrow)]
+    pub id: Option<ScalarText<'a>>,
+}
+
+/// A JSON scalar as text: a string as it is, a number or boolean as JSON writes it; null,
+/// objects and arrays (skipped, never built) have none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScalarText<'a>(pub Option<Cow<'a, str>>);
+
+impl ScalarText<'_> {
+    /// The text, if the value was a scalar.
+    pub fn text(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for ScalarText<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = ScalarText<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(ScalarText(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ScalarText(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(ScalarText(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(ScalarText(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(ScalarText(Some(Cow::Owned(
+                    serde_json::Number::from(v).to_string(),
+                ))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(ScalarText(Some(Cow::Owned(
+                    serde_json::Number::from(v).to_string(),
+                ))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(ScalarText(
+                    serde_json::Number::from_f64(v).map(|n| Cow::Owned(n.to_string())),
+                ))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(ScalarText(None))
+            }
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(ScalarText(None))
+            }
+            fn visit_some<D: serde::Deserializer<'de>>(
+                self,
+                d: D,
+            ) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(self)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+                Ok(ScalarText(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(ScalarText(None))
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
 }
 
 /// Response of `GET /rest/servicedeskapi/assets/workspace` (Jira Service Management).

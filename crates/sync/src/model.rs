@@ -3,10 +3,10 @@
 //! Kept independent of the mapping and transform crates so the planner is testable on its own;
 //! [`crate::source`] turns mapping text + JumpCloud records into these types.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
-use tributary_models::assets::{AttributeKind, ObjectTypeAttribute};
+use tributary_models::assets::{
+    AttributeKind, AttributeValueView, ObjectTypeAttribute, ObjectView,
+};
 
 /// What the source says one attribute of an object should hold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,51 +78,92 @@ pub struct RecordProblem {
     pub message: String,
 }
 
-/// An Assets object of the target type, reduced to what the diff needs.
+/// An Assets object of the target type, reduced to what the diff needs. Kept for every object
+/// of the type while a run plans, so it is compact: the values sit in one short list (a run
+/// compares a handful of attributes), not in a map per object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ExistingObject {
     /// Object id (for PUT / DELETE).
     pub id: String,
     /// Object key, e.g. `HR-12` (what references write).
     pub object_key: String,
-    /// Canonical values by attribute id (only attributes that have values).
-    pub values: BTreeMap<String, Vec<String>>,
+    /// Canonical values by attribute id (only attributes that have values), one entry each.
+    values: Vec<(Box<str>, Box<[String]>)>,
 }
 
 impl ExistingObject {
+    /// An object with canonical values by attribute id (as [`ExistingObject::set`], in order).
+    pub fn new(
+        id: impl Into<String>,
+        object_key: impl Into<String>,
+        values: impl IntoIterator<Item = (String, Vec<String>)>,
+    ) -> Self {
+        let mut object = ExistingObject {
+            id: id.into(),
+            object_key: object_key.into(),
+            values: Vec::new(),
+        };
+        for (attribute_id, texts) in values {
+            object.set(&attribute_id, texts);
+        }
+        object
+    }
+
+    /// Sets the canonical values of one attribute; an empty list unsets it.
+    pub fn set(&mut self, attribute_id: &str, texts: Vec<String>) {
+        if texts.is_empty() {
+            self.values.retain(|(id, _)| !same_id(id, attribute_id));
+            return;
+        }
+        let texts = texts.into_boxed_slice();
+        match self
+            .values
+            .iter_mut()
+            .find(|(id, _)| same_id(id, attribute_id))
+        {
+            Some((_, old)) => *old = texts,
+            None => self.values.push((attribute_id.into(), texts)),
+        }
+    }
+
     /// The canonical values of one attribute (empty when unset).
     pub fn get(&self, attribute_id: &str) -> &[String] {
         self.values
-            .get(attribute_id)
-            .map(Vec::as_slice)
+            .iter()
+            .find(|(id, _)| same_id(id, attribute_id))
+            .map(|(_, texts)| &**texts)
             .unwrap_or(&[])
     }
 
-    /// Builds the compact form from an AQL result object.
-    pub fn from_object(object: &tributary_models::assets::Object, attributes: &[AttrDef]) -> Self {
-        let mut values = BTreeMap::new();
+    /// Builds the compact form from an object of an AQL page, keeping the canonical values of
+    /// `attributes` only (nothing else is compared).
+    pub fn from_view(object: &ObjectView<'_>, attributes: &[AttrDef]) -> Self {
+        let mut compact = ExistingObject::new(object.id.as_ref(), object.object_key.as_ref(), []);
         for attribute in &object.attributes {
-            let def = attributes
-                .iter()
-                .find(|a| a.id == attribute.object_type_attribute_id);
-            // Attributes outside `attributes` are not compared, so they need not be read.
-            let Some(def) = def else { continue };
+            let id = attribute.object_type_attribute_id.as_ref();
+            let Some(def) = attributes.iter().find(|a| same_id(&a.id, id)) else {
+                continue;
+            };
             let texts: Vec<String> = attribute
                 .object_attribute_values
                 .iter()
-                .filter_map(|v| tributary_transform::stored_canonical(&def.attribute, v))
+                .filter_map(|v| def.stored(v))
                 .filter(|v| !v.is_empty())
                 .collect();
             if !texts.is_empty() {
-                values.insert(attribute.object_type_attribute_id.clone(), texts);
+                compact.set(id, texts);
             }
         }
-        ExistingObject {
-            id: object.id.clone(),
-            object_key: object.object_key.clone(),
-            values,
-        }
+        compact.values.shrink_to_fit();
+        compact
     }
+}
+
+/// Whether two attribute ids are equal. Ids are a few digits and are compared for every value
+/// of every object read: an inlined byte loop, not a call to `memcmp` per comparison.
+#[inline]
+fn same_id(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).all(|(x, y)| x == y)
 }
 
 /// An attribute definition, reduced to what planning needs.
@@ -152,6 +193,25 @@ impl AttrDef {
             multi: attribute.is_multi_valued(),
             writable: attribute.editable && !attribute.system,
             attribute: attribute.clone(),
+        }
+    }
+
+    /// The canonical form of a value as Assets stored it (an AQL answer): a reference's
+    /// object key, a user's accountId, a status id, else the typed raw value (the raw text when
+    /// it does not type, rather than lose it).
+    pub fn stored(&self, value: &AttributeValueView<'_>) -> Option<String> {
+        match self.kind {
+            AttributeKind::ObjectReference | AttributeKind::User | AttributeKind::Status => {
+                value.nested_text(self.kind).map(str::to_string)
+            }
+            _ => {
+                let raw = value.raw_text().filter(|raw| !raw.is_empty())?;
+                Some(
+                    tributary_transform::type_value(&self.attribute, raw, None)
+                        .map(|v| v.canonical())
+                        .unwrap_or_else(|_| raw.to_string()),
+                )
+            }
         }
     }
 

@@ -10,6 +10,9 @@ use tributary_mapping::{Diagnostic, Limit, MissingPolicy};
 
 use crate::model::DesiredObject;
 
+/// Records per JumpCloud request when the mapping does not say (`config:pageSize`).
+pub const LARGEST_DEFAULT_PAGE: u32 = 1_000;
+
 /// Everything about one import except how records are transformed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -155,7 +158,13 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
         filters: config.filters.iter().map(|f| f.query_value()).collect(),
         any_filters: config.any_filters.iter().map(|f| f.query_value()).collect(),
         fields,
-        page_size: config.page_size_or_default().clamp(1, api.max_limit),
+        // Without config:pageSize, as many records a request as the collection allows (System
+        // Insights: up to 10,000) but no more than LARGEST_DEFAULT_PAGE, so one page's JSON stays
+        // small beside a run's compact state.
+        page_size: config
+            .page_size
+            .unwrap_or(LARGEST_DEFAULT_PAGE)
+            .clamp(1, api.max_limit),
         object_schema: config.object_schema.as_ref().map(|s| s.text().to_string()),
         object_type: config.object_type.as_ref().map(|s| s.text().to_string()),
         key_attribute,
@@ -195,6 +204,14 @@ mod tests {
             info.fields.is_empty(),
             "System Insights tables take no fields="
         );
+        assert_eq!(
+            (users.page_size, groups.page_size, info.page_size),
+            (100, 100, LARGEST_DEFAULT_PAGE),
+            "the largest page each collection allows, up to LARGEST_DEFAULT_PAGE"
+        );
+        let paged =
+            spec("key:system_id=id\nconfig:api=systeminsights/system_info\nconfig:pageSize=50\n");
+        assert_eq!(paged.page_size, 50, "config:pageSize wins");
         let json = serde_json::to_value(&users).unwrap();
         assert_eq!(json["api"], "systemusers");
         assert_eq!(json["memberofGroups"], "usergroups");

@@ -1806,3 +1806,84 @@ fn a_run_whose_record_cannot_be_stored_says_so() {
     *host.failing_writes.borrow_mut() = None;
     assert_eq!(sync(&host, &options(MAPPING)).status, RunStatus::Succeeded);
 }
+
+/// Every value shape an AQL answer can carry reads to the same canonical text through the
+/// borrowed page views the engine streams as through the full object model (what the engine
+/// read before): strings with escapes, numbers, booleans, null values that fall back to the
+/// display value, nested objects skipped, references, users and statuses.
+#[test]
+fn aql_page_views_read_the_same_canonical_values_as_the_full_object_model() {
+    use tributary_models::assets::{AqlPage, AqlPageView, ObjectTypeAttribute};
+    use tributary_sync::AttrDef;
+    let defs: Vec<AttrDef> = serde_json::from_value::<Vec<ObjectTypeAttribute>>(json!([
+        {"id": "1", "name": "Text", "type": 0, "defaultType": {"id": 0}},
+        {"id": "2", "name": "Count", "type": 0, "defaultType": {"id": 1}},
+        {"id": "3", "name": "Ratio", "type": 0, "defaultType": {"id": 3}},
+        {"id": "4", "name": "Flag", "type": 0, "defaultType": {"id": 2}},
+        {"id": "5", "name": "When", "type": 0, "defaultType": {"id": 6}},
+        {"id": "6", "name": "Ref", "type": 1, "referenceObjectTypeId": "9", "maximumCardinality": -1},
+        {"id": "7", "name": "User", "type": 2},
+        {"id": "8", "name": "Status", "type": 7}
+    ]))
+    .unwrap()
+    .iter()
+    .map(AttrDef::from_attribute)
+    .collect();
+    let values =
+        |id: &str, list: Value| json!({"objectTypeAttributeId": id, "objectAttributeValues": list});
+    let page = json!({
+        "startAt": 0, "maxResults": 500, "total": 1, "isLast": "true",
+        "objectTypeAttributes": [{"id": "1", "deep": {"x": [1, 2, {"y": null}]}}],
+        "values": [{
+            "id": "42", "objectKey": "HR-42", "label": "x",
+            "objectType": {"id": "10", "name": "User", "icon": {"url16": "u"}},
+            "avatar": {"mediaClientConfig": {"clientId": "c"}},
+            "attributes": [
+                values("1", json!([{"value": "Zoë \"Z\" O'Brien\n\u{1F600}", "displayValue": "ignored"}])),
+                values("2", json!([{"value": 7, "displayValue": "7"}])),
+                values("3", json!([{"value": 1.5}, {"value": null, "displayValue": "2.25"}])),
+                values("4", json!([{"value": true}])),
+                values("5", json!([{"value": "2024-05-01T10:00:00.000Z", "displayValue": "01/May/24"}])),
+                values("6", json!([
+                    {"referencedObject": {"id": "5", "objectKey": "HR-5", "objectType": {"id": "9"}}, "displayValue": "A"},
+                    {"referencedObject": {"id": "6", "objectKey": "HR-6", "attributes": [{"x": 1}]}}
+                ])),
+                values("7", json!([{"user": {"key": "acc-1", "displayName": "A B", "avatar": {}}, "displayValue": "A B"}])),
+                values("8", json!([{"status": {"id": "3", "name": "Active", "category": 1}, "displayValue": "Active"}])),
+                values("99", json!([{"value": "not compared"}])),
+                values("1", json!([{"value": {"nested": "object"}, "displayValue": ""}]))
+            ]
+        }]
+    })
+    .to_string();
+    let full: AqlPage = serde_json::from_str(&page).unwrap();
+    let view: AqlPageView<'_> = serde_json::from_str(&page).unwrap();
+    assert!(view.is_last);
+    let streamed = tributary_sync::ExistingObject::from_view(&view.values[0], &defs);
+    assert_eq!(
+        (streamed.id.as_str(), streamed.object_key.as_str()),
+        ("42", "HR-42")
+    );
+    let object = &full.values[0];
+    for def in &defs {
+        let before: Vec<String> = object
+            .attributes
+            .iter()
+            .filter(|a| a.object_type_attribute_id == def.id)
+            .flat_map(|a| &a.object_attribute_values)
+            .filter_map(|v| tributary_transform::stored_canonical(&def.attribute, v))
+            .filter(|v| !v.is_empty())
+            .collect();
+        assert!(!before.is_empty(), "attribute {} has values", def.name);
+        assert_eq!(
+            streamed.get(&def.id),
+            before.as_slice(),
+            "attribute {}",
+            def.name
+        );
+    }
+    assert!(
+        streamed.get("99").is_empty(),
+        "attributes outside the type are not read"
+    );
+}

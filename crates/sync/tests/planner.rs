@@ -1,6 +1,6 @@
 //! The planner's rules, one test per rule.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use tributary_mapping::{Limit, MissingPolicy};
 use tributary_models::assets::ObjectTypeAttribute;
@@ -43,14 +43,13 @@ fn named(key: &str, name: &str) -> DesiredObject {
 }
 
 fn object(id: &str, object_key: &str, values: &[(&str, &[&str])]) -> ExistingObject {
-    ExistingObject {
-        id: id.to_string(),
-        object_key: object_key.to_string(),
-        values: values
+    ExistingObject::new(
+        id,
+        object_key,
+        values
             .iter()
-            .map(|(a, v)| (a.to_string(), v.iter().map(|s| s.to_string()).collect()))
-            .collect::<BTreeMap<_, _>>(),
-    }
+            .map(|(a, v)| (a.to_string(), v.iter().map(|s| s.to_string()).collect())),
+    )
 }
 
 fn keyed(id: &str, key: &str, name: &str) -> ExistingObject {
@@ -808,7 +807,7 @@ fn a_create_without_a_required_value_is_refused_and_counted_failed() {
 #[test]
 fn an_update_that_clears_a_required_value_is_refused_but_clearing_an_optional_one_is_fine() {
     let mut with_title = stored("2", "b");
-    with_title.values.insert("8".into(), vec!["Boss".into()]);
+    with_title.set("8", vec!["Boss".into()]);
     let case = ruled_case(
         vec![
             person("a", &[("2", Desired::values(Vec::<String>::new()))]),
@@ -830,7 +829,7 @@ fn an_update_that_clears_a_required_value_is_refused_but_clearing_an_optional_on
 fn an_object_that_needs_no_write_is_never_refused() {
     // HR-1 lacks its required Department, but nothing is written to it: Assets is not asked.
     let mut lacking = stored("1", "a");
-    lacking.values.remove("4");
+    lacking.set("4", Vec::new());
     let a = record(
         "a",
         &[

@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use serde::de::DeserializeOwned;
 use tributary_models::assets::{
-    AqlPage, AqlQuery, Object, ObjectIn, ObjectSchema, ObjectSchemaList, ObjectType,
-    ObjectTypeAttribute, StatusType, WorkspaceList,
+    AqlPageView, AqlQuery, Object, ObjectIn, ObjectSchema, ObjectSchemaList, ObjectType,
+    ObjectTypeAttribute, ObjectView, StatusType, WorkspaceList,
 };
 
 use crate::client::{encode, request, CallError, CallKind, Client};
@@ -32,7 +32,7 @@ pub struct Assets<'c, 'h, H: SyncHost> {
 }
 
 /// Parses a JSON body into a model, or says which answer was unreadable.
-fn parse<T: DeserializeOwned>(body: &str, what: &str) -> Result<T, CallError> {
+fn parse<'a, T: serde::Deserialize<'a>>(body: &'a str, what: &str) -> Result<T, CallError> {
     serde_json::from_str(body).map_err(|e| CallError::Status {
         status: 200,
         message: format!("unreadable {what}: {e}"),
@@ -221,17 +221,22 @@ impl<'c, 'h, H: SyncHost> Assets<'c, 'h, H> {
         }
     }
 
-    /// Every object an AQL query finds (all pages, attributes included).
-    pub async fn aql_all(&self, ql: &str) -> Result<Vec<Object>, CallError> {
-        let mut out = Vec::new();
+    /// Hands every object an AQL query finds (all pages, attributes included) to `each`, page
+    /// by page: each page is parsed into borrowed views of what a comparison reads and dropped
+    /// before the next is fetched, so no run holds more than one page of Assets' answer.
+    pub async fn aql_each(
+        &self,
+        ql: &str,
+        mut each: impl FnMut(ObjectView<'_>),
+    ) -> Result<(), CallError> {
+        let mut read = 0usize;
         let body = serde_json::to_string(&AqlQuery {
             ql_query: ql.to_string(),
         })
         .expect("an AQL body serialises");
         loop {
             let path = self.path(&format!(
-                "object/aql?startAt={}&maxResults={AQL_PAGE_SIZE}&includeAttributes=true",
-                out.len()
+                "object/aql?startAt={read}&maxResults={AQL_PAGE_SIZE}&includeAttributes=true"
             ));
             let response = self
                 .client
@@ -240,20 +245,15 @@ impl<'c, 'h, H: SyncHost> Assets<'c, 'h, H> {
                     request(Service::Assets, "POST", path, Some(body.clone())),
                 )
                 .await?;
-            let page: AqlPage = if response.body.trim().is_empty() {
-                AqlPage {
-                    values: Vec::new(),
-                    start_at: 0,
-                    max_results: 0,
-                    is_last: true,
-                }
-            } else {
-                parse(&response.body, "AQL result")?
-            };
+            if response.body.trim().is_empty() {
+                return Ok(());
+            }
+            let page: AqlPageView<'_> = parse(&response.body, "AQL result")?;
             let count = page.values.len();
-            out.extend(page.values);
+            read += count;
+            page.values.into_iter().for_each(&mut each);
             if page.is_last || count == 0 {
-                return Ok(out);
+                return Ok(());
             }
         }
     }

@@ -167,7 +167,18 @@ impl<H: SyncHost> Engine<'_, H> {
                 list.join(", ")
             );
             let wanted: BTreeSet<String> = batch.iter().map(|v| v.to_lowercase()).collect();
-            let objects = self.assets.aql_all(&ql).await.map_err(RunError::assets)?;
+            let mut matches: Vec<(String, String)> = Vec::new();
+            self.assets
+                .aql_each(&ql, |object| {
+                    let compact = ExistingObject::from_view(&object, std::slice::from_ref(&def));
+                    for value in compact.get(&def.id) {
+                        if wanted.contains(&value.to_lowercase()) {
+                            matches.push((value.clone(), compact.object_key.clone()));
+                        }
+                    }
+                })
+                .await
+                .map_err(RunError::assets)?;
             let mut found = self.found.borrow_mut();
             for value in &wanted {
                 // Recorded even when nothing matches, so it is not looked up again.
@@ -176,13 +187,8 @@ impl<H: SyncHost> Engine<'_, H> {
                     .entry((type_id.to_string(), by.clone(), value.clone()))
                     .or_default();
             }
-            for object in objects {
-                let compact = ExistingObject::from_object(&object, std::slice::from_ref(&def));
-                for value in compact.get(&def.id) {
-                    if wanted.contains(&value.to_lowercase()) {
-                        found.insert_object(type_id, by, value, object.object_key.clone());
-                    }
-                }
+            for (value, object_key) in matches {
+                found.insert_object(type_id, by, &value, object_key);
             }
             drop(found);
             self.progress();

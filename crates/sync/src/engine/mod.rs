@@ -32,6 +32,7 @@ use crate::report::{
     Guard, PlanView, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus,
 };
 use crate::source::{Import, ImportSpec, RecordTransform, Target};
+use tributary_models::assets::AttributeKind;
 
 use assets::{is_id, Assets};
 use store::{valid_id, ResolvedIds, RunState, RunStore, SliceClaim, Stage};
@@ -942,17 +943,24 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             .iter()
             .map(AttrDef::from_attribute)
             .collect();
-        let existing: Vec<ExistingObject> = self
-            .assets
-            .aql_all(&format!("objectTypeId = {}", target.object_type_id))
+        let mut existing: Vec<ExistingObject> = Vec::new();
+        self.assets
+            .aql_each(&format!("objectTypeId = {}", target.object_type_id), |o| {
+                existing.push(ExistingObject::from_view(&o, &defs))
+            })
             .await
-            .map_err(RunError::assets)?
-            .iter()
-            .map(|o| ExistingObject::from_object(o, &defs))
-            .collect();
-        let mut records = desired.clone();
-        let statuses = self.status_ids(&target, &records).await?;
-        lookups::apply_statuses(&mut records, &defs, &statuses);
+            .map_err(RunError::assets)?;
+        let statuses = self.status_ids(&target, desired).await?;
+        // Status names become ids in a copy (the stored records keep what the source said);
+        // without Status attributes there is nothing to copy.
+        let records: std::borrow::Cow<'_, [DesiredObject]> =
+            if defs.iter().any(|d| d.kind == AttributeKind::Status) {
+                let mut records = desired.clone();
+                lookups::apply_statuses(&mut records, &defs, &statuses);
+                std::borrow::Cow::Owned(records)
+            } else {
+                std::borrow::Cow::Borrowed(desired.as_slice())
+            };
         let lookups = self.resolve_lookups(&target, &records).await?;
         let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
         let mut the_plan = plan(&PlanInput {

@@ -1,16 +1,34 @@
 //! The write phase: creates (referenced objects first, level by level), second-pass reference
-//! updates (cycles only), updates, marks and deletes, `concurrency` at a time. A create whose
+//! updates (cycles only), updates, marks and deletes, `concurrency` in flight at a time. A create whose
 //! outcome is uncertain is looked up by its key value before it is sent again.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use tributary_models::assets::{aql_quote, AttributeIn, AttributeValueIn, ObjectIn};
 
 use super::store::RunState;
 use super::{Engine, Stop};
 use crate::client::CallError;
-use crate::host::{join_all, LogLevel, SyncHost};
+use crate::host::{LogLevel, SyncHost};
 use crate::plan::{Change, Create, Level, Missing, Plan, Update, WriteValue};
 use crate::report::RecordError;
 use crate::source::Target;
+
+/// Waits for the first of some futures to finish, removes it and gives its output.
+async fn first_done<T>(futures: &mut Vec<Pin<Box<dyn Future<Output = T> + '_>>>) -> T {
+    std::future::poll_fn(|cx: &mut Context<'_>| {
+        for i in 0..futures.len() {
+            if let Poll::Ready(output) = futures[i].as_mut().poll(cx) {
+                drop(futures.swap_remove(i));
+                return Poll::Ready(output);
+            }
+        }
+        Poll::Pending
+    })
+    .await
+}
 
 /// How often an uncertain create is checked and resent before it counts as failed.
 const CREATE_ROUNDS: u32 = 4;
@@ -61,36 +79,46 @@ impl<H: SyncHost> Engine<'_, H> {
         ops.push(the_plan.marks().map(WriteOp::Mark).collect());
         ops.push(the_plan.deletes().map(WriteOp::Delete).collect());
         for group in ops {
-            for chunk in group.chunks(self.concurrency) {
-                if self.over_budget() {
-                    return Err(Stop::Budget);
+            // A window of `concurrency` writes in flight: a slow answer holds one slot, not a
+            // whole batch. Each group (a reference level, then updates...) ends before the next.
+            let mut pending = group.iter();
+            let mut in_flight: Vec<Pin<Box<dyn Future<Output = Outcome> + '_>>> = Vec::new();
+            let mut stopped = false;
+            loop {
+                while !stopped && in_flight.len() < self.concurrency {
+                    let Some(op) = pending.next() else { break };
+                    if self.over_budget() {
+                        stopped = true;
+                        break;
+                    }
+                    in_flight.push(Box::pin(self.execute(op, target)));
                 }
-                let outcomes =
-                    join_all(chunk.iter().map(|op| self.execute(op, target)).collect()).await;
+                if in_flight.is_empty() {
+                    break;
+                }
+                let outcome = first_done(&mut in_flight).await;
                 self.progress();
-                let mut postponed = false;
-                for outcome in outcomes {
-                    let counts = &mut state.report.counts;
-                    if !matches!(outcome, Outcome::Postponed) {
-                        state.report.progress.done += 1;
-                    }
-                    match outcome {
-                        Outcome::Postponed => postponed = true,
-                        Outcome::Created => counts.created += 1,
-                        Outcome::Deferred => {}
-                        Outcome::Updated => counts.updated += 1,
-                        Outcome::Marked => counts.marked += 1,
-                        Outcome::Deleted => counts.deleted += 1,
-                        Outcome::Failed(key, error) => {
-                            counts.failed += 1;
-                            state.failed_keys.insert(key);
-                            state.report.add_error(error);
-                        }
+                let counts = &mut state.report.counts;
+                if !matches!(outcome, Outcome::Postponed) {
+                    state.report.progress.done += 1;
+                }
+                match outcome {
+                    // Rate-limited past the deadline: what is in flight finishes, nothing starts.
+                    Outcome::Postponed => stopped = true,
+                    Outcome::Created => counts.created += 1,
+                    Outcome::Deferred => {}
+                    Outcome::Updated => counts.updated += 1,
+                    Outcome::Marked => counts.marked += 1,
+                    Outcome::Deleted => counts.deleted += 1,
+                    Outcome::Failed(key, error) => {
+                        counts.failed += 1;
+                        state.failed_keys.insert(key);
+                        state.report.add_error(error);
                     }
                 }
-                if postponed {
-                    return Err(Stop::Budget);
-                }
+            }
+            if stopped {
+                return Err(Stop::Budget);
             }
         }
         Ok(())
@@ -210,12 +238,16 @@ impl<H: SyncHost> Engine<'_, H> {
             aql_quote(&target.key_attribute().name),
             aql_quote(&create.key)
         );
-        let Some(object) = self.assets.aql_all(&ql).await?.into_iter().next() else {
+        let mut first: Option<(String, String)> = None;
+        self.assets
+            .aql_each(&ql, |object| {
+                first.get_or_insert_with(|| (object.id.to_string(), object.object_key.to_string()));
+            })
+            .await?;
+        let Some(object) = first else {
             return Ok(false);
         };
-        self.created
-            .borrow_mut()
-            .insert(create.key.clone(), (object.id, object.object_key));
+        self.created.borrow_mut().insert(create.key.clone(), object);
         Ok(true)
     }
 
