@@ -1887,3 +1887,36 @@ fn aql_page_views_read_the_same_canonical_values_as_the_full_object_model() {
         "attributes outside the type are not read"
     );
 }
+
+#[test]
+fn a_long_slice_stores_its_run_record_as_it_goes_and_a_quick_one_does_not() {
+    let record_writes = |request_ms: f64| {
+        let host = host(120);
+        host.request_ms.set(request_ms);
+        let mut opts = options(MAPPING);
+        opts.run_id = Some("live".into());
+        opts.budget_ms = Some(10_000_000.0);
+        let report = sync(&host, &opts);
+        assert_eq!(report.status, RunStatus::Succeeded, "{:?}", report.message);
+        let writes = host
+            .written_keys
+            .borrow()
+            .iter()
+            .filter(|k| k.as_str() == "tributary:run:users:live")
+            .count();
+        (writes, report)
+    };
+    // 5 ms a request: the whole run takes well under the save interval.
+    let (quick, _) = record_writes(5.0);
+    // 100 ms a request: about 150 requests, 15 s, so the record is stored every 3 s or so.
+    let (slow, report) = record_writes(100.0);
+    assert!(
+        quick <= 3,
+        "a quick run stores its record at start and end only ({quick})"
+    );
+    assert!(
+        slow >= quick + 3,
+        "a long run stores progress as it goes ({slow} vs {quick})"
+    );
+    assert_eq!(report.progress.done, report.progress.total);
+}

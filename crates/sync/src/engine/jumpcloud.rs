@@ -286,6 +286,7 @@ impl<H: SyncHost> super::Engine<'_, H> {
                 done: state.source_skip,
                 total: total.unwrap_or(state.source_skip),
             };
+            self.report_progress(state).await;
             if fetched < u64::from(source.page_size())
                 || total.is_some_and(|t| state.source_skip >= t)
             {

@@ -43,6 +43,9 @@ pub use jumpcloud::{sample, SampleOptions, SampleReport};
 pub const DEFAULT_BUDGET_MS: f64 = 50_000.0;
 /// Default parallel writes.
 pub const DEFAULT_CONCURRENCY: usize = 4;
+/// How often a working slice stores its run record, so the page and the CLI show progress
+/// (phase, done / total, counts so far) while it goes, not only between slices.
+pub const PROGRESS_SAVE_MS: f64 = 3_000.0;
 /// How long a lease outlives the invocation's budget by default.
 pub const DEFAULT_LEASE_MS: f64 = 120_000.0;
 /// Time kept after the budget for storing the run state (a few chunks and the record).
@@ -593,6 +596,8 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     progressed: Cell<bool>,
     /// This invocation took its slice over from one that was stopped before it finished.
     taken_over: Cell<bool>,
+    /// When the run record was last stored by [`Engine::report_progress`].
+    progress_saved_at: Cell<f64>,
 }
 
 impl<'a, H: SyncHost> Engine<'a, H> {
@@ -630,6 +635,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             found: RefCell::new(LookupTable::default()),
             progressed: Cell::new(false),
             taken_over: Cell::new(false),
+            progress_saved_at: Cell::new(started),
         }
     }
 
@@ -653,6 +659,23 @@ impl<'a, H: SyncHost> Engine<'a, H> {
 
     fn progress(&self) {
         self.progressed.set(true);
+    }
+
+    /// Stores the run record when [`PROGRESS_SAVE_MS`] passed since it was last stored (not
+    /// for dry runs, which keep no record). A refused save only delays the next view of it:
+    /// the record is stored again at the end of the slice, where a refusal counts.
+    async fn report_progress(&self, state: &RunState) {
+        let now = self.host.now_ms();
+        if self.options.dry_run || now - self.progress_saved_at.get() < PROGRESS_SAVE_MS {
+            return;
+        }
+        self.progress_saved_at.set(now);
+        let mut report = state.report.clone();
+        let mut calls = report.api_calls.clone();
+        calls.add(&self.client.calls());
+        report.api_calls = calls;
+        report.duration_ms += now - self.started;
+        let _ = self.store.save_record(&report).await;
     }
 
     async fn go(&self, target: Option<KnownTarget>) -> RunReport {
@@ -935,6 +958,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             state.stage = Stage::Write;
         }
         state.report.phase = RunPhase::ReadAssets;
+        self.report_progress(state).await;
         if self.over_budget() {
             return Err(Stop::Budget);
         }
@@ -988,6 +1012,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             return Ok(());
         }
         state.report.phase = RunPhase::Write;
+        self.report_progress(state).await;
         self.write(state, &the_plan, &target).await
     }
 

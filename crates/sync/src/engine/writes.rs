@@ -116,6 +116,7 @@ impl<H: SyncHost> Engine<'_, H> {
                         state.report.add_error(error);
                     }
                 }
+                self.report_progress(state).await;
             }
             if stopped {
                 return Err(Stop::Budget);
