@@ -102,24 +102,14 @@ pub(super) fn row(
             }),
             Ok(RowOption::When(c)) => conditions.push(c),
             Ok(RowOption::Separator(s)) => {
-                if array_separator.replace(s).is_some() {
-                    diags.push(conflict(piece.span, "`arraySeparator` is given twice"));
-                }
+                set_once(&mut array_separator, s, "arraySeparator", piece.span, diags)
             }
             Ok(RowOption::ObjectType(name)) => {
-                if object_type.replace(name).is_some() {
-                    diags.push(conflict(piece.span, "`objectType` is given twice"));
-                }
+                set_once(&mut object_type, name, "objectType", piece.span, diags)
             }
-            Ok(RowOption::Copy(c)) => {
-                if copy.replace(c).is_some() {
-                    diags.push(conflict(piece.span, "`copy` is given twice"));
-                }
-            }
+            Ok(RowOption::Copy(c)) => set_once(&mut copy, c, "copy", piece.span, diags),
             Ok(RowOption::AttributeType(t)) => {
-                if attribute_type.replace(t).is_some() {
-                    diags.push(conflict(piece.span, "`attributeType` is given twice"));
-                }
+                set_once(&mut attribute_type, t, "attributeType", piece.span, diags)
             }
             Ok(RowOption::Lookup(l)) => {
                 if row_lookup.is_some() {
@@ -182,6 +172,19 @@ pub(super) fn row(
             copy,
         })),
         _ => LineItem::Verbatim,
+    }
+}
+
+/// Sets an option that takes one value; says so when it was given already (the later wins).
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    name: &str,
+    span: Span,
+    diags: &mut Vec<Diagnostic>,
+) {
+    if slot.replace(value).is_some() {
+        diags.push(conflict(span, &format!("`{name}` is given twice")));
     }
 }
 
