@@ -14,15 +14,23 @@ const SCHEDULED_PREFIX = 'config:scheduled:';
 const { idRule } = vocabulary();
 const ID_PATTERN = new RegExp(idRule.pattern);
 
-/** The stored connection without the key: `{region, orgId?, hasApiKey}`. */
+/**
+ * The stored connection without the key: `{region, orgId?, hasApiKey, lastTested?}`, where
+ * `lastTested` is `{at, ok, message}` of the last test of the stored settings.
+ */
 export async function getConnection() {
   const connection = (await kvs.get(CONNECTION_KEY)) ?? { region: 'US' };
   const hasApiKey = Boolean(await kvs.getSecret(API_KEY_SECRET));
-  return { region: connection.region, ...(connection.orgId ? { orgId: connection.orgId } : {}), hasApiKey };
+  return {
+    region: connection.region,
+    ...(connection.orgId ? { orgId: connection.orgId } : {}),
+    hasApiKey,
+    ...(connection.lastTested ? { lastTested: connection.lastTested } : {}),
+  };
 }
 
-/** Saves region and org id; replaces the API key only when a new one is given. */
-export async function saveConnection({ apiKey, orgId, region = 'US' } = {}) {
+/** Checks typed connection settings; returns them normalised (throws naming the bad one). */
+function checkConnection({ apiKey, orgId, region = 'US' }) {
   const normalizedRegion = String(region).toUpperCase();
   jumpcloudBaseUrl(normalizedRegion); // throws, naming the allowed regions, for any other
   if (apiKey !== undefined && (typeof apiKey !== 'string' || apiKey.trim() === '')) {
@@ -31,18 +39,36 @@ export async function saveConnection({ apiKey, orgId, region = 'US' } = {}) {
   if (orgId !== undefined && orgId !== '' && !/^[0-9a-f]{24}$/i.test(orgId)) {
     throw new Error('The organization id must be the 24-character id shown in the JumpCloud console.');
   }
-  await kvs.set(CONNECTION_KEY, { region: normalizedRegion, ...(orgId ? { orgId } : {}) });
-  if (apiKey !== undefined) await kvs.setSecret(API_KEY_SECRET, apiKey.trim());
+  return { apiKey: apiKey?.trim(), orgId: orgId || undefined, region: normalizedRegion };
+}
+
+/** Saves region and org id; replaces the API key only when a new one is given. */
+export async function saveConnection(input = {}) {
+  const { apiKey, orgId, region } = checkConnection(input);
+  // New settings have not been tested yet: the last test spoke of the old ones.
+  await kvs.set(CONNECTION_KEY, { region, ...(orgId ? { orgId } : {}) });
+  if (apiKey !== undefined) await kvs.setSecret(API_KEY_SECRET, apiKey);
   return { ok: true };
 }
 
-/** The connection with its key, for the host only: `{baseUrl, apiKey, orgId}`. */
-export async function getJumpCloudCredentials() {
+/** Remembers how the test of the stored settings went (for the page's "last tested" line). */
+export async function recordConnectionTest(ok, message, at = Date.now()) {
   const connection = (await kvs.get(CONNECTION_KEY)) ?? { region: 'US' };
+  await kvs.set(CONNECTION_KEY, { ...connection, lastTested: { at, ok, message: String(message).slice(0, 300) } });
+}
+
+/**
+ * The connection with its key, for the host only: `{baseUrl, apiKey, orgId}`. `typed` settings
+ * (from a page that tests before saving) win over the stored ones; an org id typed empty means
+ * none.
+ */
+export async function getJumpCloudCredentials(typed = {}) {
+  const connection = (await kvs.get(CONNECTION_KEY)) ?? { region: 'US' };
+  const checked = checkConnection({ region: connection.region ?? 'US', ...typed });
   return {
-    baseUrl: jumpcloudBaseUrl(connection.region ?? 'US'),
-    apiKey: await kvs.getSecret(API_KEY_SECRET),
-    orgId: connection.orgId,
+    baseUrl: jumpcloudBaseUrl(checked.region),
+    apiKey: checked.apiKey ?? (await kvs.getSecret(API_KEY_SECRET)),
+    orgId: typed.orgId !== undefined ? checked.orgId : connection.orgId,
   };
 }
 
@@ -63,7 +89,11 @@ export async function getImport(id) {
 
 /** Creates or replaces an import after checking its fields. */
 export async function saveImport(input, newId) {
-  const saved = { ...checkImport(input), id: input.id ?? newId() };
+  const checked = checkImport(input);
+  const sameName = (await listImports()).find((other) => other.id !== input.id
+    && other.name.trim().toLowerCase() === checked.name.trim().toLowerCase());
+  if (sameName) throw new Error(`Another import is already called '${sameName.name}': give this one another name.`);
+  const saved = { ...checked, id: input.id ?? newId() };
   await kvs.set(IMPORT_PREFIX + saved.id, saved);
   return saved;
 }

@@ -48,8 +48,8 @@ const adminOnly = (name, shape, handler) => async (req) => {
 
 const IMPORT_ID = text({ max: 100 });
 
-async function jumpcloudHost() {
-  return createForgeHost({ jumpcloud: await config.getJumpCloudCredentials() });
+async function jumpcloudHost(typed) {
+  return createForgeHost({ jumpcloud: await config.getJumpCloudCredentials(typed) });
 }
 
 export const resolver = makeResolver({
@@ -66,15 +66,26 @@ export const resolver = makeResolver({
   saveConnection: adminOnly('saveConnection',
     { apiKey: text({ max: 500, optional: true }), orgId: text({ max: 100, optional: true }), region: text({ max: 10, optional: true }) },
     (payload) => config.saveConnection(payload)),
-  /** Reads one user from JumpCloud with the stored key: `{ok, message, totalUsers?}`. */
-  testConnection: adminOnly('testConnection', {}, async () => {
-    try {
-      const { totalCount } = await core.sampleSource(await jumpcloudHost(), { mappingText: PROBE_MAPPING, limit: 1 });
-      return { ok: true, message: `Connected to JumpCloud: ${totalCount ?? 'some'} users visible.`, totalUsers: totalCount };
-    } catch (error) {
-      return { ok: false, message: error.message };
-    }
-  }),
+  /**
+   * Reads one user from JumpCloud: `{ok, message, totalUsers?}`. With typed settings (a key,
+   * org id or region not saved yet) it tests those, stores nothing, and the key never comes
+   * back; without, it tests the stored ones and remembers the outcome (`lastTested`).
+   */
+  testConnection: adminOnly('testConnection',
+    { apiKey: text({ max: 500, optional: true }), orgId: text({ max: 100, optional: true }), region: text({ max: 10, optional: true }) },
+    async (typed) => {
+      const testsTyped = Object.keys(typed).length > 0;
+      let result;
+      try {
+        const { totalCount } = await core.sampleSource(await jumpcloudHost(typed), { mappingText: PROBE_MAPPING, limit: 1 });
+        result = { ok: true, message: `Connected to JumpCloud: ${totalCount ?? 'some'} users visible.`, totalUsers: totalCount };
+      } catch (error) {
+        const message = typed.apiKey ? error.message.split(typed.apiKey).join('[redacted]') : error.message;
+        result = { ok: false, message };
+      }
+      if (!testsTyped) await config.recordConnectionTest(result.ok, result.message);
+      return { ...result, tested: testsTyped ? 'typed' : 'saved' };
+    }),
 
   listSchemas: adminOnly('listSchemas', {}, () => listSchemas()),
   listObjectTypes: adminOnly('listObjectTypes', { schemaId: assetsId() }, ({ schemaId }) => listObjectTypes(schemaId)),

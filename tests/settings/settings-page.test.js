@@ -221,6 +221,36 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.equal(await result.getAttribute('role'), 'alert');
   });
 
+  test('a typed key is tested before it is saved, and one that fails asks first', TIMEOUT, async () => {
+    const secret = 'jc-key-badbadbadbad0001';
+    const fixtures = defaultFixtures();
+    fixtures.testResult = { ok: false, message: 'JumpCloud refused the API key (HTTP 401).', tested: 'typed' };
+    const { page } = await open({ fixtures });
+    await page.getByText('A key is stored').waitFor();
+    const key = page.getByLabel('JumpCloud API key');
+    await key.fill(secret);
+    // Test tests what is typed, without saving it.
+    await page.getByRole('button', { name: 'Test connection' }).click();
+    await page.locator('.test-result.test-fail').waitFor();
+    assert.match(await page.locator('.test-result').textContent(), /not saved yet/);
+    let calls = await resolverCalls(page);
+    assert.deepEqual(calls.filter((c) => c.name === 'testConnection').at(-1).payload.apiKey, secret);
+    assert.equal(calls.filter((c) => c.name === 'saveConnection').length, 0);
+    // Save asks before replacing the stored key with one that failed; Cancel keeps the old one.
+    await page.getByRole('button', { name: 'Save' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Save a key that failed the test?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    calls = await resolverCalls(page);
+    assert.equal(calls.filter((c) => c.name === 'saveConnection').length, 0, 'nothing saved');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await dialog.getByRole('button', { name: 'Save anyway' }).click();
+    await page.getByText('Saved. The new API key is stored.').waitFor();
+    calls = await resolverCalls(page);
+    assert.equal(calls.filter((c) => c.name === 'saveConnection').length, 1);
+    assert.ok(!(await everythingInPage(page)).includes(secret), 'the key is nowhere in the page');
+  });
+
   test('the imports list shows each import\'s newest run from the history', TIMEOUT, async () => {
     const { page } = await open({ query: '?tab=imports' });
     const row = page.getByRole('row', { name: /Finance users/ });

@@ -3,6 +3,7 @@
 // after every save; the key is passed to `call` as a string to redact from any error.
 
 import { call } from './api.js';
+import { createConfirmDialog } from './confirm-dialog.js';
 import { field, h, statusLine, whileBusy } from './dom.js';
 import { REGION_LABELS } from './labels.js';
 
@@ -24,6 +25,8 @@ export function createConnectionPanel({ vocabulary }) {
   const test = h('button', { type: 'button', class: 'button', text: 'Test connection' });
   const status = statusLine();
   const testResult = h('div', { class: 'test-result', 'aria-live': 'polite' });
+  const lastTested = h('p', { class: 'help last-tested' });
+  const confirmDialog = createConfirmDialog();
 
   const keyField = field('JumpCloud API key', apiKey,
     'Create one in the JumpCloud Admin Portal under your account menu → My API Key. It is stored encrypted and never shown again.');
@@ -35,7 +38,9 @@ export function createConnectionPanel({ vocabulary }) {
     field('Region', region, 'Where your JumpCloud organization is hosted.'),
     h('div', { class: 'actions' }, save, test),
     status.el,
-    testResult);
+    testResult,
+    lastTested,
+    confirmDialog.el);
 
   const el = h('section', { class: 'panel-body' },
     h('h2', { text: 'JumpCloud connection' }),
@@ -43,6 +48,38 @@ export function createConnectionPanel({ vocabulary }) {
     form);
 
   let hasKey = false;
+
+  function showLastTested(tested) {
+    lastTested.textContent = tested
+      ? `Last tested ${new Date(tested.at).toLocaleString()}: ${tested.ok ? 'connected' : 'failed'}.`
+      : '';
+  }
+
+  /** What is typed and not saved yet (the key, or an org id or region that differs). */
+  function typedSettings() {
+    const typed = { region: region.value, orgId: orgId.value.trim() };
+    const key = apiKey.value.trim();
+    if (key) typed.apiKey = key;
+    return typed;
+  }
+
+  /** Tests `typed` (or, with nothing, the stored settings); shows the outcome; answers it. */
+  async function runTest(typed) {
+    testResult.replaceChildren();
+    const result = await call('testConnection', typed ?? {}, { redact: [typed?.apiKey].filter(Boolean) });
+    // The server's message is the explanation (a bad key's reason included); the user count
+    // is added only when the message does not already give it.
+    const message = typeof result?.message === 'string' ? result.message.trim() : '';
+    const users = Number.isFinite(result?.totalUsers) && !message.includes(String(result.totalUsers))
+      ? `${result.totalUsers} users visible.` : '';
+    testResult.className = result?.ok ? 'test-result test-ok' : 'test-result test-fail';
+    testResult.setAttribute('role', result?.ok ? 'status' : 'alert');
+    testResult.append(
+      h('strong', { text: result?.ok ? 'Test passed: ' : 'Test failed: ' }),
+      [message, users].filter(Boolean).join(' ') || (result?.ok ? '' : 'JumpCloud gave no reason.'),
+      result?.tested === 'typed' ? ' (what is typed above; not saved yet)' : '');
+    return result;
+  }
 
   function showKeyState() {
     keyState.textContent = hasKey
@@ -59,6 +96,7 @@ export function createConnectionPanel({ vocabulary }) {
       orgId.value = connection?.orgId ?? '';
       region.value = regions.some(([r]) => r === connection?.region) ? connection.region : regions[0][0];
       showKeyState();
+      showLastTested(connection?.lastTested);
       status.clear();
     } catch (error) {
       status.set('error', error.message);
@@ -78,6 +116,25 @@ export function createConnectionPanel({ vocabulary }) {
     const org = orgId.value.trim();
     if (org) payload.orgId = org;
     await whileBusy(save, async () => {
+      if (key) {
+        // A new key is tested before it replaces one that may be working.
+        status.set('busy', 'Testing the new key…');
+        try {
+          const result = await runTest({ ...payload, orgId: org });
+          if (!result?.ok) {
+            status.clear();
+            const saveAnyway = await confirmDialog.ask({
+              title: 'Save a key that failed the test?',
+              body: `JumpCloud did not accept it: ${result?.message ?? 'no reason given'}. Saving it replaces the stored key, and scheduled runs will use it.`,
+              confirmText: 'Save anyway',
+            });
+            if (!saveAnyway) return;
+          }
+        } catch (error) {
+          status.set('error', error.message);
+          return;
+        }
+      }
       status.set('busy', 'Saving…');
       try {
         await call('saveConnection', payload, { redact: [key] });
@@ -92,25 +149,19 @@ export function createConnectionPanel({ vocabulary }) {
   }
 
   test.addEventListener('click', () => whileBusy(test, async () => {
-    testResult.replaceChildren();
-    if (apiKey.value.trim()) {
-      status.set('info', 'Save the new key first: the test uses the stored connection.');
+    // Tests what is typed when it differs from what is stored; else the stored settings.
+    const typed = typedSettings();
+    const stored = await call('getConnection').catch(() => null);
+    const differs = typed.apiKey || typed.region !== (stored?.region ?? 'US') || typed.orgId !== (stored?.orgId ?? '');
+    if (!typed.apiKey && !hasKey) {
+      status.set('error', 'Enter the JumpCloud API key to test it.');
       return;
     }
     status.set('busy', 'Testing the connection to JumpCloud…');
     try {
-      const result = await call('testConnection');
+      await runTest(differs ? typed : null);
       status.clear();
-      // The server's message is the explanation (a bad key's reason included); the user count
-      // is added only when the message does not already give it.
-      const message = typeof result?.message === 'string' ? result.message.trim() : '';
-      const users = Number.isFinite(result?.totalUsers) && !message.includes(String(result.totalUsers))
-        ? `${result.totalUsers} users visible.` : '';
-      testResult.className = result?.ok ? 'test-result test-ok' : 'test-result test-fail';
-      testResult.setAttribute('role', result?.ok ? 'status' : 'alert');
-      testResult.append(
-        h('strong', { text: result?.ok ? 'Test passed: ' : 'Test failed: ' }),
-        [message, users].filter(Boolean).join(' ') || (result?.ok ? '' : 'JumpCloud gave no reason.'));
+      if (!differs) showLastTested((await call('getConnection'))?.lastTested);
     } catch (error) {
       status.set('error', error.message);
     }
