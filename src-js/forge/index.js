@@ -134,7 +134,15 @@ export const resolver = makeResolver({
         ...(workspaceId ? { workspaceId } : {}),
       });
     }),
-  previewImport: adminOnly('previewImport', { importId: IMPORT_ID }, ({ importId }) => previewRun(importId)),
+  /**
+   * A dry run of a saved import (`importId`), or of what the page shows without saving it
+   * (`mapping` with `objectSchemaId` / `objectTypeId`; `importId` then only names it).
+   */
+  previewImport: adminOnly('previewImport',
+    { importId: IMPORT_ID, mapping: text({ optional: true }), objectSchemaId: assetsId({ optional: true }), objectTypeId: assetsId({ optional: true }) },
+    ({ importId, mapping, objectSchemaId, objectTypeId }) => previewRun(importId, typeof mapping === 'string'
+      ? { mapping, objectSchemaId: objectSchemaId && String(objectSchemaId), objectTypeId: objectTypeId && String(objectTypeId) }
+      : undefined)),
   runImport: adminOnly('runImport', { importId: IMPORT_ID }, ({ importId }) => startRun(importId)),
   listRuns: adminOnly('listRuns', { importId: text({ max: 100, optional: true }), limit: int({ min: 1, max: 500, optional: true }) },
     ({ importId, limit }) => listRuns(importId, limit)),

@@ -39,8 +39,9 @@ async function hostFor() {
 const newRunId = () => `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
 
 /** The engine's options for one saved import. */
-async function importOptions(importId) {
-  const config = await getImport(importId);
+async function importOptions(importId, draft) {
+  // A draft (what the page shows, not saved) previews as it is; the saved import otherwise.
+  const config = draft ?? await getImport(importId);
   const workspaceId = await cachedWorkspaceId();
   return {
     importId,
@@ -160,9 +161,9 @@ async function pruneRuns(importId) {
 }
 
 /** The full plan for an import without writing anything. */
-export async function previewRun(importId) {
+export async function previewRun(importId, draft) {
   const options = {
-    ...(await importOptions(importId)), dryRun: true, budgetMs: PREVIEW_BUDGET_MS, planLimit: PREVIEW_PLAN_LIMIT,
+    ...(await importOptions(importId, draft)), dryRun: true, budgetMs: PREVIEW_BUDGET_MS, planLimit: PREVIEW_PLAN_LIMIT,
   };
   return core.previewSync(await hostFor(), options);
 }

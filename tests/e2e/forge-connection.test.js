@@ -42,3 +42,18 @@ test('two imports cannot share a name (in any case); renaming an import to its o
   const { import: again } = await sandbox.invoke('saveImport', { import: { ...first, name: 'Groups' } });
   assert.equal(again.id, first.id);
 });
+
+test('Preview of what the page shows (not saved) previews that text and saves nothing', async () => {
+  const saved = (await sandbox.invoke('listImports')).find((i) => i.name === 'Groups');
+  const draft = `${saved.mapping}map:description=Description\n`;
+  const schema = (await sandbox.invoke('listSchemas')).find((x) => x.name === 'People');
+  const group = (await sandbox.invoke('listObjectTypes', { schemaId: schema.id })).find((t) => t.name === 'Group');
+  const preview = await sandbox.invoke('previewImport', {
+    importId: saved.id, mapping: draft, objectSchemaId: schema.id, objectTypeId: group.id,
+  });
+  assert.ok(preview.plan, `a plan came back: ${preview.message}`);
+  assert.ok(preview.plan.creates.some((c) => c.changes.some((ch) => ch.attribute === 'Description')), 'the draft row is in the plan');
+  const after = (await sandbox.invoke('listImports')).find((i) => i.id === saved.id);
+  assert.equal(after.mapping, saved.mapping, 'the saved import is unchanged');
+  assert.deepEqual(await sandbox.invoke('listRuns', { importId: saved.id }), [], 'a preview leaves no run record');
+});

@@ -318,11 +318,22 @@ export function createImportForm({ core, initial, confirm, onSaved, onDeleted, o
   }));
 
   previewButton.addEventListener('click', () => whileBusy(previewButton, async () => {
-    const id = await ensureSaved();
-    if (!id) return;
-    status.set('busy', 'Working out what a run would change (nothing is written)…');
+    // Preview never saves: what is on screen is previewed as it is.
+    const missing = missingFields();
+    if (missing) {
+      status.set('error', missing[1]);
+      missing[0].focus();
+      return;
+    }
+    const shown = currentImport();
+    status.set('busy', 'Working out what a run would change (nothing is written, nothing saved)…');
     try {
-      const preview = await call('previewImport', { importId: id });
+      const preview = await call('previewImport', {
+        importId: current?.id ?? 'draft',
+        mapping: shown.mapping,
+        ...(shown.objectSchemaId ? { objectSchemaId: shown.objectSchemaId } : {}),
+        ...(shown.objectTypeId ? { objectTypeId: shown.objectTypeId } : {}),
+      });
       status.set(...previewOutcome(preview));
       sampleView = null;
       replaceChildren(results, renderPreview(preview, { labelAttribute: labelAttributeOf(attributesJson) }));
