@@ -39,9 +39,12 @@ async function hostFor() {
 const newRunId = () => `${new Date().toISOString().replace(/[-:.]/g, '')}-${randomUUID().slice(0, 8)}`;
 
 /** The engine's options for one saved import. */
-async function importOptions(importId, draft) {
-  // A draft (what the page shows, not saved) previews as it is; the saved import otherwise.
-  const config = draft ?? await getImport(importId);
+async function importOptions(importId) {
+  return optionsOf(importId, await getImport(importId));
+}
+
+/** The engine's options for an import's settings (saved, or a draft the page shows). */
+async function optionsOf(importId, config) {
   const workspaceId = await cachedWorkspaceId();
   return {
     importId,
@@ -116,7 +119,7 @@ export async function continueRun(event) {
   const deadlineMs = invocationDeadline();
   const options = { runId: run.runId, resume: slice > 0, slice, deadlineMs };
   const report = importIds
-    ? await core.runSyncAll(host, { ...options, imports: await Promise.all(importIds.map(importOptions)) })
+    ? await core.runSyncAll(host, { ...options, imports: await Promise.all(importIds.map((id) => importOptions(id))) })
     : await core.runSync(host, { ...options, ...(await importOptions(run.importId)) });
   // A batch's verdict on the event is its last import's.
   const verdict = importIds ? report.imports.at(-1) ?? report : report;
@@ -163,7 +166,7 @@ async function pruneRuns(importId) {
 /** The full plan for an import without writing anything. */
 export async function previewRun(importId, draft) {
   const options = {
-    ...(await importOptions(importId, draft)), dryRun: true, budgetMs: PREVIEW_BUDGET_MS, planLimit: PREVIEW_PLAN_LIMIT,
+    ...(await (draft ? optionsOf(importId, draft) : importOptions(importId))), dryRun: true, budgetMs: PREVIEW_BUDGET_MS, planLimit: PREVIEW_PLAN_LIMIT,
   };
   return core.previewSync(await hostFor(), options);
 }
