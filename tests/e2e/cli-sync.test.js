@@ -225,15 +225,17 @@ describe('two CLI runs of one import at once', () => {
   let w;
   before(async () => {
     // Latency so the two runs overlap for seconds, not milliseconds.
-    w = await world({ users: 40, seed: 21, assetsFaults: { seed: 2, rules: [{ route: '*', kind: 'latency', delayMs: 40 }] } });
+    w = await world({ users: 40, seed: 21, assetsFaults: { seed: 2, rules: [{ route: '*', kind: 'latency', delayMs: 150 }] } });
   });
   after(async () => w?.close());
 
   test('exactly one writes; the other is busy (exit 1); every user exists once', async () => {
-    const [a, b] = await Promise.all([
-      tributary(['sync', USERS, '--json'], w.env),
-      tributary(['sync', USERS, '--json'], w.env),
-    ]);
+    // The second starts once the first holds the lease (two processes started together may
+    // not overlap at all on a loaded machine: the first can be done before the second is up).
+    const lease = join(w.env.TRIBUTARY_STATE_DIR, 'store', encodeURIComponent('tributary:lease:users'));
+    const first = tributary(['sync', USERS, '--json'], w.env);
+    for (let i = 0; i < 3000 && !existsSync(lease); i += 1) await new Promise((r) => setTimeout(r, 10));
+    const [a, b] = await Promise.all([first, tributary(['sync', USERS, '--json'], w.env)]);
     const statuses = [a.json?.status, b.json?.status].sort();
     assert.deepEqual(statuses, ['busy', 'succeeded'], a.stderr + b.stderr);
     const busy = a.json.status === 'busy' ? a : b;
