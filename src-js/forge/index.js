@@ -27,8 +27,8 @@ const REFUSED_ERRORS_SHOWN = 3;
  * a mapping with errors: saving it would only fill the run history with failures.
  */
 function refuseScheduledErrors(input, diagnostics) {
-  const schedule = input?.schedule ?? 'manual';
-  const every = typeof schedule === 'string' ? schedule : schedule.every;
+  // The core reads both forms of a schedule (a name, or {every, at, ...}).
+  const { every } = core.checkSchedule(input?.schedule ?? 'manual');
   if (input?.enabled === false || every === 'manual') return;
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!errors.length) return;

@@ -370,6 +370,7 @@ impl<H: SyncHost> Maker<'_, '_, '_, H> {
             .type_ids
             .get(&type_key)
             .ok_or_else(|| format!("object type {} was not created", label.object_type))?;
+        // Read afresh, not through the client's per-invocation cache: the type was just made.
         let attributes: Vec<tributary_models::assets::ObjectTypeAttribute> = self
             .get(&format!("objecttype/{type_id}/attributes"))
             .await?;
