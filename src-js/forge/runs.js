@@ -65,8 +65,13 @@ export function retryHelps(error) {
   return isEventsError(error, 'RateLimitError');
 }
 
-/** The run an event continues: `{importId}` or `{importIds}` (a batch), and `runId`. */
-const runOf = ({ importId, importIds, runId }) => (importIds ? { importIds, runId } : { importId, runId });
+/**
+ * The run an event continues: `{importId}` or `{importIds}` (a batch, with the `dependencies`
+ * among them that run only when another import of the batch references them), and `runId`.
+ */
+const runOf = ({ importId, importIds, dependencies, runId }) => (importIds
+  ? { importIds, ...(dependencies?.length ? { dependencies } : {}), runId }
+  : { importId, runId });
 
 /**
  * Queues slice `slice` of a run. Each run has at most one slice event queued at a time: a
@@ -84,12 +89,22 @@ export async function startRun(importId) {
 
 /**
  * Queues one run of several imports, which the engine orders by their references (users
- * before the devices that name their owners). Returns `{runId}`.
+ * before the devices that name their owners). `dependencies` (among `importIds`) run only
+ * when another import of the batch references their object type. Returns `{runId}`.
  */
-export async function startBatch(importIds) {
+export async function startBatch(importIds, dependencies = []) {
   const runId = newRunId();
-  await queueSlice({ importIds, runId }, 0);
+  await queueSlice({ importIds, dependencies, runId }, 0);
   return { runId };
+}
+
+/** Statuses after which an import's objects were refreshed (all records, or all but some). */
+const REFRESHED = new Set(['succeeded', 'partial']);
+
+/** When the import's newest run that refreshed its objects finished, or undefined. */
+export async function lastRefreshedAt(importId) {
+  const refreshed = (await listRuns(importId, 100)).find((run) => REFRESHED.has(run.status) && run.finishedAt && !run.dryRun);
+  return refreshed?.finishedAt;
 }
 
 /** When Forge stops this invocation (ms since the epoch), from the time it says is left. */
@@ -118,8 +133,10 @@ export async function continueRun(event) {
   const host = await hostFor();
   const deadlineMs = invocationDeadline();
   const options = { runId: run.runId, resume: slice > 0, slice, deadlineMs };
+  const dependencies = new Set(run.dependencies ?? []);
+  const batchImport = async (id) => ({ ...(await importOptions(id)), ...(dependencies.has(id) ? { onlyAsDependency: true } : {}) });
   const report = importIds
-    ? await core.runSyncAll(host, { ...options, imports: await Promise.all(importIds.map((id) => importOptions(id))) })
+    ? await core.runSyncAll(host, { ...options, imports: await Promise.all(importIds.map(batchImport)) })
     : await core.runSync(host, { ...options, ...(await importOptions(run.importId)) });
   // A batch's verdict on the event is its last import's.
   const verdict = importIds ? report.imports.at(-1) ?? report : report;

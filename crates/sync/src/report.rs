@@ -57,6 +57,11 @@ pub struct RunOptions {
     /// Absent: [`crate::plan::DEFAULT_MAX_CLEARS`] with a floor of
     /// [`crate::plan::MIN_CLEARS_GUARDED`] objects. Overrides the mapping's own setting.
     pub max_clears: Option<Limit>,
+    /// In a batch ([`crate::run_all`]): run this import only when another import the batch
+    /// runs references its object type (a scheduled tick brings a stale dependency along
+    /// this way: users refreshed before the devices that name their owners). Ignored alone.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub only_as_dependency: bool,
 }
 
 /// How the invocation ended. A finished run is `succeeded` only when every record reached

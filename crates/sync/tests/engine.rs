@@ -1487,6 +1487,59 @@ fn a_batch_is_as_bad_as_its_worst_import() {
     assert_eq!(report.status, RunStatus::Partial);
 }
 
+#[test]
+fn a_dependency_runs_only_when_an_import_of_the_batch_references_it() {
+    // Departments marked as a dependency: the users import references them, so they run first.
+    let host = host(4);
+    let mut batch = users_and_departments(MAPPING, "config:objectType=20");
+    batch.budget_ms = None;
+    batch.imports[1].only_as_dependency = true;
+    let report = block_on(run_all(&host, &batch));
+    assert_eq!(report.order, ["departments", "users"]);
+    assert!(report.not_needed.is_empty());
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+
+    // Without the Department row nothing needs them: only users run, and no department is
+    // read or written.
+    let host = self::host(4);
+    let departments = |host: &FakeHost| {
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .count()
+    };
+    let departments_before = departments(&host);
+    let without = MAPPING
+        .lines()
+        .filter(|l| !l.contains("Department"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut batch = users_and_departments(&without, "config:objectType=20");
+    batch.budget_ms = None;
+    batch.imports[1].only_as_dependency = true;
+    let report = block_on(run_all(&host, &batch));
+    assert_eq!(report.order, ["users"]);
+    assert_eq!(report.not_needed, ["departments"]);
+    assert_eq!(report.imports.len(), 1);
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(
+        departments(&host),
+        departments_before,
+        "nothing written for departments"
+    );
+    assert_eq!(host.user_objects().len(), 4);
+
+    // A dependency marked on an import that is itself needed by the other stays in.
+    let host = self::host(4);
+    let mut batch = users_and_departments(MAPPING, "config:objectType=20");
+    batch.budget_ms = None;
+    batch.imports[0].only_as_dependency = true;
+    let report = block_on(run_all(&host, &batch));
+    assert_eq!(report.order, ["departments"], "nothing references users");
+    assert_eq!(report.not_needed, ["users"]);
+}
+
 /// A batch of the users import (`users_mapping`) and a departments import whose target is
 /// named by `department_target`, listed users first, with a budget that needs several slices.
 fn users_and_departments(users_mapping: &str, department_target: &str) -> RunAllOptions {

@@ -304,6 +304,10 @@ pub struct RunAllReport {
     pub order: Vec<String>,
     /// The reports of the imports run so far, in that order.
     pub imports: Vec<RunReport>,
+    /// Imports given [`RunOptions::only_as_dependency`] that no import of the batch needed
+    /// (nothing run for them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_needed: Vec<String>,
 }
 
 /// A target resolved before the run: `(workspace id, target)`.
@@ -401,9 +405,15 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             _ => BTreeSet::new(),
         })
         .collect();
+    let optional: Vec<bool> = prepared
+        .iter()
+        .map(|p| p.options.only_as_dependency)
+        .collect();
+    let needed = needed_imports(&targets, &references, &optional);
     // Finished imports ran first; the rest keep their dependency order.
     let (mut order, rest): (Vec<usize>, Vec<usize>) = dependency_order(&targets, &references)
         .into_iter()
+        .filter(|&i| needed[i])
         .partition(|&i| prepared[i].finished.is_some());
     order.extend(rest);
     let mut report = RunAllReport {
@@ -414,6 +424,10 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             .map(|&i| prepared[i].options.import_id.clone())
             .collect(),
         imports: Vec::new(),
+        not_needed: (0..prepared.len())
+            .filter(|&i| !needed[i])
+            .map(|i| prepared[i].options.import_id.clone())
+            .collect(),
     };
     let budget = budget_of(options.budget_ms, options.deadline_ms, started);
     let mut slots: Vec<Option<Prepared<'_, H>>> = prepared.into_iter().map(Some).collect();
@@ -502,14 +516,42 @@ pub async fn finish_slice<H: SyncHost>(host: &H, done: &FinishedSlice) -> Result
     Ok(())
 }
 
+/// Whether import `i` references import `j`'s object type.
+fn depends_on(
+    targets: &[Option<String>],
+    references: &[BTreeSet<String>],
+    i: usize,
+    j: usize,
+) -> bool {
+    i != j
+        && targets[j]
+            .as_ref()
+            .is_some_and(|t| references[i].contains(t))
+}
+
+/// Which imports a batch runs: every import not marked `optional`, and each optional one that
+/// an import it runs references (directly or through another optional one).
+fn needed_imports(
+    targets: &[Option<String>],
+    references: &[BTreeSet<String>],
+    optional: &[bool],
+) -> Vec<bool> {
+    let mut needed: Vec<bool> = optional.iter().map(|o| !o).collect();
+    loop {
+        let newly = (0..needed.len()).find(|&j| {
+            !needed[j]
+                && (0..needed.len()).any(|i| needed[i] && depends_on(targets, references, i, j))
+        });
+        match newly {
+            Some(j) => needed[j] = true,
+            None => return needed,
+        }
+    }
+}
+
 /// Kahn's order over imports: `i` after `j` when `i` references `j`'s object type.
 fn dependency_order(targets: &[Option<String>], references: &[BTreeSet<String>]) -> Vec<usize> {
-    let depends = |i: usize, j: usize| {
-        i != j
-            && targets[j]
-                .as_ref()
-                .is_some_and(|t| references[i].contains(t))
-    };
+    let depends = |i: usize, j: usize| depends_on(targets, references, i, j);
     let mut remaining: Vec<usize> = (0..targets.len()).collect();
     let mut order = Vec::new();
     while !remaining.is_empty() {
