@@ -92,6 +92,9 @@ export interface SyncOptions {
    *  objects) may have one attribute cleared in a run. Default 10 % and never fewer than 10
    *  objects; a value given here has no such floor. */
   maxClears?: { unit: 'count' | 'percent'; value: number };
+  /** In runSyncAll: run this import only when another import of the batch references its
+   *  object type (a stale dependency a scheduled tick brings along). */
+  onlyAsDependency?: boolean;
 }
 
 export interface SyncChange { attribute: string; old: string[]; new: string[] }
@@ -256,6 +259,8 @@ export interface SyncAllReport {
   order: string[];
   /** Reports of the imports run so far, in order; each import's runId is `${runId}-${importId}`. */
   imports: SyncReport[];
+  /** onlyAsDependency imports that no import of the batch referenced (not run). */
+  notNeeded?: string[];
 }
 
 /** The options of listSchemas / listObjectTypes / listAttributes. */

@@ -173,6 +173,7 @@ fn every_report_key_is_declared() {
         status: RunStatus::Continue,
         order: vec!["users".into()],
         imports: vec![report],
+        not_needed: vec!["groups".into()],
     };
     assert_declared(serde_json::to_value(&all).unwrap(), "SyncAllReport");
 }
@@ -195,6 +196,7 @@ fn every_option_is_declared() {
         slice: Some(3),
         deadline_ms: Some(9.0),
         max_clears: Some(tributary_mapping::Limit::Percent(10.0)),
+        only_as_dependency: true,
     };
     let value = serde_json::to_value(&options).unwrap();
     assert_eq!(
@@ -203,7 +205,7 @@ fn every_option_is_declared() {
     );
     assert_eq!(
         value.as_object().unwrap().len(),
-        15,
+        16,
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");
