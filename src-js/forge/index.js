@@ -12,9 +12,11 @@ import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
 import { cachedWorkspaceId, getAttributes, listObjectTypes, listSchemas } from './assets-pickers.js';
 import * as config from './config-store.js';
-import { assetsId, bool, checkPayload, int, list, object, text } from './payload.js';
+import { assetsId, bool, checkPayload, int, list, object, oneOf, text } from './payload.js';
 import { createForgeHost } from './sync-host.js';
-import { continueRun, lastRefreshedAt, listRuns, previewRun, retryHelps, startBatch, startRun } from './runs.js';
+import {
+  continuePreview, continueRun, lastRefreshedAt, listRuns, previewRun, retryHelps, runRecord, runResults, startBatch, startRun,
+} from './runs.js';
 
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
@@ -151,6 +153,15 @@ export const resolver = makeResolver({
     const { runId } = queued.length === 1 ? await startRun(queued[0]) : await startBatch(queued);
     return { runId, queued };
   }),
+  /** The record of a run or background preview (null when unknown or expired). */
+  getRun: adminOnly('getRun', { importId: IMPORT_ID, runId: text({ max: 200 }) },
+    ({ importId, runId }) => runRecord(importId, runId)),
+  /** A page of a run's (or background preview's) per-record results, by kind and text. */
+  getRunResults: adminOnly('getRunResults', {
+    importId: IMPORT_ID, runId: text({ max: 200 }), offset: int({ min: 0, max: 10_000_000, optional: true }),
+    limit: int({ min: 1, max: 500, optional: true }), query: text({ max: 200, optional: true }),
+    kind: oneOf(['create', 'update', 'retire', 'error'], { optional: true }),
+  }, (query) => runResults(query)),
   listRuns: adminOnly('listRuns', { importId: text({ max: 100, optional: true }), limit: int({ min: 1, max: 500, optional: true }) },
     ({ importId, limit }) => listRuns(importId, limit)),
 });
@@ -241,6 +252,12 @@ function isIdList(ids) {
  */
 export async function syncWorker(event) {
   const raw = event?.body ?? event;
+  if (raw?.preview && typeof raw.preview.importId === 'string' && typeof raw.preview.runId === 'string') {
+    // A preview keeps no state to continue from: a failure is in its record, never retried.
+    const report = await continuePreview(raw.preview).catch((error) => ({ status: 'failed', message: error.message }));
+    console.log(`[tributary] preview ${raw.preview.runId}: ${report.status}${report.message ? ` (${report.message})` : ''}`);
+    return;
+  }
   const body = sliceEvent(raw);
   if (!body) {
     console.error(`[tributary] dropped a queue event that is not a run's slice: ${JSON.stringify(raw)?.slice(0, 200)}`);

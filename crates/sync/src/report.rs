@@ -62,6 +62,11 @@ pub struct RunOptions {
     /// this way: users refreshed before the devices that name their owners). Ignored alone.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub only_as_dependency: bool,
+    /// Keep every per-record result (creates, updates, retirements as planned) beside the
+    /// run's record, for paging and download (`runResults`). A dry run given this keeps a
+    /// record too, apart from the run history (a background preview the host queued).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub keep_results: bool,
 }
 
 /// How the invocation ended. A finished run is `succeeded` only when every record reached
@@ -334,6 +339,12 @@ pub struct RunReport {
     /// The plan (dry runs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlanView>,
+    /// A dry run (preview): nothing was written.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+    /// Where the per-record results are (runs given `keepResults`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<crate::engine::results::ResultsIndex>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -366,6 +377,8 @@ impl RunReport {
             stale: false,
             object_type_id: None,
             plan: None,
+            dry_run: false,
+            results: None,
         }
     }
 

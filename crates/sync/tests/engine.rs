@@ -1973,3 +1973,127 @@ fn a_long_slice_stores_its_run_record_as_it_goes_and_a_quick_one_does_not() {
     );
     assert_eq!(report.progress.done, report.progress.total);
 }
+
+#[test]
+fn results_are_kept_beside_the_record_and_paged_by_kind_and_text() {
+    use tributary_sync::engine::results::{run_record, run_results, ResultKind, ResultsQuery};
+    let host = host(12);
+    host.users.borrow_mut()[0]["manager"] = json!(id(99));
+    let stored = |host: &FakeHost, prefix: &str| {
+        host.storage
+            .borrow()
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .count()
+    };
+
+    // A plain preview keeps nothing.
+    let plain = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(plain.status, RunStatus::Partial, "a manager is missing: {plain:#?}");
+    assert_eq!(stored(&host, "tributary:preview:"), 0);
+    assert_eq!(stored(&host, "tributary:results:"), 0);
+
+    // A background preview keeps a record apart from the run history, and every entry.
+    let preview = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            keep_results: true,
+            plan_limit: Some(0),
+            run_id: Some("p1".into()),
+            ..options(MAPPING)
+        },
+    );
+    assert!(preview.dry_run);
+    assert_eq!(stored(&host, "tributary:run:"), 0, "not in run history");
+    let record = block_on(run_record(&host, "users", "p1")).unwrap().unwrap();
+    assert_eq!(record.counts, preview.counts);
+    assert!(record.dry_run);
+    let index = record.results.expect("results index");
+    assert_eq!(index.total, 12, "12 creates");
+    assert!(
+        record.plan.as_ref().is_some_and(|p| p.creates.is_empty()),
+        "the record itself stays small"
+    );
+    let page = |query: ResultsQuery| block_on(run_results(&host, &query)).unwrap();
+    let all = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "p1".into(),
+        ..Default::default()
+    });
+    assert_eq!(all.total, 12 + preview.errors.len());
+    assert!(all.entries.iter().any(|e| e.kind == ResultKind::Error));
+    let second = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "p1".into(),
+        offset: 5,
+        limit: Some(5),
+        kind: Some(ResultKind::Create),
+        ..Default::default()
+    });
+    assert_eq!((second.total, second.entries.len()), (12, 5));
+    assert_eq!(second.entries[0].key, all.entries[5].key);
+    let found = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "p1".into(),
+        query: Some("FIRST3 ".into()),
+        ..Default::default()
+    });
+    assert_eq!(found.total, 1, "{found:#?}");
+    assert!(found.entries[0]
+        .changes
+        .iter()
+        .any(|c| c.new.iter().any(|v| v == "First3 Last3")));
+
+    // A real run keeps its results under its own id; the preview's stay as they were.
+    let run = sync(
+        &host,
+        &RunOptions {
+            keep_results: true,
+            run_id: Some("r1".into()),
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(run.status, RunStatus::Partial, "{run:#?}");
+    let kept = block_on(run_record(&host, "users", "r1")).unwrap().unwrap();
+    assert!(!kept.dry_run);
+    assert_eq!(kept.results.map(|r| r.total), Some(12));
+    let errors = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "r1".into(),
+        kind: Some(ResultKind::Error),
+        ..Default::default()
+    });
+    assert_eq!(errors.total, run.errors.len());
+    assert!(errors.total > 0);
+
+    // Unknown runs and bad ids are refused, naming them.
+    let unknown = block_on(run_results(
+        &host,
+        &ResultsQuery {
+            import_id: "users".into(),
+            run_id: "nope".into(),
+            ..Default::default()
+        },
+    ))
+    .unwrap_err();
+    assert!(
+        unknown.to_string().contains("no run nope of import users"),
+        "{unknown}"
+    );
+    assert!(block_on(run_results(
+        &host,
+        &ResultsQuery {
+            import_id: "a:b".into(),
+            run_id: "r1".into(),
+            ..Default::default()
+        },
+    ))
+    .is_err());
+}

@@ -95,6 +95,44 @@ export interface SyncOptions {
   /** In runSyncAll: run this import only when another import of the batch references its
    *  object type (a stale dependency a scheduled tick brings along). */
   onlyAsDependency?: boolean;
+  /** Keep every per-record result beside the run's record (read with runResults); a dry run
+   *  given this keeps a record too, apart from the run history (a background preview). */
+  keepResults?: boolean;
+}
+
+/** What runResults is asked for. */
+export interface ResultsQuery {
+  importId: string;
+  runId: string;
+  offset?: number;
+  /** At most 500 (the default). */
+  limit?: number;
+  kind?: ResultKind;
+  /** Any case; matched in keys, object keys, attributes, messages and values. */
+  query?: string;
+}
+
+export type ResultKind = 'create' | 'update' | 'retire' | 'error';
+
+/** One per-record result of a run or preview. */
+export interface ResultEntry {
+  kind: ResultKind;
+  key: string;
+  objectKey?: string;
+  action?: 'ignore' | 'mark' | 'delete' | 'guarded';
+  changes?: SyncChange[];
+  attribute?: string;
+  message?: string;
+  level?: 'error' | 'warning';
+}
+
+/** One page of runResults. */
+export interface ResultsPage {
+  total: number;
+  offset: number;
+  limit: number;
+  entries: ResultEntry[];
+  errorsOmitted: number;
 }
 
 export interface SyncChange { attribute: string; old: string[]; new: string[] }
@@ -163,6 +201,10 @@ export interface SyncReport {
   stale?: boolean;
   objectTypeId?: string;
   plan?: SyncPlan;
+  /** A dry run (preview): nothing was written. */
+  dryRun?: boolean;
+  /** Where the per-record results are (runs given keepResults); read them with runResults. */
+  results?: { chunks: number; total: number };
 }
 
 /** The options of sampleSource. */
@@ -298,7 +340,7 @@ export interface Vocabulary {
   runStatuses: RunStatus[];
   runPhases: RunPhase[];
   idRule: { maxLength: number; pattern: string };
-  storage: { prefix: string; runPrefix: string };
+  storage: { prefix: string; runPrefix: string; resultsPrefix: string };
   codes: { code: string; severity: 'error' | 'warning'; summary: string }[];
 }
 "#;
@@ -590,6 +632,38 @@ pub async fn finish_slice(
     tributary_sync::engine::finish_slice(&JsHost(host), &done)
         .await
         .map_err(|e| run_error(&e))
+}
+
+/// The stored record of a run or of a background preview (`null` when there is none: never
+/// stored, or expired). Rejects with an `Error` when the store cannot be read.
+#[wasm_bindgen(js_name = runRecord, unchecked_return_type = "SyncReport | null")]
+pub async fn run_record(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "{ importId: string; runId: string }")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let query: tributary_sync::engine::results::ResultsQuery = parse_options(options, "runRecord")?;
+    let record =
+        tributary_sync::engine::results::run_record(&JsHost(host), &query.import_id, &query.run_id)
+            .await
+            .map_err(|e| run_error(&e))?;
+    Ok(to_js(&record)?)
+}
+
+/// One page of a run's (or background preview's) per-record results: its planned creates,
+/// updates and retirements, then the problems its record lists; filtered by `kind` and by
+/// `query` (any case, in keys, attributes, messages and values). Rejects with an `Error` for
+/// an unknown run or bad ids.
+#[wasm_bindgen(js_name = runResults, unchecked_return_type = "ResultsPage")]
+pub async fn run_results(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "ResultsQuery")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let query: tributary_sync::engine::results::ResultsQuery =
+        parse_options(options, "runResults")?;
+    let page = tributary_sync::engine::results::run_results(&JsHost(host), &query)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&page)?)
 }
 
 /// Fetches a few raw JumpCloud records the way the mapping's import reads them (its

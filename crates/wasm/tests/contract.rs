@@ -161,6 +161,11 @@ fn full_report() -> RunReport {
                 missing: 1,
             },
         }),
+        dry_run: true,
+        results: Some(tributary_sync::engine::results::ResultsIndex {
+            chunks: 1,
+            total: 3,
+        }),
     }
 }
 
@@ -197,6 +202,7 @@ fn every_option_is_declared() {
         deadline_ms: Some(9.0),
         max_clears: Some(tributary_mapping::Limit::Percent(10.0)),
         only_as_dependency: true,
+        keep_results: true,
     };
     let value = serde_json::to_value(&options).unwrap();
     assert_eq!(
@@ -205,7 +211,7 @@ fn every_option_is_declared() {
     );
     assert_eq!(
         value.as_object().unwrap().len(),
-        16,
+        17,
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");

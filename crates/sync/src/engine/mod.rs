@@ -14,6 +14,7 @@
 pub mod assets;
 pub mod jumpcloud;
 mod lookups;
+pub mod results;
 pub mod schema;
 pub mod store;
 mod writes;
@@ -140,6 +141,7 @@ async fn run_compiled<H: SyncHost>(
     let run_id = run_id_of(options, started, 'r');
     let mut report = RunReport::new(&run_id, &options.import_id, started);
     report.invocations = 1;
+    report.dry_run = options.dry_run;
     let ids_valid = valid_id(&options.import_id) && valid_id(&run_id);
     let import = match compiled {
         Ok(import) => import,
@@ -660,7 +662,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             host,
             client,
             assets: Assets::new(client, options.workspace_id.as_deref()),
-            store: RunStore::new(host, &options.import_id, &run_id),
+            store: if options.dry_run {
+                RunStore::for_preview(host, &options.import_id, &run_id)
+            } else {
+                RunStore::new(host, &options.import_id, &run_id)
+            },
             options,
             spec: &import.spec,
             transform: import.transform.as_ref(),
@@ -703,12 +709,18 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.progressed.set(true);
     }
 
+    /// Whether this run keeps a record: every real run, and dry runs kept as background
+    /// previews.
+    fn keeps_record(&self) -> bool {
+        !self.options.dry_run || self.options.keep_results
+    }
+
     /// Stores the run record when [`PROGRESS_SAVE_MS`] passed since it was last stored (not
-    /// for dry runs, which keep no record). A refused save only delays the next view of it:
-    /// the record is stored again at the end of the slice, where a refusal counts.
+    /// for plain dry runs, which keep no record). A refused save only delays the next view of
+    /// it: the record is stored again at the end of the slice, where a refusal counts.
     async fn report_progress(&self, state: &RunState) {
         let now = self.host.now_ms();
-        if self.options.dry_run || now - self.progress_saved_at.get() < PROGRESS_SAVE_MS {
+        if !self.keeps_record() || now - self.progress_saved_at.get() < PROGRESS_SAVE_MS {
             return;
         }
         self.progress_saved_at.set(now);
@@ -742,6 +754,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             // A run that died without finishing leaves its state behind: drop it, then show
             // the new run as in progress right away.
             self.store.clear_stale_state().await;
+            let _ = self.store.save_record(&state.report).await;
+        } else if self.options.dry_run && self.keeps_record() {
+            // A background preview shows as begun at once.
             let _ = self.store.save_record(&state.report).await;
         }
         let cached = self.store.load_user_cache().await;
@@ -795,6 +810,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             }
         }
         if self.options.dry_run {
+            if self.keeps_record() {
+                if let Err(e) = self.store.save_record(&state.report).await {
+                    state.report.fail(&RunError::Storage(e), self.host.now_ms());
+                }
+            }
             return state.report;
         }
         if state.report.status == RunStatus::Continue {
@@ -945,6 +965,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     fn fresh_state(&self) -> RunState {
         let mut report = RunReport::new(&self.run_id, self.import_id(), self.started);
         report.invocations = 0;
+        report.dry_run = self.options.dry_run;
         RunState {
             run_id: self.run_id.clone(),
             slice: self.options.slice.unwrap_or(0),
@@ -1045,6 +1066,19 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             withhold_retirements(&mut the_plan, reason);
         }
         self.record_plan(state, &the_plan, &records);
+        if self.options.keep_results && state.report.results.is_none() {
+            // The first plan of the run is what it set out to do; later slices re-plan only
+            // what is left of it.
+            let index = results::save(
+                self.host,
+                self.import_id(),
+                &self.run_id,
+                results::plan_entries(&the_plan),
+            )
+            .await
+            .map_err(|e| Stop::Fail(RunError::Storage(e)))?;
+            state.report.results = Some(index);
+        }
         if self.options.dry_run {
             let mut view = PlanView::from(&the_plan);
             if let Some(limit) = self.options.plan_limit {
