@@ -409,6 +409,7 @@ impl RunReport {
 
 /// A change in a dry-run plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChangeView {
     /// Attribute name.
     pub attribute: String,
@@ -416,6 +417,13 @@ pub struct ChangeView {
     pub old: Vec<String>,
     /// New values (`(new object <key>)` for objects the run would create first).
     pub new: Vec<String>,
+    /// For values that name objects: their labels, parallel to `old` (a value whose object's
+    /// label is unknown stands for itself). Absent when no label is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_labels: Option<Vec<String>>,
+    /// The same for `new`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_labels: Option<Vec<String>>,
 }
 
 /// A create in a dry-run plan.
@@ -423,6 +431,9 @@ pub struct ChangeView {
 pub struct CreateView {
     /// Source key.
     pub key: String,
+    /// The record's readable name (its value for the type's label attribute), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Attributes written.
     pub changes: Vec<ChangeView>,
 }
@@ -433,6 +444,9 @@ pub struct CreateView {
 pub struct UpdateView {
     /// Source key.
     pub key: String,
+    /// The record's readable name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Assets object key.
     pub object_key: String,
     /// Attributes that differ.
@@ -445,6 +459,9 @@ pub struct UpdateView {
 pub struct MissingView {
     /// Key value.
     pub key: String,
+    /// The object's label in Assets, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Assets object key.
     pub object_key: String,
     /// `ignore`, `mark`, `delete` or `guarded`.
@@ -512,6 +529,8 @@ impl From<&Plan> for PlanView {
                     attribute: c.attribute.clone(),
                     old: c.old.clone(),
                     new: c.new.iter().map(|v| v.display()).collect(),
+                    old_labels: None,
+                    new_labels: None,
                 })
                 .collect()
         };
@@ -524,6 +543,7 @@ impl From<&Plan> for PlanView {
                     changes.extend(view(&c.deferred));
                     CreateView {
                         key: c.key.clone(),
+                        label: None,
                         changes,
                     }
                 })
@@ -533,6 +553,7 @@ impl From<&Plan> for PlanView {
                 .iter()
                 .map(|u| UpdateView {
                     key: u.key.clone(),
+                    label: None,
                     object_key: u.object_key.clone(),
                     changes: view(&u.changes),
                 })
@@ -543,6 +564,7 @@ impl From<&Plan> for PlanView {
                 .iter()
                 .map(|m| MissingView {
                     key: m.key.clone(),
+                    label: None,
                     object_key: m.object_key.clone(),
                     action: m.action.clone(),
                     changes: view(&m.changes),
@@ -607,6 +629,7 @@ mod tests {
     fn truncate_keeps_the_first_entries_and_counts_the_rest() {
         let create = |key: &str| CreateView {
             key: key.to_string(),
+            label: None,
             changes: Vec::new(),
         };
         let mut view = PlanView {

@@ -1995,7 +1995,11 @@ fn results_are_kept_beside_the_record_and_paged_by_kind_and_text() {
             ..options(MAPPING)
         },
     );
-    assert_eq!(plain.status, RunStatus::Partial, "a manager is missing: {plain:#?}");
+    assert_eq!(
+        plain.status,
+        RunStatus::Partial,
+        "a manager is missing: {plain:#?}"
+    );
     assert_eq!(stored(&host, "tributary:preview:"), 0);
     assert_eq!(stored(&host, "tributary:results:"), 0);
 
@@ -2050,6 +2054,23 @@ fn results_are_kept_beside_the_record_and_paged_by_kind_and_text() {
         .changes
         .iter()
         .any(|c| c.new.iter().any(|v| v == "First3 Last3")));
+    assert_eq!(found.entries[0].label.as_deref(), Some("First3 Last3"));
+    // A manager created in the same run is shown by its name, beside its key.
+    let managed = all
+        .entries
+        .iter()
+        .flat_map(|e| &e.changes)
+        .find(|c| c.attribute == "Manager" && c.new.iter().any(|v| v.starts_with("(new object")))
+        .expect("a manager reference to a new object");
+    let labels = managed
+        .new_labels
+        .as_ref()
+        .expect("labels beside the values");
+    assert_eq!(labels.len(), managed.new.len());
+    assert!(
+        labels[0].starts_with("First") && labels[0].contains(" Last"),
+        "{labels:?}"
+    );
 
     // A real run keeps its results under its own id; the preview's stay as they were.
     let run = sync(

@@ -118,6 +118,7 @@ export type ResultKind = 'create' | 'update' | 'retire' | 'error';
 export interface ResultEntry {
   kind: ResultKind;
   key: string;
+  label?: string;
   objectKey?: string;
   action?: 'ignore' | 'mark' | 'delete' | 'guarded';
   changes?: SyncChange[];
@@ -135,14 +136,16 @@ export interface ResultsPage {
   errorsOmitted: number;
 }
 
-export interface SyncChange { attribute: string; old: string[]; new: string[] }
+/** oldLabels / newLabels: the labels of the objects the values name, parallel to old / new. */
+export interface SyncChange { attribute: string; old: string[]; new: string[]; oldLabels?: string[]; newLabels?: string[] }
 
+/** `label`: the record's readable name (its value for the type's label attribute). */
 export interface SyncPlan {
-  creates: { key: string; changes: SyncChange[] }[];
+  creates: { key: string; label?: string; changes: SyncChange[] }[];
   /** Only what a run would write: clears withheld by the mass-clear guard are left out. */
-  updates: { key: string; objectKey: string; changes: SyncChange[] }[];
+  updates: { key: string; label?: string; objectKey: string; changes: SyncChange[] }[];
   unchanged: number;
-  missing: { key: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
+  missing: { key: string; label?: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
   /** Entries left out by planLimit. */
   omitted?: { creates: number; updates: number; missing: number };
 }

@@ -106,6 +106,8 @@ fn full_report() -> RunReport {
         attribute: "Name".into(),
         old: vec!["a".into()],
         new: vec!["b".into()],
+        old_labels: Some(vec!["A".into()]),
+        new_labels: Some(vec!["B".into()]),
     };
     RunReport {
         run_id: "r1".into(),
@@ -141,16 +143,19 @@ fn full_report() -> RunReport {
         plan: Some(PlanView {
             creates: vec![CreateView {
                 key: "k".into(),
+                label: Some("K".into()),
                 changes: vec![change.clone()],
             }],
             updates: vec![UpdateView {
                 key: "k".into(),
+                label: Some("K".into()),
                 object_key: "K-1".into(),
                 changes: vec![change.clone()],
             }],
             unchanged: 1,
             missing: vec![MissingView {
                 key: "k".into(),
+                label: Some("K".into()),
                 object_key: "K-2".into(),
                 action: RetireAction::Mark,
                 changes: vec![change],

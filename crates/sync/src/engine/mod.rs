@@ -13,6 +13,7 @@
 
 pub mod assets;
 pub mod jumpcloud;
+mod labels;
 mod lookups;
 pub mod results;
 pub mod schema;
@@ -1066,26 +1067,30 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             withhold_retirements(&mut the_plan, reason);
         }
         self.record_plan(state, &the_plan, &records);
-        if self.options.keep_results && state.report.results.is_none() {
-            // The first plan of the run is what it set out to do; later slices re-plan only
-            // what is left of it.
-            let index = results::save(
-                self.host,
-                self.import_id(),
-                &self.run_id,
-                results::plan_entries(&the_plan),
-            )
-            .await
-            .map_err(|e| Stop::Fail(RunError::Storage(e)))?;
-            state.report.results = Some(index);
-        }
-        if self.options.dry_run {
+        // The first plan of the run is what it set out to do; later slices re-plan only what
+        // is left of it.
+        let keep_results = self.options.keep_results && state.report.results.is_none();
+        if keep_results || self.options.dry_run {
             let mut view = PlanView::from(&the_plan);
-            if let Some(limit) = self.options.plan_limit {
-                view.truncate(limit);
+            labels::Labels::new(&defs, &records, &existing).apply(&mut view);
+            if keep_results {
+                let index = results::save(
+                    self.host,
+                    self.import_id(),
+                    &self.run_id,
+                    results::plan_entries(&view),
+                )
+                .await
+                .map_err(|e| Stop::Fail(RunError::Storage(e)))?;
+                state.report.results = Some(index);
             }
-            state.report.plan = Some(view);
-            return Ok(());
+            if self.options.dry_run {
+                if let Some(limit) = self.options.plan_limit {
+                    view.truncate(limit);
+                }
+                state.report.plan = Some(view);
+                return Ok(());
+            }
         }
         state.report.phase = RunPhase::Write;
         self.report_progress(state).await;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::store::{keys, CHUNK_BYTES, RECORD_TTL_MS};
 use crate::error::{RunError, StorageError};
 use crate::host::SyncHost;
-use crate::plan::{Level, Plan, RetireAction};
+use crate::plan::{Level, RetireAction};
 use crate::report::{ChangeView, PlanView, RunReport};
 
 /// The most entries one page of results holds.
@@ -36,6 +36,9 @@ pub struct ResultEntry {
     pub kind: ResultKind,
     /// The record's key value (e.g. a JumpCloud id).
     pub key: String,
+    /// The record's readable name (e.g. its Name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// The Assets object key, when the object exists.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_key: Option<String>,
@@ -61,6 +64,7 @@ impl ResultEntry {
         ResultEntry {
             kind,
             key,
+            label: None,
             object_key: None,
             action: None,
             changes: Vec::new(),
@@ -75,11 +79,17 @@ impl ResultEntry {
     fn matches(&self, needle: &str) -> bool {
         let has = |text: &str| text.to_lowercase().contains(needle);
         has(&self.key)
+            || self.label.as_deref().is_some_and(has)
             || self.object_key.as_deref().is_some_and(has)
             || self.attribute.as_deref().is_some_and(has)
             || self.message.as_deref().is_some_and(has)
             || self.changes.iter().any(|c| {
-                has(&c.attribute) || c.old.iter().any(|v| has(v)) || c.new.iter().any(|v| has(v))
+                has(&c.attribute)
+                    || [&c.old, &c.new]
+                        .into_iter()
+                        .chain(c.old_labels.iter())
+                        .chain(c.new_labels.iter())
+                        .any(|values| values.iter().any(|v| has(v)))
             })
     }
 }
@@ -93,19 +103,21 @@ pub struct ResultsIndex {
     pub total: u64,
 }
 
-/// The plan's entries, in the order a preview lists them: creates, updates, retirements.
-pub(crate) fn plan_entries(plan: &Plan) -> impl Iterator<Item = ResultEntry> {
-    let view = PlanView::from(plan);
-    let creates = view.creates.into_iter().map(|c| ResultEntry {
+/// A plan view's entries, in the order a preview lists them: creates, updates, retirements.
+pub(crate) fn plan_entries(view: &PlanView) -> impl Iterator<Item = ResultEntry> + '_ {
+    let creates = view.creates.iter().cloned().map(|c| ResultEntry {
+        label: c.label,
         changes: c.changes,
         ..ResultEntry::new(ResultKind::Create, c.key)
     });
-    let updates = view.updates.into_iter().map(|u| ResultEntry {
+    let updates = view.updates.iter().cloned().map(|u| ResultEntry {
+        label: u.label,
         object_key: Some(u.object_key),
         changes: u.changes,
         ..ResultEntry::new(ResultKind::Update, u.key)
     });
-    let missing = view.missing.into_iter().map(|m| ResultEntry {
+    let missing = view.missing.iter().cloned().map(|m| ResultEntry {
+        label: m.label,
         object_key: Some(m.object_key),
         action: Some(m.action),
         changes: m.changes,
