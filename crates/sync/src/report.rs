@@ -339,6 +339,10 @@ pub struct RunReport {
     /// The plan (dry runs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlanView>,
+    /// Objects created (or, in a preview, to be created) because a `|createMissing` lookup
+    /// found none for a value: at most [`MAX_ERRORS`] listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references_created: Vec<ReferenceCreate>,
     /// A dry run (preview): nothing was written.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub dry_run: bool,
@@ -377,6 +381,7 @@ impl RunReport {
             stale: false,
             object_type_id: None,
             plan: None,
+            references_created: Vec::new(),
             dry_run: false,
             results: None,
         }
@@ -405,6 +410,21 @@ impl RunReport {
             self.errors.push(error);
         }
     }
+}
+
+/// An object a `|createMissing` lookup created for a value no object held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferenceCreate {
+    /// The referenced object type.
+    pub object_type_id: String,
+    /// The attribute set from the value (the one looked up by, e.g. `Name`).
+    pub attribute: String,
+    /// The value.
+    pub value: String,
+    /// The new object's key (absent in a preview, and when the create failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_key: Option<String>,
 }
 
 /// A change in a dry-run plan.

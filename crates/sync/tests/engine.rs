@@ -2118,3 +2118,138 @@ fn results_are_kept_beside_the_record_and_paged_by_kind_and_text() {
     ))
     .is_err());
 }
+
+#[test]
+fn create_missing_makes_each_missing_referenced_object_once_and_a_preview_only_lists_it() {
+    let mapping = MAPPING.replace(
+        "map:department=Department|Name=${department}",
+        "map:department=Department|Name=${department}|createMissing",
+    );
+    let host = host(6);
+    host.users.borrow_mut()[0]["department"] = json!("Legal");
+    host.users.borrow_mut()[1]["department"] = json!("legal");
+    let departments = |host: &FakeHost| -> Vec<String> {
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .flat_map(|o| o.get("21"))
+            .collect()
+    };
+
+    let preview = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(&mapping)
+        },
+    );
+    assert_eq!(preview.status, RunStatus::Succeeded, "{preview:#?}");
+    assert_eq!(
+        preview.references_created.len(),
+        1,
+        "one object for Legal and legal"
+    );
+    assert!(preview.references_created[0]
+        .value
+        .eq_ignore_ascii_case("legal"));
+    assert_eq!(preview.references_created[0].object_key, None);
+    assert_eq!(
+        departments(&host),
+        ["Finance", "IT"],
+        "a preview creates nothing"
+    );
+    let plan = preview.plan.as_ref().unwrap();
+    assert!(plan
+        .creates
+        .iter()
+        .flat_map(|c| &c.changes)
+        .any(|c| c.attribute == "Department"
+            && c.new.len() == 1
+            && c.new[0].eq_ignore_ascii_case("(new object Legal)")));
+
+    let run = sync(&host, &options(&mapping));
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:#?}");
+    let named = departments(&host);
+    assert_eq!(named.len(), 3, "{named:?}");
+    assert!(named[2].eq_ignore_ascii_case("legal"));
+    let legal = host
+        .objects
+        .borrow()
+        .iter()
+        .find(|o| o.type_id == "20" && o.get("21") == [named[2].clone()])
+        .map(|o| o.key())
+        .unwrap();
+    assert_eq!(
+        run.references_created[0].object_key.as_deref(),
+        Some(legal.as_str())
+    );
+    let users = host.user_objects();
+    for i in [5, 4] {
+        // The source lists users in reverse: users 5 and 4 are the first two records.
+        assert_eq!(
+            users[&id(i)].get("4"),
+            std::slice::from_ref(&legal),
+            "user {i}"
+        );
+    }
+
+    let again = sync(&host, &options(&mapping));
+    assert_eq!(again.status, RunStatus::Succeeded);
+    assert!(again.references_created.is_empty());
+    assert_eq!(again.counts.created + again.counts.updated, 0);
+    assert_eq!(departments(&host).len(), 3);
+}
+
+#[test]
+fn without_create_missing_or_when_assets_refuses_the_create_the_reference_stays_unresolved() {
+    let host = host(3);
+    host.users.borrow_mut()[0]["department"] = json!("Legal");
+    let plain = sync(&host, &options(MAPPING));
+    assert_eq!(plain.status, RunStatus::Partial, "{plain:#?}");
+    assert!(plain.references_created.is_empty());
+    assert_eq!(
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .count(),
+        2
+    );
+
+    let host = self::host(3);
+    host.users.borrow_mut()[0]["department"] = json!("Legal");
+    host.fault(
+        "POST",
+        "object/create",
+        1,
+        FaultKind::Status(400, Vec::new()),
+    );
+    let mapping = MAPPING.replace(
+        "map:department=Department|Name=${department}",
+        "map:department=Department|Name=${department}|createMissing",
+    );
+    let refused = sync(&host, &options(&mapping));
+    assert_eq!(refused.status, RunStatus::Partial, "{refused:#?}");
+    assert!(refused.references_created.is_empty());
+    assert!(
+        refused.errors.iter().any(|e| e
+            .message
+            .contains("could not create the missing object \"Legal\"")),
+        "{:#?}",
+        refused.errors
+    );
+    assert_eq!(
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .count(),
+        2
+    );
+    assert_eq!(
+        host.user_objects().len(),
+        3,
+        "the records themselves are written"
+    );
+}

@@ -204,6 +204,8 @@ export interface SyncReport {
   stale?: boolean;
   objectTypeId?: string;
   plan?: SyncPlan;
+  /** Objects `|createMissing` lookups created (a preview: would create; no objectKey). */
+  referencesCreated?: { objectTypeId: string; attribute: string; value: string; objectKey?: string }[];
   /** A dry run (preview): nothing was written. */
   dryRun?: boolean;
   /** Where the per-record results are (runs given keepResults); read them with runResults. */

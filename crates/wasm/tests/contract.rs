@@ -166,6 +166,12 @@ fn full_report() -> RunReport {
                 missing: 1,
             },
         }),
+        references_created: vec![tributary_sync::report::ReferenceCreate {
+            object_type_id: "20".into(),
+            attribute: "Name".into(),
+            value: "Legal".into(),
+            object_key: Some("D-3".into()),
+        }],
         dry_run: true,
         results: Some(tributary_sync::engine::results::ResultsIndex {
             chunks: 1,

@@ -12,6 +12,7 @@
 //! [`writes`] (creates, updates, marks, deletes); this module is the run loop.
 
 pub mod assets;
+mod create_missing;
 pub mod jumpcloud;
 mod labels;
 mod lookups;
@@ -1049,7 +1050,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             } else {
                 std::borrow::Cow::Borrowed(desired.as_slice())
             };
-        let lookups = self.resolve_lookups(&target, &records).await?;
+        let mut lookups = self.resolve_lookups(&target, &records).await?;
+        self.create_missing_references(&target, &records, &mut lookups, &mut state.report)
+            .await?;
         let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
         let mut the_plan = plan(&PlanInput {
             object_type_id: &target.object_type_id,
