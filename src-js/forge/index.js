@@ -15,7 +15,7 @@ import * as config from './config-store.js';
 import { assetsId, bool, checkPayload, int, list, object, oneOf, text } from './payload.js';
 import { createForgeHost } from './sync-host.js';
 import {
-  continuePreview, continueRun, lastRefreshedAt, listRuns, previewRun, retryHelps, runRecord, runResults, startBatch, startRun,
+  cancelRun, continuePreview, continueRun, lastRefreshedAt, listRuns, previewRun, retryHelps, runRecord, runResults, startBatch, startRun,
 } from './runs.js';
 
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
@@ -153,6 +153,9 @@ export const resolver = makeResolver({
     const { runId } = queued.length === 1 ? await startRun(queued[0]) : await startBatch(queued);
     return { runId, queued };
   }),
+  /** Stops a run at its next unit of work (or before it starts); a finished run is left alone. */
+  cancelRun: adminOnly('cancelRun', { importId: IMPORT_ID, runId: text({ max: 200 }) },
+    ({ importId, runId }) => cancelRun(importId, runId)),
   /** The record of a run or background preview (null when unknown or expired). */
   getRun: adminOnly('getRun', { importId: IMPORT_ID, runId: text({ max: 200 }) },
     ({ importId, runId }) => runRecord(importId, runId)),

@@ -220,6 +220,11 @@ export async function continuePreview({ importId, runId, draft }) {
   return core.previewSync(await hostFor(), options);
 }
 
+/** Asks run `runId` of `importId` to stop (it ends `cancelled`, keeping what it wrote). */
+export async function cancelRun(importId, runId) {
+  return core.cancelRun(await hostFor(), { importId, runId });
+}
+
 /** The record of a run or background preview, or null. */
 export async function runRecord(importId, runId) {
   return core.runRecord(await hostFor(), { importId, runId });

@@ -87,6 +87,8 @@ pub enum RunStatus {
     /// Done, but a guard withheld writes (retirements, or mass clears of an attribute);
     /// `guard.reason` says why.
     Stopped,
+    /// An admin cancelled the run: what it wrote before stays, nothing more was written.
+    Cancelled,
     /// The time budget ran out; call again with `resume: true` and the same `runId`.
     Continue,
     /// Another run of this import holds the lease; nothing was done.
@@ -100,6 +102,7 @@ impl RunStatus {
         RunStatus::Continue,
         RunStatus::Busy,
         RunStatus::Partial,
+        RunStatus::Cancelled,
         RunStatus::Stopped,
         RunStatus::Failed,
     ];
@@ -111,6 +114,7 @@ impl RunStatus {
             RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
             RunStatus::Stopped => "stopped",
+            RunStatus::Cancelled => "cancelled",
             RunStatus::Continue => "continue",
             RunStatus::Busy => "busy",
         }

@@ -2253,3 +2253,81 @@ fn without_create_missing_or_when_assets_refuses_the_create_the_reference_stays_
         "the records themselves are written"
     );
 }
+
+#[test]
+fn a_cancelled_run_stops_at_its_next_slice_keeps_its_writes_and_frees_the_import() {
+    use tributary_sync::engine::cancel_run;
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let opts = RunOptions {
+        budget_ms: Some(2_000.0),
+        run_id: Some("run-1".into()),
+        ..options(MAPPING)
+    };
+    let first = sync(&host, &opts);
+    assert_eq!(first.status, RunStatus::Continue);
+    let answer = block_on(cancel_run(&host, "users", "run-1")).unwrap();
+    assert!(answer.cancelled);
+    let written_before = host.user_objects().len();
+    let next = sync(
+        &host,
+        &RunOptions {
+            resume: true,
+            ..opts.clone()
+        },
+    );
+    assert_eq!(next.status, RunStatus::Cancelled, "{next:#?}");
+    assert!(next.finished_at.is_some());
+    assert!(next
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .contains("cancelled by an admin"));
+    assert_eq!(
+        host.user_objects().len(),
+        written_before,
+        "nothing more is written"
+    );
+    assert!(
+        !host.storage.borrow().contains_key("tributary:lease:users"),
+        "the lease is freed"
+    );
+    assert!(
+        !host.storage.borrow().contains_key("tributary:state:users"),
+        "no state is left to resume"
+    );
+    let record = block_on(tributary_sync::engine::results::run_record(
+        &host, "users", "run-1",
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(record.status, RunStatus::Cancelled);
+
+    // A finished run is left as it is; a new run of the import starts and finishes.
+    let again = block_on(cancel_run(&host, "users", "run-1")).unwrap();
+    assert!(!again.cancelled);
+    assert_eq!(again.status, Some(RunStatus::Cancelled));
+    let (done, _) = sync_to_end(
+        &host,
+        &RunOptions {
+            run_id: Some("run-2".into()),
+            ..opts.clone()
+        },
+    );
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    assert_users_match(&host, 150);
+
+    // Cancelled while still queued: it ends before it reads or writes anything.
+    block_on(cancel_run(&host, "users", "run-3")).unwrap();
+    host.clear_requests();
+    let queued = sync(
+        &host,
+        &RunOptions {
+            run_id: Some("run-3".into()),
+            ..opts
+        },
+    );
+    assert_eq!(queued.status, RunStatus::Cancelled);
+    assert_eq!(host.count("GET", "/api/systemusers"), 0);
+    assert!(block_on(cancel_run(&host, "a:b", "run-3")).is_err());
+}

@@ -152,8 +152,9 @@ export interface SyncPlan {
 
 /** succeeded: every record written whole, no guard; partial: some records failed or were
  *  written without some values (counts.failed, counts.incomplete); failed: nothing could be
- *  written (error says why); stopped: a guard withheld writes (guard.reason). */
-export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'continue' | 'busy';
+ *  written (error says why); stopped: a guard withheld writes (guard.reason); cancelled: an
+ *  admin cancelled it (cancelRun), what it wrote before stays. */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'cancelled' | 'continue' | 'busy';
 export type RunPhase = 'config' | 'target' | 'readSource' | 'readAssets' | 'write' | 'done';
 
 /** A run failure as data: a code from the diagnostic registry (E1xx). */
@@ -637,6 +638,20 @@ pub async fn finish_slice(
     tributary_sync::engine::finish_slice(&JsHost(host), &done)
         .await
         .map_err(|e| run_error(&e))
+}
+
+/// Asks a run to stop: it ends `cancelled` at its next unit of work, keeping what it wrote;
+/// a queued run ends before it starts. A finished run answers `{cancelled: false, status}`.
+#[wasm_bindgen(js_name = cancelRun, unchecked_return_type = "{ cancelled: boolean; status?: RunStatus }")]
+pub async fn cancel_run(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "{ importId: string; runId: string }")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let query: tributary_sync::engine::results::ResultsQuery = parse_options(options, "cancelRun")?;
+    let answer = tributary_sync::engine::cancel_run(&JsHost(host), &query.import_id, &query.run_id)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&answer)?)
 }
 
 /// The stored record of a run or of a background preview (`null` when there is none: never

@@ -553,6 +553,50 @@ fn needed_imports(
     }
 }
 
+/// What [`cancel_run`] answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelAnswer {
+    /// Whether the run will stop (at its next unit of work, or before it starts when queued).
+    pub cancelled: bool,
+    /// A finished run's status (nothing to cancel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RunStatus>,
+}
+
+/// Asks a run to stop: it ends `cancelled` at its next unit of work (a page, a batch of
+/// writes), within seconds, keeping what it wrote; a run still queued ends before it starts.
+/// A finished run answers its status and is left as it is.
+pub async fn cancel_run<H: SyncHost>(
+    host: &H,
+    import_id: &str,
+    run_id: &str,
+) -> Result<CancelAnswer, RunError> {
+    if !valid_id(import_id) || !valid_id(run_id) {
+        return Err(RunError::InvalidOptions(format!(
+            "cancelRun: import {import_id:?} / run {run_id:?} is not a valid id"
+        )));
+    }
+    let store = RunStore::new(host, import_id, run_id);
+    if let Some(done) = store.record().await.filter(|r| r.finished_at.is_some()) {
+        return Ok(CancelAnswer {
+            cancelled: false,
+            status: Some(done.status),
+        });
+    }
+    host.storage_set_expiring(
+        &store::keys::cancel(import_id, run_id),
+        "true",
+        store::SLICE_CLAIM_TTL_MS,
+    )
+    .await
+    .map_err(RunError::Storage)?;
+    Ok(CancelAnswer {
+        cancelled: true,
+        status: None,
+    })
+}
+
 /// Kahn's order over imports: `i` after `j` when `i` references `j`'s object type.
 fn dependency_order(targets: &[Option<String>], references: &[BTreeSet<String>]) -> Vec<usize> {
     let depends = |i: usize, j: usize| depends_on(targets, references, i, j);
@@ -642,6 +686,8 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     progressed: Cell<bool>,
     /// This invocation took its slice over from one that was stopped before it finished.
     taken_over: Cell<bool>,
+    /// An admin asked to cancel the run: it stops at the next unit of work.
+    cancelled: Cell<bool>,
     /// When the run record was last stored by [`Engine::report_progress`].
     progress_saved_at: Cell<f64>,
 }
@@ -686,6 +732,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             progressed: Cell::new(false),
             taken_over: Cell::new(false),
             progress_saved_at: Cell::new(started),
+            cancelled: Cell::new(false),
         }
     }
 
@@ -703,6 +750,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     /// even when the fixed reads alone take longer than the budget.
     fn over_budget(&self) -> bool {
         // Dry runs have no state to continue from: they stop only when a budget was asked for.
+        if self.cancelled.get() {
+            return true;
+        }
         let budgeted = !self.options.dry_run || self.options.budget_ms.is_some();
         budgeted && self.progressed.get() && self.host.now_ms() - self.started >= self.budget_ms
     }
@@ -726,6 +776,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             return;
         }
         self.progress_saved_at.set(now);
+        if !self.options.dry_run && self.store.cancel_requested().await {
+            self.cancelled.set(true);
+        }
         let mut report = state.report.clone();
         let mut calls = report.api_calls.clone();
         calls.add(&self.client.calls());
@@ -767,7 +820,12 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 .into_iter()
                 .map(|(email, account, at)| (email, (account, at))),
         );
-        let outcome = self.work(&mut state, &mut desired, target).await;
+        let outcome = if !self.options.dry_run && self.store.cancel_requested().await {
+            self.cancelled.set(true);
+            Err(Stop::Budget)
+        } else {
+            self.work(&mut state, &mut desired, target).await
+        };
         let report = &mut state.report;
         let mut calls = report.api_calls.clone();
         calls.add(&self.client.calls());
@@ -784,6 +842,14 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                     };
                     report.fail(&error, self.host.now_ms());
                 }
+            }
+            Err(Stop::Budget) if self.cancelled.get() => {
+                report.status = RunStatus::Cancelled;
+                report.finished_at = Some(self.host.now_ms());
+                report.message = Some(format!(
+                    "cancelled by an admin during phase {}; what was written before stays",
+                    report.phase.name()
+                ));
             }
             Err(Stop::Budget) if self.options.dry_run => {
                 report.status = RunStatus::Continue;

@@ -73,6 +73,11 @@ pub mod keys {
         format!("{RESULTS_PREFIX}{import_id}:{run_id}:{index}")
     }
 
+    /// An admin's request to cancel a run (checked at each slice and progress save).
+    pub fn cancel(import_id: &str, run_id: &str) -> String {
+        format!("tributary:cancel:{import_id}:{run_id}")
+    }
+
     /// The claim of one queue slice of a run (exactly one invocation runs each slice).
     pub fn slice(import_id: &str, run_id: &str, slice: u64) -> String {
         format!("tributary:slice:{import_id}:{run_id}:{slice}")
@@ -373,6 +378,16 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         {
             let _ = self.host.storage_delete(&key).await;
         }
+    }
+
+    /// Whether an admin asked to cancel this run.
+    pub async fn cancel_requested(&self) -> bool {
+        matches!(
+            self.host
+                .storage_get(&keys::cancel(&self.import_id, &self.run_id))
+                .await,
+            Ok(Some(_))
+        )
     }
 
     /// The stored record of this run, if any.
