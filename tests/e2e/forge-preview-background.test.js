@@ -57,6 +57,23 @@ test('a preview that does not fit one call is queued, then its record and every 
   assert.ok(found.entries.some((e) => e.key === someone._id), JSON.stringify(found.entries[0]));
 });
 
+test('an unsaved draft previews in the background as the page shows it, not as saved', async () => {
+  const saved = (await sandbox.invoke('listImports')).find((i) => i.id === sandbox.importId);
+  const department = sandbox.emulators.tenant.users[0].department;
+  const expected = sandbox.emulators.tenant.users.filter((u) => u.department === department).length;
+  const mapping = `${saved.mapping.trim()}\nconfig:filter=department:$eq:${department}\n`;
+  const answer = await sandbox.invoke('previewImport', {
+    importId: saved.id, mapping, objectSchemaId: saved.objectSchemaId, objectTypeId: saved.objectTypeId,
+  });
+  assert.equal(answer.status, 'queued');
+  await sandbox.runtime.drainQueues();
+  const record = await sandbox.invoke('getRun', { importId: saved.id, runId: answer.runId });
+  assert.equal(record.counts.source, expected, JSON.stringify(record.counts));
+  assert.ok(expected < USERS);
+  const stillSaved = (await sandbox.invoke('listImports')).find((i) => i.id === sandbox.importId);
+  assert.equal(stillSaved.mapping, saved.mapping, 'previewing a draft never saves it');
+});
+
 test('a real run keeps every per-record result; unknown runs and bad fields are refused by name', async () => {
   const { runId } = await sandbox.invoke('runImport', { importId: sandbox.importId });
   await sandbox.runtime.drainQueues();
