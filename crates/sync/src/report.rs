@@ -544,58 +544,90 @@ impl PlanView {
     }
 }
 
+impl ChangeView {
+    fn of(change: &crate::plan::Change) -> Self {
+        ChangeView {
+            attribute: change.attribute.clone(),
+            old: change.old.clone(),
+            new: change.new.iter().map(|v| v.display()).collect(),
+            old_labels: None,
+            new_labels: None,
+        }
+    }
+}
+
+impl CreateView {
+    /// A planned create as previews show it (its deferred references after its values).
+    pub fn of(create: &crate::plan::Create) -> Self {
+        CreateView {
+            key: create.key.clone(),
+            label: None,
+            changes: create
+                .changes
+                .iter()
+                .chain(&create.deferred)
+                .map(ChangeView::of)
+                .collect(),
+        }
+    }
+}
+
+impl UpdateView {
+    /// A planned update as previews show it.
+    pub fn of(update: &crate::plan::Update) -> Self {
+        UpdateView {
+            key: update.key.clone(),
+            label: None,
+            object_key: update.object_key.clone(),
+            changes: update.changes.iter().map(ChangeView::of).collect(),
+        }
+    }
+}
+
+impl MissingView {
+    /// A missing object and its action as previews show it.
+    pub fn of(missing: &crate::plan::Missing) -> Self {
+        MissingView {
+            key: missing.key.clone(),
+            label: None,
+            object_key: missing.object_key.clone(),
+            action: missing.action.clone(),
+            changes: missing.changes.iter().map(ChangeView::of).collect(),
+        }
+    }
+}
+
+impl PlanView {
+    /// The view of `plan` with at most `limit` entries of each list (all when `None`), the
+    /// rest counted in `omitted`; entries beyond the limit are never built.
+    pub fn of(plan: &Plan, limit: Option<usize>) -> Self {
+        fn first<T, V>(list: &[T], limit: Option<usize>, view: fn(&T) -> V) -> (Vec<V>, u64) {
+            let kept = limit.map_or(list.len(), |l| l.min(list.len()));
+            (
+                list[..kept].iter().map(view).collect(),
+                (list.len() - kept) as u64,
+            )
+        }
+        let (creates, omitted_creates) = first(&plan.creates, limit, CreateView::of);
+        let (updates, omitted_updates) = first(&plan.updates, limit, UpdateView::of);
+        let (missing, omitted_missing) = first(&plan.missing, limit, MissingView::of);
+        PlanView {
+            creates,
+            updates,
+            unchanged: plan.unchanged,
+            missing,
+            omitted: Omitted {
+                creates: omitted_creates,
+                updates: omitted_updates,
+                missing: omitted_missing,
+            },
+        }
+    }
+}
+
 impl From<&Plan> for PlanView {
     fn from(plan: &Plan) -> Self {
-        let view = |changes: &[crate::plan::Change]| -> Vec<ChangeView> {
-            changes
-                .iter()
-                .map(|c| ChangeView {
-                    attribute: c.attribute.clone(),
-                    old: c.old.clone(),
-                    new: c.new.iter().map(|v| v.display()).collect(),
-                    old_labels: None,
-                    new_labels: None,
-                })
-                .collect()
-        };
-        PlanView {
-            creates: plan
-                .creates
-                .iter()
-                .map(|c| {
-                    let mut changes = view(&c.changes);
-                    changes.extend(view(&c.deferred));
-                    CreateView {
-                        key: c.key.clone(),
-                        label: None,
-                        changes,
-                    }
-                })
-                .collect(),
-            updates: plan
-                .updates
-                .iter()
-                .map(|u| UpdateView {
-                    key: u.key.clone(),
-                    label: None,
-                    object_key: u.object_key.clone(),
-                    changes: view(&u.changes),
-                })
-                .collect(),
-            unchanged: plan.unchanged,
-            missing: plan
-                .missing
-                .iter()
-                .map(|m| MissingView {
-                    key: m.key.clone(),
-                    label: None,
-                    object_key: m.object_key.clone(),
-                    action: m.action.clone(),
-                    changes: view(&m.changes),
-                })
-                .collect(),
-            omitted: Omitted::default(),
-        }
+        PlanView::of(plan, None)
     }
 }
 

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::model::{AttrDef, Desired, DesiredObject, ExistingObject};
-use crate::report::{ChangeView, PlanView};
+use crate::report::{ChangeView, CreateView, MissingView, PlanView, UpdateView};
 
 /// Labels by source key and by Assets object key.
 #[derive(Debug, Default)]
@@ -67,27 +67,36 @@ impl Labels {
 
     /// Puts the labels into a plan view: on every entry, and beside reference values.
     pub fn apply(&self, view: &mut PlanView) {
-        if self.by_key.is_empty() && self.by_object_key.is_empty() {
-            return;
-        }
-        for create in &mut view.creates {
-            create.label = self.of_key(&create.key);
-            self.label_changes(&mut create.changes);
-        }
-        for update in &mut view.updates {
-            update.label = self
-                .of_key(&update.key)
-                .or_else(|| self.by_object_key.get(&update.object_key).cloned());
-            self.label_changes(&mut update.changes);
-        }
-        for missing in &mut view.missing {
-            missing.label = self.by_object_key.get(&missing.object_key).cloned();
-            self.label_changes(&mut missing.changes);
-        }
+        view.creates.iter_mut().for_each(|c| self.create(c));
+        view.updates.iter_mut().for_each(|u| self.update(u));
+        view.missing.iter_mut().for_each(|m| self.missing(m));
+    }
+
+    /// Labels one create.
+    pub fn create(&self, create: &mut CreateView) {
+        create.label = self.of_key(&create.key);
+        self.label_changes(&mut create.changes);
+    }
+
+    /// Labels one update.
+    pub fn update(&self, update: &mut UpdateView) {
+        update.label = self
+            .of_key(&update.key)
+            .or_else(|| self.by_object_key.get(&update.object_key).cloned());
+        self.label_changes(&mut update.changes);
+    }
+
+    /// Labels one missing object.
+    pub fn missing(&self, missing: &mut MissingView) {
+        missing.label = self.by_object_key.get(&missing.object_key).cloned();
+        self.label_changes(&mut missing.changes);
     }
 
     /// Adds `oldLabels` / `newLabels` to changes whose values name objects with known labels.
     fn label_changes(&self, changes: &mut [ChangeView]) {
+        if self.by_key.is_empty() && self.by_object_key.is_empty() {
+            return;
+        }
         let labels = |values: &[String]| -> Option<Vec<String>> {
             let known: Vec<Option<&String>> = values.iter().map(|v| self.of_value(v)).collect();
             known.iter().any(Option::is_some).then(|| {

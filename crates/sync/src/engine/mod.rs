@@ -1140,23 +1140,21 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         // is left of it.
         let keep_results = self.options.keep_results && state.report.results.is_none();
         if keep_results || self.options.dry_run {
-            let mut view = PlanView::from(&the_plan);
-            labels::Labels::new(&defs, &records, &existing).apply(&mut view);
+            let labels = labels::Labels::new(&defs, &records, &existing);
             if keep_results {
                 let index = results::save(
                     self.host,
                     self.import_id(),
                     &self.run_id,
-                    results::plan_entries(&view),
+                    results::plan_entries(&the_plan, &labels),
                 )
                 .await
                 .map_err(|e| Stop::Fail(RunError::Storage(e)))?;
                 state.report.results = Some(index);
             }
             if self.options.dry_run {
-                if let Some(limit) = self.options.plan_limit {
-                    view.truncate(limit);
-                }
+                let mut view = PlanView::of(&the_plan, self.options.plan_limit);
+                labels.apply(&mut view);
                 state.report.plan = Some(view);
                 return Ok(());
             }

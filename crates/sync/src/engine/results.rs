@@ -5,11 +5,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::labels::Labels;
 use super::store::{keys, CHUNK_BYTES, RECORD_TTL_MS};
 use crate::error::{RunError, StorageError};
 use crate::host::SyncHost;
-use crate::plan::{Level, RetireAction};
-use crate::report::{ChangeView, PlanView, RunReport};
+use crate::plan::{Level, Plan, RetireAction};
+use crate::report::{ChangeView, CreateView, MissingView, RunReport, UpdateView};
 
 /// The most entries one page of results holds.
 pub const MAX_PAGE: usize = 500;
@@ -103,25 +104,41 @@ pub struct ResultsIndex {
     pub total: u64,
 }
 
-/// A plan view's entries, in the order a preview lists them: creates, updates, retirements.
-pub(crate) fn plan_entries(view: &PlanView) -> impl Iterator<Item = ResultEntry> + '_ {
-    let creates = view.creates.iter().cloned().map(|c| ResultEntry {
-        label: c.label,
-        changes: c.changes,
-        ..ResultEntry::new(ResultKind::Create, c.key)
+/// The plan's entries, labelled, in the order a preview lists them: creates, updates,
+/// retirements. Each is built as it is stored, so a large plan is never held twice.
+pub(crate) fn plan_entries<'a>(
+    plan: &'a Plan,
+    labels: &'a Labels,
+) -> impl Iterator<Item = ResultEntry> + 'a {
+    let creates = plan.creates.iter().map(|c| {
+        let mut view = CreateView::of(c);
+        labels.create(&mut view);
+        ResultEntry {
+            label: view.label,
+            changes: view.changes,
+            ..ResultEntry::new(ResultKind::Create, view.key)
+        }
     });
-    let updates = view.updates.iter().cloned().map(|u| ResultEntry {
-        label: u.label,
-        object_key: Some(u.object_key),
-        changes: u.changes,
-        ..ResultEntry::new(ResultKind::Update, u.key)
+    let updates = plan.updates.iter().map(|u| {
+        let mut view = UpdateView::of(u);
+        labels.update(&mut view);
+        ResultEntry {
+            label: view.label,
+            object_key: Some(view.object_key),
+            changes: view.changes,
+            ..ResultEntry::new(ResultKind::Update, view.key)
+        }
     });
-    let missing = view.missing.iter().cloned().map(|m| ResultEntry {
-        label: m.label,
-        object_key: Some(m.object_key),
-        action: Some(m.action),
-        changes: m.changes,
-        ..ResultEntry::new(ResultKind::Retire, m.key)
+    let missing = plan.missing.iter().map(|m| {
+        let mut view = MissingView::of(m);
+        labels.missing(&mut view);
+        ResultEntry {
+            label: view.label,
+            object_key: Some(view.object_key),
+            action: Some(view.action),
+            changes: view.changes,
+            ..ResultEntry::new(ResultKind::Retire, view.key)
+        }
     });
     creates.chain(updates).chain(missing)
 }
