@@ -10,7 +10,8 @@ use tributary_mapping::{Limit, MissingPolicy};
 mod rules;
 
 use crate::model::{
-    same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, ResolvedMissing,
+    same_values, AttrDef, Desired, DesiredLookup, DesiredObject, ExistingObject, LookupBy,
+    ResolvedMissing,
 };
 
 /// The default mass-clear guard: at most 10 % of the keyed existing objects may have one
@@ -301,9 +302,7 @@ impl Candidate<'_> {
                 .existing
                 .map(|o| {
                     o.get(attribute_id)
-                        .iter()
-                        .cloned()
-                        .map(WriteValue::Text)
+                        .map(|v| WriteValue::Text(v.to_string()))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -379,7 +378,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut by_key: BTreeMap<&str, Vec<&ExistingObject>> = BTreeMap::new();
     for object in input.existing {
         if let Some(value) = object.get(key_id).first() {
-            by_key.entry(value.as_str()).or_default().push(object);
+            by_key.entry(value).or_default().push(object);
         }
     }
     for (key, objects) in &by_key {
@@ -618,12 +617,9 @@ impl<'a> Resolver<'a> {
         let mut used: BTreeSet<LookupBy> = BTreeSet::new();
         for record in input.desired {
             for (_, desired) in &record.attributes {
-                if let Desired::Lookup {
-                    target_type_id, by, ..
-                } = desired
-                {
-                    if target_type_id == input.object_type_id {
-                        used.insert(by.clone());
+                if let Desired::Lookup(lookup) = desired {
+                    if lookup.target_type_id == input.object_type_id {
+                        used.insert(lookup.by.clone());
                     }
                 }
             }
@@ -679,7 +675,7 @@ impl<'a> Resolver<'a> {
             .desired
             .iter()
             .flat_map(|r| &r.attributes)
-            .any(|(_, d)| matches!(d, Desired::Lookup { copy: Some(_), .. }));
+            .any(|(_, d)| matches!(d, Desired::Lookup(lookup) if lookup.copy.is_some()));
         let mut copy_sources: BTreeMap<String, CopySource<'a>> = BTreeMap::new();
         if copies {
             for record in input.desired.iter().filter(|r| !r.key.is_empty()) {
@@ -723,7 +719,7 @@ impl<'a> Resolver<'a> {
                             .collect(),
                     ),
                     // A reference on the found record resolves in its own row; Assets has it.
-                    Desired::Lookup { .. } => None,
+                    Desired::Lookup(_) => None,
                 })
         });
         match (mapped, source.object) {
@@ -731,9 +727,7 @@ impl<'a> Resolver<'a> {
             (None, Some(object)) => Some(
                 object
                     .get(copy)
-                    .iter()
-                    .cloned()
-                    .map(WriteValue::Text)
+                    .map(|v| WriteValue::Text(v.to_string()))
                     .collect(),
             ),
             (None, None) if source.record.is_some() => Some(Vec::new()),
@@ -758,11 +752,8 @@ impl<'a> Resolver<'a> {
                 // References and users given as literals are already object keys / accountIds.
                 Some(values.iter().cloned().map(WriteValue::Text).collect())
             }
-            Desired::Lookup {
-                values,
-                copy: Some(copy),
-                ..
-            } => {
+            Desired::Lookup(lookup) if lookup.copy.is_some() => {
+                let (values, copy) = (&lookup.values, lookup.copy.as_deref().unwrap_or_default());
                 let mut out = Vec::new();
                 let mut unresolved = 0;
                 for value in values.iter().filter(|v| !v.trim().is_empty()) {
@@ -786,12 +777,13 @@ impl<'a> Resolver<'a> {
                 }
                 Some(unique)
             }
-            Desired::Lookup {
-                target_type_id,
-                by,
-                values,
-                copy: None,
-            } => {
+            Desired::Lookup(lookup) => {
+                let DesiredLookup {
+                    target_type_id,
+                    by,
+                    values,
+                    ..
+                } = &**lookup;
                 let mut out = Vec::new();
                 let mut unresolved = 0;
                 for value in values.iter().filter(|v| !v.trim().is_empty()) {
