@@ -349,12 +349,12 @@ impl AttrDef {
 
 /// Whether two value lists are the same for an attribute: in order for single-valued
 /// attributes, as sets for multi-valued ones (Assets does not keep reference order).
-pub fn same_values(multi: bool, a: &[String], b: &[String]) -> bool {
+pub fn same_values<A: AsRef<str>, B: AsRef<str>>(multi: bool, a: &[A], b: &[B]) -> bool {
     if !multi {
-        return a == b;
+        return a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.as_ref() == y.as_ref());
     }
-    let mut x: Vec<&String> = a.iter().collect();
-    let mut y: Vec<&String> = b.iter().collect();
+    let mut x: Vec<&str> = a.iter().map(AsRef::as_ref).collect();
+    let mut y: Vec<&str> = b.iter().map(AsRef::as_ref).collect();
     x.sort();
     x.dedup();
     y.sort();

@@ -1,6 +1,7 @@
 //! The planner: a pure function from desired and existing objects to the writes that make Assets
 //! match the source, with field-level diffs, ordering for references and the retirement guards.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -312,14 +313,14 @@ impl Candidate<'_> {
 
 /// Whether writing `new` over `old` changes anything: a create leaves out empty attributes,
 /// references to objects not created yet always count as changes.
-fn is_change(def: &AttrDef, old: &[String], new: &[WriteValue], creating: bool) -> bool {
+fn is_change<S: AsRef<str>>(def: &AttrDef, old: &[S], new: &[WriteValue], creating: bool) -> bool {
     if creating {
         return !new.is_empty();
     }
-    let texts: Option<Vec<String>> = new
+    let texts: Option<Vec<&str>> = new
         .iter()
         .map(|v| match v {
-            WriteValue::Text(t) => Some(t.clone()),
+            WriteValue::Text(t) => Some(t.as_str()),
             WriteValue::Created { .. } => None,
         })
         .collect();
@@ -459,14 +460,15 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 ));
                 continue;
             }
-            let old: Vec<String> = existing
-                .map(|o| o.get(&def.id).to_vec())
+            // Compared borrowed; copied only for a change.
+            let old: Vec<&str> = existing
+                .map(|o| o.get(&def.id).collect())
                 .unwrap_or_default();
             if is_change(def, &old, &new, existing.is_none()) {
                 changes.push(Change {
                     attribute_id: def.id.clone(),
                     attribute: def.name.clone(),
-                    old,
+                    old: old.iter().map(|v| v.to_string()).collect(),
                     new,
                 });
             }
@@ -587,13 +589,41 @@ fn display(values: &[WriteValue]) -> Vec<String> {
     values.iter().map(WriteValue::display).collect()
 }
 
+/// Same-type lookups: by what, then lower-cased value → object keys (existing objects) or
+/// source keys (objects this run creates). Borrowed from the planner's input: one entry per
+/// object of the type, so it holds no copies of their texts.
+type SameTypeIndex<'a> = BTreeMap<LookupBy, BTreeMap<Cow<'a, str>, Vec<&'a str>>>;
+
+/// The keys a same-type lookup finds for a lower-cased value.
+fn same_type<'i, 'a>(
+    index: &'i SameTypeIndex<'a>,
+    by: &LookupBy,
+    lower: &str,
+) -> Option<&'i [&'a str]> {
+    index.get(by)?.get(lower).map(Vec::as_slice)
+}
+
+/// The lower-cased form of `value` (AQL `=` is case-insensitive), borrowed when it is
+/// lower-case already (ids and keys usually are).
+fn fold_case(value: &str) -> Cow<'_, str> {
+    if value.is_ascii() && !value.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Cow::Borrowed(value);
+    }
+    let lower = value.to_lowercase();
+    if lower == value {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(lower)
+    }
+}
+
 /// Resolves desired values into what is written: literal text, object keys, accountIds.
 struct Resolver<'a> {
     input: &'a PlanInput<'a>,
     /// Same-type lookups: `(by, lower-cased value)` → existing object keys.
-    existing_index: BTreeMap<(LookupBy, String), Vec<String>>,
+    existing_index: SameTypeIndex<'a>,
     /// Same-type lookups: `(by, lower-cased value)` → source keys of objects this run creates.
-    created_index: BTreeMap<(LookupBy, String), Vec<String>>,
+    created_index: SameTypeIndex<'a>,
     /// For `|copy=` rows: source records and existing objects by lower-cased key value.
     copy_sources: BTreeMap<String, CopySource<'a>>,
 }
@@ -624,8 +654,8 @@ impl<'a> Resolver<'a> {
                 }
             }
         }
-        let mut existing_index: BTreeMap<(LookupBy, String), Vec<String>> = BTreeMap::new();
-        let mut created_index: BTreeMap<(LookupBy, String), Vec<String>> = BTreeMap::new();
+        let mut existing_index = SameTypeIndex::default();
+        let mut created_index = SameTypeIndex::default();
         for by in used {
             let attribute_id = match &by {
                 LookupBy::Key => Some(input.key_attribute.id.as_str()),
@@ -637,37 +667,39 @@ impl<'a> Resolver<'a> {
             let Some(attribute_id) = attribute_id else {
                 continue;
             };
+            let existing = existing_index.entry(by.clone()).or_default();
             for object in input.existing {
                 for value in object.get(attribute_id) {
-                    existing_index
-                        .entry((by.clone(), value.to_lowercase()))
+                    existing
+                        .entry(fold_case(value))
                         .or_default()
-                        .push(object.object_key.clone());
+                        .push(&object.object_key);
                 }
             }
+            let created = created_index.entry(by).or_default();
             for record in input
                 .desired
                 .iter()
                 .filter(|r| creating.contains(r.key.as_str()))
             {
-                let values: Vec<String> = if attribute_id == input.key_attribute.id {
-                    vec![record.key.clone()]
-                } else {
-                    record
-                        .attributes
-                        .iter()
-                        .filter(|(id, _)| id == attribute_id)
-                        .flat_map(|(_, d)| match d {
-                            Desired::Values { values } => values.clone(),
-                            _ => Vec::new(),
-                        })
-                        .collect()
-                };
-                for value in values {
-                    created_index
-                        .entry((by.clone(), value.to_lowercase()))
+                let mut add = |value: &'a str| {
+                    created
+                        .entry(fold_case(value))
                         .or_default()
-                        .push(record.key.clone());
+                        .push(&record.key)
+                };
+                if attribute_id == input.key_attribute.id {
+                    add(&record.key);
+                    continue;
+                }
+                for (_, desired) in record
+                    .attributes
+                    .iter()
+                    .filter(|(id, _)| id == attribute_id)
+                {
+                    if let Desired::Values { values } = desired {
+                        values.iter().for_each(|v| add(v));
+                    }
                 }
             }
         }
@@ -789,13 +821,19 @@ impl<'a> Resolver<'a> {
                 for value in values.iter().filter(|v| !v.trim().is_empty()) {
                     let lower = value.to_lowercase();
                     let found: Vec<WriteValue> = if target_type_id == self.input.object_type_id {
-                        let existing = self.existing_index.get(&(by.clone(), lower.clone()));
-                        let created = self.created_index.get(&(by.clone(), lower));
-                        match (existing, created) {
-                            (Some(keys), _) => keys.iter().cloned().map(WriteValue::Text).collect(),
+                        match (
+                            same_type(&self.existing_index, by, &lower),
+                            same_type(&self.created_index, by, &lower),
+                        ) {
+                            (Some(keys), _) => keys
+                                .iter()
+                                .map(|k| WriteValue::Text(k.to_string()))
+                                .collect(),
                             (None, Some(keys)) => keys
                                 .iter()
-                                .map(|k| WriteValue::Created { created: k.clone() })
+                                .map(|k| WriteValue::Created {
+                                    created: k.to_string(),
+                                })
                                 .collect(),
                             (None, None) => Vec::new(),
                         }
