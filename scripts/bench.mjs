@@ -229,7 +229,8 @@ if (args.includes('--child')) {
   const rows = [];
   for (const users of sizes) {
     const out = await new Promise((resolve, reject) => {
-      const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', '--users', String(users), '--runs', runs], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      const profile = option('profile') ? ['--profile', option('profile')] : [];
+      const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', '--users', String(users), '--runs', runs, ...profile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
       let text = '';
       proc.stdout.on('data', (chunk) => { text += chunk; });
       proc.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench at ${users} users exited with ${code}`))));

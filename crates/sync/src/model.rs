@@ -108,9 +108,17 @@ fn push_piece(out: &mut String, text: &str) {
 /// Splits the piece at the start of `text` off: `(piece, rest)`. Only called on what
 /// [`push_piece`] wrote.
 fn split_piece(text: &str) -> (&str, &str) {
-    let colon = text.find(':').expect("a piece starts with its length");
-    let len: usize = text[..colon].parse().expect("a piece length is a number");
-    let rest = &text[colon + 1..];
+    // Read for every value of every object the planner compares: a digit loop, not `parse`.
+    let mut len = 0usize;
+    let mut digits = 0;
+    for byte in text.bytes() {
+        if byte == b':' {
+            break;
+        }
+        len = len * 10 + usize::from(byte - b'0');
+        digits += 1;
+    }
+    let rest = &text[digits + 1..];
     (&rest[..len], &rest[len..])
 }
 
@@ -168,8 +176,41 @@ impl ExistingObject {
     /// Builds the compact form from an object of an AQL page, keeping the canonical values of
     /// `attributes` only (nothing else is compared).
     pub fn from_view(object: &ObjectView<'_>, attributes: &[AttrDef]) -> Self {
-        // An attribute listed twice keeps its last non-empty values, in its first place.
-        let mut entries: Vec<(&str, Vec<String>)> = Vec::new();
+        let mut out = String::new();
+        let mut seen: Vec<&str> = Vec::new();
+        let mut texts: Vec<String> = Vec::new();
+        for attribute in &object.attributes {
+            let id = attribute.object_type_attribute_id.as_ref();
+            let Some(def) = attributes.iter().find(|a| same_id(&a.id, id)) else {
+                continue;
+            };
+            if seen.iter().any(|s| same_id(s, id)) {
+                return Self::from_repeated(object, attributes);
+            }
+            texts.clear();
+            texts.extend(
+                attribute
+                    .object_attribute_values
+                    .iter()
+                    .filter_map(|v| def.stored(v))
+                    .filter(|v| !v.is_empty()),
+            );
+            if !texts.is_empty() {
+                seen.push(id);
+                encode_entry(&mut out, id, texts.iter().map(String::as_str));
+            }
+        }
+        ExistingObject {
+            id: object.id.to_string(),
+            object_key: object.object_key.to_string(),
+            values: out.into_boxed_str(),
+        }
+    }
+
+    /// [`ExistingObject::from_view`] for an object that lists an attribute twice (Assets does
+    /// not; kept exact all the same): the last non-empty values win, in the first place.
+    fn from_repeated(object: &ObjectView<'_>, attributes: &[AttrDef]) -> Self {
+        let mut compact = ExistingObject::new(object.id.as_ref(), object.object_key.as_ref(), []);
         for attribute in &object.attributes {
             let id = attribute.object_type_attribute_id.as_ref();
             let Some(def) = attributes.iter().find(|a| same_id(&a.id, id)) else {
@@ -181,23 +222,11 @@ impl ExistingObject {
                 .filter_map(|v| def.stored(v))
                 .filter(|v| !v.is_empty())
                 .collect();
-            if texts.is_empty() {
-                continue;
-            }
-            match entries.iter_mut().find(|(seen, _)| same_id(seen, id)) {
-                Some((_, old)) => *old = texts,
-                None => entries.push((id, texts)),
+            if !texts.is_empty() {
+                compact.set(id, texts);
             }
         }
-        let mut out = String::new();
-        for (id, texts) in &entries {
-            encode_entry(&mut out, id, texts.iter().map(String::as_str));
-        }
-        ExistingObject {
-            id: object.id.to_string(),
-            object_key: object.object_key.to_string(),
-            values: out.into_boxed_str(),
-        }
+        compact
     }
 }
 
@@ -228,7 +257,9 @@ impl<'a> Iterator for Entries<'a> {
         }
         let (id, rest) = split_piece(self.rest);
         let (count, mut rest) = split_piece(rest);
-        let left: usize = count.parse().expect("a value count is a number");
+        let left = count
+            .bytes()
+            .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
         let values = Values { left, rest };
         for _ in 0..left {
             rest = split_piece(rest).1;
@@ -409,5 +440,60 @@ mod tests {
         object.set("3", strings(&["new"]));
         assert_eq!(object.get("3").to_vec(), strings(&["new"]));
         assert_eq!(object.get("1").to_vec(), strings(&["x"]));
+    }
+
+    #[test]
+    fn an_attribute_listed_twice_keeps_its_last_values_in_its_first_place() {
+        use super::AttrDef;
+        use tributary_models::assets::{ObjectTypeAttribute, ObjectView};
+        let attrs: Vec<ObjectTypeAttribute> = serde_json::from_str(
+            r#"[{"id":"1","name":"A","type":0,"defaultType":{"id":0}},
+                {"id":"2","name":"B","type":0,"defaultType":{"id":0}}]"#,
+        )
+        .unwrap();
+        let defs: Vec<AttrDef> = attrs.iter().map(AttrDef::from_attribute).collect();
+        let once: ObjectView<'_> = serde_json::from_str(
+            r#"{"id":"5","objectKey":"HR-5","attributes":[
+                {"objectTypeAttributeId":"2","objectAttributeValues":[{"value":"b"}]},
+                {"objectTypeAttributeId":"9","objectAttributeValues":[{"value":"other"}]},
+                {"objectTypeAttributeId":"1","objectAttributeValues":[{"value":"a"},{"value":""}]}]}"#,
+        )
+        .unwrap();
+        let object = ExistingObject::from_view(&once, &defs);
+        assert_eq!(
+            (object.id.as_str(), object.object_key.as_str()),
+            ("5", "HR-5")
+        );
+        assert_eq!(
+            object,
+            ExistingObject::new(
+                "5",
+                "HR-5",
+                [
+                    ("2".to_string(), strings(&["b"])),
+                    ("1".to_string(), strings(&["a"]))
+                ]
+            )
+        );
+        let twice: ObjectView<'_> = serde_json::from_str(
+            r#"{"id":"5","objectKey":"HR-5","attributes":[
+                {"objectTypeAttributeId":"1","objectAttributeValues":[{"value":"first"}]},
+                {"objectTypeAttributeId":"2","objectAttributeValues":[{"value":"b"}]},
+                {"objectTypeAttributeId":"1","objectAttributeValues":[]},
+                {"objectTypeAttributeId":"1","objectAttributeValues":[{"value":"last"}]}]}"#,
+        )
+        .unwrap();
+        let object = ExistingObject::from_view(&twice, &defs);
+        assert_eq!(
+            object,
+            ExistingObject::new(
+                "5",
+                "HR-5",
+                [
+                    ("1".to_string(), strings(&["last"])),
+                    ("2".to_string(), strings(&["b"]))
+                ]
+            )
+        );
     }
 }
