@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 use tributary_models::assets::{
-    AttributeKind, AttributeValueView, ObjectTypeAttribute, ObjectView,
+    AttributeKind, AttributeValueView, ObjectAttributeView, ObjectTypeAttribute, ObjectView,
 };
 
 /// What the source says one attribute of an object should hold.
@@ -180,21 +180,14 @@ impl ExistingObject {
         let mut seen: Vec<&str> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
         for attribute in &object.attributes {
-            let id = attribute.object_type_attribute_id.as_ref();
-            let Some(def) = attributes.iter().find(|a| same_id(&a.id, id)) else {
+            let Some((id, stored)) = compared(attribute, attributes) else {
                 continue;
             };
             if seen.iter().any(|s| same_id(s, id)) {
                 return Self::from_repeated(object, attributes);
             }
             texts.clear();
-            texts.extend(
-                attribute
-                    .object_attribute_values
-                    .iter()
-                    .filter_map(|v| def.stored(v))
-                    .filter(|v| !v.is_empty()),
-            );
+            texts.extend(stored);
             if !texts.is_empty() {
                 seen.push(id);
                 encode_entry(&mut out, id, texts.iter().map(String::as_str));
@@ -212,22 +205,32 @@ impl ExistingObject {
     fn from_repeated(object: &ObjectView<'_>, attributes: &[AttrDef]) -> Self {
         let mut compact = ExistingObject::new(object.id.as_ref(), object.object_key.as_ref(), []);
         for attribute in &object.attributes {
-            let id = attribute.object_type_attribute_id.as_ref();
-            let Some(def) = attributes.iter().find(|a| same_id(&a.id, id)) else {
+            let Some((id, stored)) = compared(attribute, attributes) else {
                 continue;
             };
-            let texts: Vec<String> = attribute
-                .object_attribute_values
-                .iter()
-                .filter_map(|v| def.stored(v))
-                .filter(|v| !v.is_empty())
-                .collect();
+            let texts: Vec<String> = stored.collect();
             if !texts.is_empty() {
                 compact.set(id, texts);
             }
         }
         compact
     }
+}
+
+/// The id and canonical non-empty values of an AQL object's attribute, when it is one of
+/// `attributes` (nothing else is compared).
+fn compared<'v>(
+    attribute: &'v ObjectAttributeView<'_>,
+    attributes: &'v [AttrDef],
+) -> Option<(&'v str, impl Iterator<Item = String> + 'v)> {
+    let id = attribute.object_type_attribute_id.as_ref();
+    let def = attributes.iter().find(|a| same_id(&a.id, id))?;
+    let stored = attribute
+        .object_attribute_values
+        .iter()
+        .filter_map(|v| def.stored(v))
+        .filter(|v| !v.is_empty());
+    Some((id, stored))
 }
 
 /// Appends one attribute's entry: its id, the number of values, the values.
