@@ -8,7 +8,7 @@ use tributary_mapping::{Diagnostic, Document};
 use tributary_transform::{RecordValues, Transformer, UserRef, Value};
 
 use crate::error::MappingError;
-use crate::model::{Desired, DesiredObject, LookupBy, RecordProblem};
+use crate::model::{Desired, DesiredLookup, DesiredObject, LookupBy, RecordProblem};
 use crate::source::{spec_from_mapping, Import, RecordTransform, Target};
 
 /// Parses a mapping text into an import; a text with errors gives its error diagnostics.
@@ -99,7 +99,7 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
         let desired = match attribute.values.first() {
             Some(Value::Reference(first)) if first.copy.is_some() => {
                 let copied = first.copy.as_deref().unwrap_or_default();
-                Desired::Lookup {
+                Desired::Lookup(Box::new(DesiredLookup {
                     target_type_id: target.object_type_id.clone(),
                     by: LookupBy::Key,
                     values: attribute.values.iter().map(Value::canonical).collect(),
@@ -109,7 +109,7 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
                             .map(|a| a.id.clone())
                             .unwrap_or_else(|| copied.to_string()),
                     ),
-                }
+                }))
             }
             Some(Value::Reference(first)) if first.attribute.is_some() => {
                 let target_type_id = first
@@ -123,12 +123,12 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
                             .and_then(|a| a.reference_target().map(str::to_string))
                     })
                     .unwrap_or_default();
-                Desired::Lookup {
+                Desired::Lookup(Box::new(DesiredLookup {
                     target_type_id,
                     by: LookupBy::Attribute(first.attribute.clone().unwrap_or_default()),
                     values: attribute.values.iter().map(Value::canonical).collect(),
                     copy: None,
-                }
+                }))
             }
             Some(Value::User(_))
                 if attribute

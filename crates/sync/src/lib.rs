@@ -53,8 +53,8 @@ pub use host::{
     block_on, join_all, HttpRequest, HttpResponse, LogLevel, Service, SyncHost, TransportError,
 };
 pub use model::{
-    AttrDef, AttributeId, Desired, DesiredObject, ExistingObject, LookupBy, RecordProblem,
-    ResolvedMissing,
+    AttrDef, AttributeId, Desired, DesiredLookup, DesiredObject, ExistingObject, LookupBy,
+    RecordProblem, ResolvedMissing,
 };
 pub use plan::{plan, LookupTable, Plan, PlanInput};
 pub use report::{Counts, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus};

@@ -1,6 +1,7 @@
 //! The planner: a pure function from desired and existing objects to the writes that make Assets
 //! match the source, with field-level diffs, ordering for references and the retirement guards.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
@@ -10,7 +11,8 @@ use tributary_mapping::{Limit, MissingPolicy};
 mod rules;
 
 use crate::model::{
-    same_values, AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, ResolvedMissing,
+    same_values, AttrDef, Desired, DesiredLookup, DesiredObject, ExistingObject, LookupBy,
+    ResolvedMissing,
 };
 
 /// The default mass-clear guard: at most 10 % of the keyed existing objects may have one
@@ -301,9 +303,7 @@ impl Candidate<'_> {
                 .existing
                 .map(|o| {
                     o.get(attribute_id)
-                        .iter()
-                        .cloned()
-                        .map(WriteValue::Text)
+                        .map(|v| WriteValue::Text(v.to_string()))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -313,14 +313,14 @@ impl Candidate<'_> {
 
 /// Whether writing `new` over `old` changes anything: a create leaves out empty attributes,
 /// references to objects not created yet always count as changes.
-fn is_change(def: &AttrDef, old: &[String], new: &[WriteValue], creating: bool) -> bool {
+fn is_change<S: AsRef<str>>(def: &AttrDef, old: &[S], new: &[WriteValue], creating: bool) -> bool {
     if creating {
         return !new.is_empty();
     }
-    let texts: Option<Vec<String>> = new
+    let texts: Option<Vec<&str>> = new
         .iter()
         .map(|v| match v {
-            WriteValue::Text(t) => Some(t.clone()),
+            WriteValue::Text(t) => Some(t.as_str()),
             WriteValue::Created { .. } => None,
         })
         .collect();
@@ -379,7 +379,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let mut by_key: BTreeMap<&str, Vec<&ExistingObject>> = BTreeMap::new();
     for object in input.existing {
         if let Some(value) = object.get(key_id).first() {
-            by_key.entry(value.as_str()).or_default().push(object);
+            by_key.entry(value).or_default().push(object);
         }
     }
     for (key, objects) in &by_key {
@@ -460,14 +460,15 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 ));
                 continue;
             }
-            let old: Vec<String> = existing
-                .map(|o| o.get(&def.id).to_vec())
+            // Compared borrowed; copied only for a change.
+            let old: Vec<&str> = existing
+                .map(|o| o.get(&def.id).collect())
                 .unwrap_or_default();
             if is_change(def, &old, &new, existing.is_none()) {
                 changes.push(Change {
                     attribute_id: def.id.clone(),
                     attribute: def.name.clone(),
-                    old,
+                    old: old.iter().map(|v| v.to_string()).collect(),
                     new,
                 });
             }
@@ -588,13 +589,41 @@ fn display(values: &[WriteValue]) -> Vec<String> {
     values.iter().map(WriteValue::display).collect()
 }
 
+/// Same-type lookups: by what, then lower-cased value → object keys (existing objects) or
+/// source keys (objects this run creates). Borrowed from the planner's input: one entry per
+/// object of the type, so it holds no copies of their texts.
+type SameTypeIndex<'a> = BTreeMap<LookupBy, BTreeMap<Cow<'a, str>, Vec<&'a str>>>;
+
+/// The keys a same-type lookup finds for a lower-cased value.
+fn same_type<'i, 'a>(
+    index: &'i SameTypeIndex<'a>,
+    by: &LookupBy,
+    lower: &str,
+) -> Option<&'i [&'a str]> {
+    index.get(by)?.get(lower).map(Vec::as_slice)
+}
+
+/// The lower-cased form of `value` (AQL `=` is case-insensitive), borrowed when it is
+/// lower-case already (ids and keys usually are).
+fn fold_case(value: &str) -> Cow<'_, str> {
+    if value.is_ascii() && !value.bytes().any(|b| b.is_ascii_uppercase()) {
+        return Cow::Borrowed(value);
+    }
+    let lower = value.to_lowercase();
+    if lower == value {
+        Cow::Borrowed(value)
+    } else {
+        Cow::Owned(lower)
+    }
+}
+
 /// Resolves desired values into what is written: literal text, object keys, accountIds.
 struct Resolver<'a> {
     input: &'a PlanInput<'a>,
     /// Same-type lookups: `(by, lower-cased value)` → existing object keys.
-    existing_index: BTreeMap<(LookupBy, String), Vec<String>>,
+    existing_index: SameTypeIndex<'a>,
     /// Same-type lookups: `(by, lower-cased value)` → source keys of objects this run creates.
-    created_index: BTreeMap<(LookupBy, String), Vec<String>>,
+    created_index: SameTypeIndex<'a>,
     /// For `|copy=` rows: source records and existing objects by lower-cased key value.
     copy_sources: BTreeMap<String, CopySource<'a>>,
 }
@@ -618,18 +647,15 @@ impl<'a> Resolver<'a> {
         let mut used: BTreeSet<LookupBy> = BTreeSet::new();
         for record in input.desired {
             for (_, desired) in &record.attributes {
-                if let Desired::Lookup {
-                    target_type_id, by, ..
-                } = desired
-                {
-                    if target_type_id == input.object_type_id {
-                        used.insert(by.clone());
+                if let Desired::Lookup(lookup) = desired {
+                    if lookup.target_type_id == input.object_type_id {
+                        used.insert(lookup.by.clone());
                     }
                 }
             }
         }
-        let mut existing_index: BTreeMap<(LookupBy, String), Vec<String>> = BTreeMap::new();
-        let mut created_index: BTreeMap<(LookupBy, String), Vec<String>> = BTreeMap::new();
+        let mut existing_index = SameTypeIndex::default();
+        let mut created_index = SameTypeIndex::default();
         for by in used {
             let attribute_id = match &by {
                 LookupBy::Key => Some(input.key_attribute.id.as_str()),
@@ -641,37 +667,39 @@ impl<'a> Resolver<'a> {
             let Some(attribute_id) = attribute_id else {
                 continue;
             };
+            let existing = existing_index.entry(by.clone()).or_default();
             for object in input.existing {
                 for value in object.get(attribute_id) {
-                    existing_index
-                        .entry((by.clone(), value.to_lowercase()))
+                    existing
+                        .entry(fold_case(value))
                         .or_default()
-                        .push(object.object_key.clone());
+                        .push(&object.object_key);
                 }
             }
+            let created = created_index.entry(by).or_default();
             for record in input
                 .desired
                 .iter()
                 .filter(|r| creating.contains(r.key.as_str()))
             {
-                let values: Vec<String> = if attribute_id == input.key_attribute.id {
-                    vec![record.key.clone()]
-                } else {
-                    record
-                        .attributes
-                        .iter()
-                        .filter(|(id, _)| id == attribute_id)
-                        .flat_map(|(_, d)| match d {
-                            Desired::Values { values } => values.clone(),
-                            _ => Vec::new(),
-                        })
-                        .collect()
-                };
-                for value in values {
-                    created_index
-                        .entry((by.clone(), value.to_lowercase()))
+                let mut add = |value: &'a str| {
+                    created
+                        .entry(fold_case(value))
                         .or_default()
-                        .push(record.key.clone());
+                        .push(&record.key)
+                };
+                if attribute_id == input.key_attribute.id {
+                    add(&record.key);
+                    continue;
+                }
+                for (_, desired) in record
+                    .attributes
+                    .iter()
+                    .filter(|(id, _)| id == attribute_id)
+                {
+                    if let Desired::Values { values } = desired {
+                        values.iter().for_each(|v| add(v));
+                    }
                 }
             }
         }
@@ -679,7 +707,7 @@ impl<'a> Resolver<'a> {
             .desired
             .iter()
             .flat_map(|r| &r.attributes)
-            .any(|(_, d)| matches!(d, Desired::Lookup { copy: Some(_), .. }));
+            .any(|(_, d)| matches!(d, Desired::Lookup(lookup) if lookup.copy.is_some()));
         let mut copy_sources: BTreeMap<String, CopySource<'a>> = BTreeMap::new();
         if copies {
             for record in input.desired.iter().filter(|r| !r.key.is_empty()) {
@@ -723,7 +751,7 @@ impl<'a> Resolver<'a> {
                             .collect(),
                     ),
                     // A reference on the found record resolves in its own row; Assets has it.
-                    Desired::Lookup { .. } => None,
+                    Desired::Lookup(_) => None,
                 })
         });
         match (mapped, source.object) {
@@ -731,9 +759,7 @@ impl<'a> Resolver<'a> {
             (None, Some(object)) => Some(
                 object
                     .get(copy)
-                    .iter()
-                    .cloned()
-                    .map(WriteValue::Text)
+                    .map(|v| WriteValue::Text(v.to_string()))
                     .collect(),
             ),
             (None, None) if source.record.is_some() => Some(Vec::new()),
@@ -758,11 +784,8 @@ impl<'a> Resolver<'a> {
                 // References and users given as literals are already object keys / accountIds.
                 Some(values.iter().cloned().map(WriteValue::Text).collect())
             }
-            Desired::Lookup {
-                values,
-                copy: Some(copy),
-                ..
-            } => {
+            Desired::Lookup(lookup) if lookup.copy.is_some() => {
+                let (values, copy) = (&lookup.values, lookup.copy.as_deref().unwrap_or_default());
                 let mut out = Vec::new();
                 let mut unresolved = 0;
                 for value in values.iter().filter(|v| !v.trim().is_empty()) {
@@ -786,24 +809,31 @@ impl<'a> Resolver<'a> {
                 }
                 Some(unique)
             }
-            Desired::Lookup {
-                target_type_id,
-                by,
-                values,
-                copy: None,
-            } => {
+            Desired::Lookup(lookup) => {
+                let DesiredLookup {
+                    target_type_id,
+                    by,
+                    values,
+                    ..
+                } = &**lookup;
                 let mut out = Vec::new();
                 let mut unresolved = 0;
                 for value in values.iter().filter(|v| !v.trim().is_empty()) {
                     let lower = value.to_lowercase();
                     let found: Vec<WriteValue> = if target_type_id == self.input.object_type_id {
-                        let existing = self.existing_index.get(&(by.clone(), lower.clone()));
-                        let created = self.created_index.get(&(by.clone(), lower));
-                        match (existing, created) {
-                            (Some(keys), _) => keys.iter().cloned().map(WriteValue::Text).collect(),
+                        match (
+                            same_type(&self.existing_index, by, &lower),
+                            same_type(&self.created_index, by, &lower),
+                        ) {
+                            (Some(keys), _) => keys
+                                .iter()
+                                .map(|k| WriteValue::Text(k.to_string()))
+                                .collect(),
                             (None, Some(keys)) => keys
                                 .iter()
-                                .map(|k| WriteValue::Created { created: k.clone() })
+                                .map(|k| WriteValue::Created {
+                                    created: k.to_string(),
+                                })
                                 .collect(),
                             (None, None) => Vec::new(),
                         }

@@ -1929,8 +1929,8 @@ fn aql_page_views_read_the_same_canonical_values_as_the_full_object_model() {
             .collect();
         assert!(!before.is_empty(), "attribute {} has values", def.name);
         assert_eq!(
-            streamed.get(&def.id),
-            before.as_slice(),
+            streamed.get(&def.id).to_vec(),
+            before,
             "attribute {}",
             def.name
         );

@@ -6,7 +6,8 @@ use tributary_mapping::{Limit, MissingPolicy};
 use tributary_models::assets::ObjectTypeAttribute;
 use tributary_sync::plan::{plan, Level, LookupTable, Plan, PlanInput, RetireAction, WriteValue};
 use tributary_sync::{
-    AttrDef, AttributeId, Desired, DesiredObject, ExistingObject, LookupBy, ResolvedMissing,
+    AttrDef, AttributeId, Desired, DesiredLookup, DesiredObject, ExistingObject, LookupBy,
+    ResolvedMissing,
 };
 
 const USER_TYPE: &str = "10";
@@ -63,12 +64,12 @@ fn by_manager(key: &str, name: &str, manager: &str) -> DesiredObject {
             ("2", Desired::values([name])),
             (
                 "3",
-                Desired::Lookup {
+                Desired::Lookup(Box::new(DesiredLookup {
                     target_type_id: USER_TYPE.into(),
                     by: LookupBy::Key,
                     values: vec![manager.into()],
                     copy: None,
-                },
+                })),
             ),
         ],
     )
@@ -325,12 +326,12 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
                     ("2", Desired::values(["Ann"])),
                     (
                         "4",
-                        Desired::Lookup {
+                        Desired::Lookup(Box::new(DesiredLookup {
                             target_type_id: DEPT_TYPE.into(),
                             by: LookupBy::Attribute("Name".into()),
                             values: vec!["Finance".into()],
                             copy: None,
-                        },
+                        })),
                     ),
                 ],
             ),
@@ -340,12 +341,12 @@ fn lookups_on_other_types_use_the_table_and_missing_ones_are_reported_while_the_
                     ("2", Desired::values(["Bob"])),
                     (
                         "4",
-                        Desired::Lookup {
+                        Desired::Lookup(Box::new(DesiredLookup {
                             target_type_id: DEPT_TYPE.into(),
                             by: LookupBy::Attribute("Name".into()),
                             values: vec!["Nowhere".into()],
                             copy: None,
-                        },
+                        })),
                     ),
                 ],
             ),
@@ -706,12 +707,12 @@ fn ruled() -> Vec<AttrDef> {
 
 /// A Department lookup by Name of `names`.
 fn departments(names: &[&str]) -> Desired {
-    Desired::Lookup {
+    Desired::Lookup(Box::new(DesiredLookup {
         target_type_id: DEPT_TYPE.into(),
         by: LookupBy::Attribute("Name".into()),
         values: names.iter().map(|n| n.to_string()).collect(),
         copy: None,
-    }
+    }))
 }
 
 fn dept(name: &str) -> Desired {
@@ -880,11 +881,13 @@ fn a_required_reference_that_finds_nothing_refuses_a_create_and_leaves_an_update
 
 #[test]
 fn references_to_a_refused_record_are_left_out_and_refuse_in_turn_where_required() {
-    let manager = |m: &str| Desired::Lookup {
-        target_type_id: USER_TYPE.into(),
-        by: LookupBy::Key,
-        values: vec![m.into()],
-        copy: None,
+    let manager = |m: &str| {
+        Desired::Lookup(Box::new(DesiredLookup {
+            target_type_id: USER_TYPE.into(),
+            by: LookupBy::Key,
+            values: vec![m.into()],
+            copy: None,
+        }))
     };
     let case = ruled_case(
         vec![
@@ -1055,12 +1058,12 @@ fn two_values_that_find_the_same_object_are_written_once() {
 fn copies_manager_account(manager: &str) -> (&'static str, Desired) {
     (
         "9",
-        Desired::Lookup {
+        Desired::Lookup(Box::new(DesiredLookup {
             target_type_id: USER_TYPE.into(),
             by: LookupBy::Key,
             values: vec![manager.into()],
             copy: Some("6".into()),
-        },
+        })),
     )
 }
 

@@ -70,16 +70,11 @@ impl<H: SyncHost> Engine<'_, H> {
         let mut emails: BTreeSet<String> = BTreeSet::new();
         for (_, desired) in records.iter().flat_map(|r| &r.attributes) {
             match desired {
-                Desired::Lookup {
-                    target_type_id,
-                    by,
-                    values,
-                    ..
-                } if *target_type_id != target.object_type_id => {
+                Desired::Lookup(lookup) if lookup.target_type_id != target.object_type_id => {
                     wanted
-                        .entry((target_type_id.clone(), by.clone()))
+                        .entry((lookup.target_type_id.clone(), lookup.by.clone()))
                         .or_default()
-                        .extend(values.iter().cloned());
+                        .extend(lookup.values.iter().cloned());
                 }
                 Desired::JiraUser { emails: list } => emails.extend(
                     list.iter()
@@ -173,7 +168,7 @@ impl<H: SyncHost> Engine<'_, H> {
                     let compact = ExistingObject::from_view(&object, std::slice::from_ref(&def));
                     for value in compact.get(&def.id) {
                         if wanted.contains(&value.to_lowercase()) {
-                            matches.push((value.clone(), compact.object_key.clone()));
+                            matches.push((value.to_string(), compact.object_key.clone()));
                         }
                     }
                 })

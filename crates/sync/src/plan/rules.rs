@@ -6,11 +6,14 @@
 //! Assets refuses as a whole (a required attribute short of values, a unique value already
 //! taken) are not written at all.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use tributary_models::assets::AttributeKind;
 
-use super::{display, is_change, problem, Candidate, Level, Plan, PlanInput, WriteValue};
+use super::{
+    display, fold_case, is_change, problem, Candidate, Level, Plan, PlanInput, WriteValue,
+};
 use crate::model::{AttrDef, ExistingObject};
 
 /// Why Assets would refuse `values` for `def` whatever else the object holds, if it would.
@@ -180,13 +183,11 @@ fn claim_unique(
         // An object this run creates: no other object can hold it yet.
         WriteValue::Created { created } => format!("\u{0}{created}"),
     };
-    let mut holders: BTreeMap<String, Vec<&ExistingObject>> = BTreeMap::new();
+    // Borrowed from the objects (one entry per object of the type).
+    let mut holders: BTreeMap<Cow<'_, str>, Vec<&ExistingObject>> = BTreeMap::new();
     for object in existing {
         for value in object.get(&def.id) {
-            holders
-                .entry(value.to_lowercase())
-                .or_default()
-                .push(object);
+            holders.entry(fold_case(value)).or_default().push(object);
         }
     }
     let mut claims: BTreeMap<String, &str> = BTreeMap::new();
@@ -200,7 +201,7 @@ fn claim_unique(
             let folded = fold(value);
             let shown = value.display();
             let held = holders
-                .get(&folded)
+                .get(folded.as_str())
                 .and_then(|objects| objects.iter().find(|o| Some(o.id.as_str()) != own));
             if let Some(holder) = held {
                 return Some(format!("{} already has {shown:?}", holder.object_key));
