@@ -157,12 +157,9 @@ impl<H: SyncHost> Engine<'_, H> {
 /// A lookup's referenced type, how it is looked up and the values (`None` for other kinds).
 fn lookup_of(desired: &Desired) -> Option<(&str, LookupBy, &[String])> {
     match desired {
-        Desired::Lookup {
-            target_type_id,
-            by,
-            values,
-            copy: None,
-        } => Some((target_type_id, by.clone(), values)),
+        Desired::Lookup(lookup) if lookup.copy.is_none() => {
+            Some((&lookup.target_type_id, lookup.by.clone(), &lookup.values))
+        }
         _ => None,
     }
 }

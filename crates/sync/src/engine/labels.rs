@@ -38,8 +38,8 @@ impl Labels {
             .iter()
             .filter_map(|o| {
                 o.get(&label.id)
-                    .first()
-                    .map(|v| (o.object_key.clone(), v.clone()))
+                    .next()
+                    .map(|v| (o.object_key.clone(), v.to_string()))
             })
             .collect();
         Labels {
