@@ -101,6 +101,11 @@ export async function startJumpCloudEmulator({
   const edge = (id, type) => ({ attributes: null, to: { attributes: null, id, type } });
   const userGroupsOf = (userId) => directory.userGroups.filter((g) => g.members.includes(userId));
   const systemGroupsOf = (systemId) => directory.systemGroups.filter((g) => g.members.includes(systemId));
+  const findApplication = (id) => {
+    const app = directory.applications.find((a) => a._id === needId(id, 'application'));
+    if (!app) throw new HttpError(404, `application ${id} not found`);
+    return app;
+  };
   const findGroup = (list, id, what) => {
     const group = list.find((g) => g.id === needId(id, what));
     if (!group) throw new HttpError(404, `${what} ${id} not found`);
@@ -241,17 +246,30 @@ export async function startJumpCloudEmulator({
       },
     },
     {
-      method: 'GET', template: '/api/v2/systeminsights/system_info', spec: v2('/systeminsights/system_info'),
-      handler: (ctx) => v2List(directory.systems.map((s) => s.insights).filter(Boolean), ctx, {
-        operators: new Set(['eq', 'in']), max: 10_000, projectable: false,
-      }),
+      method: 'GET', template: '/api/v2/applications/{application_id}/users', spec: v2('/applications/{application_id}/users'),
+      handler: (ctx) => v2List(directory.usersOfApplication(findApplication(ctx.params.application_id)._id, edge), ctx, { projectable: false }),
     },
     {
-      method: 'GET', template: '/api/v2/systeminsights/os_version', spec: v2('/systeminsights/os_version'),
-      handler: (ctx) => v2List(directory.systems.map((s) => s.osVersion).filter(Boolean), ctx, {
-        operators: new Set(['eq', 'in']), max: 10_000, projectable: false,
-      }),
+      method: 'GET', template: '/api/v2/applications/{application_id}/usergroups', spec: v2('/applications/{application_id}/usergroups'),
+      handler: (ctx) => {
+        const app = findApplication(ctx.params.application_id);
+        const rows = directory.userGroupsOfApplication(app._id)
+          .map((g) => ({ id: g.id, type: 'user_group', paths: [[edge(g.id, 'user_group')]], compiledAttributes: null }));
+        return v2List(rows, ctx, { projectable: false });
+      },
     },
+    // System Insights tables: rows beside the systems; `eq` and `in` filters (uptime also
+    // `gte`), up to 10000 a page, no `fields`.
+    ...[
+      ['system_info', () => directory.systems.map((s) => s.insights).filter(Boolean)],
+      ['os_version', () => directory.systems.map((s) => s.osVersion).filter(Boolean)],
+      ...['apps', 'programs', 'disk_encryption', 'bitlocker_info', 'uptime', 'battery'].map((t) => [t, () => directory.insightsRows(t)]),
+    ].map(([table, rows]) => ({
+      method: 'GET', template: `/api/v2/systeminsights/${table}`, spec: v2(`/systeminsights/${table}`),
+      handler: (ctx) => v2List(rows(), ctx, {
+        operators: new Set(table === 'uptime' ? ['eq', 'gte', 'in'] : ['eq', 'in']), max: 10_000, projectable: false,
+      }),
+    })),
   ];
 
   const control = makeControl(directory);
