@@ -256,6 +256,26 @@ describe('the example imports from an empty object schema, all linked', () => {
     }
   });
 
+  test('small pages split one device\'s rows across page boundaries: each row is read once (system_id + path tell them apart)', async () => {
+    const { mkdtemp, readFile, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const dir = await mkdtemp(`${tmpdir()}/tributary-rel-`);
+    try {
+      const file = `${dir}/software-small-pages.map`;
+      await writeFile(file, `${await readFile(map('software-macos.map'), 'utf8')}config:pageSize=7\n`);
+      const rows = w.jumpCloud.tenant.insightsRows('apps');
+      const from = w.jumpCloud.requests.length;
+      const r = await tributary(['sync', file, '--json'], w.env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual([r.json.counts.source, r.json.counts.unchanged, r.json.counts.created], [rows.length, rows.length, 0]);
+      const pages = w.jumpCloud.requests.slice(from).map((q) => new URLSearchParams(q.query));
+      assert.ok(pages.length > rows.length / 7, 'several pages');
+      assert.ok(pages.every((q) => q.get('sort') === 'system_id,path' && q.get('limit') === '7'));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   test('directory changes: a hand-over, an uninstalled app, a wiped device, a row of a device that is gone', async () => {
     const tenant = w.jumpCloud.tenant;
     const mac = tenant.systems.find((s) => s.osFamily === 'darwin' && s.primarySystemUser && s.insightsTables.apps.length > 3);
