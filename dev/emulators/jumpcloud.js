@@ -17,7 +17,7 @@ import {
   splitList,
 } from './jumpcloud-query.js';
 import { createValidator } from './spec.js';
-import { createTenant, runControl, Tenant } from './tenant.js';
+import { createTenant, runControl, Tenant, traversal } from './tenant.js';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const REASON = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
@@ -114,11 +114,8 @@ export async function startJumpCloudEmulator({
 
   /** Users bound to a system, directly or through user group <-> system group bindings. */
   const usersOfSystem = (systemId) => {
-    const paths = new Map();
-    const add = (userId, path) => {
-      if (!paths.has(userId)) paths.set(userId, []);
-      paths.get(userId).push(path);
-    };
+    const users = traversal('user');
+    const add = (userId, path) => users.add(userId, path);
     for (const binding of directory.userSystemBindings) {
       const [userId, boundSystem] = binding.split(' ');
       if (boundSystem === systemId) add(userId, [edge(userId, 'user')]);
@@ -133,7 +130,7 @@ export async function startJumpCloudEmulator({
         }
       }
     }
-    return [...paths].map(([id, p]) => ({ id, type: 'user', paths: p, compiledAttributes: null }));
+    return users.rows();
   };
 
   const v1 = (path) => ({ api: 'jumpcloud-v1', path });

@@ -220,19 +220,15 @@ export class Tenant {
 
   /** Users an application is assigned to, directly or through their user groups: [{id, paths}]. */
   usersOfApplication(appId, edge) {
-    const paths = new Map();
-    const add = (userId, path) => {
-      if (!paths.has(userId)) paths.set(userId, []);
-      paths.get(userId).push(path);
-    };
+    const users = traversal('user');
     for (const binding of this.appUserBindings) {
       const [boundApp, userId] = binding.split(' ');
-      if (boundApp === appId && this.user(userId)) add(userId, [edge(userId, 'user')]);
+      if (boundApp === appId && this.user(userId)) users.add(userId, [edge(userId, 'user')]);
     }
     for (const group of this.userGroupsOfApplication(appId)) {
-      for (const userId of group.members) add(userId, [edge(group.id, 'user_group'), edge(userId, 'user')]);
+      for (const userId of group.members) users.add(userId, [edge(group.id, 'user_group'), edge(userId, 'user')]);
     }
-    return [...paths].map(([id, p]) => ({ id, type: 'user', paths: p, compiledAttributes: null }));
+    return users.rows();
   }
 
   /** The user groups an application is bound to. */
@@ -645,6 +641,21 @@ export function runControl(tenant, op, args = {}) {
     default:
       throw new Error(`unknown control operation "${op}"`);
   }
+}
+
+/**
+ * The answer of a v2 traversal route (`GraphObjectWithPaths` rows): every object reached once,
+ * with each path that reaches it. `add(id, path)` as paths are found, then `rows()`.
+ */
+export function traversal(type) {
+  const paths = new Map();
+  return {
+    add(id, path) {
+      if (!paths.has(id)) paths.set(id, []);
+      paths.get(id).push(path);
+    },
+    rows: () => [...paths].map(([id, p]) => ({ id, type, paths: p, compiledAttributes: null })),
+  };
 }
 
 /**

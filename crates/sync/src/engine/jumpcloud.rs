@@ -100,6 +100,25 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         }
     }
 
+    /// A `GET` whose answer is JSON of type `T`; `what` names the list in the error.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: String,
+        what: &str,
+    ) -> Result<T, CallError> {
+        let response = self
+            .client
+            .send(
+                CallKind::JumpCloud,
+                request(Service::JumpCloud, "GET", path, None),
+            )
+            .await?;
+        serde_json::from_str(&response.body).map_err(|e| CallError::Status {
+            status: response.status,
+            message: format!("JumpCloud answered {what} with an unexpected body ({e})"),
+        })
+    }
+
     /// Every item of a v2 list (bare arrays, paged with `limit`/`skip`).
     async fn v2_all<T: serde::de::DeserializeOwned>(
         &self,
@@ -108,18 +127,7 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         let mut out = Vec::new();
         loop {
             let page_path = format!("{path}?limit={V2_PAGE_SIZE}&skip={}", out.len());
-            let response = self
-                .client
-                .send(
-                    CallKind::JumpCloud,
-                    request(Service::JumpCloud, "GET", page_path, None),
-                )
-                .await?;
-            let page: Vec<T> =
-                serde_json::from_str(&response.body).map_err(|e| CallError::Status {
-                    status: response.status,
-                    message: format!("JumpCloud answered {path} with an unexpected body ({e})"),
-                })?;
+            let page: Vec<T> = self.get_json(page_path, path).await?;
             let full = page.len() == V2_PAGE_SIZE;
             out.extend(page);
             if !full {
@@ -145,29 +153,13 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
                 collection.path,
                 out.len()
             );
-            let response = self
-                .client
-                .send(
-                    CallKind::JumpCloud,
-                    request(Service::JumpCloud, "GET", path, None),
-                )
-                .await?;
-            let unreadable = |e: serde_json::Error| CallError::Status {
-                status: response.status,
-                message: format!(
-                    "JumpCloud answered {} with an unexpected body ({e})",
-                    collection.path
-                ),
-            };
             let records = match collection.version {
                 ApiVersion::V1 => {
-                    serde_json::from_str::<V1List>(&response.body)
-                        .map_err(unreadable)?
+                    self.get_json::<V1List>(path, collection.path)
+                        .await?
                         .results
                 }
-                ApiVersion::V2 => {
-                    serde_json::from_str::<Vec<Value>>(&response.body).map_err(unreadable)?
-                }
+                ApiVersion::V2 => self.get_json::<Vec<Value>>(path, collection.path).await?,
             };
             let fetched = records.len();
             out.extend(
@@ -353,9 +345,12 @@ pub async fn sample<H: SyncHost>(
     let request = source.page_path(0);
     let (mut records, total_count) = source.page(0).await.map_err(RunError::jumpcloud)?;
     // The relation fields the mapping reads show as a run would see them.
-    let inverses = source.inverses(1).await.map_err(RunError::jumpcloud)?;
+    let inverses = source
+        .inverses(super::DEFAULT_CONCURRENCY)
+        .await
+        .map_err(RunError::jumpcloud)?;
     source
-        .add_related(&mut records, &inverses, 1)
+        .add_related(&mut records, &inverses, super::DEFAULT_CONCURRENCY)
         .await
         .map_err(RunError::jumpcloud)?;
     Ok(SampleReport {
