@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
+import { HttpError } from '../../dev/emulators/http.js';
 import { assetsWrites, objectsByKey, tributary, valuesOf, world } from './helpers.js';
 
 const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
@@ -320,5 +321,59 @@ describe('the example imports from an empty object schema, all linked', () => {
     assert.equal(clean.code, 0, clean.stderr);
     assert.deepEqual(clean.writes, { create: 0, update: 0, delete: 1 });
     assert.equal(objectsByKey(w.assets, 'Installed App', 'Install Key').get(`${ghost.system_id}:${ghost.path}`), undefined);
+  });
+});
+
+describe('relations when JumpCloud changes under the read or refuses the graph', () => {
+  let w;
+  before(async () => {
+    w = await world({ users: 12, seed: 9, schemas: 'empty' });
+    w.assets.state.createSchema({ name: 'People', objectSchemaKey: 'PPL' });
+    const maps = ['users.map', 'device-groups.map', 'devices-linked.map'].map(map);
+    assert.equal((await tributary(['setup-schema', ...maps], w.env)).code, 0);
+    for (const m of maps.slice(0, 2)) assert.equal((await tributary(['sync', m], w.env)).code, 0);
+  });
+  after(async () => w?.close());
+
+  test('a device removed after it was listed (its graph route says 404) is written without bound users; the run succeeds', async () => {
+    const tenant = w.jumpCloud.tenant;
+    const gone = tenant.systems.find((s) => s.primarySystemUser);
+    const lookup = tenant.system.bind(tenant);
+    // Still in the list, but its own routes no longer find it.
+    tenant.system = (id) => (id === gone._id ? undefined : lookup(id));
+    try {
+      const r = await sync(w, 'devices-linked.map');
+      assert.equal(r.code, 0, r.stderr + JSON.stringify(r.json?.errors));
+      assert.equal(r.json.counts.failed, 0);
+      const devices = objectsByKey(w.assets, 'Device');
+      assert.equal(devices.size, tenant.systems.length);
+      assert.deepEqual(valuesOf(w.assets, devices.get(gone._id), 'Bound Users'), []);
+      const other = tenant.systems.find((s) => s !== gone && s.primarySystemUser);
+      assert.ok(valuesOf(w.assets, devices.get(other._id), 'Bound Users').length > 0, 'the others keep theirs');
+    } finally {
+      tenant.system = lookup;
+    }
+    // Found again: the next run writes its bound users back, and only that.
+    const again = await sync(w, 'devices-linked.map');
+    assert.deepEqual(again.writes, { create: 0, update: 1, delete: 0 });
+  });
+
+  test('a key that may not read the graph (403) fails the run before any write, naming JumpCloud and what to check', async () => {
+    const tenant = w.jumpCloud.tenant;
+    const lookup = tenant.system.bind(tenant);
+    tenant.system = () => {
+      throw new HttpError(403, 'Forbidden');
+    };
+    try {
+      const r = await sync(w, 'devices-linked.map');
+      assert.notEqual(r.code, 0);
+      assert.equal(r.json.status, 'failed');
+      assert.match(r.json.message, /JumpCloud/);
+      assert.match(r.json.message, /403|permission|access/i);
+      assert.deepEqual(r.writes, { create: 0, update: 0, delete: 0 });
+      assert.equal(r.calls['GET /api/v2/systems/{system_id}/users'], 4, 'the first concurrent batch, no more');
+    } finally {
+      tenant.system = lookup;
+    }
   });
 });

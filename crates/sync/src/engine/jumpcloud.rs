@@ -136,10 +136,15 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         }
     }
 
-    /// The ids a graph route lists for one object (`route` with `{id}`, every page).
+    /// The ids a graph route lists for one object (`route` with `{id}`, every page). An object
+    /// removed since it was listed (404) relates to nothing: its record is written without
+    /// relations, and the next run finds it gone, rather than one deletion failing the run.
     pub async fn related_ids(&self, route: &str, id: &str) -> Result<Vec<String>, CallError> {
-        let edges: Vec<GraphEdge> = self.v2_all(&route.replace("{id}", &encode(id))).await?;
-        Ok(edges.into_iter().filter_map(GraphEdge::target_id).collect())
+        match self.v2_all::<GraphEdge>(&route.replace("{id}", &encode(id))).await {
+            Ok(edges) => Ok(edges.into_iter().filter_map(GraphEdge::target_id).collect()),
+            Err(CallError::Status { status: 404, .. }) => Ok(Vec::new()),
+            Err(other) => Err(other),
+        }
     }
 
     /// Every record id of a collection (only its id field, sorted by it, 100 a page).
