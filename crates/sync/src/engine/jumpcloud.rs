@@ -140,7 +140,10 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
     /// removed since it was listed (404) relates to nothing: its record is written without
     /// relations, and the next run finds it gone, rather than one deletion failing the run.
     pub async fn related_ids(&self, route: &str, id: &str) -> Result<Vec<String>, CallError> {
-        match self.v2_all::<GraphEdge>(&route.replace("{id}", &encode(id))).await {
+        match self
+            .v2_all::<GraphEdge>(&route.replace("{id}", &encode(id)))
+            .await
+        {
             Ok(edges) => Ok(edges.into_iter().filter_map(GraphEdge::target_id).collect()),
             Err(CallError::Status { status: 404, .. }) => Ok(Vec::new()),
             Err(other) => Err(other),
