@@ -139,15 +139,19 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
     /// The ids a graph route lists for one object (`route` with `{id}`, every page). An object
     /// removed since it was listed (404) relates to nothing: its record is written without
     /// relations, and the next run finds it gone, rather than one deletion failing the run.
+    /// An answer another import of the batch read in this invocation is reused.
     pub async fn related_ids(&self, route: &str, id: &str) -> Result<Vec<String>, CallError> {
-        match self
-            .v2_all::<GraphEdge>(&route.replace("{id}", &encode(id)))
-            .await
-        {
-            Ok(edges) => Ok(edges.into_iter().filter_map(GraphEdge::target_id).collect()),
-            Err(CallError::Status { status: 404, .. }) => Ok(Vec::new()),
-            Err(other) => Err(other),
+        let path = route.replace("{id}", &encode(id));
+        if let Some(known) = self.client.graph().borrow().get(&path) {
+            return Ok(known.clone());
         }
+        let ids = match self.v2_all::<GraphEdge>(&path).await {
+            Ok(edges) => edges.into_iter().filter_map(GraphEdge::target_id).collect(),
+            Err(CallError::Status { status: 404, .. }) => Vec::new(),
+            Err(other) => return Err(other),
+        };
+        self.client.graph().borrow_mut().insert(path, ids.clone());
+        Ok(ids)
     }
 
     /// Every record id of a collection (only its id field, sorted by it, 100 a page).
