@@ -335,6 +335,19 @@ describe('relations when JumpCloud changes under the read or refuses the graph',
   });
   after(async () => w?.close());
 
+  test('a sample shows the relation fields its mapping reads, as a run sees them', async () => {
+    const r = await tributary(['sample', map('devices-linked.map'), '--limit', '2', '--json'], w.env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.json.fields.includes('boundUsers') && r.json.fields.includes('memberof'));
+    const { boundUsers, systemGroupsOf } = relationsOf(w.jumpCloud.tenant);
+    for (const record of r.json.records) {
+      assert.deepEqual(sorted(record.boundUsers), sorted(boundUsers.get(record._id)));
+      assert.deepEqual(sorted(record.memberof), sorted(systemGroupsOf(record._id).map((g) => g.id)));
+    }
+    const plain = await tributary(['sample', map('device-groups.map'), '--json'], w.env);
+    assert.ok(!plain.json.fields.includes('members'), 'a relation the mapping does not read is not fetched');
+  });
+
   test('a device removed after it was listed (its graph route says 404) is written without bound users; the run succeeds', async () => {
     const tenant = w.jumpCloud.tenant;
     const gone = tenant.systems.find((s) => s.primarySystemUser);
