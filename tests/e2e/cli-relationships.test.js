@@ -1,8 +1,8 @@
 // The linked CMDB from an empty object schema: `setup-schema` on the example mappings, then
 // `sync` of each in reference order (users with managers, device groups, devices with owners,
 // bound users and device groups, groups with members, applications with their users and user
-// groups, users' devices and applications, installed software and disk encryption from System
-// Insights), asserted object by object; a second run writes nothing; every JumpCloud call is the
+// groups, users' devices and applications, installed software, disk encryption and batteries
+// from System Insights), asserted object by object; a second run writes nothing; every JumpCloud call is the
 // one docs/relationships.md counts; then changes in the directory (a hand-over, an uninstalled
 // app, a device without rows, a row of a device that is gone) land as they should.
 import assert from 'node:assert/strict';
@@ -16,7 +16,7 @@ const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 /** Reference order: every import after the imports whose objects it points at. */
 const ORDER = [
   'users.map', 'device-groups.map', 'devices-linked.map', 'groups-with-members.map', 'applications.map',
-  'users-access.map', 'software-macos.map', 'software-windows.map', 'disk-encryption.map',
+  'users-access.map', 'software-macos.map', 'software-windows.map', 'disk-encryption.map', 'battery.map',
 ];
 const map = (name) => `${examples}${name}`;
 
@@ -97,6 +97,7 @@ function expectedCalls(tenant) {
     'software-macos.map': { 'GET /api/v2/systeminsights/apps': listPages(rows('apps'), 1000) },
     'software-windows.map': { 'GET /api/v2/systeminsights/programs': listPages(rows('programs'), 1000) },
     'disk-encryption.map': { 'GET /api/v2/systeminsights/disk_encryption': listPages(rows('disk_encryption'), 1000) },
+    'battery.map': { 'GET /api/v2/systeminsights/battery': listPages(rows('battery'), 1000) },
   };
 }
 
@@ -131,7 +132,7 @@ describe('the example imports from an empty object schema, all linked', () => {
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.deepEqual(r.json.problems, []);
     const types = new Map([...w.assets.state.objectTypes.values()].map((t) => [t.name, t]));
-    assert.deepEqual(sorted(types.keys()), sorted(['User', 'Device Group', 'Device', 'Group', 'Application', 'Installed App', 'Installed Program', 'Disk Encryption']));
+    assert.deepEqual(sorted(types.keys()), sorted(['User', 'Device Group', 'Device', 'Group', 'Application', 'Installed App', 'Installed Program', 'Disk Encryption', 'Battery']));
     const attribute = (type, name) => w.assets.state.attributesOf(types.get(type).id).find((a) => a.name === name);
     for (const [type, name, target, many] of [
       ['Device', 'Owner', 'User', false],
@@ -145,6 +146,7 @@ describe('the example imports from an empty object schema, all linked', () => {
       ['Installed App', 'Device', 'Device', false],
       ['Installed Program', 'Device', 'Device', false],
       ['Disk Encryption', 'Device', 'Device', false],
+      ['Battery', 'Device', 'Device', false],
     ]) {
       const a = attribute(type, name);
       assert.ok(a, `${type}.${name}`);
@@ -219,7 +221,7 @@ describe('the example imports from an empty object schema, all linked', () => {
     }
   });
 
-  test('installed software and disk encryption: one object per device and row, linked to the device', () => {
+  test('installed software, disk encryption and batteries: one object per device and row, linked to the device', () => {
     const tenant = w.jumpCloud.tenant;
     const devices = objectsByKey(w.assets, 'Device');
     for (const [type, table, keyOf, version] of [
@@ -243,6 +245,18 @@ describe('the example imports from an empty object schema, all linked', () => {
       const object = volumes.get(`${row.system_id}:${row.name}`);
       assert.deepEqual(valuesOf(w.assets, object, 'Device'), [devices.get(row.system_id).id]);
       assert.deepEqual(valuesOf(w.assets, object, 'Encrypted'), [row.encrypted === 1 ? 'true' : 'false']);
+    }
+    // Batteries: only the devices that report one (the spares do not), each with its numbers.
+    const batteries = objectsByKey(w.assets, 'Battery', 'Battery Key');
+    const withBattery = tenant.systems.filter((s) => s.insightsTables.battery.length > 0);
+    assert.ok(withBattery.length < tenant.systems.length, 'some devices have no battery');
+    assert.deepEqual(sorted(batteries.keys()), sorted(withBattery.map((s) => s._id)));
+    for (const system of withBattery) {
+      const [row] = system.insightsTables.battery;
+      const object = batteries.get(system._id);
+      assert.deepEqual(valuesOf(w.assets, object, 'Device'), [devices.get(system._id).id]);
+      assert.deepEqual(valuesOf(w.assets, object, 'Cycle Count'), [String(row.cycle_count)]);
+      assert.deepEqual(valuesOf(w.assets, object, 'Health'), [row.health]);
     }
   });
 
