@@ -2,9 +2,10 @@
 // `sync` of each in reference order (users with managers, device groups, devices with owners,
 // bound users and device groups, groups with members, applications with their users and user
 // groups, users' devices and applications, installed software, disk encryption and batteries
-// from System Insights), asserted object by object; a second run writes nothing; every JumpCloud call is the
-// one docs/relationships.md counts; then changes in the directory (a hand-over, an uninstalled
-// app, a device without rows, a row of a device that is gone) land as they should.
+// from System Insights), asserted object by object; a second run writes nothing; every
+// JumpCloud call is the one docs/relationships.md counts; then changes in the directory (a
+// hand-over, an uninstalled app, a device without rows, a row of a device that is gone, a device
+// removed mid-read, a key refused the graph) land as they should.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
