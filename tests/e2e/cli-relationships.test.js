@@ -17,7 +17,7 @@ const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 /** Reference order: every import after the imports whose objects it points at. */
 const ORDER = [
   'users.map', 'device-groups.map', 'devices-linked.map', 'groups-with-members.map', 'applications.map',
-  'users-access.map', 'software-macos.map', 'software-windows.map', 'disk-encryption.map', 'battery.map',
+  'users-access.map', 'software-macos.map', 'software-windows.map', 'disk-encryption.map', 'bitlocker.map', 'battery.map',
 ];
 const map = (name) => `${examples}${name}`;
 
@@ -98,6 +98,7 @@ function expectedCalls(tenant) {
     'software-macos.map': { 'GET /api/v2/systeminsights/apps': listPages(rows('apps'), 1000) },
     'software-windows.map': { 'GET /api/v2/systeminsights/programs': listPages(rows('programs'), 1000) },
     'disk-encryption.map': { 'GET /api/v2/systeminsights/disk_encryption': listPages(rows('disk_encryption'), 1000) },
+    'bitlocker.map': { 'GET /api/v2/systeminsights/bitlocker_info': listPages(rows('bitlocker_info'), 1000) },
     'battery.map': { 'GET /api/v2/systeminsights/battery': listPages(rows('battery'), 1000) },
   };
 }
@@ -133,7 +134,7 @@ describe('the example imports from an empty object schema, all linked', () => {
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.deepEqual(r.json.problems, []);
     const types = new Map([...w.assets.state.objectTypes.values()].map((t) => [t.name, t]));
-    assert.deepEqual(sorted(types.keys()), sorted(['User', 'Device Group', 'Device', 'Group', 'Application', 'Installed App', 'Installed Program', 'Disk Encryption', 'Battery']));
+    assert.deepEqual(sorted(types.keys()), sorted(['User', 'Device Group', 'Device', 'Group', 'Application', 'Installed App', 'Installed Program', 'Disk Encryption', 'BitLocker Volume', 'Battery']));
     const attribute = (type, name) => w.assets.state.attributesOf(types.get(type).id).find((a) => a.name === name);
     for (const [type, name, target, many] of [
       ['Device', 'Owner', 'User', false],
@@ -147,6 +148,7 @@ describe('the example imports from an empty object schema, all linked', () => {
       ['Installed App', 'Device', 'Device', false],
       ['Installed Program', 'Device', 'Device', false],
       ['Disk Encryption', 'Device', 'Device', false],
+      ['BitLocker Volume', 'Device', 'Device', false],
       ['Battery', 'Device', 'Device', false],
     ]) {
       const a = attribute(type, name);
@@ -246,6 +248,14 @@ describe('the example imports from an empty object schema, all linked', () => {
       const object = volumes.get(`${row.system_id}:${row.name}`);
       assert.deepEqual(valuesOf(w.assets, object, 'Device'), [devices.get(row.system_id).id]);
       assert.deepEqual(valuesOf(w.assets, object, 'Encrypted'), [row.encrypted === 1 ? 'true' : 'false']);
+    }
+    const drives = objectsByKey(w.assets, 'BitLocker Volume', 'Volume Key');
+    const bitlocker = tenant.insightsRows('bitlocker_info');
+    assert.ok(bitlocker.length > 0 && drives.size === bitlocker.length);
+    for (const row of bitlocker) {
+      const object = drives.get(`${row.system_id}:${row.drive_letter}`);
+      assert.deepEqual(valuesOf(w.assets, object, 'Device'), [devices.get(row.system_id).id]);
+      assert.deepEqual(valuesOf(w.assets, object, 'Protected'), [row.protection_status === 1 ? 'true' : 'false']);
     }
     // Batteries: only the devices that report one (the spares do not), each with its numbers.
     const batteries = objectsByKey(w.assets, 'Battery', 'Battery Key');
