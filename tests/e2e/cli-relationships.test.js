@@ -17,7 +17,7 @@ const examples = fileURLToPath(new URL('../../examples/', import.meta.url));
 /** Reference order: every import after the imports whose objects it points at. */
 const ORDER = [
   'users.map', 'device-groups.map', 'devices-linked.map', 'groups-with-members.map', 'applications.map',
-  'users-access.map', 'software-macos.map', 'software-windows.map', 'disk-encryption.map', 'bitlocker.map', 'battery.map',
+  'users-access.map', 'groups-access.map', 'software-macos.map', 'software-windows.map', 'disk-encryption.map', 'bitlocker.map', 'battery.map',
 ];
 const map = (name) => `${examples}${name}`;
 
@@ -95,6 +95,12 @@ function expectedCalls(tenant) {
       'GET /api/applications': graphPages(A),
       'GET /api/v2/applications/{application_id}/users': perAppUsers,
     },
+    'groups-access.map': {
+      'GET /api/v2/usergroups': listPages(UG, 100),
+      // applications: every application's id, then its user groups, inverted.
+      'GET /api/applications': graphPages(A),
+      'GET /api/v2/applications/{application_id}/usergroups': perAppGroups,
+    },
     'software-macos.map': { 'GET /api/v2/systeminsights/apps': listPages(rows('apps'), 1000) },
     'software-windows.map': { 'GET /api/v2/systeminsights/programs': listPages(rows('programs'), 1000) },
     'disk-encryption.map': { 'GET /api/v2/systeminsights/disk_encryption': listPages(rows('disk_encryption'), 1000) },
@@ -145,6 +151,7 @@ describe('the example imports from an empty object schema, all linked', () => {
       ['Application', 'User Groups', 'Group', true],
       ['User', 'Devices', 'Device', true],
       ['User', 'Applications', 'Application', true],
+      ['Group', 'Applications', 'Application', true],
       ['Installed App', 'Device', 'Device', false],
       ['Installed Program', 'Device', 'Device', false],
       ['Disk Encryption', 'Device', 'Device', false],
@@ -166,7 +173,7 @@ describe('the example imports from an empty object schema, all linked', () => {
       const r = await sync(w, name);
       assert.equal(r.code, 0, `${name}: ${r.stderr}${JSON.stringify(r.json?.errors?.slice(0, 3))}`);
       assert.equal(r.json.counts.failed, 0, name);
-      assert.ok(r.writes.create > 0 || name === 'users-access.map', `${name} created its objects`);
+      assert.ok(r.writes.create > 0 || name.endsWith('-access.map'), `${name} created its objects`);
       assert.deepEqual(r.calls, expected[name], `${name}: JumpCloud calls by route`);
     }
     users = objectsByKey(w.assets, 'User');
@@ -199,7 +206,7 @@ describe('the example imports from an empty object schema, all linked', () => {
     assert.ok(shared > 0, 'some devices have users bound through groups, not only the owner');
   });
 
-  test('groups with members; applications with users and user groups; users with devices and applications', () => {
+  test('groups with members and applications; applications with users and user groups; users with devices and applications', () => {
     const tenant = w.jumpCloud.tenant;
     const { boundUsers, appGroups, appUsers } = relationsOf(tenant);
     const groups = objectsByKey(w.assets, 'Group');
@@ -213,6 +220,10 @@ describe('the example imports from an empty object schema, all linked', () => {
       const object = apps.get(app._id);
       assert.deepEqual(sorted(valuesOf(w.assets, object, 'Users')), sorted([...appUsers.get(app._id)].map((u) => users.get(u).id)), app.name);
       assert.deepEqual(sorted(valuesOf(w.assets, object, 'User Groups')), sorted(appGroups.get(app._id).map((g) => groups.get(g).id)), app.name);
+    }
+    for (const group of tenant.userGroups) {
+      const theirApps = tenant.applications.filter((a) => appGroups.get(a._id).includes(group.id)).map((a) => apps.get(a._id).id);
+      assert.deepEqual(sorted(valuesOf(w.assets, groups.get(group.id), 'Applications')), sorted(theirApps), group.name);
     }
     const devices = objectsByKey(w.assets, 'Device');
     for (const person of tenant.users) {
