@@ -29,6 +29,7 @@ export function verdict(report) {
   ].filter(Boolean);
   if ((report.status === 'partial' || report.status === 'failed') && why.length) return `${report.status} (${why.join(', ')})`;
   if (report.status === 'stopped') return 'stopped by a guard';
+  if (report.status === 'cancelled') return 'cancelled by an admin';
   return String(report.status);
 }
 

@@ -12,9 +12,11 @@ import * as core from '../core/index.js';
 import { requireJiraAdmin } from './admin.js';
 import { cachedWorkspaceId, getAttributes, listObjectTypes, listSchemas } from './assets-pickers.js';
 import * as config from './config-store.js';
-import { assetsId, bool, checkPayload, int, list, object, text } from './payload.js';
+import { assetsId, bool, checkPayload, int, list, object, oneOf, text } from './payload.js';
 import { createForgeHost } from './sync-host.js';
-import { continueRun, listRuns, previewRun, retryHelps, startBatch, startRun } from './runs.js';
+import {
+  cancelRun, continuePreview, continueRun, lastRefreshedAt, listRuns, previewRun, retryHelps, runRecord, runResults, startBatch, startRun,
+} from './runs.js';
 
 // The smallest mapping that reads users: what *Test connection* fetches one record with.
 const PROBE_MAPPING = 'key:_id=id\nconfig:api=systemusers\n';
@@ -144,6 +146,25 @@ export const resolver = makeResolver({
       ? { mapping, objectSchemaId: objectSchemaId && String(objectSchemaId), objectTypeId: objectTypeId && String(objectTypeId) }
       : undefined)),
   runImport: adminOnly('runImport', { importId: IMPORT_ID }, ({ importId }) => startRun(importId)),
+  /** One run of every enabled import, in the order of their references (users before devices). */
+  runAll: adminOnly('runAll', {}, async () => {
+    const queued = (await config.listImports()).filter((item) => item.enabled).map((item) => item.id);
+    if (queued.length === 0) return { runId: null, queued };
+    const { runId } = queued.length === 1 ? await startRun(queued[0]) : await startBatch(queued);
+    return { runId, queued };
+  }),
+  /** Stops a run at its next unit of work (or before it starts); a finished run is left alone. */
+  cancelRun: adminOnly('cancelRun', { importId: IMPORT_ID, runId: text({ max: 200 }) },
+    ({ importId, runId }) => cancelRun(importId, runId)),
+  /** The record of a run or background preview (null when unknown or expired). */
+  getRun: adminOnly('getRun', { importId: IMPORT_ID, runId: text({ max: 200 }) },
+    ({ importId, runId }) => runRecord(importId, runId)),
+  /** A page of a run's (or background preview's) per-record results, by kind and text. */
+  getRunResults: adminOnly('getRunResults', {
+    importId: IMPORT_ID, runId: text({ max: 200 }), offset: int({ min: 0, max: 10_000_000, optional: true }),
+    limit: int({ min: 1, max: 500, optional: true }), query: text({ max: 200, optional: true }),
+    kind: oneOf(['create', 'update', 'retire', 'error'], { optional: true }),
+  }, (query) => runResults(query)),
   listRuns: adminOnly('listRuns', { importId: text({ max: 100, optional: true }), limit: int({ min: 1, max: 500, optional: true }) },
     ({ importId, limit }) => listRuns(importId, limit)),
 });
@@ -158,22 +179,38 @@ export async function scheduler() {
   const now = Date.now();
   const due = [];
   const releases = [];
-  for (const item of await config.listImports()) {
-    if (!item.enabled) continue;
+  const enabled = (await config.listImports()).filter((item) => item.enabled);
+  for (const item of enabled) {
     const release = await config.claimScheduledRun(item, now, (last) => core.isScheduleDue(item.schedule, last, now));
     if (!release) continue;
-    due.push(item.id);
+    due.push(item);
     releases.push(release);
   }
   try {
-    if (due.length === 1) await startRun(due[0]);
-    else if (due.length > 1) await startBatch(due);
+    const dependencies = due.length ? await staleDependencies(enabled.filter((item) => !due.includes(item)), due, now) : [];
+    const ids = [...due.map((item) => item.id), ...dependencies];
+    if (ids.length === 1) await startRun(ids[0]);
+    else if (ids.length > 1) await startBatch(ids, dependencies);
   } catch (error) {
     // Not queued: give the claims back, so the next tick queues the run instead of the next slot.
     await Promise.allSettled(releases.map((release) => release()));
     throw error;
   }
   return { statusCode: 204 };
+}
+
+/**
+ * The imports among `others` that are stale for one of the `due` imports (they did not
+ * refresh their objects within its cycle): candidates the batch runs first, and only when a
+ * due import references their object type (the engine decides that from the mappings).
+ */
+async function staleDependencies(others, due, now) {
+  const stale = [];
+  for (const item of others) {
+    const refreshedAt = await lastRefreshedAt(item.id);
+    if (due.some((dependent) => core.isDependencyStale(dependent.schedule, refreshedAt, now))) stale.push(item.id);
+  }
+  return stale;
 }
 
 /** The longest wait Forge takes in an InvocationError (retryAfter, in seconds). */
@@ -201,7 +238,11 @@ function sliceEvent(body) {
 
 function isSliceEvent(body) {
   return Boolean(body) && typeof body.runId === 'string' && Number.isSafeInteger(body.slice) && body.slice >= 0 &&
-    (typeof body.importId === 'string' || (Array.isArray(body.importIds) && body.importIds.every((id) => typeof id === 'string')));
+    (typeof body.importId === 'string' || (isIdList(body.importIds) && (body.dependencies === undefined || isIdList(body.dependencies))));
+}
+
+function isIdList(ids) {
+  return Array.isArray(ids) && ids.every((id) => typeof id === 'string');
 }
 
 /**
@@ -214,6 +255,12 @@ function isSliceEvent(body) {
  */
 export async function syncWorker(event) {
   const raw = event?.body ?? event;
+  if (raw?.preview && typeof raw.preview.importId === 'string' && typeof raw.preview.runId === 'string') {
+    // A preview keeps no state to continue from: a failure is in its record, never retried.
+    const report = await continuePreview(raw.preview).catch((error) => ({ status: 'failed', message: error.message }));
+    console.log(`[tributary] preview ${raw.preview.runId}: ${report.status}${report.message ? ` (${report.message})` : ''}`);
+    return;
+  }
   const body = sliceEvent(raw);
   if (!body) {
     console.error(`[tributary] dropped a queue event that is not a run's slice: ${JSON.stringify(raw)?.slice(0, 200)}`);

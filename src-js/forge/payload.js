@@ -51,6 +51,12 @@ export const list = ({ of, max, optional = false }) => ({
   },
 });
 
+/** One of the given texts. */
+export const oneOf = (values, { optional = false } = {}) => ({
+  optional,
+  check: (v) => (values.includes(v) ? null : `must be one of ${values.join(', ')}`),
+});
+
 /** An object (its fields are checked where it is used). */
 export const object = ({ optional = false } = {}) => ({
   optional,

@@ -14,14 +14,17 @@ import { entriesWithPrefix, valuesWithPrefix } from './kvs-list.js';
 import { createForgeHost } from './sync-host.js';
 
 export const SYNC_QUEUE = 'tributary-sync';
-const RUN_PREFIX = core.vocabulary().storage.runPrefix;
+const { runPrefix: RUN_PREFIX, resultsPrefix: RESULTS_PREFIX } = core.vocabulary().storage;
 // Forge's default limit for consumers, assumed when the runtime does not say what is left
 // (an old tunnel): the core's budget then still ends well before any real limit.
 const DEFAULT_CONSUMER_LIMIT_MS = 55_000;
-// Resolvers have 25 s; a preview that does not fit reports how far it got.
-const PREVIEW_BUDGET_MS = 20_000;
+// Resolvers have 25 s; a preview that does not fit goes on in the background. The Forge
+// variable TRIBUTARY_PREVIEW_BUDGET_MS may lower it (a smaller share of the page's wait).
+const PREVIEW_BUDGET_MS = Math.min(20_000, Number(process.env.TRIBUTARY_PREVIEW_BUDGET_MS) || 20_000);
 // Resolver answers are limited to 5 MB: list this many entries per kind, count the rest.
 const PREVIEW_PLAN_LIMIT = 500;
+// A background preview stops this long before its invocation does, to store its record.
+const PREVIEW_MARGIN_MS = 15_000;
 
 const queue = () => new forgeEvents.Queue({ key: SYNC_QUEUE });
 
@@ -65,8 +68,13 @@ export function retryHelps(error) {
   return isEventsError(error, 'RateLimitError');
 }
 
-/** The run an event continues: `{importId}` or `{importIds}` (a batch), and `runId`. */
-const runOf = ({ importId, importIds, runId }) => (importIds ? { importIds, runId } : { importId, runId });
+/**
+ * The run an event continues: `{importId}` or `{importIds}` (a batch, with the `dependencies`
+ * among them that run only when another import of the batch references them), and `runId`.
+ */
+const runOf = ({ importId, importIds, dependencies, runId }) => (importIds
+  ? { importIds, ...(dependencies?.length ? { dependencies } : {}), runId }
+  : { importId, runId });
 
 /**
  * Queues slice `slice` of a run. Each run has at most one slice event queued at a time: a
@@ -84,12 +92,22 @@ export async function startRun(importId) {
 
 /**
  * Queues one run of several imports, which the engine orders by their references (users
- * before the devices that name their owners). Returns `{runId}`.
+ * before the devices that name their owners). `dependencies` (among `importIds`) run only
+ * when another import of the batch references their object type. Returns `{runId}`.
  */
-export async function startBatch(importIds) {
+export async function startBatch(importIds, dependencies = []) {
   const runId = newRunId();
-  await queueSlice({ importIds, runId }, 0);
+  await queueSlice({ importIds, dependencies, runId }, 0);
   return { runId };
+}
+
+/** Statuses after which an import's objects were refreshed (all records, or all but some). */
+const REFRESHED = new Set(['succeeded', 'partial']);
+
+/** When the import's newest run that refreshed its objects finished, or undefined. */
+export async function lastRefreshedAt(importId) {
+  const refreshed = (await listRuns(importId, 100)).find((run) => REFRESHED.has(run.status) && run.finishedAt && !run.dryRun);
+  return refreshed?.finishedAt;
 }
 
 /** When Forge stops this invocation (ms since the epoch), from the time it says is left. */
@@ -118,9 +136,12 @@ export async function continueRun(event) {
   const host = await hostFor();
   const deadlineMs = invocationDeadline();
   const options = { runId: run.runId, resume: slice > 0, slice, deadlineMs };
+  const dependencies = new Set(run.dependencies ?? []);
+  // Every run keeps its per-record results for the page (getRunResults).
+  const batchImport = async (id) => ({ ...(await importOptions(id)), keepResults: true, ...(dependencies.has(id) ? { onlyAsDependency: true } : {}) });
   const report = importIds
-    ? await core.runSyncAll(host, { ...options, imports: await Promise.all(importIds.map((id) => importOptions(id))) })
-    : await core.runSync(host, { ...options, ...(await importOptions(run.importId)) });
+    ? await core.runSyncAll(host, { ...options, imports: await Promise.all(importIds.map(batchImport)) })
+    : await core.runSync(host, { ...options, ...(await importOptions(run.importId)), keepResults: true });
   // A batch's verdict on the event is its last import's.
   const verdict = importIds ? report.imports.at(-1) ?? report : report;
   if (report.status === 'continue') {
@@ -155,12 +176,17 @@ export async function continueRun(event) {
 /** Run records kept per import (older ones are deleted; all expire after 90 days anyway). */
 export const RUNS_KEPT = 100;
 
-/** Deletes an import's run records beyond the newest RUNS_KEPT. */
+/** Deletes an import's run records beyond the newest RUNS_KEPT, with their results. */
 async function pruneRuns(importId) {
   const entries = await entriesWithPrefix(`${RUN_PREFIX}${importId}:`);
-  const startedAt = ({ value }) => (typeof value === 'string' ? JSON.parse(value) : value)?.startedAt ?? 0;
-  const newestFirst = entries.sort((a, b) => startedAt(b) - startedAt(a));
-  await Promise.all(newestFirst.slice(RUNS_KEPT).map(({ key }) => kvs.delete(key)));
+  const record = ({ value }) => (typeof value === 'string' ? JSON.parse(value) : value);
+  const newestFirst = entries.sort((a, b) => (record(b)?.startedAt ?? 0) - (record(a)?.startedAt ?? 0));
+  for (const entry of newestFirst.slice(RUNS_KEPT)) {
+    const chunks = record(entry)?.results?.chunks ?? 0;
+    const runId = entry.key.slice(`${RUN_PREFIX}${importId}:`.length);
+    await Promise.all(Array.from({ length: chunks }, (_, i) => kvs.delete(`${RESULTS_PREFIX}${importId}:${runId}:${i}`)));
+    await kvs.delete(entry.key);
+  }
 }
 
 /** The full plan for an import without writing anything. */
@@ -168,7 +194,45 @@ export async function previewRun(importId, draft) {
   const options = {
     ...(await (draft ? optionsOf(importId, draft) : importOptions(importId))), dryRun: true, budgetMs: PREVIEW_BUDGET_MS, planLimit: PREVIEW_PLAN_LIMIT,
   };
+  const report = await core.previewSync(await hostFor(), options);
+  if (report.status !== 'continue') return report;
+  // Too big for one resolver call: the preview goes on in the queue, where an invocation has
+  // 15 minutes; the page follows it with getRun and pages its plan with getRunResults.
+  const runId = newRunId();
+  await queue().push({ body: { preview: { importId, runId, ...(draft ? { draft } : {}) } } });
+  const { plan: _partial, ...soFar } = report;
+  return {
+    ...soFar, status: 'queued', runId, importId, dryRun: true,
+    message: 'This preview needs more time than one page request has: it goes on in the background.',
+  };
+}
+
+/**
+ * A background preview (the queue consumer): the whole dry run in this invocation, keeping
+ * its record (apart from the run history) and every planned entry for getRunResults.
+ */
+export async function continuePreview({ importId, runId, draft }) {
+  const budgetMs = Math.max(1_000, invocationDeadline() - Date.now() - PREVIEW_MARGIN_MS);
+  const options = {
+    ...(await (draft ? optionsOf(importId, draft) : importOptions(importId))),
+    dryRun: true, keepResults: true, planLimit: 0, runId, budgetMs,
+  };
   return core.previewSync(await hostFor(), options);
+}
+
+/** Asks run `runId` of `importId` to stop (it ends `cancelled`, keeping what it wrote). */
+export async function cancelRun(importId, runId) {
+  return core.cancelRun(await hostFor(), { importId, runId });
+}
+
+/** The record of a run or background preview, or null. */
+export async function runRecord(importId, runId) {
+  return core.runRecord(await hostFor(), { importId, runId });
+}
+
+/** A page of a run's (or background preview's) per-record results. */
+export async function runResults(query) {
+  return core.runResults(await hostFor(), query);
 }
 
 /** Run records, newest first, at most `limit` (default 50); all imports or one. */

@@ -14,7 +14,7 @@ const NOT_ADMIN = '5b10a2844c20165700ede21g';
 const RESOLVERS = [
   'getVersion', 'validateMapping', 'getConnection', 'saveConnection', 'testConnection', 'listSchemas',
   'listObjectTypes', 'getAttributes', 'listImports', 'saveImport', 'deleteImport', 'fetchSample',
-  'previewImport', 'runImport', 'listRuns', 'setupSchema',
+  'previewImport', 'runImport', 'runAll', 'cancelRun', 'getRun', 'getRunResults', 'listRuns', 'setupSchema',
 ];
 
 let jira;

@@ -79,6 +79,11 @@ pub struct Row {
     /// source's type says otherwise (an email written into a Jira User attribute).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attribute_type: Option<AttributeType>,
+    /// `|createMissing`: with a lookup by attribute (`|Name=${department}`), a value no object
+    /// holds yet gets one, created in the referenced type with that attribute set to it (a
+    /// Department, Location or Cost Center named from the value). Where the option is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub create_missing: Option<Pos>,
 }
 
 /// `|copy=<Attribute>`: the attribute of the found object whose values a row writes.

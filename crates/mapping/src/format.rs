@@ -107,6 +107,9 @@ fn row_text(row: &Row) -> String {
         Some(Lookup::ByKey { .. }) => text.push_str("|byKey"),
         None => {}
     }
+    if row.create_missing.is_some() {
+        text.push_str("|createMissing");
+    }
     if let Some(copy) = &row.copy {
         text.push_str(&format!("|copy={}", bare_or_quoted(&copy.attribute)));
     }

@@ -57,6 +57,16 @@ pub struct RunOptions {
     /// Absent: [`crate::plan::DEFAULT_MAX_CLEARS`] with a floor of
     /// [`crate::plan::MIN_CLEARS_GUARDED`] objects. Overrides the mapping's own setting.
     pub max_clears: Option<Limit>,
+    /// In a batch ([`crate::run_all`]): run this import only when another import the batch
+    /// runs references its object type (a scheduled tick brings a stale dependency along
+    /// this way: users refreshed before the devices that name their owners). Ignored alone.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub only_as_dependency: bool,
+    /// Keep every per-record result (creates, updates, retirements as planned) beside the
+    /// run's record, for paging and download (`runResults`). A dry run given this keeps a
+    /// record too, apart from the run history (a background preview the host queued).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub keep_results: bool,
 }
 
 /// How the invocation ended. A finished run is `succeeded` only when every record reached
@@ -77,6 +87,8 @@ pub enum RunStatus {
     /// Done, but a guard withheld writes (retirements, or mass clears of an attribute);
     /// `guard.reason` says why.
     Stopped,
+    /// An admin cancelled the run: what it wrote before stays, nothing more was written.
+    Cancelled,
     /// The time budget ran out; call again with `resume: true` and the same `runId`.
     Continue,
     /// Another run of this import holds the lease; nothing was done.
@@ -90,6 +102,7 @@ impl RunStatus {
         RunStatus::Continue,
         RunStatus::Busy,
         RunStatus::Partial,
+        RunStatus::Cancelled,
         RunStatus::Stopped,
         RunStatus::Failed,
     ];
@@ -101,6 +114,7 @@ impl RunStatus {
             RunStatus::Partial => "partial",
             RunStatus::Failed => "failed",
             RunStatus::Stopped => "stopped",
+            RunStatus::Cancelled => "cancelled",
             RunStatus::Continue => "continue",
             RunStatus::Busy => "busy",
         }
@@ -329,6 +343,16 @@ pub struct RunReport {
     /// The plan (dry runs only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plan: Option<PlanView>,
+    /// Objects created (or, in a preview, to be created) because a `|createMissing` lookup
+    /// found none for a value: at most [`MAX_ERRORS`] listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references_created: Vec<ReferenceCreate>,
+    /// A dry run (preview): nothing was written.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
+    /// Where the per-record results are (runs given `keepResults`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results: Option<crate::engine::results::ResultsIndex>,
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -361,6 +385,9 @@ impl RunReport {
             stale: false,
             object_type_id: None,
             plan: None,
+            references_created: Vec::new(),
+            dry_run: false,
+            results: None,
         }
     }
 
@@ -389,8 +416,24 @@ impl RunReport {
     }
 }
 
+/// An object a `|createMissing` lookup created for a value no object held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReferenceCreate {
+    /// The referenced object type.
+    pub object_type_id: String,
+    /// The attribute set from the value (the one looked up by, e.g. `Name`).
+    pub attribute: String,
+    /// The value.
+    pub value: String,
+    /// The new object's key (absent in a preview, and when the create failed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_key: Option<String>,
+}
+
 /// A change in a dry-run plan.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct ChangeView {
     /// Attribute name.
     pub attribute: String,
@@ -398,6 +441,13 @@ pub struct ChangeView {
     pub old: Vec<String>,
     /// New values (`(new object <key>)` for objects the run would create first).
     pub new: Vec<String>,
+    /// For values that name objects: their labels, parallel to `old` (a value whose object's
+    /// label is unknown stands for itself). Absent when no label is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub old_labels: Option<Vec<String>>,
+    /// The same for `new`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_labels: Option<Vec<String>>,
 }
 
 /// A create in a dry-run plan.
@@ -405,6 +455,9 @@ pub struct ChangeView {
 pub struct CreateView {
     /// Source key.
     pub key: String,
+    /// The record's readable name (its value for the type's label attribute), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Attributes written.
     pub changes: Vec<ChangeView>,
 }
@@ -415,6 +468,9 @@ pub struct CreateView {
 pub struct UpdateView {
     /// Source key.
     pub key: String,
+    /// The record's readable name, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Assets object key.
     pub object_key: String,
     /// Attributes that differ.
@@ -427,6 +483,9 @@ pub struct UpdateView {
 pub struct MissingView {
     /// Key value.
     pub key: String,
+    /// The object's label in Assets, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
     /// Assets object key.
     pub object_key: String,
     /// `ignore`, `mark`, `delete` or `guarded`.
@@ -485,53 +544,90 @@ impl PlanView {
     }
 }
 
+impl ChangeView {
+    fn of(change: &crate::plan::Change) -> Self {
+        ChangeView {
+            attribute: change.attribute.clone(),
+            old: change.old.clone(),
+            new: change.new.iter().map(|v| v.display()).collect(),
+            old_labels: None,
+            new_labels: None,
+        }
+    }
+}
+
+impl CreateView {
+    /// A planned create as previews show it (its deferred references after its values).
+    pub fn of(create: &crate::plan::Create) -> Self {
+        CreateView {
+            key: create.key.clone(),
+            label: None,
+            changes: create
+                .changes
+                .iter()
+                .chain(&create.deferred)
+                .map(ChangeView::of)
+                .collect(),
+        }
+    }
+}
+
+impl UpdateView {
+    /// A planned update as previews show it.
+    pub fn of(update: &crate::plan::Update) -> Self {
+        UpdateView {
+            key: update.key.clone(),
+            label: None,
+            object_key: update.object_key.clone(),
+            changes: update.changes.iter().map(ChangeView::of).collect(),
+        }
+    }
+}
+
+impl MissingView {
+    /// A missing object and its action as previews show it.
+    pub fn of(missing: &crate::plan::Missing) -> Self {
+        MissingView {
+            key: missing.key.clone(),
+            label: None,
+            object_key: missing.object_key.clone(),
+            action: missing.action.clone(),
+            changes: missing.changes.iter().map(ChangeView::of).collect(),
+        }
+    }
+}
+
+impl PlanView {
+    /// The view of `plan` with at most `limit` entries of each list (all when `None`), the
+    /// rest counted in `omitted`; entries beyond the limit are never built.
+    pub fn of(plan: &Plan, limit: Option<usize>) -> Self {
+        fn first<T, V>(list: &[T], limit: Option<usize>, view: fn(&T) -> V) -> (Vec<V>, u64) {
+            let kept = limit.map_or(list.len(), |l| l.min(list.len()));
+            (
+                list[..kept].iter().map(view).collect(),
+                (list.len() - kept) as u64,
+            )
+        }
+        let (creates, omitted_creates) = first(&plan.creates, limit, CreateView::of);
+        let (updates, omitted_updates) = first(&plan.updates, limit, UpdateView::of);
+        let (missing, omitted_missing) = first(&plan.missing, limit, MissingView::of);
+        PlanView {
+            creates,
+            updates,
+            unchanged: plan.unchanged,
+            missing,
+            omitted: Omitted {
+                creates: omitted_creates,
+                updates: omitted_updates,
+                missing: omitted_missing,
+            },
+        }
+    }
+}
+
 impl From<&Plan> for PlanView {
     fn from(plan: &Plan) -> Self {
-        let view = |changes: &[crate::plan::Change]| -> Vec<ChangeView> {
-            changes
-                .iter()
-                .map(|c| ChangeView {
-                    attribute: c.attribute.clone(),
-                    old: c.old.clone(),
-                    new: c.new.iter().map(|v| v.display()).collect(),
-                })
-                .collect()
-        };
-        PlanView {
-            creates: plan
-                .creates
-                .iter()
-                .map(|c| {
-                    let mut changes = view(&c.changes);
-                    changes.extend(view(&c.deferred));
-                    CreateView {
-                        key: c.key.clone(),
-                        changes,
-                    }
-                })
-                .collect(),
-            updates: plan
-                .updates
-                .iter()
-                .map(|u| UpdateView {
-                    key: u.key.clone(),
-                    object_key: u.object_key.clone(),
-                    changes: view(&u.changes),
-                })
-                .collect(),
-            unchanged: plan.unchanged,
-            missing: plan
-                .missing
-                .iter()
-                .map(|m| MissingView {
-                    key: m.key.clone(),
-                    object_key: m.object_key.clone(),
-                    action: m.action.clone(),
-                    changes: view(&m.changes),
-                })
-                .collect(),
-            omitted: Omitted::default(),
-        }
+        PlanView::of(plan, None)
     }
 }
 
@@ -589,6 +685,7 @@ mod tests {
     fn truncate_keeps_the_first_entries_and_counts_the_rest() {
         let create = |key: &str| CreateView {
             key: key.to_string(),
+            label: None,
             changes: Vec::new(),
         };
         let mut view = PlanView {

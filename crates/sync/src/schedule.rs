@@ -250,6 +250,18 @@ impl Schedule {
         Ok(Some(from + interval))
     }
 
+    /// Whether an import this (scheduled) import depends on is stale at `now_ms`: it never
+    /// succeeded, or its last success (`last_succeeded_ms`) is older than this schedule's
+    /// interval, so the dependent would otherwise link against data older than its own cycle.
+    /// A manual schedule has no cycle: only a dependency that never succeeded is stale for it.
+    pub fn is_dependency_stale(&self, last_succeeded_ms: Option<f64>, now_ms: f64) -> bool {
+        match (last_succeeded_ms, self.every.interval_ms()) {
+            (None, _) => true,
+            (Some(_), None) => false,
+            (Some(last), Some(interval)) => now_ms - last >= interval - TICK_SLACK_MS,
+        }
+    }
+
     /// Whether a tick at `now_ms` should start the import. A duplicate tick right after a
     /// start is never due.
     pub fn is_due(
@@ -329,6 +341,19 @@ mod tests {
 
     fn schedule(value: serde_json::Value) -> Schedule {
         Schedule::from_value(&value, &Cet).unwrap()
+    }
+
+    #[test]
+    fn a_dependency_is_stale_when_older_than_the_dependents_cycle() {
+        let daily = schedule(serde_json::json!({"every": "daily", "at": "06:00"}));
+        assert!(daily.is_dependency_stale(None, MONDAY), "never succeeded");
+        assert!(!daily.is_dependency_stale(Some(MONDAY - 3.0 * HOUR_MS), MONDAY));
+        assert!(daily.is_dependency_stale(Some(MONDAY - 25.0 * HOUR_MS), MONDAY));
+        // A success a minute short of a day is a tick's drift, not fresh data.
+        assert!(daily.is_dependency_stale(Some(MONDAY - DAY_MS + MINUTE_MS), MONDAY));
+        let manual = schedule(serde_json::json!("manual"));
+        assert!(manual.is_dependency_stale(None, MONDAY));
+        assert!(!manual.is_dependency_stale(Some(0.0), MONDAY));
     }
 
     #[test]

@@ -256,6 +256,25 @@ pub fn plan_schema(
         own.mappings.push(named.name.to_string());
 
         let rows = named.mapping.key.iter().chain(&named.mapping.rows);
+        // `|createMissing` rows: the referenced type holds objects named from the values, so
+        // set-up makes it (with the attribute looked up by) even when no mapping targets it.
+        let named_types: Vec<(String, String)> = named
+            .mapping
+            .rows
+            .iter()
+            .filter(|r| r.create_missing.is_some())
+            .filter_map(|r| match &r.lookup {
+                Some(Lookup::ByAttribute { attribute, .. }) => Some((
+                    r.object_type
+                        .clone()
+                        .unwrap_or_else(|| r.attribute.clone())
+                        .trim()
+                        .to_string(),
+                    attribute.trim().to_string(),
+                )),
+                _ => None,
+            })
+            .collect();
         let mut wants: Vec<(String, AttributeShape, bool)> = Vec::new();
         let mut copies: Vec<(String, String)> = Vec::new();
         for row in rows {
@@ -347,6 +366,33 @@ pub fn plan_schema(
                         ),
                     );
                 }
+            }
+        }
+
+        for (type_name, by) in named_types {
+            let (_, referenced) = schema_wants
+                .entry(type_name.to_lowercase())
+                .or_insert_with(|| (type_name.clone(), WantedType::default()));
+            if !referenced.mappings.contains(&named.name.to_string()) {
+                referenced.mappings.push(named.name.to_string());
+            }
+            if by.eq_ignore_ascii_case("Name") {
+                referenced.writes_name = true; // every new type has its Name label
+            } else {
+                referenced
+                    .attributes
+                    .entry(by.to_lowercase())
+                    .or_insert_with(|| {
+                        (
+                            by.clone(),
+                            Wanted {
+                                shape: AttributeShape::plain(DefaultType::Text),
+                                key: false,
+                                mappings: vec![named.name.to_string()],
+                                disputed: false,
+                            },
+                        )
+                    });
             }
         }
     }

@@ -50,6 +50,10 @@ pub struct ImportSpec {
     /// Names of the attributes whose values are looked up (references): what orders imports.
     #[serde(default)]
     pub reference_attributes: Vec<String>,
+    /// Names of the reference attributes whose rows say `|createMissing`: a looked-up value
+    /// no object holds yet gets one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub create_missing: Vec<String>,
 }
 
 /// The resolved Assets target the transformer writes to.
@@ -164,6 +168,12 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
             .rows
             .iter()
             .filter(|r| r.lookup.is_some())
+            .map(|r| r.attribute.clone())
+            .collect(),
+        create_missing: mapping
+            .rows
+            .iter()
+            .filter(|r| r.create_missing.is_some())
             .map(|r| r.attribute.clone())
             .collect(),
     }

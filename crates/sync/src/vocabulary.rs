@@ -65,6 +65,8 @@ pub struct StorageKeys {
     pub prefix: &'static str,
     /// Run records: `{runPrefix}{importId}:{runId}`.
     pub run_prefix: &'static str,
+    /// A run's per-record results: `{resultsPrefix}{importId}:{runId}:{chunk}`.
+    pub results_prefix: &'static str,
 }
 
 /// A registry code.
@@ -106,6 +108,7 @@ pub fn vocabulary() -> Vocabulary {
         storage: StorageKeys {
             prefix: keys::PREFIX,
             run_prefix: keys::RUN_PREFIX,
+            results_prefix: keys::RESULTS_PREFIX,
         },
         codes: Code::ALL
             .iter()

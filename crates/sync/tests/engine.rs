@@ -1487,6 +1487,59 @@ fn a_batch_is_as_bad_as_its_worst_import() {
     assert_eq!(report.status, RunStatus::Partial);
 }
 
+#[test]
+fn a_dependency_runs_only_when_an_import_of_the_batch_references_it() {
+    // Departments marked as a dependency: the users import references them, so they run first.
+    let host = host(4);
+    let mut batch = users_and_departments(MAPPING, "config:objectType=20");
+    batch.budget_ms = None;
+    batch.imports[1].only_as_dependency = true;
+    let report = block_on(run_all(&host, &batch));
+    assert_eq!(report.order, ["departments", "users"]);
+    assert!(report.not_needed.is_empty());
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+
+    // Without the Department row nothing needs them: only users run, and no department is
+    // read or written.
+    let host = self::host(4);
+    let departments = |host: &FakeHost| {
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .count()
+    };
+    let departments_before = departments(&host);
+    let without = MAPPING
+        .lines()
+        .filter(|l| !l.contains("Department"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut batch = users_and_departments(&without, "config:objectType=20");
+    batch.budget_ms = None;
+    batch.imports[1].only_as_dependency = true;
+    let report = block_on(run_all(&host, &batch));
+    assert_eq!(report.order, ["users"]);
+    assert_eq!(report.not_needed, ["departments"]);
+    assert_eq!(report.imports.len(), 1);
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(
+        departments(&host),
+        departments_before,
+        "nothing written for departments"
+    );
+    assert_eq!(host.user_objects().len(), 4);
+
+    // A dependency marked on an import that is itself needed by the other stays in.
+    let host = self::host(4);
+    let mut batch = users_and_departments(MAPPING, "config:objectType=20");
+    batch.budget_ms = None;
+    batch.imports[0].only_as_dependency = true;
+    let report = block_on(run_all(&host, &batch));
+    assert_eq!(report.order, ["departments"], "nothing references users");
+    assert_eq!(report.not_needed, ["users"]);
+}
+
 /// A batch of the users import (`users_mapping`) and a departments import whose target is
 /// named by `department_target`, listed users first, with a budget that needs several slices.
 fn users_and_departments(users_mapping: &str, department_target: &str) -> RunAllOptions {
@@ -1919,4 +1972,362 @@ fn a_long_slice_stores_its_run_record_as_it_goes_and_a_quick_one_does_not() {
         "a long run stores progress as it goes ({slow} vs {quick})"
     );
     assert_eq!(report.progress.done, report.progress.total);
+}
+
+#[test]
+fn results_are_kept_beside_the_record_and_paged_by_kind_and_text() {
+    use tributary_sync::engine::results::{run_record, run_results, ResultKind, ResultsQuery};
+    let host = host(12);
+    host.users.borrow_mut()[0]["manager"] = json!(id(99));
+    let stored = |host: &FakeHost, prefix: &str| {
+        host.storage
+            .borrow()
+            .keys()
+            .filter(|k| k.starts_with(prefix))
+            .count()
+    };
+
+    // A plain preview keeps nothing.
+    let plain = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(
+        plain.status,
+        RunStatus::Partial,
+        "a manager is missing: {plain:#?}"
+    );
+    assert_eq!(stored(&host, "tributary:preview:"), 0);
+    assert_eq!(stored(&host, "tributary:results:"), 0);
+
+    // A background preview keeps a record apart from the run history, and every entry.
+    let preview = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            keep_results: true,
+            plan_limit: Some(0),
+            run_id: Some("p1".into()),
+            ..options(MAPPING)
+        },
+    );
+    assert!(preview.dry_run);
+    assert_eq!(stored(&host, "tributary:run:"), 0, "not in run history");
+    let record = block_on(run_record(&host, "users", "p1")).unwrap().unwrap();
+    assert_eq!(record.counts, preview.counts);
+    assert!(record.dry_run);
+    let index = record.results.expect("results index");
+    assert_eq!(index.total, 12, "12 creates");
+    assert!(
+        record.plan.as_ref().is_some_and(|p| p.creates.is_empty()),
+        "the record itself stays small"
+    );
+    let page = |query: ResultsQuery| block_on(run_results(&host, &query)).unwrap();
+    let all = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "p1".into(),
+        ..Default::default()
+    });
+    assert_eq!(all.total, 12 + preview.errors.len());
+    assert!(all.entries.iter().any(|e| e.kind == ResultKind::Error));
+    let second = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "p1".into(),
+        offset: 5,
+        limit: Some(5),
+        kind: Some(ResultKind::Create),
+        ..Default::default()
+    });
+    assert_eq!((second.total, second.entries.len()), (12, 5));
+    assert_eq!(second.entries[0].key, all.entries[5].key);
+    let found = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "p1".into(),
+        query: Some("FIRST3 ".into()),
+        ..Default::default()
+    });
+    assert_eq!(found.total, 1, "{found:#?}");
+    assert!(found.entries[0]
+        .changes
+        .iter()
+        .any(|c| c.new.iter().any(|v| v == "First3 Last3")));
+    assert_eq!(found.entries[0].label.as_deref(), Some("First3 Last3"));
+    // A manager created in the same run is shown by its name, beside its key.
+    let managed = all
+        .entries
+        .iter()
+        .flat_map(|e| &e.changes)
+        .find(|c| c.attribute == "Manager" && c.new.iter().any(|v| v.starts_with("(new object")))
+        .expect("a manager reference to a new object");
+    let labels = managed
+        .new_labels
+        .as_ref()
+        .expect("labels beside the values");
+    assert_eq!(labels.len(), managed.new.len());
+    assert!(
+        labels[0].starts_with("First") && labels[0].contains(" Last"),
+        "{labels:?}"
+    );
+
+    // A real run keeps its results under its own id; the preview's stay as they were.
+    let run = sync(
+        &host,
+        &RunOptions {
+            keep_results: true,
+            run_id: Some("r1".into()),
+            ..options(MAPPING)
+        },
+    );
+    assert_eq!(run.status, RunStatus::Partial, "{run:#?}");
+    let kept = block_on(run_record(&host, "users", "r1")).unwrap().unwrap();
+    assert!(!kept.dry_run);
+    assert_eq!(kept.results.map(|r| r.total), Some(12));
+    let errors = page(ResultsQuery {
+        import_id: "users".into(),
+        run_id: "r1".into(),
+        kind: Some(ResultKind::Error),
+        ..Default::default()
+    });
+    assert_eq!(errors.total, run.errors.len());
+    assert!(errors.total > 0);
+
+    // Unknown runs and bad ids are refused, naming them.
+    let unknown = block_on(run_results(
+        &host,
+        &ResultsQuery {
+            import_id: "users".into(),
+            run_id: "nope".into(),
+            ..Default::default()
+        },
+    ))
+    .unwrap_err();
+    assert!(
+        unknown.to_string().contains("no run nope of import users"),
+        "{unknown}"
+    );
+    assert!(block_on(run_results(
+        &host,
+        &ResultsQuery {
+            import_id: "a:b".into(),
+            run_id: "r1".into(),
+            ..Default::default()
+        },
+    ))
+    .is_err());
+}
+
+#[test]
+fn create_missing_makes_each_missing_referenced_object_once_and_a_preview_only_lists_it() {
+    let mapping = MAPPING.replace(
+        "map:department=Department|Name=${department}",
+        "map:department=Department|Name=${department}|createMissing",
+    );
+    let host = host(6);
+    host.users.borrow_mut()[0]["department"] = json!("Legal");
+    host.users.borrow_mut()[1]["department"] = json!("legal");
+    let departments = |host: &FakeHost| -> Vec<String> {
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .flat_map(|o| o.get("21"))
+            .collect()
+    };
+
+    let preview = sync(
+        &host,
+        &RunOptions {
+            dry_run: true,
+            ..options(&mapping)
+        },
+    );
+    assert_eq!(preview.status, RunStatus::Succeeded, "{preview:#?}");
+    assert_eq!(
+        preview.references_created.len(),
+        1,
+        "one object for Legal and legal"
+    );
+    assert!(preview.references_created[0]
+        .value
+        .eq_ignore_ascii_case("legal"));
+    assert_eq!(preview.references_created[0].object_key, None);
+    assert_eq!(
+        departments(&host),
+        ["Finance", "IT"],
+        "a preview creates nothing"
+    );
+    let plan = preview.plan.as_ref().unwrap();
+    assert!(plan
+        .creates
+        .iter()
+        .flat_map(|c| &c.changes)
+        .any(|c| c.attribute == "Department"
+            && c.new.len() == 1
+            && c.new[0].eq_ignore_ascii_case("(new object Legal)")));
+
+    let run = sync(&host, &options(&mapping));
+    assert_eq!(run.status, RunStatus::Succeeded, "{run:#?}");
+    let named = departments(&host);
+    assert_eq!(named.len(), 3, "{named:?}");
+    assert!(named[2].eq_ignore_ascii_case("legal"));
+    let legal = host
+        .objects
+        .borrow()
+        .iter()
+        .find(|o| o.type_id == "20" && o.get("21") == [named[2].clone()])
+        .map(|o| o.key())
+        .unwrap();
+    assert_eq!(
+        run.references_created[0].object_key.as_deref(),
+        Some(legal.as_str())
+    );
+    let users = host.user_objects();
+    for i in [5, 4] {
+        // The source lists users in reverse: users 5 and 4 are the first two records.
+        assert_eq!(
+            users[&id(i)].get("4"),
+            std::slice::from_ref(&legal),
+            "user {i}"
+        );
+    }
+
+    let again = sync(&host, &options(&mapping));
+    assert_eq!(again.status, RunStatus::Succeeded);
+    assert!(again.references_created.is_empty());
+    assert_eq!(again.counts.created + again.counts.updated, 0);
+    assert_eq!(departments(&host).len(), 3);
+}
+
+#[test]
+fn without_create_missing_or_when_assets_refuses_the_create_the_reference_stays_unresolved() {
+    let host = host(3);
+    host.users.borrow_mut()[0]["department"] = json!("Legal");
+    let plain = sync(&host, &options(MAPPING));
+    assert_eq!(plain.status, RunStatus::Partial, "{plain:#?}");
+    assert!(plain.references_created.is_empty());
+    assert_eq!(
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .count(),
+        2
+    );
+
+    let host = self::host(3);
+    host.users.borrow_mut()[0]["department"] = json!("Legal");
+    host.fault(
+        "POST",
+        "object/create",
+        1,
+        FaultKind::Status(400, Vec::new()),
+    );
+    let mapping = MAPPING.replace(
+        "map:department=Department|Name=${department}",
+        "map:department=Department|Name=${department}|createMissing",
+    );
+    let refused = sync(&host, &options(&mapping));
+    assert_eq!(refused.status, RunStatus::Partial, "{refused:#?}");
+    assert!(refused.references_created.is_empty());
+    assert!(
+        refused.errors.iter().any(|e| e
+            .message
+            .contains("could not create the missing object \"Legal\"")),
+        "{:#?}",
+        refused.errors
+    );
+    assert_eq!(
+        host.objects
+            .borrow()
+            .iter()
+            .filter(|o| o.type_id == "20")
+            .count(),
+        2
+    );
+    assert_eq!(
+        host.user_objects().len(),
+        3,
+        "the records themselves are written"
+    );
+}
+
+#[test]
+fn a_cancelled_run_stops_at_its_next_slice_keeps_its_writes_and_frees_the_import() {
+    use tributary_sync::engine::cancel_run;
+    let host = host(150);
+    host.request_ms.set(100.0);
+    let opts = RunOptions {
+        budget_ms: Some(2_000.0),
+        run_id: Some("run-1".into()),
+        ..options(MAPPING)
+    };
+    let first = sync(&host, &opts);
+    assert_eq!(first.status, RunStatus::Continue);
+    let answer = block_on(cancel_run(&host, "users", "run-1")).unwrap();
+    assert!(answer.cancelled);
+    let written_before = host.user_objects().len();
+    let next = sync(
+        &host,
+        &RunOptions {
+            resume: true,
+            ..opts.clone()
+        },
+    );
+    assert_eq!(next.status, RunStatus::Cancelled, "{next:#?}");
+    assert!(next.finished_at.is_some());
+    assert!(next
+        .message
+        .as_deref()
+        .unwrap_or("")
+        .contains("cancelled by an admin"));
+    assert_eq!(
+        host.user_objects().len(),
+        written_before,
+        "nothing more is written"
+    );
+    assert!(
+        !host.storage.borrow().contains_key("tributary:lease:users"),
+        "the lease is freed"
+    );
+    assert!(
+        !host.storage.borrow().contains_key("tributary:state:users"),
+        "no state is left to resume"
+    );
+    let record = block_on(tributary_sync::engine::results::run_record(
+        &host, "users", "run-1",
+    ))
+    .unwrap()
+    .unwrap();
+    assert_eq!(record.status, RunStatus::Cancelled);
+
+    // A finished run is left as it is; a new run of the import starts and finishes.
+    let again = block_on(cancel_run(&host, "users", "run-1")).unwrap();
+    assert!(!again.cancelled);
+    assert_eq!(again.status, Some(RunStatus::Cancelled));
+    let (done, _) = sync_to_end(
+        &host,
+        &RunOptions {
+            run_id: Some("run-2".into()),
+            ..opts.clone()
+        },
+    );
+    assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
+    assert_users_match(&host, 150);
+
+    // Cancelled while still queued: it ends before it reads or writes anything.
+    block_on(cancel_run(&host, "users", "run-3")).unwrap();
+    host.clear_requests();
+    let queued = sync(
+        &host,
+        &RunOptions {
+            run_id: Some("run-3".into()),
+            ..opts
+        },
+    );
+    assert_eq!(queued.status, RunStatus::Cancelled);
+    assert_eq!(host.count("GET", "/api/systemusers"), 0);
+    assert!(block_on(cancel_run(&host, "a:b", "run-3")).is_err());
 }

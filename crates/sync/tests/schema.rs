@@ -366,3 +366,30 @@ fn a_copy_row_gets_the_type_of_the_attribute_it_copies() {
         .iter()
         .any(|d| d.message.contains("`copy` goes with `|byKey`")));
 }
+
+#[test]
+fn a_create_missing_row_makes_the_referenced_type_it_names_objects_in() {
+    let text = format!(
+        "{GROUPS}map:description=Department|Name=${{description}}|createMissing\nmap:name=Site|Code=${{name}}|createMissing|objectType=Location\n"
+    );
+    let plan = plan_for(&[("groups.map", &text)], empty_people());
+    assert!(plan.problems.is_empty(), "{:?}", plan.problems);
+    let made = created(&plan);
+    for wanted in [
+        "Department: object type",
+        "Location: object type",
+        "Location.Code: Text",
+        "Group.Department: reference to Department",
+        "Group.Site: reference to Location",
+    ] {
+        assert!(made.contains(&wanted.to_string()), "{wanted}: {made:?}");
+    }
+    assert!(
+        !made.iter().any(|c| c.starts_with("Department.")),
+        "Department is looked up by its Name, which every type has: {made:?}"
+    );
+    // Without createMissing a type nobody makes must exist, as before.
+    let plain = format!("{GROUPS}map:description=Department|Name=${{description}}\n");
+    let plan = plan_for(&[("groups.map", &plain)], empty_people());
+    assert_eq!(plan.problems.len(), 1, "{:?}", plan.problems);
+}

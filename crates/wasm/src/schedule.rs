@@ -137,3 +137,15 @@ pub fn next_scheduled_run(
         .with(|zones| schedule.next_run(last_started_ms, now_ms, zones))
         .map_err(|e| JsError::new(&e))
 }
+
+/// Whether an import that a scheduled import (with this schedule) depends on is too old to
+/// link against: it never succeeded (`lastSucceededMs` absent), or not within this schedule's
+/// interval. The scheduler then runs it first. Throws for a bad schedule.
+#[wasm_bindgen(js_name = isDependencyStale)]
+pub fn is_dependency_stale(
+    #[wasm_bindgen(unchecked_param_type = "string | ScheduleSpec")] schedule: JsValue,
+    last_succeeded_ms: Option<f64>,
+    now_ms: f64,
+) -> Result<bool, JsError> {
+    Ok(schedule_of(&schedule)?.is_dependency_stale(last_succeeded_ms, now_ms))
+}

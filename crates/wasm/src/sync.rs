@@ -92,24 +92,69 @@ export interface SyncOptions {
    *  objects) may have one attribute cleared in a run. Default 10 % and never fewer than 10
    *  objects; a value given here has no such floor. */
   maxClears?: { unit: 'count' | 'percent'; value: number };
+  /** In runSyncAll: run this import only when another import of the batch references its
+   *  object type (a stale dependency a scheduled tick brings along). */
+  onlyAsDependency?: boolean;
+  /** Keep every per-record result beside the run's record (read with runResults); a dry run
+   *  given this keeps a record too, apart from the run history (a background preview). */
+  keepResults?: boolean;
 }
 
-export interface SyncChange { attribute: string; old: string[]; new: string[] }
+/** What runResults is asked for. */
+export interface ResultsQuery {
+  importId: string;
+  runId: string;
+  offset?: number;
+  /** At most 500 (the default). */
+  limit?: number;
+  kind?: ResultKind;
+  /** Any case; matched in keys, object keys, attributes, messages and values. */
+  query?: string;
+}
 
+export type ResultKind = 'create' | 'update' | 'retire' | 'error';
+
+/** One per-record result of a run or preview. */
+export interface ResultEntry {
+  kind: ResultKind;
+  key: string;
+  label?: string;
+  objectKey?: string;
+  action?: 'ignore' | 'mark' | 'delete' | 'guarded';
+  changes?: SyncChange[];
+  attribute?: string;
+  message?: string;
+  level?: 'error' | 'warning';
+}
+
+/** One page of runResults. */
+export interface ResultsPage {
+  total: number;
+  offset: number;
+  limit: number;
+  entries: ResultEntry[];
+  errorsOmitted: number;
+}
+
+/** oldLabels / newLabels: the labels of the objects the values name, parallel to old / new. */
+export interface SyncChange { attribute: string; old: string[]; new: string[]; oldLabels?: string[]; newLabels?: string[] }
+
+/** `label`: the record's readable name (its value for the type's label attribute). */
 export interface SyncPlan {
-  creates: { key: string; changes: SyncChange[] }[];
+  creates: { key: string; label?: string; changes: SyncChange[] }[];
   /** Only what a run would write: clears withheld by the mass-clear guard are left out. */
-  updates: { key: string; objectKey: string; changes: SyncChange[] }[];
+  updates: { key: string; label?: string; objectKey: string; changes: SyncChange[] }[];
   unchanged: number;
-  missing: { key: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
+  missing: { key: string; label?: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
   /** Entries left out by planLimit. */
   omitted?: { creates: number; updates: number; missing: number };
 }
 
 /** succeeded: every record written whole, no guard; partial: some records failed or were
  *  written without some values (counts.failed, counts.incomplete); failed: nothing could be
- *  written (error says why); stopped: a guard withheld writes (guard.reason). */
-export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'continue' | 'busy';
+ *  written (error says why); stopped: a guard withheld writes (guard.reason); cancelled: an
+ *  admin cancelled it (cancelRun), what it wrote before stays. */
+export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'cancelled' | 'continue' | 'busy';
 export type RunPhase = 'config' | 'target' | 'readSource' | 'readAssets' | 'write' | 'done';
 
 /** A run failure as data: a code from the diagnostic registry (E1xx). */
@@ -160,6 +205,12 @@ export interface SyncReport {
   stale?: boolean;
   objectTypeId?: string;
   plan?: SyncPlan;
+  /** Objects `|createMissing` lookups created (a preview: would create; no objectKey). */
+  referencesCreated?: { objectTypeId: string; attribute: string; value: string; objectKey?: string }[];
+  /** A dry run (preview): nothing was written. */
+  dryRun?: boolean;
+  /** Where the per-record results are (runs given keepResults); read them with runResults. */
+  results?: { chunks: number; total: number };
 }
 
 /** The options of sampleSource. */
@@ -256,6 +307,8 @@ export interface SyncAllReport {
   order: string[];
   /** Reports of the imports run so far, in order; each import's runId is `${runId}-${importId}`. */
   imports: SyncReport[];
+  /** onlyAsDependency imports that no import of the batch referenced (not run). */
+  notNeeded?: string[];
 }
 
 /** The options of listSchemas / listObjectTypes / listAttributes. */
@@ -293,7 +346,7 @@ export interface Vocabulary {
   runStatuses: RunStatus[];
   runPhases: RunPhase[];
   idRule: { maxLength: number; pattern: string };
-  storage: { prefix: string; runPrefix: string };
+  storage: { prefix: string; runPrefix: string; resultsPrefix: string };
   codes: { code: string; severity: 'error' | 'warning'; summary: string }[];
 }
 "#;
@@ -585,6 +638,52 @@ pub async fn finish_slice(
     tributary_sync::engine::finish_slice(&JsHost(host), &done)
         .await
         .map_err(|e| run_error(&e))
+}
+
+/// Asks a run to stop: it ends `cancelled` at its next unit of work, keeping what it wrote;
+/// a queued run ends before it starts. A finished run answers `{cancelled: false, status}`.
+#[wasm_bindgen(js_name = cancelRun, unchecked_return_type = "{ cancelled: boolean; status?: RunStatus }")]
+pub async fn cancel_run(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "{ importId: string; runId: string }")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let query: tributary_sync::engine::results::ResultsQuery = parse_options(options, "cancelRun")?;
+    let answer = tributary_sync::engine::cancel_run(&JsHost(host), &query.import_id, &query.run_id)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&answer)?)
+}
+
+/// The stored record of a run or of a background preview (`null` when there is none: never
+/// stored, or expired). Rejects with an `Error` when the store cannot be read.
+#[wasm_bindgen(js_name = runRecord, unchecked_return_type = "SyncReport | null")]
+pub async fn run_record(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "{ importId: string; runId: string }")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let query: tributary_sync::engine::results::ResultsQuery = parse_options(options, "runRecord")?;
+    let record =
+        tributary_sync::engine::results::run_record(&JsHost(host), &query.import_id, &query.run_id)
+            .await
+            .map_err(|e| run_error(&e))?;
+    Ok(to_js(&record)?)
+}
+
+/// One page of a run's (or background preview's) per-record results: its planned creates,
+/// updates and retirements, then the problems its record lists; filtered by `kind` and by
+/// `query` (any case, in keys, attributes, messages and values). Rejects with an `Error` for
+/// an unknown run or bad ids.
+#[wasm_bindgen(js_name = runResults, unchecked_return_type = "ResultsPage")]
+pub async fn run_results(
+    host: SyncHostJs,
+    #[wasm_bindgen(unchecked_param_type = "ResultsQuery")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let query: tributary_sync::engine::results::ResultsQuery =
+        parse_options(options, "runResults")?;
+    let page = tributary_sync::engine::results::run_results(&JsHost(host), &query)
+        .await
+        .map_err(|e| run_error(&e))?;
+    Ok(to_js(&page)?)
 }
 
 /// Fetches a few raw JumpCloud records the way the mapping's import reads them (its

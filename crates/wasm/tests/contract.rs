@@ -106,6 +106,8 @@ fn full_report() -> RunReport {
         attribute: "Name".into(),
         old: vec!["a".into()],
         new: vec!["b".into()],
+        old_labels: Some(vec!["A".into()]),
+        new_labels: Some(vec!["B".into()]),
     };
     RunReport {
         run_id: "r1".into(),
@@ -141,16 +143,19 @@ fn full_report() -> RunReport {
         plan: Some(PlanView {
             creates: vec![CreateView {
                 key: "k".into(),
+                label: Some("K".into()),
                 changes: vec![change.clone()],
             }],
             updates: vec![UpdateView {
                 key: "k".into(),
+                label: Some("K".into()),
                 object_key: "K-1".into(),
                 changes: vec![change.clone()],
             }],
             unchanged: 1,
             missing: vec![MissingView {
                 key: "k".into(),
+                label: Some("K".into()),
                 object_key: "K-2".into(),
                 action: RetireAction::Mark,
                 changes: vec![change],
@@ -160,6 +165,17 @@ fn full_report() -> RunReport {
                 updates: 1,
                 missing: 1,
             },
+        }),
+        references_created: vec![tributary_sync::report::ReferenceCreate {
+            object_type_id: "20".into(),
+            attribute: "Name".into(),
+            value: "Legal".into(),
+            object_key: Some("D-3".into()),
+        }],
+        dry_run: true,
+        results: Some(tributary_sync::engine::results::ResultsIndex {
+            chunks: 1,
+            total: 3,
         }),
     }
 }
@@ -173,6 +189,7 @@ fn every_report_key_is_declared() {
         status: RunStatus::Continue,
         order: vec!["users".into()],
         imports: vec![report],
+        not_needed: vec!["groups".into()],
     };
     assert_declared(serde_json::to_value(&all).unwrap(), "SyncAllReport");
 }
@@ -195,6 +212,8 @@ fn every_option_is_declared() {
         slice: Some(3),
         deadline_ms: Some(9.0),
         max_clears: Some(tributary_mapping::Limit::Percent(10.0)),
+        only_as_dependency: true,
+        keep_results: true,
     };
     let value = serde_json::to_value(&options).unwrap();
     assert_eq!(
@@ -203,7 +222,7 @@ fn every_option_is_declared() {
     );
     assert_eq!(
         value.as_object().unwrap().len(),
-        15,
+        17,
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");

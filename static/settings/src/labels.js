@@ -9,6 +9,7 @@ export const STATUS_LABELS = {
   succeeded: 'Succeeded',
   partial: 'Partial',
   stopped: 'Stopped by a guard',
+  cancelled: 'Cancelled',
   failed: 'Failed',
   busy: 'Skipped',
 };

@@ -28,6 +28,7 @@ pub const ROW_OPTIONS: &[&str] = &[
     "objectType",
     "attributeType",
     "copy",
+    "createMissing",
 ];
 
 pub(super) fn row(
@@ -90,6 +91,7 @@ pub(super) fn row(
     let mut object_type = None;
     let mut attribute_type = None;
     let mut copy: Option<CopyFrom> = None;
+    let mut create_missing: Option<Pos> = None;
     for piece in &pieces[1..] {
         let piece_pos = Pos {
             line: pos.line,
@@ -108,6 +110,13 @@ pub(super) fn row(
                 set_once(&mut object_type, name, "objectType", piece.span, diags)
             }
             Ok(RowOption::Copy(c)) => set_once(&mut copy, c, "copy", piece.span, diags),
+            Ok(RowOption::CreateMissing) => set_once(
+                &mut create_missing,
+                piece_pos,
+                "createMissing",
+                piece.span,
+                diags,
+            ),
             Ok(RowOption::AttributeType(t)) => {
                 set_once(&mut attribute_type, t, "attributeType", piece.span, diags)
             }
@@ -142,6 +151,23 @@ pub(super) fn row(
             );
         }
     }
+    if let Some(at) = &create_missing {
+        if !matches!(row_lookup, Some(Lookup::ByAttribute { .. })) {
+            diags.push(
+                Diagnostic::new(
+                    Code::ConflictingOptions,
+                    at.span,
+                    "`createMissing` goes with a lookup by attribute",
+                    "create what, named how?",
+                )
+                .with_hint(format!(
+                    "write e.g. `map:department={}|Name=${{department}}|createMissing`: a missing object is created with that Name",
+                    attribute_raw.text
+                ))
+                .with_note("`|byKey` references records of the import itself, which the import creates"),
+            );
+        }
+    }
     if kind == RowKind::Key && (row_lookup.is_some() || !conditions.is_empty()) {
         diags.push(
             Diagnostic::new(
@@ -170,6 +196,7 @@ pub(super) fn row(
             object_type,
             attribute_type,
             copy,
+            create_missing,
         })),
         _ => LineItem::Verbatim,
     }
@@ -205,6 +232,7 @@ enum RowOption {
     ObjectType(String),
     AttributeType(AttributeType),
     Copy(CopyFrom),
+    CreateMissing,
 }
 
 fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
@@ -259,6 +287,14 @@ fn option(piece: &Piece<'_>, pos: Pos) -> Result<RowOption, Diagnostic> {
                 v.span,
                 "`byKey` takes no value".into(),
                 "write just `|byKey`".into(),
+            )),
+        },
+        "createMissing" => match piece.value {
+            None => Ok(RowOption::CreateMissing),
+            Some(v) => Err(bad_arg(
+                v.span,
+                "`createMissing` takes no value".into(),
+                "write just `|createMissing`".into(),
             )),
         },
         "objectType" => Ok(RowOption::ObjectType(single_arg(piece, known, false)?.0)),
@@ -454,6 +490,7 @@ mod tests {
                 "objectType",
                 "attributeType",
                 "copy",
+                "createMissing",
             ]
             .contains(name)
             {
@@ -465,6 +502,36 @@ mod tests {
             let transforms = &doc.mapping.rows[0].transforms;
             assert_eq!(transforms.len(), 1, "{name}");
             assert_eq!(transforms[0].transform.name(), *name);
+        }
+    }
+
+    #[test]
+    fn create_missing_goes_with_a_lookup_by_attribute_and_takes_no_value() {
+        let doc = Document::parse(
+            "key:_id=id\nmap:department=Department|Name=${department}|createMissing\n",
+        );
+        assert!(!doc.has_errors(), "{:?}", doc.diagnostics);
+        assert!(doc.mapping.rows[0].create_missing.is_some());
+        for (text, wanted) in [
+            (
+                "map:manager=Manager|byKey|createMissing",
+                "`createMissing` goes with a lookup by attribute",
+            ),
+            (
+                "map:department=Department|createMissing",
+                "`createMissing` goes with a lookup by attribute",
+            ),
+            (
+                "map:department=Department|Name=${department}|createMissing=yes",
+                "`createMissing` takes no value",
+            ),
+        ] {
+            let doc = Document::parse(&format!("key:_id=id\n{text}\n"));
+            assert!(
+                doc.diagnostics.iter().any(|d| d.message == wanted),
+                "{text}: {:?}",
+                doc.diagnostics
+            );
         }
     }
 }

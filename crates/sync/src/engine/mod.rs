@@ -12,8 +12,11 @@
 //! [`writes`] (creates, updates, marks, deletes); this module is the run loop.
 
 pub mod assets;
+mod create_missing;
 pub mod jumpcloud;
+mod labels;
 mod lookups;
+pub mod results;
 pub mod schema;
 pub mod store;
 mod writes;
@@ -140,6 +143,7 @@ async fn run_compiled<H: SyncHost>(
     let run_id = run_id_of(options, started, 'r');
     let mut report = RunReport::new(&run_id, &options.import_id, started);
     report.invocations = 1;
+    report.dry_run = options.dry_run;
     let ids_valid = valid_id(&options.import_id) && valid_id(&run_id);
     let import = match compiled {
         Ok(import) => import,
@@ -304,6 +308,10 @@ pub struct RunAllReport {
     pub order: Vec<String>,
     /// The reports of the imports run so far, in that order.
     pub imports: Vec<RunReport>,
+    /// Imports given [`RunOptions::only_as_dependency`] that no import of the batch needed
+    /// (nothing run for them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_needed: Vec<String>,
 }
 
 /// A target resolved before the run: `(workspace id, target)`.
@@ -403,9 +411,15 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             _ => BTreeSet::new(),
         })
         .collect();
+    let optional: Vec<bool> = prepared
+        .iter()
+        .map(|p| p.options.only_as_dependency)
+        .collect();
+    let needed = needed_imports(&targets, &references, &optional);
     // Finished imports ran first; the rest keep their dependency order.
     let (mut order, rest): (Vec<usize>, Vec<usize>) = dependency_order(&targets, &references)
         .into_iter()
+        .filter(|&i| needed[i])
         .partition(|&i| prepared[i].finished.is_some());
     order.extend(rest);
     let mut report = RunAllReport {
@@ -416,6 +430,10 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
             .map(|&i| prepared[i].options.import_id.clone())
             .collect(),
         imports: Vec::new(),
+        not_needed: (0..prepared.len())
+            .filter(|&i| !needed[i])
+            .map(|i| prepared[i].options.import_id.clone())
+            .collect(),
     };
     let budget = budget_of(options.budget_ms, options.deadline_ms, started);
     let mut slots: Vec<Option<Prepared<'_, H>>> = prepared.into_iter().map(Some).collect();
@@ -504,14 +522,86 @@ pub async fn finish_slice<H: SyncHost>(host: &H, done: &FinishedSlice) -> Result
     Ok(())
 }
 
+/// Whether import `i` references import `j`'s object type.
+fn depends_on(
+    targets: &[Option<String>],
+    references: &[BTreeSet<String>],
+    i: usize,
+    j: usize,
+) -> bool {
+    i != j
+        && targets[j]
+            .as_ref()
+            .is_some_and(|t| references[i].contains(t))
+}
+
+/// Which imports a batch runs: every import not marked `optional`, and each optional one that
+/// an import it runs references (directly or through another optional one).
+fn needed_imports(
+    targets: &[Option<String>],
+    references: &[BTreeSet<String>],
+    optional: &[bool],
+) -> Vec<bool> {
+    let mut needed: Vec<bool> = optional.iter().map(|o| !o).collect();
+    loop {
+        let newly = (0..needed.len()).find(|&j| {
+            !needed[j]
+                && (0..needed.len()).any(|i| needed[i] && depends_on(targets, references, i, j))
+        });
+        match newly {
+            Some(j) => needed[j] = true,
+            None => return needed,
+        }
+    }
+}
+
+/// What [`cancel_run`] answers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelAnswer {
+    /// Whether the run will stop (at its next unit of work, or before it starts when queued).
+    pub cancelled: bool,
+    /// A finished run's status (nothing to cancel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<RunStatus>,
+}
+
+/// Asks a run to stop: it ends `cancelled` at its next unit of work (a page, a batch of
+/// writes), within seconds, keeping what it wrote; a run still queued ends before it starts.
+/// A finished run answers its status and is left as it is.
+pub async fn cancel_run<H: SyncHost>(
+    host: &H,
+    import_id: &str,
+    run_id: &str,
+) -> Result<CancelAnswer, RunError> {
+    if !valid_id(import_id) || !valid_id(run_id) {
+        return Err(RunError::InvalidOptions(format!(
+            "cancelRun: import {import_id:?} / run {run_id:?} is not a valid id"
+        )));
+    }
+    let store = RunStore::new(host, import_id, run_id);
+    if let Some(done) = store.record().await.filter(|r| r.finished_at.is_some()) {
+        return Ok(CancelAnswer {
+            cancelled: false,
+            status: Some(done.status),
+        });
+    }
+    host.storage_set_expiring(
+        &store::keys::cancel(import_id, run_id),
+        "true",
+        store::SLICE_CLAIM_TTL_MS,
+    )
+    .await
+    .map_err(RunError::Storage)?;
+    Ok(CancelAnswer {
+        cancelled: true,
+        status: None,
+    })
+}
+
 /// Kahn's order over imports: `i` after `j` when `i` references `j`'s object type.
 fn dependency_order(targets: &[Option<String>], references: &[BTreeSet<String>]) -> Vec<usize> {
-    let depends = |i: usize, j: usize| {
-        i != j
-            && targets[j]
-                .as_ref()
-                .is_some_and(|t| references[i].contains(t))
-    };
+    let depends = |i: usize, j: usize| depends_on(targets, references, i, j);
     let mut remaining: Vec<usize> = (0..targets.len()).collect();
     let mut order = Vec::new();
     while !remaining.is_empty() {
@@ -598,6 +688,8 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     progressed: Cell<bool>,
     /// This invocation took its slice over from one that was stopped before it finished.
     taken_over: Cell<bool>,
+    /// An admin asked to cancel the run: it stops at the next unit of work.
+    cancelled: Cell<bool>,
     /// When the run record was last stored by [`Engine::report_progress`].
     progress_saved_at: Cell<f64>,
 }
@@ -620,7 +712,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             host,
             client,
             assets: Assets::new(client, options.workspace_id.as_deref()),
-            store: RunStore::new(host, &options.import_id, &run_id),
+            store: if options.dry_run {
+                RunStore::for_preview(host, &options.import_id, &run_id)
+            } else {
+                RunStore::new(host, &options.import_id, &run_id)
+            },
             options,
             spec: &import.spec,
             transform: import.transform.as_ref(),
@@ -638,6 +734,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             progressed: Cell::new(false),
             taken_over: Cell::new(false),
             progress_saved_at: Cell::new(started),
+            cancelled: Cell::new(false),
         }
     }
 
@@ -655,6 +752,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     /// even when the fixed reads alone take longer than the budget.
     fn over_budget(&self) -> bool {
         // Dry runs have no state to continue from: they stop only when a budget was asked for.
+        if self.cancelled.get() {
+            return true;
+        }
         let budgeted = !self.options.dry_run || self.options.budget_ms.is_some();
         budgeted && self.progressed.get() && self.host.now_ms() - self.started >= self.budget_ms
     }
@@ -663,15 +763,24 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.progressed.set(true);
     }
 
+    /// Whether this run keeps a record: every real run, and dry runs kept as background
+    /// previews.
+    fn keeps_record(&self) -> bool {
+        !self.options.dry_run || self.options.keep_results
+    }
+
     /// Stores the run record when [`PROGRESS_SAVE_MS`] passed since it was last stored (not
-    /// for dry runs, which keep no record). A refused save only delays the next view of it:
-    /// the record is stored again at the end of the slice, where a refusal counts.
+    /// for plain dry runs, which keep no record). A refused save only delays the next view of
+    /// it: the record is stored again at the end of the slice, where a refusal counts.
     async fn report_progress(&self, state: &RunState) {
         let now = self.host.now_ms();
-        if self.options.dry_run || now - self.progress_saved_at.get() < PROGRESS_SAVE_MS {
+        if !self.keeps_record() || now - self.progress_saved_at.get() < PROGRESS_SAVE_MS {
             return;
         }
         self.progress_saved_at.set(now);
+        if !self.options.dry_run && self.store.cancel_requested().await {
+            self.cancelled.set(true);
+        }
         let mut report = state.report.clone();
         let mut calls = report.api_calls.clone();
         calls.add(&self.client.calls());
@@ -703,6 +812,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             // the new run as in progress right away.
             self.store.clear_stale_state().await;
             let _ = self.store.save_record(&state.report).await;
+        } else if self.options.dry_run && self.keeps_record() {
+            // A background preview shows as begun at once.
+            let _ = self.store.save_record(&state.report).await;
         }
         let cached = self.store.load_user_cache().await;
         self.users.borrow_mut().extend(
@@ -710,7 +822,12 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 .into_iter()
                 .map(|(email, account, at)| (email, (account, at))),
         );
-        let outcome = self.work(&mut state, &mut desired, target).await;
+        let outcome = if !self.options.dry_run && self.store.cancel_requested().await {
+            self.cancelled.set(true);
+            Err(Stop::Budget)
+        } else {
+            self.work(&mut state, &mut desired, target).await
+        };
         let report = &mut state.report;
         let mut calls = report.api_calls.clone();
         calls.add(&self.client.calls());
@@ -727,6 +844,14 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                     };
                     report.fail(&error, self.host.now_ms());
                 }
+            }
+            Err(Stop::Budget) if self.cancelled.get() => {
+                report.status = RunStatus::Cancelled;
+                report.finished_at = Some(self.host.now_ms());
+                report.message = Some(format!(
+                    "cancelled by an admin during phase {}; what was written before stays",
+                    report.phase.name()
+                ));
             }
             Err(Stop::Budget) if self.options.dry_run => {
                 report.status = RunStatus::Continue;
@@ -755,6 +880,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             }
         }
         if self.options.dry_run {
+            if self.keeps_record() {
+                if let Err(e) = self.store.save_record(&state.report).await {
+                    state.report.fail(&RunError::Storage(e), self.host.now_ms());
+                }
+            }
             return state.report;
         }
         if state.report.status == RunStatus::Continue {
@@ -905,6 +1035,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     fn fresh_state(&self) -> RunState {
         let mut report = RunReport::new(&self.run_id, self.import_id(), self.started);
         report.invocations = 0;
+        report.dry_run = self.options.dry_run;
         RunState {
             run_id: self.run_id.clone(),
             slice: self.options.slice.unwrap_or(0),
@@ -987,7 +1118,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             } else {
                 std::borrow::Cow::Borrowed(desired.as_slice())
             };
-        let lookups = self.resolve_lookups(&target, &records).await?;
+        let mut lookups = self.resolve_lookups(&target, &records).await?;
+        self.create_missing_references(&target, &records, &mut lookups, &mut state.report)
+            .await?;
         let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
         let mut the_plan = plan(&PlanInput {
             object_type_id: &target.object_type_id,
@@ -1005,13 +1138,28 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             withhold_retirements(&mut the_plan, reason);
         }
         self.record_plan(state, &the_plan, &records);
-        if self.options.dry_run {
-            let mut view = PlanView::from(&the_plan);
-            if let Some(limit) = self.options.plan_limit {
-                view.truncate(limit);
+        // The first plan of the run is what it set out to do; later slices re-plan only what
+        // is left of it.
+        let keep_results = self.options.keep_results && state.report.results.is_none();
+        if keep_results || self.options.dry_run {
+            let labels = labels::Labels::new(&defs, &records, &existing);
+            if keep_results {
+                let index = results::save(
+                    self.host,
+                    self.import_id(),
+                    &self.run_id,
+                    results::plan_entries(&the_plan, &labels),
+                )
+                .await
+                .map_err(|e| Stop::Fail(RunError::Storage(e)))?;
+                state.report.results = Some(index);
             }
-            state.report.plan = Some(view);
-            return Ok(());
+            if self.options.dry_run {
+                let mut view = PlanView::of(&the_plan, self.options.plan_limit);
+                labels.apply(&mut view);
+                state.report.plan = Some(view);
+                return Ok(());
+            }
         }
         state.report.phase = RunPhase::Write;
         self.report_progress(state).await;

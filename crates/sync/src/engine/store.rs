@@ -34,6 +34,8 @@ pub mod keys {
     pub const PREFIX: &str = "tributary:";
     /// Prefix of the run records (`{RUN_PREFIX}{importId}:{runId}`): what run history lists.
     pub const RUN_PREFIX: &str = "tributary:run:";
+    /// Prefix of the per-record results (`{RESULTS_PREFIX}{importId}:{runId}:{chunk}`).
+    pub const RESULTS_PREFIX: &str = "tributary:results:";
 
     /// The run lease of an import: `{runId, expiresAt}`.
     pub fn lease(import_id: &str) -> String {
@@ -58,6 +60,22 @@ pub mod keys {
     /// A run record (the run report as last stored).
     pub fn run(import_id: &str, run_id: &str) -> String {
         format!("{RUN_PREFIX}{import_id}:{run_id}")
+    }
+
+    /// The record of a background preview (a dry run the host queued): kept apart from the
+    /// run records, so run history never lists it.
+    pub fn preview(import_id: &str, run_id: &str) -> String {
+        format!("tributary:preview:{import_id}:{run_id}")
+    }
+
+    /// One chunk of the per-record results of a run or background preview.
+    pub fn results_chunk(import_id: &str, run_id: &str, index: u32) -> String {
+        format!("{RESULTS_PREFIX}{import_id}:{run_id}:{index}")
+    }
+
+    /// An admin's request to cancel a run (checked at each slice and progress save).
+    pub fn cancel(import_id: &str, run_id: &str) -> String {
+        format!("tributary:cancel:{import_id}:{run_id}")
     }
 
     /// The claim of one queue slice of a run (exactly one invocation runs each slice).
@@ -193,6 +211,9 @@ pub(crate) struct RunStore<'h, H: SyncHost> {
     host: &'h H,
     import_id: String,
     run_id: String,
+    /// Whether this is a background preview's store: its record goes under
+    /// [`keys::preview`], not among the run records.
+    preview: bool,
 }
 
 impl<'h, H: SyncHost> RunStore<'h, H> {
@@ -201,6 +222,23 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             host,
             import_id: import_id.to_string(),
             run_id: run_id.to_string(),
+            preview: false,
+        }
+    }
+
+    /// The store of a background preview (a dry run that keeps a record).
+    pub fn for_preview(host: &'h H, import_id: &str, run_id: &str) -> Self {
+        RunStore {
+            preview: true,
+            ..Self::new(host, import_id, run_id)
+        }
+    }
+
+    fn record_key(&self) -> String {
+        if self.preview {
+            keys::preview(&self.import_id, &self.run_id)
+        } else {
+            keys::run(&self.import_id, &self.run_id)
         }
     }
 
@@ -342,10 +380,19 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         }
     }
 
+    /// Whether an admin asked to cancel this run.
+    pub async fn cancel_requested(&self) -> bool {
+        matches!(
+            self.host
+                .storage_get(&keys::cancel(&self.import_id, &self.run_id))
+                .await,
+            Ok(Some(_))
+        )
+    }
+
     /// The stored record of this run, if any.
     pub async fn record(&self) -> Option<RunReport> {
-        self.load_json(&keys::run(&self.import_id, &self.run_id))
-            .await
+        self.load_json(&self.record_key()).await
     }
 
     /// The stored state of this run with its source records and resolved lookups.
@@ -533,11 +580,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             text = serde_json::to_string(&record).map_err(|e| StorageError(e.to_string()))?;
         }
         self.host
-            .storage_set_expiring(
-                &keys::run(&self.import_id, &self.run_id),
-                &text,
-                RECORD_TTL_MS,
-            )
+            .storage_set_expiring(&self.record_key(), &text, RECORD_TTL_MS)
             .await
     }
 

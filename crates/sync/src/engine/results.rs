@@ -1,0 +1,309 @@
+//! Every per-record result of a run or a background preview, kept beside its record: the run
+//! record stays small (bounded errors, no plan), while the results, in chunks under the
+//! store's value limit, hold each create, update and retirement the run planned, for paging,
+//! searching and download. The record's problems are read with them as `error` entries.
+
+use serde::{Deserialize, Serialize};
+
+use super::labels::Labels;
+use super::store::{keys, CHUNK_BYTES, RECORD_TTL_MS};
+use crate::error::{RunError, StorageError};
+use crate::host::SyncHost;
+use crate::plan::{Level, Plan, RetireAction};
+use crate::report::{ChangeView, CreateView, MissingView, RunReport, UpdateView};
+
+/// The most entries one page of results holds.
+pub const MAX_PAGE: usize = 500;
+
+/// What a result entry is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ResultKind {
+    /// An object created (or, in a preview, to be created).
+    Create,
+    /// An object updated: old → new per attribute.
+    Update,
+    /// An object whose record left JumpCloud: its action (`ignore`, `mark`, `delete`, `guarded`).
+    Retire,
+    /// A problem with a record (an error or a warning).
+    Error,
+}
+
+/// One per-record result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultEntry {
+    /// What happened to the record.
+    pub kind: ResultKind,
+    /// The record's key value (e.g. a JumpCloud id).
+    pub key: String,
+    /// The record's readable name (e.g. its Name), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The Assets object key, when the object exists.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_key: Option<String>,
+    /// Retirements: what is done with the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<RetireAction>,
+    /// Attributes written (creates), changed (updates) or set (marks).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<ChangeView>,
+    /// Problems: the attribute concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// Problems: what is wrong.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Problems: error or warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<Level>,
+}
+
+impl ResultEntry {
+    fn new(kind: ResultKind, key: String) -> Self {
+        ResultEntry {
+            kind,
+            key,
+            label: None,
+            object_key: None,
+            action: None,
+            changes: Vec::new(),
+            attribute: None,
+            message: None,
+            level: None,
+        }
+    }
+
+    /// Whether `needle` (lower case) is in the key, object key, attribute names, message or
+    /// any value shown.
+    fn matches(&self, needle: &str) -> bool {
+        let has = |text: &str| text.to_lowercase().contains(needle);
+        has(&self.key)
+            || self.label.as_deref().is_some_and(has)
+            || self.object_key.as_deref().is_some_and(has)
+            || self.attribute.as_deref().is_some_and(has)
+            || self.message.as_deref().is_some_and(has)
+            || self.changes.iter().any(|c| {
+                has(&c.attribute)
+                    || [&c.old, &c.new]
+                        .into_iter()
+                        .chain(c.old_labels.iter())
+                        .chain(c.new_labels.iter())
+                        .any(|values| values.iter().any(|v| has(v)))
+            })
+    }
+}
+
+/// Where a run's results are: how many chunks, how many entries.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultsIndex {
+    /// Stored chunks (`0..chunks`).
+    pub chunks: u32,
+    /// Entries in them.
+    pub total: u64,
+}
+
+/// The plan's entries, labelled, in the order a preview lists them: creates, updates,
+/// retirements. Each is built as it is stored, so a large plan is never held twice.
+pub(crate) fn plan_entries<'a>(
+    plan: &'a Plan,
+    labels: &'a Labels,
+) -> impl Iterator<Item = ResultEntry> + 'a {
+    let creates = plan.creates.iter().map(|c| {
+        let mut view = CreateView::of(c);
+        labels.create(&mut view);
+        ResultEntry {
+            label: view.label,
+            changes: view.changes,
+            ..ResultEntry::new(ResultKind::Create, view.key)
+        }
+    });
+    let updates = plan.updates.iter().map(|u| {
+        let mut view = UpdateView::of(u);
+        labels.update(&mut view);
+        ResultEntry {
+            label: view.label,
+            object_key: Some(view.object_key),
+            changes: view.changes,
+            ..ResultEntry::new(ResultKind::Update, view.key)
+        }
+    });
+    let missing = plan.missing.iter().map(|m| {
+        let mut view = MissingView::of(m);
+        labels.missing(&mut view);
+        ResultEntry {
+            label: view.label,
+            object_key: Some(view.object_key),
+            action: Some(view.action),
+            changes: view.changes,
+            ..ResultEntry::new(ResultKind::Retire, view.key)
+        }
+    });
+    creates.chain(updates).chain(missing)
+}
+
+/// Stores `entries` as the results of run `run_id` of `import_id`, in chunks under the store's
+/// value limit, kept as long as run records.
+pub(crate) async fn save<H: SyncHost>(
+    host: &H,
+    import_id: &str,
+    run_id: &str,
+    entries: impl Iterator<Item = ResultEntry>,
+) -> Result<ResultsIndex, StorageError> {
+    let mut index = ResultsIndex::default();
+    let mut chunk = String::from("[");
+    for entry in entries {
+        let text = serde_json::to_string(&entry).map_err(|e| StorageError(e.to_string()))?;
+        if chunk.len() > 1 && chunk.len() + text.len() + 2 > CHUNK_BYTES {
+            flush(host, import_id, run_id, &mut index, &mut chunk).await?;
+        }
+        if chunk.len() > 1 {
+            chunk.push(',');
+        }
+        chunk.push_str(&text);
+        index.total += 1;
+    }
+    if chunk.len() > 1 {
+        flush(host, import_id, run_id, &mut index, &mut chunk).await?;
+    }
+    Ok(index)
+}
+
+async fn flush<H: SyncHost>(
+    host: &H,
+    import_id: &str,
+    run_id: &str,
+    index: &mut ResultsIndex,
+    chunk: &mut String,
+) -> Result<(), StorageError> {
+    chunk.push(']');
+    let key = keys::results_chunk(import_id, run_id, index.chunks);
+    host.storage_set_expiring(&key, chunk, RECORD_TTL_MS)
+        .await?;
+    index.chunks += 1;
+    chunk.clear();
+    chunk.push('[');
+    Ok(())
+}
+
+/// What [`run_results`] is asked for.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ResultsQuery {
+    /// The import.
+    pub import_id: String,
+    /// The run (or background preview).
+    pub run_id: String,
+    /// Entries to skip.
+    pub offset: usize,
+    /// Entries to return (default and most: [`MAX_PAGE`]).
+    pub limit: Option<usize>,
+    /// Only entries of this kind.
+    pub kind: Option<ResultKind>,
+    /// Only entries that contain this text (any case) in their key, object key, attribute,
+    /// message or values.
+    pub query: Option<String>,
+}
+
+/// One page of a run's results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultsPage {
+    /// Entries that match the kind and query.
+    pub total: usize,
+    /// Entries skipped.
+    pub offset: usize,
+    /// The page size used.
+    pub limit: usize,
+    /// The page.
+    pub entries: Vec<ResultEntry>,
+    /// Problems the record counted but no longer lists (see [`RunReport::errors_omitted`]).
+    pub errors_omitted: u64,
+}
+
+/// The record of a run or of a background preview, by import and run id; `None` when neither
+/// exists (never stored, or expired).
+pub async fn run_record<H: SyncHost>(
+    host: &H,
+    import_id: &str,
+    run_id: &str,
+) -> Result<Option<RunReport>, RunError> {
+    for key in [
+        keys::run(import_id, run_id),
+        keys::preview(import_id, run_id),
+    ] {
+        if let Some(text) = host.storage_get(&key).await.map_err(RunError::Storage)? {
+            let record = serde_json::from_str(&text)
+                .map_err(|e| RunError::Storage(StorageError(format!("{key}: {e}"))))?;
+            return Ok(Some(record));
+        }
+    }
+    Ok(None)
+}
+
+/// A page of a run's per-record results: its planned creates, updates and retirements, then
+/// the problems its record lists, filtered by kind and text.
+pub async fn run_results<H: SyncHost>(
+    host: &H,
+    query: &ResultsQuery,
+) -> Result<ResultsPage, RunError> {
+    for (what, id) in [("importId", &query.import_id), ("runId", &query.run_id)] {
+        if !super::store::valid_id(id) {
+            return Err(RunError::InvalidOptions(format!(
+                "{what} {id:?} is not a valid id"
+            )));
+        }
+    }
+    let record = run_record(host, &query.import_id, &query.run_id)
+        .await?
+        .ok_or_else(|| {
+            RunError::InvalidOptions(format!(
+                "no run {} of import {} is stored (unknown, or older than 90 days)",
+                query.run_id, query.import_id
+            ))
+        })?;
+    let mut entries: Vec<ResultEntry> = Vec::new();
+    for chunk in 0..record.results.map_or(0, |r| r.chunks) {
+        let key = keys::results_chunk(&query.import_id, &query.run_id, chunk);
+        let text = host.storage_get(&key).await.map_err(RunError::Storage)?;
+        let Some(text) = text else {
+            return Err(RunError::Storage(StorageError(format!(
+                "results chunk {chunk} of run {} is missing",
+                query.run_id
+            ))));
+        };
+        let mut part: Vec<ResultEntry> = serde_json::from_str(&text)
+            .map_err(|e| RunError::Storage(StorageError(format!("{key}: {e}"))))?;
+        entries.append(&mut part);
+    }
+    entries.extend(record.errors.iter().map(|e| ResultEntry {
+        attribute: e.attribute.clone(),
+        message: Some(e.message.clone()),
+        level: Some(e.level),
+        ..ResultEntry::new(ResultKind::Error, e.key.clone())
+    }));
+    let needle = query
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
+    let matching: Vec<ResultEntry> = entries
+        .into_iter()
+        .filter(|e| query.kind.is_none_or(|k| e.kind == k))
+        .filter(|e| needle.as_deref().is_none_or(|n| e.matches(n)))
+        .collect();
+    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    Ok(ResultsPage {
+        total: matching.len(),
+        offset: query.offset,
+        limit,
+        entries: matching
+            .into_iter()
+            .skip(query.offset)
+            .take(limit)
+            .collect(),
+        errors_omitted: record.errors_omitted,
+    })
+}
