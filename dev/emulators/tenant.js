@@ -418,8 +418,8 @@ export class Tenant {
   /**
    * The multi-row and per-device System Insights tables of one device, by rule from its index
    * (no random draws): macOS apps and disk encryption, Windows programs and BitLocker, Linux disk
-   * encryption; uptime for every device that reported; a battery for the laptops people use
-   * (spares report none), so some devices have no rows in a table.
+   * encryption; uptime for every device that reported; a battery for the Macs people use (the
+   * table reads macOS power data; spares report none), so some devices have no rows in a table.
    */
   #insightsTables(index, systemId, model, owner, collectionTime) {
     const tables = { apps: [], programs: [], disk_encryption: [], bitlocker_info: [], uptime: [], battery: [] };
@@ -462,7 +462,7 @@ export class Tenant {
     tables.uptime.push({
       ...base, days: Math.floor(seconds / 86_400), hours: Math.floor(seconds / 3_600) % 24, minutes: 0, seconds: 0, total_seconds: String(seconds),
     });
-    if (owner) {
+    if (owner && model.osFamily === 'darwin') {
       tables.battery.push({
         ...base, amperage: -1200, charged: 0, charging: 0, condition: 'Normal', current_capacity: 4800 - index,
         cycle_count: 100 + (index % 400), designed_capacity: 5000, health: index % 9 === 0 ? 'Check Battery' : 'Good',
