@@ -4,7 +4,8 @@ import { HttpError } from './http.js';
 
 const V1_OPERATORS = new Set(['$eq', '$ne', '$gt', '$gte', '$lt', '$lte']);
 const V2_OPERATORS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le', 'in', 'search']);
-const V2_TO_COMPARE = { eq: '$eq', ne: '$ne', gt: '$gt', ge: '$gte', lt: '$lt', le: '$lte' };
+// `gte` is the System Insights uptime table's spelling of `ge`.
+const V2_TO_COMPARE = { eq: '$eq', ne: '$ne', gt: '$gt', ge: '$gte', gte: '$gte', lt: '$lt', le: '$lte' };
 
 /** Every value at a dotted path, descending into arrays the way Mongo does. */
 export function valuesAt(record, path) {

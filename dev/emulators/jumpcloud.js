@@ -17,7 +17,7 @@ import {
   splitList,
 } from './jumpcloud-query.js';
 import { createValidator } from './spec.js';
-import { createTenant, runControl, Tenant } from './tenant.js';
+import { createTenant, runControl, Tenant, traversal } from './tenant.js';
 
 const OBJECT_ID = /^[0-9a-f]{24}$/;
 const REASON = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 413: 'Payload Too Large', 429: 'Too Many Requests', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable' };
@@ -101,6 +101,11 @@ export async function startJumpCloudEmulator({
   const edge = (id, type) => ({ attributes: null, to: { attributes: null, id, type } });
   const userGroupsOf = (userId) => directory.userGroups.filter((g) => g.members.includes(userId));
   const systemGroupsOf = (systemId) => directory.systemGroups.filter((g) => g.members.includes(systemId));
+  const findApplication = (id) => {
+    const app = directory.applications.find((a) => a._id === needId(id, 'application'));
+    if (!app) throw new HttpError(404, `application ${id} not found`);
+    return app;
+  };
   const findGroup = (list, id, what) => {
     const group = list.find((g) => g.id === needId(id, what));
     if (!group) throw new HttpError(404, `${what} ${id} not found`);
@@ -109,11 +114,8 @@ export async function startJumpCloudEmulator({
 
   /** Users bound to a system, directly or through user group <-> system group bindings. */
   const usersOfSystem = (systemId) => {
-    const paths = new Map();
-    const add = (userId, path) => {
-      if (!paths.has(userId)) paths.set(userId, []);
-      paths.get(userId).push(path);
-    };
+    const users = traversal('user');
+    const add = (userId, path) => users.add(userId, path);
     for (const binding of directory.userSystemBindings) {
       const [userId, boundSystem] = binding.split(' ');
       if (boundSystem === systemId) add(userId, [edge(userId, 'user')]);
@@ -128,7 +130,7 @@ export async function startJumpCloudEmulator({
         }
       }
     }
-    return [...paths].map(([id, p]) => ({ id, type: 'user', paths: p, compiledAttributes: null }));
+    return users.rows();
   };
 
   const v1 = (path) => ({ api: 'jumpcloud-v1', path });
@@ -241,17 +243,30 @@ export async function startJumpCloudEmulator({
       },
     },
     {
-      method: 'GET', template: '/api/v2/systeminsights/system_info', spec: v2('/systeminsights/system_info'),
-      handler: (ctx) => v2List(directory.systems.map((s) => s.insights).filter(Boolean), ctx, {
-        operators: new Set(['eq', 'in']), max: 10_000, projectable: false,
-      }),
+      method: 'GET', template: '/api/v2/applications/{application_id}/users', spec: v2('/applications/{application_id}/users'),
+      handler: (ctx) => v2List(directory.usersOfApplication(findApplication(ctx.params.application_id)._id, edge), ctx, { projectable: false }),
     },
     {
-      method: 'GET', template: '/api/v2/systeminsights/os_version', spec: v2('/systeminsights/os_version'),
-      handler: (ctx) => v2List(directory.systems.map((s) => s.osVersion).filter(Boolean), ctx, {
-        operators: new Set(['eq', 'in']), max: 10_000, projectable: false,
-      }),
+      method: 'GET', template: '/api/v2/applications/{application_id}/usergroups', spec: v2('/applications/{application_id}/usergroups'),
+      handler: (ctx) => {
+        const app = findApplication(ctx.params.application_id);
+        const rows = directory.userGroupsOfApplication(app._id)
+          .map((g) => ({ id: g.id, type: 'user_group', paths: [[edge(g.id, 'user_group')]], compiledAttributes: null }));
+        return v2List(rows, ctx, { projectable: false });
+      },
     },
+    // System Insights tables: rows beside the systems; `eq` and `in` filters (uptime also
+    // `gte`), up to 10000 a page, no `fields`.
+    ...[
+      ['system_info', () => directory.systems.map((s) => s.insights).filter(Boolean)],
+      ['os_version', () => directory.systems.map((s) => s.osVersion).filter(Boolean)],
+      ...['apps', 'programs', 'disk_encryption', 'bitlocker_info', 'uptime', 'battery'].map((t) => [t, () => directory.insightsRows(t)]),
+    ].map(([table, rows]) => ({
+      method: 'GET', template: `/api/v2/systeminsights/${table}`, spec: v2(`/systeminsights/${table}`),
+      handler: (ctx) => v2List(rows(), ctx, {
+        operators: new Set(table === 'uptime' ? ['eq', 'gte', 'in'] : ['eq', 'in']), max: 10_000, projectable: false,
+      }),
+    })),
   ];
 
   const control = makeControl(directory);

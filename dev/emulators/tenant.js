@@ -45,6 +45,23 @@ const APPLICATIONS = [
   ['zoom', 'Zoom', 'https://sso.jumpcloud.com/saml2/zoom'],
   ['legacy-crm', "Legacy CRM (O'Reilly)", 'https://sso.jumpcloud.com/saml2/legacy-crm'],
 ];
+/** Installed software by OS family: [name, bundle id or publisher, version]. */
+const SOFTWARE = {
+  darwin: [
+    ['Slack', 'com.tinyspeck.slackmacgap', '4.36.140'],
+    ['Google Chrome', 'com.google.Chrome', '120.0.6099.129'],
+    ['zoom.us', 'us.zoom.xos', '5.17.5'],
+    ['Visual Studio Code', 'com.microsoft.VSCode', '1.85.1'],
+    ['Docker', 'com.docker.docker', '4.26.1'],
+  ],
+  windows: [
+    ['Slack', 'Slack Technologies Inc.', '4.36.140'],
+    ['Google Chrome', 'Google LLC', '120.0.6099.130'],
+    ['Microsoft 365 Apps for enterprise - en-us', 'Microsoft Corporation', '16.0.17126.20132'],
+    ['Zoom Workplace', 'Zoom Video Communications, Inc.', '5.17.5'],
+    ['7-Zip 23.01 (x64)', 'Igor Pavlov', '23.01'],
+  ],
+};
 const EPOCH_SECONDS = 1_600_000_000; // 2020-09-13; all generated timestamps count from here
 
 /** Plain-ASCII form of a name for usernames and email local parts. */
@@ -89,6 +106,10 @@ export class Tenant {
     this.userSystemBindings = new Set();
     /** User group <-> system group bindings: Set of "userGroupId systemGroupId". */
     this.groupBindings = new Set();
+    /** Application <-> user bindings: Set of "applicationId userId". */
+    this.appUserBindings = new Set();
+    /** Application <-> user group bindings: Set of "applicationId userGroupId". */
+    this.appGroupBindings = new Set();
     this.#generate(userCount, devicesPerUser);
   }
 
@@ -175,6 +196,53 @@ export class Tenant {
     const it = this.userGroups.find((g) => g.name === 'IT');
     if (engineering && linux) this.groupBindings.add(`${engineering.id} ${linux.id}`);
     for (const group of this.systemGroups) if (it) this.groupBindings.add(`${it.id} ${group.id}`);
+
+    // Application assignments, by rule (no random draws, so the rest of the tenant is as before):
+    // apps are bound to user groups and to a few users directly, as admins do.
+    const groupNamed = (name) => this.userGroups.find((g) => g.name === name);
+    const appGroups = {
+      slack: ['All Staff'], github: ['Engineering', 'R&D'], google: ['All Staff'],
+      atlassian: ['Engineering', 'IT'], zoom: ['Sales', 'Customer Success'], 'legacy-crm': [],
+    };
+    for (const app of this.applications) {
+      for (const name of appGroups[app.name] ?? []) {
+        const group = groupNamed(name);
+        if (group) this.appGroupBindings.add(`${app._id} ${group.id}`);
+      }
+    }
+    // Every fifth user has Atlassian directly (contractors, say); every seventh the legacy CRM.
+    const appNamed = (name) => this.applications.find((a) => a.name === name);
+    this.users.forEach((user, index) => {
+      if (index % 5 === 0) this.appUserBindings.add(`${appNamed('atlassian')._id} ${user._id}`);
+      if (index % 7 === 3) this.appUserBindings.add(`${appNamed('legacy-crm')._id} ${user._id}`);
+    });
+  }
+
+  /** Users an application is assigned to, directly or through their user groups: [{id, paths}]. */
+  usersOfApplication(appId, edge) {
+    const users = traversal('user');
+    for (const binding of this.appUserBindings) {
+      const [boundApp, userId] = binding.split(' ');
+      if (boundApp === appId && this.user(userId)) users.add(userId, [edge(userId, 'user')]);
+    }
+    for (const group of this.userGroupsOfApplication(appId)) {
+      for (const userId of group.members) users.add(userId, [edge(group.id, 'user_group'), edge(userId, 'user')]);
+    }
+    return users.rows();
+  }
+
+  /** The user groups an application is bound to. */
+  userGroupsOfApplication(appId) {
+    return [...this.appGroupBindings]
+      .map((binding) => binding.split(' '))
+      .filter(([boundApp]) => boundApp === appId)
+      .map(([, groupId]) => this.group(groupId))
+      .filter(Boolean);
+  }
+
+  /** The System Insights rows of one table (`apps`, `uptime`, ...) across every system. */
+  insightsRows(table) {
+    return this.systems.flatMap((s) => s.insightsTables?.[table] ?? []);
   }
 
   #makeUser(index, usedUsernames, overrides = {}) {
@@ -341,9 +409,69 @@ export class Tenant {
       system_id: id,
       version: model.version,
     };
+    Object.defineProperty(system, 'insightsTables', { value: this.#insightsTables(index, id, model, owner, insights.collection_time), enumerable: false, writable: true });
     Object.defineProperty(system, 'insights', { value: insights, enumerable: false, writable: true });
     Object.defineProperty(system, 'osVersion', { value: osVersion, enumerable: false, writable: true });
     return system;
+  }
+
+  /**
+   * The multi-row and per-device System Insights tables of one device, by rule from its index
+   * (no random draws): macOS apps and disk encryption, Windows programs and BitLocker, Linux disk
+   * encryption; uptime for every device that reported; a battery for the Macs people use (the
+   * table reads macOS power data; spares report none), so some devices have no rows in a table.
+   */
+  #insightsTables(index, systemId, model, owner, collectionTime) {
+    const tables = { apps: [], programs: [], disk_encryption: [], bitlocker_info: [], uptime: [], battery: [] };
+    const base = { collection_time: collectionTime, system_id: systemId };
+    const catalogue = SOFTWARE[model.osFamily] ?? [];
+    // Each device has the common software, and every other one a few more titles.
+    const installed = catalogue.filter((_, i) => i < 3 || (index + i) % 2 === 0);
+    if (model.osFamily === 'darwin') {
+      for (const [name, bundle, version] of installed) {
+        tables.apps.push({
+          ...base, applescript_enabled: '0', bundle_executable: name, bundle_identifier: bundle,
+          bundle_name: name, bundle_package_type: 'APPL', bundle_short_version: version, bundle_version: version,
+          category: 'public.app-category.productivity', compiler: '', copyright: '', development_region: 'en',
+          display_name: name, element: '', environment: '', info_string: '', last_opened_time: 1_700_000_000 + index,
+          minimum_system_version: '12.0', name: `${name}.app`, path: `/Applications/${name}.app`,
+        });
+      }
+    }
+    if (model.osFamily === 'windows') {
+      for (const [name, publisher, version] of installed) {
+        tables.programs.push({
+          ...base, identifying_number: `{${createHash('md5').update(name).digest('hex').slice(0, 8).toUpperCase()}}`,
+          install_date: '20240115', install_location: `C:\\Program Files\\${name}`, install_source: '', language: '1033',
+          name, publisher, uninstall_string: '', version,
+        });
+      }
+      tables.bitlocker_info.push({
+        ...base, conversion_status: 1, device_id: `\\\\?\\Volume{${index}}`, drive_letter: 'C:',
+        encryption_method: 'XTS_AES_128', percentage_encrypted: 100, persistent_volume_id: '',
+        protection_status: index % 4 === 1 ? 0 : 1,
+      });
+    } else {
+      tables.disk_encryption.push({
+        ...base, encrypted: model.osFamily === 'darwin' ? 1 : index % 2, encryption_status: model.osFamily === 'darwin' || index % 2 ? 'encrypted' : 'undefined',
+        name: model.osFamily === 'darwin' ? '/dev/disk1s1' : '/dev/nvme0n1p3', type: model.osFamily === 'darwin' ? 'APFS Encryption' : 'LUKS',
+        uid: '', user_uuid: '', uuid: createHash('md5').update(`${systemId}-disk`).digest('hex'),
+      });
+    }
+    const seconds = 3_600 * (1 + ((index * 37) % 500));
+    tables.uptime.push({
+      ...base, days: Math.floor(seconds / 86_400), hours: Math.floor(seconds / 3_600) % 24, minutes: 0, seconds: 0, total_seconds: String(seconds),
+    });
+    if (owner && model.osFamily === 'darwin') {
+      tables.battery.push({
+        ...base, amperage: -1200, charged: 0, charging: 0, condition: 'Normal', current_capacity: 4800 - index,
+        cycle_count: 100 + (index % 400), designed_capacity: 5000, health: index % 9 === 0 ? 'Check Battery' : 'Good',
+        manufacture_date: 1_650_000_000, manufacturer: model.vendor, max_capacity: 4900 - (index % 400), minutes_to_full_charge: -1,
+        minutes_until_empty: 300, model: `${model.prefix}-BAT`, percent_remaining: 50 + (index % 50),
+        serial_number: `BAT${index}`, state: 'Discharging', voltage: 12_000,
+      });
+    }
+    return tables;
   }
 
   #makeGroup(type, name, description) {
@@ -417,6 +545,7 @@ export class Tenant {
     this.users = this.users.filter((u) => u._id !== userId);
     for (const group of this.userGroups) group.members = group.members.filter((m) => m !== userId);
     for (const binding of [...this.userSystemBindings]) if (binding.startsWith(`${userId} `)) this.userSystemBindings.delete(binding);
+    for (const binding of [...this.appUserBindings]) if (binding.endsWith(` ${userId}`)) this.appUserBindings.delete(binding);
     for (const system of this.systems) if (system.primarySystemUser?.id === userId) system.primarySystemUser = null;
     // Reports keep pointing at the departed manager's id, as in a real directory.
     return { _id: userId, deleted: true };
@@ -481,6 +610,8 @@ export class Tenant {
       applications: this.applications,
       userSystemBindings: [...this.userSystemBindings].sort(),
       groupBindings: [...this.groupBindings].sort(),
+      appUserBindings: [...this.appUserBindings].sort(),
+      appGroupBindings: [...this.appGroupBindings].sort(),
     });
   }
 }
@@ -510,6 +641,21 @@ export function runControl(tenant, op, args = {}) {
     default:
       throw new Error(`unknown control operation "${op}"`);
   }
+}
+
+/**
+ * The answer of a v2 traversal route (`GraphObjectWithPaths` rows): every object reached once,
+ * with each path that reaches it. `add(id, path)` as paths are found, then `rows()`.
+ */
+export function traversal(type) {
+  const paths = new Map();
+  return {
+    add(id, path) {
+      if (!paths.has(id)) paths.set(id, []);
+      paths.get(id).push(path);
+    },
+    rows: () => [...paths].map(([id, p]) => ({ id, type, paths: p, compiledAttributes: null })),
+  };
 }
 
 /**

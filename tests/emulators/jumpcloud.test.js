@@ -277,8 +277,45 @@ describe('v2', () => {
     assert.equal(os.body[0].name, system.os);
   });
 
+  test('application assignments: users directly and through groups, user groups, 404 for an unknown app', async () => {
+    const atlassian = jc.tenant.applications.find((a) => a.name === 'atlassian');
+    const res = await jc.call(`/api/v2/applications/${atlassian._id}/users?limit=100`);
+    assert.equal(res.status, 200);
+    const groups = jc.tenant.userGroups.filter((g) => ['Engineering', 'IT'].includes(g.name));
+    const direct = jc.tenant.users.filter((_, i) => i % 5 === 0).map((u) => u._id);
+    const expected = new Set([...direct, ...groups.flatMap((g) => g.members)]);
+    assert.deepEqual(new Set(res.body.map((u) => u.id)), expected);
+    assert.ok(res.body.every((u) => u.type === 'user' && u.paths.length >= 1));
+    const viaGroup = res.body.find((u) => !direct.includes(u.id));
+    assert.deepEqual(viaGroup.paths[0].map((edge) => edge.to.type), ['user_group', 'user']);
+    const bound = await jc.call(`/api/v2/applications/${atlassian._id}/usergroups`);
+    assert.deepEqual(bound.body.map((g) => g.id).sort(), groups.map((g) => g.id).sort());
+    const crm = jc.tenant.applications.find((a) => a.name === 'legacy-crm');
+    assert.deepEqual((await jc.call(`/api/v2/applications/${crm._id}/usergroups`)).body, [], 'no groups, direct users only');
+    assert.equal((await jc.call(`/api/v2/applications/${'f'.repeat(24)}/users`)).status, 404);
+    assert.equal((await jc.call('/api/v2/applications/nope/users')).status, 400);
+  });
+
+  test('multi-row insights tables: apps on macOS, programs on Windows, batteries only on the Macs in use, uptime gte', async () => {
+    const apps = await jc.call('/api/v2/systeminsights/apps?limit=10000&sort=system_id,path');
+    const macs = jc.tenant.systems.filter((s) => s.osFamily === 'darwin');
+    assert.deepEqual(new Set(apps.body.map((r) => r.system_id)), new Set(macs.map((s) => s._id)));
+    assert.ok(apps.body.length > macs.length * 3, 'several rows a device');
+    const keys = apps.body.map((r) => `${r.system_id} ${r.path}`);
+    assert.deepEqual(keys, [...keys].sort(), 'sorted by system_id, then path');
+    assert.equal(new Set(keys).size, keys.length, 'system_id + path tells rows apart');
+    const programs = await jc.call('/api/v2/systeminsights/programs?limit=10000');
+    assert.ok(programs.body.every((r) => jc.tenant.system(r.system_id).osFamily === 'windows'));
+    const battery = await jc.call('/api/v2/systeminsights/battery?limit=10000');
+    const usedMacs = jc.tenant.systems.filter((s) => s.primarySystemUser && s.osFamily === 'darwin');
+    assert.deepEqual(battery.body.map((r) => r.system_id).sort(), usedMacs.map((s) => s._id).sort());
+    const long = await jc.call(`/api/v2/systeminsights/uptime?${q({ filter: 'days:gte:4', limit: 10000 })}`);
+    assert.ok(long.body.length > 0 && long.body.every((r) => r.days >= 4) && long.body.length < jc.tenant.systems.length);
+    assert.equal((await jc.call(`/api/v2/systeminsights/apps?${q({ filter: 'name:gte:a' })}`)).status, 400, 'gte is the uptime table\'s only');
+  });
+
   test('every request in this file was valid against the vendor specs, except the deliberate ones', () => {
-    const unexpected = jc.violations.filter((v) => !/limit=(101|1000|10001)|limit=ten|skip=-1|filter=department|\$eq%3AIT|xyz/.test(`${v.path}${v.query}`));
+    const unexpected = jc.violations.filter((v) => !/limit=(101|1000|10001)|limit=ten|skip=-1|filter=department|\$eq%3AIT|xyz|nope|name%3Agte/.test(`${v.path}${v.query}`));
     assert.deepEqual(unexpected, []);
   });
 });

@@ -38,6 +38,7 @@ test('every query parameter and body the emulators understand passes the spec va
     const system = jc.tenant.systems[0]._id;
     const group = jc.tenant.userGroups[0].id;
     const sysGroup = jc.tenant.systemGroups[0].id;
+    const app = jc.tenant.applications[0]._id;
     const jcCalls = [
       '/api/systemusers?limit=5&skip=1&sort=-email%20_id&fields=email%20manager&filter=department:$eq:IT',
       '/api/systemusers?filter[0]=state:$eq:ACTIVATED&filter[1]=department:$ne:IT&filter[or][0]=location:$eq:Tokyo&filter[or][1]=location:$eq:Berlin',
@@ -56,6 +57,14 @@ test('every query parameter and body the emulators understand passes the spec va
       `/api/v2/systeminsights/system_info?limit=1000&skip=0&sort=-hostname&filter=system_id:in:${system}|${user}`,
       `/api/v2/systeminsights/os_version?limit=10&skip=0&sort=version&filter=system_id:eq:${system}`,
       '/api/applications?limit=5&skip=0&sort=-name&fields=name%20displayName&filter=active:$eq:true',
+      `/api/v2/applications/${app}/users?limit=5&skip=0&filter=type:eq:user`,
+      `/api/v2/applications/${app}/usergroups?limit=5&skip=0`,
+      '/api/v2/systeminsights/apps?limit=1000&skip=0&sort=system_id,path',
+      '/api/v2/systeminsights/programs?limit=1000&skip=0&sort=system_id,name,version',
+      `/api/v2/systeminsights/disk_encryption?limit=10&skip=0&sort=system_id,name&filter=system_id:eq:${system}`,
+      '/api/v2/systeminsights/bitlocker_info?limit=10&skip=0&sort=system_id,drive_letter',
+      '/api/v2/systeminsights/uptime?limit=10&skip=0&sort=system_id&filter=days:gte:1',
+      `/api/v2/systeminsights/battery?limit=10&skip=0&sort=system_id&filter=system_id:in:${system}|${user}`,
     ];
     for (const path of jcCalls) assert.equal((await jc.call(path)).status, 200, path);
     for (const route of ['systemusers', 'systems']) {

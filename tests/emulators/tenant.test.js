@@ -125,3 +125,32 @@ test('Jira accounts for a tenant hide some emails and skip staged users', () => 
   assert.ok(accounts.some((a) => a.hideEmail) && accounts.some((a) => !a.hideEmail));
   assert.deepEqual(accounts, jiraUsersFromTenant(createTenant({ seed: 3, users: 50 })));
 });
+
+test('application assignments and multi-row insights are deterministic, per platform, and follow leavers', () => {
+  const a = createTenant({ seed: 42, users: 60 });
+  const b = createTenant({ seed: 42, users: 60 });
+  for (const table of ['apps', 'programs', 'disk_encryption', 'bitlocker_info', 'uptime', 'battery']) {
+    assert.deepEqual(a.insightsRows(table), b.insightsRows(table), table);
+  }
+  assert.deepEqual(a.snapshot().appUserBindings, b.snapshot().appUserBindings);
+  const family = (row) => a.system(row.system_id).osFamily;
+  assert.ok(a.insightsRows('apps').length > 0 && a.insightsRows('apps').every((r) => family(r) === 'darwin'));
+  assert.ok(a.insightsRows('programs').every((r) => family(r) === 'windows'));
+  assert.ok(a.insightsRows('bitlocker_info').every((r) => family(r) === 'windows'));
+  assert.ok(a.insightsRows('disk_encryption').every((r) => family(r) !== 'windows'));
+  assert.equal(a.insightsRows('uptime').length, a.systems.length);
+  // Every app is assigned to someone, directly or through a group, except where the rules say none.
+  const edge = (id, type) => ({ to: { id, type } });
+  for (const app of a.applications) {
+    const users = a.usersOfApplication(app._id, edge);
+    assert.ok(users.length > 0, app.name);
+    assert.ok(users.every((u) => a.user(u.id)));
+  }
+  // A deleted user is assigned nothing any more.
+  const atlassian = a.applications.find((x) => x.name === 'atlassian');
+  const direct = a.users[5];
+  assert.ok(a.usersOfApplication(atlassian._id, edge).some((u) => u.id === direct._id));
+  a.leave(direct._id, { mode: 'delete' });
+  assert.ok(!a.usersOfApplication(atlassian._id, edge).some((u) => u.id === direct._id));
+  assert.ok(!a.snapshot().appUserBindings.some((binding) => binding.endsWith(direct._id)));
+});

@@ -431,3 +431,73 @@ fn rows_match_their_list_operations() {
         );
     }
 }
+
+/// Every graph route an engine-added field reads is a v2 `GET` whose answer is a list of graph
+/// edges (`GraphConnection`, or `GraphObjectWithPaths` for traversals), paged with `limit` (at
+/// most 100) and `skip`: what the engine's reader expects.
+#[test]
+fn relation_routes_match_the_spec() {
+    let v2 = Spec::new(ApiVersion::V2);
+    let base = v2.json["basePath"].as_str().expect("basePath").to_string();
+    let mut seen = 0;
+    for c in Collection::ALL {
+        for d in c.dynamic_fields {
+            let Some(route) = d.route() else { continue };
+            seen += 1;
+            let rest = route
+                .strip_prefix(base.trim_end_matches('/'))
+                .unwrap_or_else(|| panic!("{route} is not a v2 path"));
+            // The spec names the parameter after the object (`{system_id}`, `{group_id}`).
+            let operation = v2.json["paths"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .find(|(path, _)| {
+                    let shape: Vec<&str> = path.split('/').collect();
+                    let ours: Vec<&str> = rest.split('/').collect();
+                    shape.len() == ours.len()
+                        && shape
+                            .iter()
+                            .zip(&ours)
+                            .all(|(a, b)| a == b || (a.starts_with('{') && *b == "{id}"))
+                })
+                .and_then(|(_, p)| p.get("get"))
+                .unwrap_or_else(|| panic!("{}.{}: no GET {rest}", c.name, d.field.name));
+            let items = &v2.resolve(&operation["responses"]["200"]["schema"])["items"]["$ref"];
+            assert!(
+                items == "#/definitions/GraphConnection"
+                    || items == "#/definitions/GraphObjectWithPaths",
+                "{route}: answers {items}"
+            );
+            let names: Vec<String> = operation["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    v2.resolve(p)["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string()
+                })
+                .collect();
+            assert!(
+                names.contains(&"limit".into()) && names.contains(&"skip".into()),
+                "{route}"
+            );
+            let limit = operation["parameters"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| v2.resolve(p))
+                .find(|p| p["name"] == "limit")
+                .unwrap();
+            assert!(
+                limit["description"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("Limited to 100.")),
+                "{route}: limit"
+            );
+        }
+    }
+    assert!(seen >= 9, "relation fields: {seen}");
+}

@@ -126,7 +126,13 @@ pub struct Client<'h, H: SyncHost> {
     rng: Cell<u64>,
     /// No wait may end after this (ms since the epoch).
     deadline: Cell<f64>,
+    /// JumpCloud graph answers this client may reuse (shared by the imports of one batch).
+    graph: GraphCache,
 }
+
+/// JumpCloud graph answers (route path → related ids) kept for one invocation: the imports of
+/// a batch share one, so a route two imports read is called once (docs/relationships.md).
+pub type GraphCache = std::rc::Rc<RefCell<std::collections::BTreeMap<String, Vec<String>>>>;
 
 /// The longest single wait for a rate limit.
 pub const MAX_RATE_LIMIT_WAIT_MS: f64 = 120_000.0;
@@ -146,7 +152,19 @@ impl<'h, H: SyncHost> Client<'h, H> {
             calls: RefCell::new(ApiCalls::default()),
             rng: Cell::new(seed | 1),
             deadline: Cell::new(f64::INFINITY),
+            graph: GraphCache::default(),
         }
+    }
+
+    /// The same client, reusing (and adding to) `graph`'s JumpCloud graph answers.
+    pub fn sharing_graph(mut self, graph: &GraphCache) -> Self {
+        self.graph = graph.clone();
+        self
+    }
+
+    /// The graph answers this client reuses.
+    pub fn graph(&self) -> &GraphCache {
+        &self.graph
     }
 
     /// Sets the time (ms since the epoch) after which no retry wait may end.

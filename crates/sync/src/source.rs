@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use tributary_models::assets::ObjectTypeAttribute;
-use tributary_models::jumpcloud::{by_name, ApiVersion, Collection, DynamicField, DynamicSource};
+use tributary_models::jumpcloud::{by_name, ApiVersion, Collection, DynamicField};
 
 use tributary_mapping::{Diagnostic, Limit, MissingPolicy};
 
@@ -20,18 +20,11 @@ pub struct ImportSpec {
     /// The JumpCloud collection (serialised as its name).
     #[serde(with = "by_name")]
     pub api: &'static Collection,
-    /// For group collections: whether each record gets a `members` array of member ids
-    /// (when the mapping reads `members`), from `<path>/{id}/members`.
-    pub expand_members: bool,
-    /// For users and systems: the v2 group collection whose memberships fill a `memberof`
-    /// array of group ids on each record (when the mapping reads `memberof`). Built from the
-    /// groups' member lists: a few calls per group instead of one per record.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "by_name::option"
-    )]
-    pub memberof_groups: Option<&'static Collection>,
+    /// The engine-added relation fields the mapping reads (`memberof`, `members`,
+    /// `boundUsers`, `devices`, ...: the collection's [`DynamicField`]s with a route), in the
+    /// collection's order. Only these are fetched; each costs graph calls (docs/relationships.md).
+    #[serde(default)]
+    pub related: Vec<String>,
     /// Filters that must all hold (`field:op:value`, sent as repeated `filter=`).
     pub filters: Vec<String>,
     /// Filters of which one must hold (v1 `filter[or][i]=`).
@@ -130,16 +123,12 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
     let api = config.api_or_default();
     let mut fields = mapping.source_fields();
     let reads = |name: &str| fields.iter().any(|f| f == name);
-    let (mut expand_members, mut memberof_groups) = (false, None);
-    for dynamic in api.dynamic_fields {
-        match dynamic.source {
-            DynamicSource::Members => expand_members = reads(dynamic.field.name),
-            DynamicSource::MemberOf(groups) if reads(dynamic.field.name) => {
-                memberof_groups = Some(groups)
-            }
-            _ => {}
-        }
-    }
+    let related = api
+        .dynamic_fields
+        .iter()
+        .filter(|d| d.added_by_engine() && reads(d.field.name))
+        .map(|d| d.field.name.to_string())
+        .collect();
     // Fields the engine fills in are not JumpCloud's: never ask for them with `fields=`.
     fields.retain(|f| {
         !api.dynamic_field(f)
@@ -157,8 +146,7 @@ pub fn spec_from_mapping(mapping: &tributary_mapping::Mapping) -> ImportSpec {
     }
     ImportSpec {
         api,
-        expand_members,
-        memberof_groups,
+        related,
         filters: config.filters.iter().map(|f| f.query_value()).collect(),
         any_filters: config.any_filters.iter().map(|f| f.query_value()).collect(),
         fields,
@@ -203,11 +191,20 @@ mod tests {
     fn the_collection_row_decides_fields_and_engine_additions() {
         let users = spec("key:_id=id\nmap:memberof=Groups\nmap:email=Email\n");
         assert_eq!(users.api.name, "systemusers");
-        assert_eq!(users.memberof_groups.map(|g| g.name), Some("usergroups"));
+        assert_eq!(users.related, ["memberof"]);
         assert_eq!(users.fields, ["_id", "email"]);
         let groups = spec("key:id=id\nmap:members=Members\nconfig:api=systemgroups\n");
-        assert!(groups.expand_members && groups.memberof_groups.is_none());
+        assert_eq!(groups.related, ["members"]);
         assert_eq!(groups.fields, ["id"]);
+        let devices = spec("key:_id=id\nmap:boundUsers=Users\nmap:memberof=Groups\nmap:hostname=Host\nconfig:api=systems\n");
+        assert_eq!(
+            devices.related,
+            ["memberof", "boundUsers"],
+            "the collection's order"
+        );
+        assert_eq!(devices.fields, ["_id", "hostname"]);
+        let plain = spec("key:_id=id\nmap:hostname=Host\nconfig:api=systems\n");
+        assert!(plain.related.is_empty(), "nothing read, nothing fetched");
         let info =
             spec("key:system_id=id\nmap:hostname=Host\nconfig:api=systeminsights/system_info\n");
         assert!(
@@ -224,7 +221,7 @@ mod tests {
         assert_eq!(paged.page_size, 50, "config:pageSize wins");
         let json = serde_json::to_value(&users).unwrap();
         assert_eq!(json["api"], "systemusers");
-        assert_eq!(json["memberofGroups"], "usergroups");
+        assert_eq!(json["related"], serde_json::json!(["memberof"]));
         let back: ImportSpec = serde_json::from_value(json).unwrap();
         assert_eq!(back, users);
     }

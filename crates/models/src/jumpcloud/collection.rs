@@ -72,11 +72,16 @@ impl Field {
 /// Where a [`DynamicField`]'s value comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DynamicSource {
-    /// Added by the sync engine: the ids of the groups (of this v2 group collection) the record
-    /// is a direct member of, built from the groups' member lists.
-    MemberOf(&'static Collection),
-    /// Added by the sync engine: the ids of the group's members, from `{path}/{id}/members`.
-    Members,
+    /// Added by the sync engine: the ids of the objects a v2 graph route lists for the record,
+    /// one route call (and its pages) per record. The route is a request path with `{id}` for
+    /// the record's id, e.g. `/api/v2/systems/{id}/users`; its items are `GraphConnection`s
+    /// (the id in `to.id`) or `GraphObjectWithPaths` (the id in `id`).
+    Related(&'static str),
+    /// Added by the sync engine: the inverse of another collection's [`Self::Related`] field.
+    /// The record gets the ids of that collection's records whose route lists it: the engine
+    /// lists that collection's ids, calls the route once for each and inverts the answers (a
+    /// few calls per related object instead of one per record; both directions agree).
+    RelatedOf(&'static Collection, &'static str),
     /// JumpCloud custom attributes: the field is in the spec, but the names inside it are the
     /// organisation's own (`attributes[name=costCenter].value`), so no list can hold them.
     CustomAttributes,
@@ -97,10 +102,53 @@ impl DynamicField {
     pub fn added_by_engine(&self) -> bool {
         matches!(
             self.source,
-            DynamicSource::MemberOf(_) | DynamicSource::Members
+            DynamicSource::Related(_) | DynamicSource::RelatedOf(..)
         )
     }
+
+    /// The graph route the engine reads for the field (with `{id}` for an id), if it adds it.
+    pub fn route(&self) -> Option<&'static str> {
+        match self.source {
+            DynamicSource::Related(route) | DynamicSource::RelatedOf(_, route) => Some(route),
+            DynamicSource::CustomAttributes => None,
+        }
+    }
 }
+
+/// An engine-added relation field (shorthand for the collection rows).
+const fn related(name: &'static str, route: &'static str) -> DynamicField {
+    DynamicField {
+        field: Field::new(name, FieldType::Array),
+        source: DynamicSource::Related(route),
+    }
+}
+
+/// The inverse of `of`'s relation field read from `route` (shorthand for the collection rows).
+const fn related_of(
+    name: &'static str,
+    of: &'static Collection,
+    route: &'static str,
+) -> DynamicField {
+    DynamicField {
+        field: Field::new(name, FieldType::Array),
+        source: DynamicSource::RelatedOf(of, route),
+    }
+}
+
+/// JumpCloud custom attributes (`attributes`, a field the spec lists).
+const CUSTOM_ATTRIBUTES: DynamicField = DynamicField {
+    field: Field::new("attributes", FieldType::Array),
+    source: DynamicSource::CustomAttributes,
+};
+
+// The graph routes relation fields read (v2; "Limited to 100." a page). Traversals
+// (`/systems/{id}/users`, `/applications/{id}/users`) list users bound directly and through
+// groups, which is who can use the device or app; `members` lists direct members.
+const USER_GROUP_MEMBERS: &str = "/api/v2/usergroups/{id}/members";
+const SYSTEM_GROUP_MEMBERS: &str = "/api/v2/systemgroups/{id}/members";
+const SYSTEM_USERS_ROUTE: &str = "/api/v2/systems/{id}/users";
+const APPLICATION_USERS: &str = "/api/v2/applications/{id}/users";
+const APPLICATION_USER_GROUPS: &str = "/api/v2/applications/{id}/usergroups";
 
 /// How a collection's list operation takes `filter=field:operator:value`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +173,11 @@ impl FilterSyntax {
         operators: &["eq", "in"],
     };
 
+    /// The System Insights uptime table: `eq`, `gte` and `in`.
+    pub const SYSTEM_INSIGHTS_UPTIME: FilterSyntax = FilterSyntax {
+        operators: &["eq", "gte", "in"],
+    };
+
     /// Whether `operator` is one of [`Self::operators`] (exact: JumpCloud's are lower case).
     pub fn accepts(&self, operator: &str) -> bool {
         self.operators.contains(&operator)
@@ -147,6 +200,11 @@ pub struct Collection {
     /// The field that identifies a record: `_id` on v1, `id` on v2 groups, `system_id` on the
     /// System Insights tables (their records have no `id`).
     pub id_field: &'static str,
+    /// The fields that together identify one record, [`Self::id_field`] first: just the id,
+    /// except on System Insights tables with several rows per device (installed apps, disks),
+    /// where `system_id` is joined by the row's own name. The engine sorts by them (stable
+    /// pages) and tells records apart by them when pages overlap.
+    pub row_fields: &'static [&'static str],
     /// The largest `limit=` the list operation takes.
     pub max_limit: u32,
     /// Whether the list operation takes `sort=` (the engine sorts by [`Self::id_field`] so that
@@ -179,6 +237,7 @@ const SYSTEM_USERS: Collection = Collection {
     path: "/api/systemusers",
     version: ApiVersion::V1,
     id_field: "_id",
+    row_fields: &["_id"],
     max_limit: 100,
     sort: true,
     filters: FilterSyntax::V1,
@@ -186,14 +245,10 @@ const SYSTEM_USERS: Collection = Collection {
     schema: "systemuserreturn",
     fields: fields::SYSTEMUSERS,
     dynamic_fields: &[
-        DynamicField {
-            field: Field::new("memberof", FieldType::Array),
-            source: DynamicSource::MemberOf(&USER_GROUPS),
-        },
-        DynamicField {
-            field: Field::new("attributes", FieldType::Array),
-            source: DynamicSource::CustomAttributes,
-        },
+        related_of("memberof", &USER_GROUPS, USER_GROUP_MEMBERS),
+        related_of("devices", &SYSTEMS, SYSTEM_USERS_ROUTE),
+        related_of("applications", &APPLICATIONS, APPLICATION_USERS),
+        CUSTOM_ATTRIBUTES,
     ],
 };
 
@@ -202,6 +257,7 @@ const SYSTEMS: Collection = Collection {
     path: "/api/systems",
     version: ApiVersion::V1,
     id_field: "_id",
+    row_fields: &["_id"],
     max_limit: 100,
     sort: true,
     filters: FilterSyntax::V1,
@@ -209,14 +265,9 @@ const SYSTEMS: Collection = Collection {
     schema: "JcSystem",
     fields: fields::SYSTEMS,
     dynamic_fields: &[
-        DynamicField {
-            field: Field::new("memberof", FieldType::Array),
-            source: DynamicSource::MemberOf(&SYSTEM_GROUPS),
-        },
-        DynamicField {
-            field: Field::new("attributes", FieldType::Array),
-            source: DynamicSource::CustomAttributes,
-        },
+        related_of("memberof", &SYSTEM_GROUPS, SYSTEM_GROUP_MEMBERS),
+        related("boundUsers", SYSTEM_USERS_ROUTE),
+        CUSTOM_ATTRIBUTES,
     ],
 };
 
@@ -225,13 +276,17 @@ const APPLICATIONS: Collection = Collection {
     path: "/api/applications",
     version: ApiVersion::V1,
     id_field: "_id",
+    row_fields: &["_id"],
     max_limit: 100,
     sort: true,
     filters: FilterSyntax::V1,
     fields_separator: Some(" "),
     schema: "application",
     fields: fields::APPLICATIONS,
-    dynamic_fields: &[],
+    dynamic_fields: &[
+        related("users", APPLICATION_USERS),
+        related("userGroups", APPLICATION_USER_GROUPS),
+    ],
 };
 
 // v2 group lists: "Limited to 100.", comma-separated `sort` and `fields`.
@@ -240,16 +295,17 @@ const USER_GROUPS: Collection = Collection {
     path: "/api/v2/usergroups",
     version: ApiVersion::V2,
     id_field: "id",
+    row_fields: &["id"],
     max_limit: 100,
     sort: true,
     filters: FilterSyntax::V2,
     fields_separator: Some(","),
     schema: "UserGroup",
     fields: fields::USERGROUPS,
-    dynamic_fields: &[DynamicField {
-        field: Field::new("members", FieldType::Array),
-        source: DynamicSource::Members,
-    }],
+    dynamic_fields: &[
+        related("members", USER_GROUP_MEMBERS),
+        related_of("applications", &APPLICATIONS, APPLICATION_USER_GROUPS),
+    ],
 };
 
 const SYSTEM_GROUPS: Collection = Collection {
@@ -257,46 +313,113 @@ const SYSTEM_GROUPS: Collection = Collection {
     path: "/api/v2/systemgroups",
     version: ApiVersion::V2,
     id_field: "id",
+    row_fields: &["id"],
     max_limit: 100,
     sort: true,
     filters: FilterSyntax::V2,
     fields_separator: Some(","),
     schema: "SystemGroup",
     fields: fields::SYSTEMGROUPS,
-    dynamic_fields: &[DynamicField {
-        field: Field::new("members", FieldType::Array),
-        source: DynamicSource::Members,
-    }],
+    dynamic_fields: &[related("members", SYSTEM_GROUP_MEMBERS)],
 };
 
-// System Insights tables: `limit` up to 10000, comma-separated `sort`, no `fields`.
-const SYSTEM_INFO: Collection = Collection {
-    name: "systeminsights/system_info",
-    path: "/api/v2/systeminsights/system_info",
-    version: ApiVersion::V2,
-    id_field: "system_id",
-    max_limit: 10_000,
-    sort: true,
-    filters: FilterSyntax::SYSTEM_INSIGHTS,
-    fields_separator: None,
-    schema: "system-insights-system-info",
-    fields: fields::SYSTEMINSIGHTS_SYSTEM_INFO,
-    dynamic_fields: &[],
+/// A System Insights table: `limit` up to 10000, comma-separated `sort`, no `fields`, `eq`
+/// and `in` filters; `row_fields` say what tells its rows apart.
+const fn insights(
+    name: &'static str,
+    path: &'static str,
+    schema: &'static str,
+    fields: &'static [Field],
+    row_fields: &'static [&'static str],
+) -> Collection {
+    Collection {
+        name,
+        path,
+        version: ApiVersion::V2,
+        id_field: "system_id",
+        row_fields,
+        max_limit: 10_000,
+        sort: true,
+        filters: FilterSyntax::SYSTEM_INSIGHTS,
+        fields_separator: None,
+        schema,
+        fields,
+        dynamic_fields: &[],
+    }
+}
+
+const SYSTEM_INFO: Collection = insights(
+    "systeminsights/system_info",
+    "/api/v2/systeminsights/system_info",
+    "system-insights-system-info",
+    fields::SYSTEMINSIGHTS_SYSTEM_INFO,
+    &["system_id"],
+);
+
+const OS_VERSION: Collection = insights(
+    "systeminsights/os_version",
+    "/api/v2/systeminsights/os_version",
+    "system-insights-os-version",
+    fields::SYSTEMINSIGHTS_OS_VERSION,
+    &["system_id"],
+);
+
+// macOS applications: one row per app bundle, told apart by its path on the device.
+const APPS: Collection = insights(
+    "systeminsights/apps",
+    "/api/v2/systeminsights/apps",
+    "system-insights-apps",
+    fields::SYSTEMINSIGHTS_APPS,
+    &["system_id", "path"],
+);
+
+// Windows programs: one row per installed program and version.
+const PROGRAMS: Collection = insights(
+    "systeminsights/programs",
+    "/api/v2/systeminsights/programs",
+    "system-insights-programs",
+    fields::SYSTEMINSIGHTS_PROGRAMS,
+    &["system_id", "name", "version"],
+);
+
+// macOS and Linux disk encryption: one row per encrypted-or-not volume.
+const DISK_ENCRYPTION: Collection = insights(
+    "systeminsights/disk_encryption",
+    "/api/v2/systeminsights/disk_encryption",
+    "system-insights-disk-encryption",
+    fields::SYSTEMINSIGHTS_DISK_ENCRYPTION,
+    &["system_id", "name"],
+);
+
+// Windows BitLocker: one row per drive.
+const BITLOCKER_INFO: Collection = insights(
+    "systeminsights/bitlocker_info",
+    "/api/v2/systeminsights/bitlocker_info",
+    "system-insights-bitlocker-info",
+    fields::SYSTEMINSIGHTS_BITLOCKER_INFO,
+    &["system_id", "drive_letter"],
+);
+
+// Its filter also takes `gte` (devices up for at least so many seconds).
+const UPTIME: Collection = Collection {
+    filters: FilterSyntax::SYSTEM_INSIGHTS_UPTIME,
+    ..insights(
+        "systeminsights/uptime",
+        "/api/v2/systeminsights/uptime",
+        "system-insights-uptime",
+        fields::SYSTEMINSIGHTS_UPTIME,
+        &["system_id"],
+    )
 };
 
-const OS_VERSION: Collection = Collection {
-    name: "systeminsights/os_version",
-    path: "/api/v2/systeminsights/os_version",
-    version: ApiVersion::V2,
-    id_field: "system_id",
-    max_limit: 10_000,
-    sort: true,
-    filters: FilterSyntax::SYSTEM_INSIGHTS,
-    fields_separator: None,
-    schema: "system-insights-os-version",
-    fields: fields::SYSTEMINSIGHTS_OS_VERSION,
-    dynamic_fields: &[],
-};
+// Laptops only: a device without a battery has no row.
+const BATTERY: Collection = insights(
+    "systeminsights/battery",
+    "/api/v2/systeminsights/battery",
+    "system-insights-battery",
+    fields::SYSTEMINSIGHTS_BATTERY,
+    &["system_id"],
+);
 
 impl Collection {
     /// Every collection, in documentation order.
@@ -308,6 +431,12 @@ impl Collection {
         SYSTEM_GROUPS,
         SYSTEM_INFO,
         OS_VERSION,
+        APPS,
+        PROGRAMS,
+        DISK_ENCRYPTION,
+        BITLOCKER_INFO,
+        UPTIME,
+        BATTERY,
     ];
 
     /// `systemusers`, the collection an import reads when its mapping names none.
@@ -335,6 +464,19 @@ impl Collection {
     /// Whether the list operation takes `fields=` (System Insights tables do not).
     pub fn projectable(&self) -> bool {
         self.fields_separator.is_some()
+    }
+
+    /// The separator between the names in `sort=`: spaces on v1, commas on v2.
+    pub fn sort_separator(&self) -> &'static str {
+        match self.version {
+            ApiVersion::V1 => " ",
+            ApiVersion::V2 => ",",
+        }
+    }
+
+    /// Whether a record has several rows per device, told apart by more than `system_id`.
+    pub fn several_rows_per_id(&self) -> bool {
+        self.row_fields.len() > 1
     }
 }
 
@@ -419,12 +561,27 @@ mod tests {
             assert_eq!(c.path, format!("{prefix}{}", c.name), "{c:?}");
             assert!(c.field(c.id_field).is_some(), "{c:?} has no {}", c.id_field);
             assert!(!c.fields.is_empty(), "{c:?}");
+            assert_eq!(c.row_fields.first(), Some(&c.id_field), "{c:?}");
+            for name in c.row_fields {
+                assert!(c.field(name).is_some(), "{c:?} has no row field {name}");
+            }
             for d in c.dynamic_fields {
-                if let DynamicSource::MemberOf(groups) = d.source {
-                    assert!(groups
-                        .dynamic_fields
-                        .iter()
-                        .any(|g| g.source == DynamicSource::Members));
+                assert!(
+                    c.fields.iter().all(|f| f.name != d.field.name)
+                        || d.source == DynamicSource::CustomAttributes,
+                    "{c:?}: {} hides a field the spec lists",
+                    d.field.name
+                );
+                if let DynamicSource::RelatedOf(other, route) = d.source {
+                    // The inverse of a field the other collection has.
+                    assert!(
+                        other
+                            .dynamic_fields
+                            .iter()
+                            .any(|o| o.source == DynamicSource::Related(route)),
+                        "{c:?}.{}",
+                        d.field.name
+                    );
                 }
                 if d.source == DynamicSource::CustomAttributes {
                     // Custom attributes live in a field the spec lists, with the same type.
@@ -448,7 +605,7 @@ mod tests {
         assert_eq!(users.field("Email"), None, "JSON keys are case-sensitive");
         assert_eq!(
             users.dynamic_field("memberof").map(|d| d.source),
-            Some(DynamicSource::MemberOf(&USER_GROUPS))
+            Some(DynamicSource::RelatedOf(&USER_GROUPS, USER_GROUP_MEMBERS))
         );
         let systems = Collection::by_name("systems").unwrap();
         assert_eq!(

@@ -212,3 +212,104 @@ pub(super) const SYSTEMINSIGHTS_OS_VERSION: &[Field] = &[
     Field::new("system_id", T::String),
     Field::new("version", T::String),
 ];
+
+/// `systeminsights/apps`: the 21 fields of `system-insights-apps`.
+pub(super) const SYSTEMINSIGHTS_APPS: &[Field] = &[
+    Field::new("applescript_enabled", T::String),
+    Field::new("bundle_executable", T::String),
+    Field::new("bundle_identifier", T::String),
+    Field::new("bundle_name", T::String),
+    Field::new("bundle_package_type", T::String),
+    Field::new("bundle_short_version", T::String),
+    Field::new("bundle_version", T::String),
+    Field::new("category", T::String),
+    Field::new("collection_time", T::String),
+    Field::new("compiler", T::String),
+    Field::new("copyright", T::String),
+    Field::new("development_region", T::String),
+    Field::new("display_name", T::String),
+    Field::new("element", T::String),
+    Field::new("environment", T::String),
+    Field::new("info_string", T::String),
+    Field::new("last_opened_time", T::Number),
+    Field::new("minimum_system_version", T::String),
+    Field::new("name", T::String),
+    Field::new("path", T::String),
+    Field::new("system_id", T::String),
+];
+
+/// `systeminsights/programs`: the 11 fields of `system-insights-programs`.
+pub(super) const SYSTEMINSIGHTS_PROGRAMS: &[Field] = &[
+    Field::new("collection_time", T::String),
+    Field::new("identifying_number", T::String),
+    Field::new("install_date", T::String),
+    Field::new("install_location", T::String),
+    Field::new("install_source", T::String),
+    Field::new("language", T::String),
+    Field::new("name", T::String),
+    Field::new("publisher", T::String),
+    Field::new("system_id", T::String),
+    Field::new("uninstall_string", T::String),
+    Field::new("version", T::String),
+];
+
+/// `systeminsights/disk_encryption`: the 9 fields of `system-insights-disk-encryption`.
+pub(super) const SYSTEMINSIGHTS_DISK_ENCRYPTION: &[Field] = &[
+    Field::new("collection_time", T::String),
+    Field::new("encrypted", T::Integer),
+    Field::new("encryption_status", T::String),
+    Field::new("name", T::String),
+    Field::new("system_id", T::String),
+    Field::new("type", T::String),
+    Field::new("uid", T::String),
+    Field::new("user_uuid", T::String),
+    Field::new("uuid", T::String),
+];
+
+/// `systeminsights/bitlocker_info`: the 9 fields of `system-insights-bitlocker-info`.
+pub(super) const SYSTEMINSIGHTS_BITLOCKER_INFO: &[Field] = &[
+    Field::new("collection_time", T::String),
+    Field::new("conversion_status", T::Integer),
+    Field::new("device_id", T::String),
+    Field::new("drive_letter", T::String),
+    Field::new("encryption_method", T::String),
+    Field::new("percentage_encrypted", T::Integer),
+    Field::new("persistent_volume_id", T::String),
+    Field::new("protection_status", T::Integer),
+    Field::new("system_id", T::String),
+];
+
+/// `systeminsights/uptime`: the 7 fields of `system-insights-uptime`.
+pub(super) const SYSTEMINSIGHTS_UPTIME: &[Field] = &[
+    Field::new("collection_time", T::String),
+    Field::new("days", T::Integer),
+    Field::new("hours", T::Integer),
+    Field::new("minutes", T::Integer),
+    Field::new("seconds", T::Integer),
+    Field::new("system_id", T::String),
+    Field::new("total_seconds", T::String),
+];
+
+/// `systeminsights/battery`: the 20 fields of `system-insights-battery`.
+pub(super) const SYSTEMINSIGHTS_BATTERY: &[Field] = &[
+    Field::new("amperage", T::Integer),
+    Field::new("charged", T::Integer),
+    Field::new("charging", T::Integer),
+    Field::new("collection_time", T::String),
+    Field::new("condition", T::String),
+    Field::new("current_capacity", T::Integer),
+    Field::new("cycle_count", T::Integer),
+    Field::new("designed_capacity", T::Integer),
+    Field::new("health", T::String),
+    Field::new("manufacture_date", T::Integer),
+    Field::new("manufacturer", T::String),
+    Field::new("max_capacity", T::Integer),
+    Field::new("minutes_to_full_charge", T::Integer),
+    Field::new("minutes_until_empty", T::Integer),
+    Field::new("model", T::String),
+    Field::new("percent_remaining", T::Integer),
+    Field::new("serial_number", T::String),
+    Field::new("state", T::String),
+    Field::new("system_id", T::String),
+    Field::new("voltage", T::Integer),
+];

@@ -69,18 +69,24 @@ pub struct V1List {
     pub results: Vec<serde_json::Value>,
 }
 
-/// An element of a v2 list the engine pages through for ids only (user or system groups).
+/// An item of a v2 graph list: a `GraphConnection` (`/usergroups/{id}/members`, the other end
+/// in `to`) or a `GraphObjectWithPaths` (traversals such as `/systems/{id}/users`, the object
+/// itself at the top). Either way [`GraphEdge::target_id`] is the related object's id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identified {
-    /// The record id.
-    pub id: String,
+pub struct GraphEdge {
+    /// `GraphObjectWithPaths`: the related object's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `GraphConnection`: the other end of the edge.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<GraphObject>,
 }
 
-/// An edge of a v2 graph list (`GraphConnection`), e.g. `/usergroups/{id}/members`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GraphConnection {
-    /// The other end of the edge.
-    pub to: GraphObject,
+impl GraphEdge {
+    /// The related object's id (`to.id`, else `id`), if the item has one.
+    pub fn target_id(self) -> Option<String> {
+        self.to.map(|t| t.id).or(self.id)
+    }
 }
 
 /// One end of a graph edge (`GraphObject`).

@@ -1,18 +1,25 @@
 //! JumpCloud paging: the import's list request (`limit`, `skip`, `sort`, `fields`, filters),
-//! v1 `{totalCount, results}` and v2 bare-array answers, and the group memberships the engine
-//! adds to records (`members` on groups, `memberof` on users and systems).
+//! v1 `{totalCount, results}` and v2 bare-array answers, and the relation fields the engine
+//! adds to records from the v2 graph routes (`members`, `memberof`, `boundUsers`, `devices`,
+//! ...; see docs/relationships.md for what each costs).
 
 use std::collections::BTreeMap;
 
 use serde_json::Value;
-use tributary_models::jumpcloud::{ApiVersion, GraphConnection, Identified, V1List};
+use tributary_models::jumpcloud::{
+    ApiVersion, Collection, DynamicField, DynamicSource, GraphEdge, V1List,
+};
 
 use crate::client::{encode, request, CallError, CallKind, Client};
-use crate::host::{Service, SyncHost};
+use crate::host::{join_all, Service, SyncHost};
 use crate::source::ImportSpec;
 
-/// Items per v2 list page the engine reads for memberships.
+/// Items per page of the v2 graph routes and id lists the engine reads for relation fields
+/// (their spec: "Limited to 100.").
 const V2_PAGE_SIZE: usize = 100;
+
+/// Related id → ids of the records that relate to it: the inverse of a relation field.
+type Inverse = BTreeMap<String, Vec<String>>;
 
 /// Reads one import's JumpCloud collection.
 pub struct JumpCloud<'c, 'h, H: SyncHost> {
@@ -43,7 +50,8 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         ];
         if api.sort {
             // Stable paging while the directory changes.
-            query.push(format!("sort={}", api.id_field));
+            let sort = api.row_fields.join(api.sort_separator());
+            query.push(format!("sort={}", encode(&sort)));
         }
         if let Some(separator) = api
             .fields_separator
@@ -92,6 +100,25 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         }
     }
 
+    /// A `GET` whose answer is JSON of type `T`; `what` names the list in the error.
+    async fn get_json<T: serde::de::DeserializeOwned>(
+        &self,
+        path: String,
+        what: &str,
+    ) -> Result<T, CallError> {
+        let response = self
+            .client
+            .send(
+                CallKind::JumpCloud,
+                request(Service::JumpCloud, "GET", path, None),
+            )
+            .await?;
+        serde_json::from_str(&response.body).map_err(|e| CallError::Status {
+            status: response.status,
+            message: format!("JumpCloud answered {what} with an unexpected body ({e})"),
+        })
+    }
+
     /// Every item of a v2 list (bare arrays, paged with `limit`/`skip`).
     async fn v2_all<T: serde::de::DeserializeOwned>(
         &self,
@@ -100,18 +127,7 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         let mut out = Vec::new();
         loop {
             let page_path = format!("{path}?limit={V2_PAGE_SIZE}&skip={}", out.len());
-            let response = self
-                .client
-                .send(
-                    CallKind::JumpCloud,
-                    request(Service::JumpCloud, "GET", page_path, None),
-                )
-                .await?;
-            let page: Vec<T> =
-                serde_json::from_str(&response.body).map_err(|e| CallError::Status {
-                    status: response.status,
-                    message: format!("JumpCloud answered {path} with an unexpected body ({e})"),
-                })?;
+            let page: Vec<T> = self.get_json(page_path, path).await?;
             let full = page.len() == V2_PAGE_SIZE;
             out.extend(page);
             if !full {
@@ -120,27 +136,178 @@ impl<'c, 'h, H: SyncHost> JumpCloud<'c, 'h, H> {
         }
     }
 
-    /// Member ids of one group (`{groups}/{id}/members`, every page).
-    pub async fn members(&self, groups: &str, group_id: &str) -> Result<Vec<String>, CallError> {
-        let edges: Vec<GraphConnection> = self
-            .v2_all(&format!("{groups}/{}/members", encode(group_id)))
-            .await?;
-        Ok(edges.into_iter().map(|edge| edge.to.id).collect())
+    /// The ids a graph route lists for one object (`route` with `{id}`, every page). An object
+    /// removed since it was listed (404) relates to nothing: its record is written without
+    /// relations, and the next run finds it gone, rather than one deletion failing the run.
+    /// An answer another import of the batch read in this invocation is reused.
+    pub async fn related_ids(&self, route: &str, id: &str) -> Result<Vec<String>, CallError> {
+        let path = route.replace("{id}", &encode(id));
+        if let Some(known) = self.client.graph().borrow().get(&path) {
+            return Ok(known.clone());
+        }
+        let ids = match self.v2_all::<GraphEdge>(&path).await {
+            Ok(edges) => edges.into_iter().filter_map(GraphEdge::target_id).collect(),
+            Err(CallError::Status { status: 404, .. }) => Vec::new(),
+            Err(other) => return Err(other),
+        };
+        self.client.graph().borrow_mut().insert(path, ids.clone());
+        Ok(ids)
     }
 
-    /// Member id → ids of the groups it is a direct member of, for a v2 group collection.
-    pub async fn memberships(
+    /// Every record id of a collection (only its id field, sorted by it, 100 a page).
+    pub async fn ids_of(&self, collection: &Collection) -> Result<Vec<String>, CallError> {
+        let id = collection.id_field;
+        let limit = collection.max_limit.min(V2_PAGE_SIZE as u32);
+        let mut out = Vec::new();
+        loop {
+            let path = format!(
+                "{}?limit={limit}&skip={}&sort={id}&fields={id}",
+                collection.path,
+                out.len()
+            );
+            let records = match collection.version {
+                ApiVersion::V1 => {
+                    self.get_json::<V1List>(path, collection.path)
+                        .await?
+                        .results
+                }
+                ApiVersion::V2 => self.get_json::<Vec<Value>>(path, collection.path).await?,
+            };
+            let fetched = records.len();
+            out.extend(
+                records
+                    .iter()
+                    .filter_map(|r| r.get(id).and_then(Value::as_str).map(str::to_string)),
+            );
+            if fetched < limit as usize {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// The inverse of `of`'s relation read from `route`: for each related id, the ids of `of`'s
+    /// records whose route lists it. One id list, then one route call per record of `of`,
+    /// `concurrency` at a time.
+    pub async fn inverse(
         &self,
-        groups: &str,
-    ) -> Result<BTreeMap<String, Vec<String>>, CallError> {
-        let ids: Vec<Identified> = self.v2_all(groups).await?;
-        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for group in ids {
-            for member in self.members(groups, &group.id).await? {
-                out.entry(member).or_default().push(group.id.clone());
+        of: &Collection,
+        route: &str,
+        concurrency: usize,
+    ) -> Result<Inverse, CallError> {
+        let ids = self.ids_of(of).await?;
+        let mut out = Inverse::new();
+        for chunk in ids.chunks(concurrency.max(1)) {
+            let answers =
+                join_all(chunk.iter().map(|id| self.related_ids(route, id)).collect()).await;
+            for (id, related) in chunk.iter().zip(answers) {
+                for target in related? {
+                    out.entry(target).or_default().push(id.clone());
+                }
             }
         }
         Ok(out)
+    }
+
+    /// The inverses of the import's `RelatedOf` fields (read once an invocation, before the
+    /// first page), by field name.
+    pub async fn inverses(
+        &self,
+        concurrency: usize,
+    ) -> Result<BTreeMap<String, Inverse>, CallError> {
+        let mut out = BTreeMap::new();
+        for field in self.related_fields() {
+            if let DynamicSource::RelatedOf(of, route) = field.source {
+                out.insert(
+                    field.field.name.to_string(),
+                    self.inverse(of, route, concurrency).await?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// The engine-added relation fields the import reads.
+    fn related_fields(&self) -> impl Iterator<Item = &'static DynamicField> + '_ {
+        self.spec
+            .related
+            .iter()
+            .filter_map(|name| self.spec.api.dynamic_field(name))
+    }
+
+    /// Adds the relation fields to one page of records: per-record routes are called here
+    /// (`concurrency` records at a time), inverse ones are looked up in `inverses`. A record
+    /// without relations gets an empty array, so the mapping clears what it had.
+    pub async fn add_related(
+        &self,
+        records: &mut [Value],
+        inverses: &BTreeMap<String, Inverse>,
+        concurrency: usize,
+    ) -> Result<(), CallError> {
+        let id_of = |record: &Value| {
+            record
+                .get(self.spec.api.id_field)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        for field in self.related_fields() {
+            let name = field.field.name;
+            let values: Vec<Vec<String>> = match field.source {
+                DynamicSource::Related(route) => {
+                    let mut values = Vec::with_capacity(records.len());
+                    for chunk in records.chunks(concurrency.max(1)) {
+                        let calls = chunk
+                            .iter()
+                            .map(|r| async move {
+                                let id = id_of(r);
+                                if id.is_empty() {
+                                    Ok(Vec::new())
+                                } else {
+                                    self.related_ids(route, &id).await
+                                }
+                            })
+                            .collect();
+                        for answer in join_all(calls).await {
+                            values.push(answer?);
+                        }
+                    }
+                    values
+                }
+                _ => records
+                    .iter()
+                    .map(|r| {
+                        inverses
+                            .get(name)
+                            .and_then(|m| m.get(&id_of(r)))
+                            .cloned()
+                            .unwrap_or_default()
+                    })
+                    .collect(),
+            };
+            for (record, ids) in records.iter_mut().zip(values) {
+                if let Some(map) = record.as_object_mut() {
+                    let ids = ids.into_iter().map(Value::String).collect();
+                    map.insert(name.to_string(), Value::Array(ids));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// What tells a record apart from the others: its [`Collection::row_fields`] values.
+    pub fn row_id(&self, record: &Value) -> String {
+        let parts: Vec<String> = self
+            .spec
+            .api
+            .row_fields
+            .iter()
+            .map(|f| match record.get(*f) {
+                Some(Value::String(text)) => text.clone(),
+                Some(Value::Null) | None => String::new(),
+                Some(other) => other.to_string(),
+            })
+            .collect();
+        parts.join("\u{1f}")
     }
 }
 
@@ -175,7 +342,8 @@ pub struct SampleReport {
 }
 
 /// Fetches a few raw records the way an import reads them (its collection and filters, without
-/// `fields=`, so every field shows): what *Fetch Sample* displays while writing a mapping.
+/// `fields=`, so every field shows, and the relation fields the mapping reads): what *Fetch
+/// Sample* displays while writing a mapping.
 pub async fn sample<H: SyncHost>(
     host: &H,
     options: &SampleOptions,
@@ -187,7 +355,16 @@ pub async fn sample<H: SyncHost>(
     let client = Client::new(host, crate::client::RetryPolicy::default(), 1);
     let source = JumpCloud::new(&client, &import.spec);
     let request = source.page_path(0);
-    let (records, total_count) = source.page(0).await.map_err(RunError::jumpcloud)?;
+    let (mut records, total_count) = source.page(0).await.map_err(RunError::jumpcloud)?;
+    // The relation fields the mapping reads show as a run would see them.
+    let inverses = source
+        .inverses(super::DEFAULT_CONCURRENCY)
+        .await
+        .map_err(RunError::jumpcloud)?;
+    source
+        .add_related(&mut records, &inverses, super::DEFAULT_CONCURRENCY)
+        .await
+        .map_err(RunError::jumpcloud)?;
     Ok(SampleReport {
         fields: crate::source::field_paths(&records),
         records,
@@ -211,22 +388,11 @@ impl<H: SyncHost> super::Engine<'_, H> {
     ) -> Result<(), super::Stop> {
         use crate::error::RunError;
         let source = JumpCloud::new(self.client, self.spec);
-        let id_of = |record: &Value| {
-            record
-                .get(self.spec.api.id_field)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string()
-        };
-        let memberships = match self.spec.memberof_groups {
-            Some(groups) => Some(
-                source
-                    .memberships(groups.path)
-                    .await
-                    .map_err(RunError::jumpcloud)?,
-            ),
-            None => None,
-        };
+        let id_of = |record: &Value| source.row_id(record);
+        let inverses = source
+            .inverses(self.concurrency)
+            .await
+            .map_err(RunError::jumpcloud)?;
         loop {
             if self.over_budget() {
                 return Err(super::Stop::Budget);
@@ -258,24 +424,10 @@ impl<H: SyncHost> super::Engine<'_, H> {
                 _ => {}
             }
             state.source_last_ids = records.iter().map(id_of).collect();
-            for record in records.iter_mut() {
-                let id = id_of(record);
-                let extra = if self.spec.expand_members && !id.is_empty() {
-                    let members = source
-                        .members(self.spec.api.path, &id)
-                        .await
-                        .map_err(RunError::jumpcloud)?;
-                    Some(("members", members))
-                } else {
-                    memberships
-                        .as_ref()
-                        .map(|m| ("memberof", m.get(&id).cloned().unwrap_or_default()))
-                };
-                if let (Some((name, ids)), Some(map)) = (extra, record.as_object_mut()) {
-                    let ids = ids.into_iter().map(Value::String).collect();
-                    map.insert(name.to_string(), Value::Array(ids));
-                }
-            }
+            source
+                .add_related(&mut records, &inverses, self.concurrency)
+                .await
+                .map_err(RunError::jumpcloud)?;
             for record in &records {
                 desired.push(self.transform.transform(record, target));
             }

@@ -342,6 +342,8 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
         'b',
     );
     let mut prepared: Vec<Prepared<'_, H>> = Vec::new();
+    // A JumpCloud graph route two imports read is called once in this invocation.
+    let graph = crate::client::GraphCache::default();
     for o in &options.imports {
         let opts = RunOptions {
             run_id: Some(batch_run_id(&run_id, &o.import_id)),
@@ -353,7 +355,7 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
         };
         let import = crate::compile_mapping(&o.mapping_text).map_err(RunError::from);
         let import_run = opts.run_id.clone().unwrap_or_default();
-        let client = client_for(host, &import_run);
+        let client = client_for(host, &import_run).sharing_graph(&graph);
         let store = RunStore::new(host, &opts.import_id, &import_run);
         // An import this batch run already finished only answers with its record.
         let finished = if opts.resume && valid_id(&opts.import_id) {
