@@ -101,7 +101,7 @@ export async function launchChromium() {
  * Returns `{page, context, consoleMessages, errors}`.
  */
 export async function openPage(browser, baseUrl, { fixtures = defaultFixtures(), bridge = true, query = '', viewport = { width: 1280, height: 800 }, colorScheme } = {}) {
-  const context = await browser.newContext({ viewport, colorScheme });
+  const context = await browser.newContext({ viewport, colorScheme, locale: 'en-US' });
   const page = await context.newPage();
   const consoleMessages = [];
   const errors = [];

@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 
 import {
   FORGE_LIKE_CSP, NO_WASM_CSP, browserSkipReason, chooseOption, chosenOption, defaultFixtures, everythingInPage, launchChromium, openPage,
-  lintMarkedTexts, mappingText, resolverCalls, typeMapping, saveScreenshot, startStaticServer, tableRows, tileCounts, userAttributes,
+  counts, lintMarkedTexts, luminance, mappingText, resolverCalls, typeMapping, saveScreenshot, startStaticServer, tableRows, tileCounts, userAttributes,
 } from './helpers.js';
 
 const skipReason = browserSkipReason();
@@ -589,7 +589,11 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     const badge = page.locator('[data-run-id="run-p"] .badge');
     await badge.waitFor();
     assert.equal(await badge.textContent(), 'Partial');
-    const colours = (locator) => locator.evaluate((el) => [getComputedStyle(el).color, getComputedStyle(el).backgroundColor]);
+    // The Atlaskit Lozenge inside the status cell: its text and background colours.
+    const colours = (locator) => locator.evaluate((el) => {
+      const lozenge = el.firstElementChild;
+      return [getComputedStyle(lozenge.firstElementChild ?? lozenge).color, getComputedStyle(lozenge).backgroundColor];
+    });
     const green = await colours(page.locator('[data-run-id="run-s"] .badge'));
     const partial = await colours(badge);
     assert.notEqual(partial[0], green[0], 'not the green of succeeded');
@@ -709,6 +713,220 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.getByRole('heading', { name: 'No imports yet' }).waitFor();
   });
 
+  test('a preview that goes on in the background: live progress, then its results paged and searched on the server', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.background = {
+      runId: 'pv-1', total: 300,
+      finished: { status: 'partial', phase: 'done', counts: counts({ source: 300, updated: 120, unchanged: 179, failed: 1 }) },
+    };
+    fixtures.results = {
+      'pv-1': [
+        ...Array.from({ length: 120 }, (_, i) => ({
+          kind: 'update', key: `u${String(i).padStart(3, '0')}`, label: `Person ${i}`, objectKey: `PPL-${200 + i}`,
+          changes: [{ attribute: 'Job Title', old: ['Clerk'], new: [`Clerk ${i}`] }],
+        })),
+        { kind: 'error', key: 'e1', label: 'Broken Record', attribute: 'Email', message: 'not a valid email address', level: 'error' },
+      ],
+    };
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await page.getByText('The preview continues in the background').waitFor();
+    // Progress seen advancing twice (getRun every ~2 s) before the results.
+    for (const done of ['100', '200']) {
+      await page.locator(`.preview .run-progress[data-done="${done}"]`).waitFor({ timeout: 10_000 });
+      assert.match(await page.locator('.preview .progress-text').textContent(), new RegExp(`^${done} of 300 `));
+      assert.equal(await page.locator('.preview .table-diff').count(), 0, 'no results before the end');
+      await saveScreenshot(page, `settings-background-preview-${done}`);
+    }
+    await page.getByText('Preview ready: some records would fail or lack some values').waitFor({ timeout: 10_000 });
+    await page.locator('.preview .table-diff').waitFor();
+    assert.equal(await page.locator('.preview .run-progress').count(), 0);
+    assert.deepEqual(await tileCounts(page.locator('.preview .count')),
+      { source: 300, created: 0, updated: 120, unchanged: 179, missing: 0, marked: 0, deleted: 0, failed: 1, incomplete: 0, warnings: 0 });
+    assert.deepEqual((await tableRows(page.locator('.table-diff tbody tr')))[0], ['Person 0 u000', 'PPL-200', 'Job Title', 'Clerk', 'Clerk 0']);
+    assert.equal(await page.locator('.table-diff tbody tr').count(), 50);
+    assert.deepEqual(await tableRows(page.locator('.table-errors tbody tr')), [['Broken Record e1', 'Email', 'Error', 'not a valid email address']]);
+    // Paging asks the server for the next page.
+    await page.locator('.table-diff').getByRole('button', { name: 'Next' }).click();
+    await page.getByText('Records 51–100 of 120').waitFor();
+    const paged = (await resolverCalls(page)).filter((c) => c.name === 'getRunResults' && c.payload.kind === 'update').at(-1).payload;
+    assert.deepEqual(paged, { importId: 'imp-1', runId: 'pv-1', offset: 50, limit: 50, kind: 'update' });
+    // So does the search.
+    await page.getByLabel('Search', { exact: true }).fill('person 7');
+    await page.getByText('11 matching records').waitFor();
+    assert.ok((await resolverCalls(page)).some((c) => c.name === 'getRunResults' && c.payload.query === 'person 7'));
+    assert.equal(await page.locator('.table-errors').count(), 0);
+    assert.ok(!(await resolverCalls(page)).some((c) => c.name === 'saveImport'), 'preview never saves');
+    await noCspViolations(page);
+  });
+
+  test('Run all asks first, then queues every enabled import and follows them in the history', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.imports.push({ ...fixtures.imports[0], id: 'imp-2', name: 'Laptops', enabled: false });
+    const { page } = await open({ fixtures, query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Run all' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Run every import now?' });
+    await dialog.waitFor();
+    assert.match(await dialog.locator('.confirm-body').textContent(), /^The 1 enabled import \(Finance users\) will run one after another, those that others refer to first\./);
+    await saveScreenshot(page, 'settings-run-all-confirm');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(!(await resolverCalls(page)).some((c) => c.name === 'runAll'), 'Escape runs nothing');
+    await page.getByRole('button', { name: 'Run all' }).click();
+    await dialog.getByRole('button', { name: 'Run all' }).click();
+    await page.getByRole('tab', { name: 'Run history', selected: true }).waitFor();
+    assert.deepEqual((await resolverCalls(page)).find((c) => c.name === 'runAll').payload, {});
+    await page.getByText('1 import queued').waitFor();
+    // Queued until its record appears, then followed to its end.
+    await page.locator('.run[data-status="queued"]').filter({ hasText: 'Finance users' }).waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('.run').length === 3 && !document.querySelector('.run[data-status="queued"]'), null, { timeout: 10_000 });
+    await page.waitForFunction(() => !document.querySelector('.run[data-status="continue"]'), null, { timeout: 15_000 });
+  });
+
+  test('schedule controls: weekly at a time in a time zone, the next run as the core computes it, saved as the core reads it', TIMEOUT, async () => {
+    const { page } = await open({ query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    assert.equal(await chosenOption(page, 'Runs'), 'Every day');
+    // The frequencies are the core's, in its order.
+    await page.getByLabel('Runs', { exact: true }).focus();
+    await page.keyboard.press('ArrowDown');
+    const offered = await page.getByRole('option').allTextContents();
+    assert.equal(offered.length, nodeCore.vocabulary().schedules.length);
+    await page.getByRole('option', { name: 'Every week', exact: true }).click();
+    await chooseOption(page, 'Day', 'Friday');
+    await page.getByLabel('Time of day').fill('18:00');
+    await page.getByLabel('Time zone', { exact: true }).focus();
+    await page.keyboard.type('Europe/Oslo');
+    await page.keyboard.press('Enter');
+    const spec = { every: 'weekly', at: '18:00', day: 'friday', timeZone: 'Europe/Oslo' };
+    const next = nodeCore.nextScheduledRun(spec, undefined, Date.now());
+    const expected = `Next run: ${new Date(next).toLocaleString('en-US', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Oslo' })} (Europe/Oslo).`;
+    await page.locator('.next-run').filter({ hasText: expected }).waitFor();
+    assert.equal(new Date(next + 3_600_000).getUTCDay(), 5, 'a Friday in Oslo');
+    await saveScreenshot(page, 'settings-schedule');
+    await page.getByRole('button', { name: 'Save (unsaved changes)' }).click();
+    await page.getByText('Saved.', { exact: true }).waitFor();
+    assert.deepEqual((await resolverCalls(page)).find((c) => c.name === 'saveImport').payload.import.schedule, spec);
+    assert.match(await page.getByRole('row', { name: /Finance users/ }).textContent(), /Every Friday at 18:00 \(Europe\/Oslo\)/);
+    // Manual: no next run but Run now.
+    await chooseOption(page, 'Runs', 'Manual only');
+    await page.getByText('Next run: only when you press Run now.').waitFor();
+  });
+
+  test('the missing-objects policy and its guards: form controls in step with the mapping text', TIMEOUT, async () => {
+    const { page } = await open({ query: '?tab=imports' });
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    assert.equal(await chosenOption(page, 'Its Assets object'), 'Leave the object as it is');
+    await chooseOption(page, 'Its Assets object', 'Delete it');
+    await page.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelector('.cm-content').textContent.includes('config:missing=delete'));
+    // The core warns about deleting without a limit (W007); the limit control takes it away.
+    await page.locator('.diag-code', { hasText: 'W007' }).waitFor();
+    await page.getByLabel('Retire at most').fill('5%');
+    await page.waitForFunction(() => !document.querySelector('.diag-code') || ![...document.querySelectorAll('.diag-code')].some((c) => c.textContent === 'W007'));
+    assert.match(await mappingText(page), /^config:missing=delete\nconfig:maxDeletions=5%$/m);
+    // An edit of the text shows in the controls.
+    const text = (await mappingText(page)).replace('config:missing=delete', 'config:missing=mark|Last Name=Gone');
+    await typeMapping(page, text);
+    await page.waitForFunction(() => document.querySelector('.tb-select__single-value')?.closest('.field') && [...document.querySelectorAll('.policy .tb-select__single-value')].some((v) => v.textContent === 'Mark it (set attributes)'));
+    assert.equal(await page.getByLabel('Mark with').inputValue(), 'Last Name=Gone');
+    assert.equal(await page.getByLabel('Retire at most').inputValue(), '5%');
+  });
+
+  test('Jira\'s dark theme: the page follows it, Atlaskit components included', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.theme = 'dark';
+    const { page } = await open({ fixtures, query: '?tab=runs' });
+    await page.locator('html[data-color-mode="dark"]').waitFor({ state: 'attached' });
+    await page.locator('[data-run-id="run-1"]').waitFor();
+    const colours = await page.evaluate(() => ({
+      body: getComputedStyle(document.body).backgroundColor,
+      text: getComputedStyle(document.body).color,
+      card: getComputedStyle(document.querySelector('.run')).backgroundColor,
+      tab: getComputedStyle(document.querySelector('[role="tab"][aria-selected="true"]')).color,
+    }));
+    assert.ok(luminance(colours.body) < 0.05, `a dark page: ${colours.body}`);
+    assert.ok(luminance(colours.card) < 0.05, `dark cards: ${colours.card}`);
+    assert.ok(luminance(colours.text) > 0.5, `light text: ${colours.text}`);
+    assert.ok(luminance(colours.tab) > 0.2, `the selected tab stays readable: ${colours.tab}`);
+    assert.ok((await resolverCalls(page)) && (await page.evaluate(() => globalThis.__bridgeCalls.some((c) => c.type === 'enableTheming'))));
+    assert.equal(await page.locator('h1').count(), 0, 'no title of its own');
+    await saveScreenshot(page, 'settings-dark-runs');
+    await page.getByRole('tab', { name: 'Imports' }).click();
+    await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    await saveScreenshot(page, 'settings-dark-import');
+    await noCspViolations(page);
+  });
+
+  test('keyboard only: tabs by arrow keys, buttons by Enter, pickers by arrows, dialogs by Escape', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.imports = [];
+    const { page } = await open({ fixtures });
+    await page.getByText('A key is stored').waitFor();
+    await page.getByRole('tab', { name: 'Connection' }).focus();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('tab', { name: 'Imports', selected: true }).waitFor();
+    // Tab moves on to the panel's first control: Add import.
+    let reached = '';
+    for (let i = 0; i < 10 && reached !== 'Add import'; i += 1) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.textContent ?? '');
+    }
+    assert.equal(reached, 'Add import');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'New import' }).waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'New import', 'the form takes focus');
+    await page.getByLabel('Name', { exact: true }).focus();
+    await page.keyboard.type('Keyboard users');
+    await page.getByLabel('Assets object schema').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => [...document.querySelectorAll('.tb-select__placeholder')].some((p) => p.textContent === 'Choose an object type'));
+    assert.equal(await chosenOption(page, 'Assets object schema'), 'People (PPL)');
+    await page.getByLabel('Object type').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+    // Close with edits: the dialog is keyboard-operable too (Escape cancels).
+    await page.getByRole('button', { name: 'Close', exact: true }).focus();
+    await page.keyboard.press('Enter');
+    const ask = page.getByRole('dialog', { name: 'Discard your unsaved changes?' });
+    await ask.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Cancel', 'the safe choice has focus');
+    await page.keyboard.press('Escape');
+    await ask.waitFor({ state: 'detached' });
+    assert.equal(await page.getByLabel('Name', { exact: true }).inputValue(), 'Keyboard users');
+    // Every focused control shows where the focus is.
+    await page.getByRole('button', { name: 'Preview' }).focus();
+    const ring = await page.evaluate(() => {
+      const style = getComputedStyle(document.activeElement);
+      return style.outlineStyle !== 'none' || style.boxShadow !== 'none';
+    });
+    assert.ok(ring, 'a visible focus ring');
+    await saveScreenshot(page, 'settings-keyboard');
+  });
+
+  for (const [width, height] of [[1280, 800], [1920, 1080]]) {
+    test(`fits ${width}×${height}: the form, the preview and the history, without sideways scrolling`, TIMEOUT, async () => {
+      const { page } = await open({ query: '?tab=imports', viewport: { width, height } });
+      await page.getByRole('button', { name: 'Edit import Finance users' }).click();
+      await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
+      await page.getByRole('button', { name: 'Preview' }).click();
+      await page.locator('.table-diff').waitFor();
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      assert.equal(await overflow(), 0);
+      await saveScreenshot(page, `settings-${width}x${height}-preview`);
+      await page.getByRole('tab', { name: 'Run history' }).click();
+      await page.locator('[data-run-id="run-1"] .table-errors').waitFor();
+      assert.equal(await overflow(), 0);
+      await saveScreenshot(page, `settings-${width}x${height}-history`);
+    });
+  }
+
   test('without WebAssembly (CSP refuses it) diagnostics come from the validateMapping resolver', TIMEOUT, async () => {
     const strict = await startStaticServer(undefined, { csp: NO_WASM_CSP });
     try {
@@ -730,5 +948,6 @@ describe('settings page', { skip: skipReason ?? false }, () => {
   test('outside Jira (no bridge) the page says where to open it', TIMEOUT, async () => {
     const { page } = await open({ bridge: false });
     await page.getByText('This page has no connection to Jira.').waitFor();
+    await saveScreenshot(page, 'settings-outside-jira');
   });
 });

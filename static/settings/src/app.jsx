@@ -89,7 +89,7 @@ async function showVersions(footer, core) {
 
 function Failure({ text }) {
   return (
-    <div className="status status-error" role="alert">
+    <div className="status-message" role="alert">
       <SectionMessage appearance="error"><p>{text}</p></SectionMessage>
     </div>
   );
@@ -101,7 +101,7 @@ async function main() {
     root.render(<Failure text={OUTSIDE_JIRA} />);
     return;
   }
-  root.render(<div className="status status-busy" role="status"><Spinner size="medium" label="Loading" /> Loading…</div>);
+  root.render(<div className="status-message status-busy" role="status"><Spinner size="medium" label="Loading" /> Loading…</div>);
   // Jira's light or dark theme, followed as the admin changes it.
   enableTheme();
   try {

@@ -14,6 +14,8 @@ import { formatTime } from './dom.js';
 import { createMappingEditor } from './editor.js';
 import { PolicyControls } from './policy.jsx';
 import { PreviewView, previewOutcome } from './preview.jsx';
+import { inProgress, phaseText } from './report.js';
+import { allEntries, runSource } from './results.js';
 import { SampleView } from './sample.jsx';
 import { ScheduleControls } from './schedule.jsx';
 import { StatusMessage, useConfirm, useFlag, useStatus } from './ui.jsx';
@@ -322,14 +324,17 @@ export function ImportForm({ core, initial, formRef, otherNames, onSaved, onDele
     // Say what the run will do before it does it: the dry run's counts.
     setStatus('busy', 'Working out what the run will change (nothing is written yet)…');
     let planned;
+    let clears;
     try {
-      planned = await call('previewImport', { importId: id });
+      planned = await settled(await call('previewImport', { importId: id }), (text) => setStatus('busy', text));
+      // A background dry run keeps its plan with the run: the clears are counted from its results.
+      if (!planned?.plan && planned?.runId && planned?.counts) clears = await clearsOf(runSource(id, planned.runId));
     } catch (error) {
       setStatus('error', error.message);
       return;
     }
     setStatus(null);
-    const ok = await confirm({ title: 'Run this import now?', body: runSummary(planned), confirmText: 'Run now', tone: 'primary' });
+    const ok = await confirm({ title: 'Run this import now?', body: runSummary(planned, clears), confirmText: 'Run now', tone: 'primary' });
     if (!ok) {
       setStatus('ok', 'Nothing was run.');
       return;
@@ -463,13 +468,45 @@ function removeDraft(key) {
   }
 }
 
-/** What a run will do, from its dry run's counts, in one sentence for the confirmation. */
-export function runSummary(preview) {
+/** How many values `updates` (plan or result entries) would clear (write empty over a value). */
+function countClears(updates) {
+  return updates.reduce((n, u) => n + (u.changes ?? []).filter((ch) => (ch.new ?? []).length === 0).length, 0);
+}
+
+/** The clears of a background dry run, from every update it planned. */
+async function clearsOf(source) {
+  return countClears(await allEntries((query) => source({ ...query, kind: 'update' })));
+}
+
+/**
+ * Waits for a dry run that went on in the background (`status: running` and a `runId`),
+ * polling `getRun` every ~2 s and telling `progress(text)` how far it is; answers the record.
+ */
+async function settled(report, progress, pollMs = 2000) {
+  let record = report;
+  while (inProgress(record?.status) && record?.runId) {
+    const done = Number(record.progress?.done) || 0;
+    const total = Number(record.progress?.total) || 0;
+    progress(`Working out what the run will change: ${phaseText(record.phase).toLowerCase()}${total ? `, ${done} of ${total}` : ''}… (nothing is written yet)`);
+    await new Promise((resolve) => { setTimeout(resolve, pollMs); });
+    const latest = await call('getRun', { importId: record.importId, runId: record.runId });
+    if (!latest) break;
+    record = { ...record, ...latest };
+  }
+  return record;
+}
+
+/**
+ * What a run will do, from its dry run's counts, in one sentence for the confirmation; `clears`
+ * when the dry run's plan is not in the answer (a background preview).
+ */
+export function runSummary(preview, clearsCounted) {
   const c = preview?.counts ?? {};
-  if (!preview?.plan) {
+  const finished = ['succeeded', 'partial', 'stopped'].includes(preview?.status);
+  if (!preview?.plan && !(finished && Number.isFinite(clearsCounted))) {
     return `The preview could not say what the run would change${preview?.message ? ` (${preview.message})` : ''}. Run it anyway?`;
   }
-  const clears = (preview.plan.updates ?? []).reduce((n, u) => n + (u.changes ?? []).filter((ch) => (ch.new ?? []).length === 0).length, 0);
+  const clears = preview.plan ? countClears(preview.plan.updates ?? []) : clearsCounted;
   const parts = [
     `create ${c.created ?? 0}`,
     `update ${c.updated ?? 0}`,

@@ -107,11 +107,13 @@ export function ImportsPanel({ core, active, onRunStarted, onConnect }) {
     });
     if (!ok) return;
     setRunningAll(true);
+    const since = Date.now();
     try {
       const answer = await call('runAll', {});
       const queued = Array.isArray(answer?.queued) ? answer.queued : [];
       flag({ kind: 'success', title: `${queued.length} import${queued.length === 1 ? '' : 's'} queued`, description: 'Follow them in Run history.' });
-      onRunStarted?.({ importId: '', started: queued.map((q) => (typeof q === 'object' ? q : null)).filter((q) => q?.runId) });
+      // runAll answers import ids: each shows as queued until a run of it started since appears.
+      onRunStarted?.({ importId: '', started: queued.map((importId) => ({ importId: String(importId), since })) });
     } catch (error) {
       setStatus('error', error.message);
     } finally {

@@ -53,9 +53,9 @@ export function RunsPanel({ active, request, pollMs = 2000 }) {
   if (request && request !== seenRequest.current) {
     seenRequest.current = request;
     for (const started of request.started ?? []) {
-      if (started.runId && !queued.current.has(started.runId)) {
-        queued.current.set(started.runId, { ...started, status: 'queued', startedAt: Date.now() });
-      }
+      // Run now knows its run id; Run all only the import (and when it asked).
+      const runId = started.runId ?? `queued-${started.importId}-${started.since}`;
+      if (!queued.current.has(runId)) queued.current.set(runId, { ...started, runId, status: 'queued', startedAt: Date.now() });
     }
     const wanted = String(request.importId ?? '');
     if (request.importId !== undefined && wanted !== filter) setFilter(wanted);
@@ -71,8 +71,10 @@ export function RunsPanel({ active, request, pollMs = 2000 }) {
   /** The stored runs plus placeholders for started runs the queue has not begun. */
   const withQueued = useCallback((stored) => {
     const now = Date.now();
+    const begun = (placeholder) => (r) => r.runId === placeholder.runId
+      || (placeholder.since && r.importId === placeholder.importId && toMillis(r.startedAt) >= placeholder.since - 5000);
     for (const [runId, placeholder] of queued.current) {
-      if (stored.some((r) => r.runId === runId)) queued.current.delete(runId);
+      if (stored.some(begun(placeholder))) queued.current.delete(runId);
       else if (now - placeholder.startedAt > QUEUED_PATIENCE_MS) {
         queued.current.delete(runId);
         setStatus('error', `The run started at ${formatTime(placeholder.startedAt)} has not begun after ${QUEUED_PATIENCE_MS / 60_000} minutes. Its queue may be stuck; try Run now again later.`);

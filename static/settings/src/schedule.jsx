@@ -55,9 +55,10 @@ export function nextRunText(core, value, lastStartedMs, now = Date.now()) {
     const next = core.nextScheduledRun(value, lastStartedMs ?? null, now);
     if (next === undefined || next === null) return { ok: true, text: 'Next run: only when you press Run now.' };
     if (next <= now + 1000) return { ok: true, text: 'Next run: within five minutes (at the scheduler’s next check).' };
-    const zone = typeof value === 'object' && value.timeZone ? value.timeZone : undefined;
-    const when = new Date(next).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone, timeZoneName: 'short' });
-    return { ok: true, text: `Next run: ${when}.` };
+    // A time of day is in the schedule's zone (UTC when it names none); intervals in the admin's.
+    const zone = typeof value === 'object' && value.at ? value.timeZone || 'UTC' : undefined;
+    const when = new Date(next).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone });
+    return { ok: true, text: `Next run: ${when}${zone ? ` (${zone})` : ''}.` };
   } catch (error) {
     return { ok: false, text: `This schedule cannot run: ${error?.message || error}.` };
   }

@@ -84,17 +84,17 @@ export const useFlag = () => useContext(FlagsContext);
  * (announced at once); busy shows a spinner; the rest a polite live region.
  */
 export function StatusMessage({ status, className = '' }) {
-  if (!status?.text) return <div className={`status ${className}`} role="status" aria-live="polite" />;
+  if (!status?.text) return <div className={`status-message ${className}`} role="status" aria-live="polite" />;
   if (status.kind === 'busy') {
     return (
-      <div className={`status status-busy ${className}`} role="status" aria-live="polite">
+      <div className={`status-message status-busy ${className}`} role="status" aria-live="polite">
         <Spinner size="small" label="Working" /> <span>{status.text}</span>
       </div>
     );
   }
   const appearance = { error: 'error', ok: 'success', info: 'information', warning: 'warning' }[status.kind] ?? 'information';
   return (
-    <div className={`status status-${status.kind} ${className}`} role={status.kind === 'error' ? 'alert' : 'status'}>
+    <div className={`status-message status-message-${status.kind} ${className}`} role={status.kind === 'error' ? 'alert' : 'status'}>
       <SectionMessage appearance={appearance}>
         <p>{status.text}</p>
         {status.details}
