@@ -599,6 +599,11 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.notEqual(partial[0], green[0], 'not the green of succeeded');
     assert.notEqual(partial[1], green[1]);
     assert.ok(await page.locator('[data-run-id="run-p"] .count-incomplete.count-bad').count() === 1, 'the incomplete records are shown as bad');
+    // A backend without getRunResults: the stored problems stay, and the page says that is all it has.
+    await page.locator('[data-run-id="run-p"]').getByRole('button', { name: 'Show every record’s result' }).click();
+    await page.locator('[data-run-id="run-p"] .results-note').waitFor();
+    assert.match(await page.locator('[data-run-id="run-p"] .results-note').textContent(), /^Only the problems kept in the run record are shown: /);
+    assert.equal(await page.locator('[data-run-id="run-p"] .table-errors tbody tr').count(), 1);
     await page.getByRole('tab', { name: 'Imports' }).click();
     const listBadge = page.locator('.imports-list tbody tr .badge');
     await listBadge.waitFor();
@@ -824,7 +829,10 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await chooseOption(page, 'Its Assets object', 'Delete it');
     await page.waitForFunction(() => document.querySelector('.editor-frame').shadowRoot.querySelector('.cm-content').textContent.includes('config:missing=delete'));
     // The core warns about deleting without a limit (W007); the limit control takes it away.
-    await page.locator('.diag-code', { hasText: 'W007' }).waitFor();
+    await page.locator('.diag-code', { hasText: 'W007' }).waitFor({ state: 'attached' });
+    assert.equal(await page.locator('.diag-code', { hasText: 'W007' }).isVisible(), false, 'the rule code shows on hover only');
+    await page.locator('.diag', { hasText: 'W007' }).hover();
+    assert.equal(await page.locator('.diag-code', { hasText: 'W007' }).isVisible(), true);
     await page.getByLabel('Retire at most').fill('5%');
     await page.waitForFunction(() => !document.querySelector('.diag-code') || ![...document.querySelectorAll('.diag-code')].some((c) => c.textContent === 'W007'));
     assert.match(await mappingText(page), /^config:missing=delete\nconfig:maxDeletions=5%$/m);

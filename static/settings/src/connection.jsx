@@ -43,7 +43,6 @@ export function ConnectionPanel({ vocabulary }) {
       setStatus('error', error.message);
     }
   }
-  // eslint-disable-next-line react-hooks/exhaustive-deps
   useEffect(() => { load(); }, []);
 
   /** Tests `typed` (or, with nothing, the stored settings); shows the outcome; answers it. */

@@ -43,7 +43,6 @@ function MappingEditor({ core, editorRef, onChange }) {
     return () => {
       editor.el.remove();
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
   return <div ref={host} className="editor-host" />;
 }
@@ -184,7 +183,6 @@ export function ImportForm({ core, initial, formRef, otherNames, onSaved, onDele
       setReady(true);
       heading.current?.focus();
     })();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   /** Puts a snapshot's values back in the form (a restored draft). */

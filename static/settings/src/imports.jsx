@@ -67,7 +67,6 @@ export function ImportsPanel({ core, active, onRunStarted, onConnect }) {
       shownBefore.current = true;
       load();
     } else if (imports) loadLastRuns();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [active]);
 
   /** True when there is no form with unsaved edits, or the admin chose to discard them. */

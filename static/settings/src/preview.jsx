@@ -62,12 +62,15 @@ export function useFollowedRun(report, { pollMs = 2000, onFinished } = {}) {
       try {
         const latest = await call('getRun', { importId: report.importId, runId: report.runId });
         if (stopped) return;
-        if (latest && typeof latest === 'object') {
-          setRecord((shown) => ({ ...shown, ...latest }));
-          if (!inProgress(latest.status)) {
-            onFinished?.(latest);
-            return;
-          }
+        if (!latest || typeof latest !== 'object') {
+          // The record is gone (expired or deleted): say so rather than poll for ever.
+          setRecord((shown) => ({ ...shown, status: 'interrupted', message: 'the background preview’s record is no longer there; preview again' }));
+          return;
+        }
+        setRecord((shown) => ({ ...shown, ...latest }));
+        if (!inProgress(latest.status)) {
+          onFinished?.(latest);
+          return;
         }
       } catch (error) {
         if (stopped) return;
@@ -80,7 +83,6 @@ export function useFollowedRun(report, { pollMs = 2000, onFinished } = {}) {
       stopped = true;
       clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [report]);
   return record;
 }
@@ -97,7 +99,6 @@ export function PreviewView({ report, onFinished, pollMs }) {
     if (hasPlan) return localSource(planEntries(record));
     if (fromRun) return runSource(record.importId, record.runId);
     return null;
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [report, hasPlan, fromRun]);
   const nothing = hasPlan && !planEntries(record).some((e) => e.kind === 'update' || e.kind === 'create'
     || (e.kind === 'retire' && (e.action === 'mark' || e.action === 'delete')));

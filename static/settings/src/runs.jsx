@@ -211,7 +211,6 @@ function RunResults({ run }) {
   const [open, setOpen] = useState(problems.length > 0);
   const [note, setNote] = useState(null);
   const stored = useMemo(() => localSource(planEntries({ errors: problems })),
-    // eslint-disable-next-line react-hooks/exhaustive-deps
     [run.runId]);
   const server = useMemo(() => {
     const ask = runSource(run.importId, run.runId);

@@ -42,7 +42,6 @@ export function SampleView({ records, request, core, text, attributesJson, onPic
       </div>
       <div className="grid-2 sample-grid">
         {/* A scrollable region, reachable by keyboard. */}
-        {/* eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex */}
         <pre className="code-block" tabIndex={0} aria-label="Raw JumpCloud JSON">{JSON.stringify(record, null, 2)}</pre>
         <div className="sample-mapped">
           <RecordPreview core={core} text={text} record={record} attributesJson={attributesJson} />
