@@ -319,6 +319,13 @@ function installFakeBridge(fixtures) {
       const size = Math.min(limit, 500);
       return { total: matching.length, offset, limit: size, entries: matching.slice(offset, offset + size) };
     },
+    cancelRun: ({ runId }) => {
+      const run = state.runs.find((r) => r.runId === runId);
+      if (!run) throw new Error(`no run ${runId}`);
+      // As the engine: the run stops at its next step, its record says how far it got.
+      Object.assign(run, { status: 'interrupted', message: 'cancelled by an admin', finishedAt: Date.now() });
+      return { cancelled: true };
+    },
     runAll: () => {
       const enabled = state.imports.filter((i) => i.enabled !== false).map((i) => i.id);
       for (const importId of enabled) state.queued.push({ runId: `run-${nextId++}`, importId, startedAt: Date.now() });

@@ -536,6 +536,32 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     assert.equal(await running.locator('.run-progress').count(), 0);
   });
 
+  test('a running run can be cancelled, after a confirmation; a backend without cancelRun is said in plain words', TIMEOUT, async () => {
+    const fixtures = defaultFixtures();
+    fixtures.runStep = 0; // it stays running until cancelled
+    const { page } = await open({ fixtures, query: '?tab=runs' });
+    const running = page.locator('[data-run-id="run-2"]');
+    await running.getByRole('button', { name: 'Cancel run' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Cancel this run?' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.ok(!(await resolverCalls(page)).some((c) => c.name === 'cancelRun'), 'nothing cancelled without a yes');
+    await running.getByRole('button', { name: 'Cancel run' }).click();
+    await dialog.getByRole('button', { name: 'Cancel the run' }).click();
+    await page.locator('[data-run-id="run-2"][data-status="interrupted"]').waitFor({ timeout: 10_000 });
+    assert.deepEqual((await resolverCalls(page)).find((c) => c.name === 'cancelRun').payload, { importId: 'imp-1', runId: 'run-2' });
+    assert.equal(await running.getByRole('button', { name: 'Cancel run' }).count(), 0);
+    // An app version without the resolver.
+    const older = defaultFixtures();
+    older.runStep = 0;
+    older.fail = { cancelRun: "There was an error invoking the function - Resolver has no definition for 'cancelRun'." };
+    const second = await open({ fixtures: older, query: '?tab=runs' });
+    await second.page.locator('[data-run-id="run-2"]').getByRole('button', { name: 'Cancel run' }).click();
+    await second.page.getByRole('dialog', { name: 'Cancel this run?' }).getByRole('button', { name: 'Cancel the run' }).click();
+    await second.page.getByRole('alert').filter({ hasText: 'Could not cancel the run: this version of the app on your site cannot do that yet.' }).waitFor();
+  });
+
   test('an interrupted run says so in plain words, and is not green', TIMEOUT, async () => {
     const fixtures = defaultFixtures();
     fixtures.runs = [{ ...fixtures.runs[1], runId: 'run-i', status: 'interrupted', phase: 'write', errors: [], finishedAt: undefined }];

@@ -15,7 +15,7 @@ import { formatDuration, inProgress, phaseText, statusText, toMillis } from './r
 import { ApiCallsLine, CountTiles, GuardNotice, ResultsView, RunMessage, RunProgress } from './report-view.jsx';
 import { download, timestampForFile } from './files.js';
 import { allEntries, localSource, planEntries, resultsCsv, runSource } from './results.js';
-import { StatusLozenge, StatusMessage, useStatus } from './ui.jsx';
+import { StatusLozenge, StatusMessage, useConfirm, useStatus } from './ui.jsx';
 
 const COUNT_TILES = [
   ['source', 'Read from JumpCloud'],
@@ -188,6 +188,7 @@ function RunCard({ run, name }) {
           <GuardNotice guard={run.guard} />
           <RunMessage report={run} />
           <RunProgress run={run} />
+          {inProgress(state) && !run.dryRun && <CancelRun run={run} title={title} />}
           {state === 'failed' && run.phase && run.phase !== 'done' && (
             <p className="help progress-text">{`Stopped while ${lowerFirst(phaseText(run.phase))}.`}</p>
           )}
@@ -197,6 +198,36 @@ function RunCard({ run, name }) {
         </>
       )}
     </article>
+  );
+}
+
+/** Cancel for a run that is going: asks first; the run stops at its next step. */
+function CancelRun({ run, title }) {
+  const confirm = useConfirm();
+  const [status, setStatus] = useStatus();
+  const [busy, setBusy] = useState(false);
+  async function cancel() {
+    const ok = await confirm({
+      title: 'Cancel this run?',
+      body: `The run of ${title} stops at its next step. What it has written so far stays in Assets; the rest is not written.`,
+      confirmText: 'Cancel the run',
+    });
+    if (!ok) return;
+    setBusy(true);
+    try {
+      await call('cancelRun', { importId: run.importId, runId: run.runId });
+      setStatus('ok', 'Cancelling: the run stops at its next step.');
+    } catch (error) {
+      setStatus('error', error.message);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <div className="run-cancel">
+      <Button appearance="subtle" onClick={cancel} isLoading={busy}>Cancel run</Button>
+      <StatusMessage status={status} />
+    </div>
   );
 }
 
