@@ -39,6 +39,8 @@ export const buildOptions = {
   metafile: true,
   logLevel: 'warning',
   jsx: 'automatic',
+  // Atlaskit's feature-gate client (Statsig) has nothing to ask on a Forge page: its defaults.
+  alias: { '@atlaskit/feature-gate-js-client/feature-gates': './static/settings/src/feature-gates-stub.js' },
   // React's production build: no development checks or warnings in the page Jira serves.
   define: { 'process.env.NODE_ENV': '"production"' },
 };
