@@ -275,6 +275,8 @@ describe('settings page', { skip: skipReason ?? false }, () => {
     await page.waitForFunction(() => document.querySelector('.diag-summary')?.textContent.includes('attributes of User'));
     await page.getByRole('button', { name: 'Preview' }).click();
     await page.getByText('Preview ready: some records would fail or lack some values (see below). Nothing was written to Assets.').waitFor();
+    // Some records would fail: a warning, not green and not an error of the page.
+    assert.match(await page.locator('.status-message-warning').textContent(), /^Preview ready: some records would fail/);
 
     assert.deepEqual(await tileCounts(page.locator('.preview .count')),
       { source: 45, created: 1, updated: 2, unchanged: 40, missing: 1, marked: 1, deleted: 0, failed: 1, incomplete: 0, warnings: 1 });

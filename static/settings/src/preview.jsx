@@ -30,7 +30,8 @@ export function previewOutcome(report) {
     case 'stopped':
       return ['ok', 'Preview ready, with a safety guard (see below). Nothing was written to Assets.'];
     case 'partial':
-      return ['error', 'Preview ready: some records would fail or lack some values (see below). Nothing was written to Assets.'];
+      // Not green: some records would fail; amber, as the run history's Partial.
+      return ['warning', 'Preview ready: some records would fail or lack some values (see below). Nothing was written to Assets.'];
     case 'queued':
     case 'running':
       return ['busy', 'The preview continues in the background; its progress is shown below. Nothing is written to Assets.'];
