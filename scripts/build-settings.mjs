@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 // Bundles the settings page (Forge Custom UI) from static/settings/src/ into static/settings/dist/.
+// React 18 and Atlaskit components, written in JSX (esbuild's automatic JSX runtime).
 //
 // ESM output for <script type="module">; @forge/bridge is split into its own chunk because it
 // throws while loading outside Jira, and the page imports it lazily to say so in words.
 // The WebAssembly glue is not bundled: the page loads static/settings/wasm/ (built by
 // scripts/build-wasm.mjs) at run time. `--watch` rebuilds on change.
-// Atlassian's design tokens (light and dark) go into dist/tokens.css, a plain stylesheet: the
-// Custom UI CSP allows the page's own stylesheets, not the <style> elements that
-// @atlaskit/tokens' setGlobalTheme would insert. Jira's theme picks one through the `data-theme`
-// and `data-color-mode` attributes that view.theme.enable() puts on <html>.
+// Atlassian's design tokens (light and dark) go into dist/tokens.css, a plain stylesheet loaded
+// before anything runs, so the first paint already has Jira's colours. Jira's theme picks one
+// through the `data-theme` and `data-color-mode` attributes that view.theme.enable() puts on
+// <html>. (Atlaskit's components add their own <style> elements at run time: the manifest
+// allows them with `permissions.content.styles: [unsafe-inline]`.)
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
@@ -22,7 +24,8 @@ const outdir = join(pageDir, 'dist');
 /** esbuild options for the page; exported so tests and the sandbox could reuse them. */
 export const buildOptions = {
   absWorkingDir: root,
-  entryPoints: [join(pageDir, 'src', 'app.js'), join(pageDir, 'src', 'app.css')],
+  // app.jsx imports app.css; with Atlaskit's own .compiled.css it becomes dist/app.css.
+  entryPoints: [join(pageDir, 'src', 'app.jsx')],
   outdir,
   bundle: true,
   splitting: true,
@@ -35,6 +38,11 @@ export const buildOptions = {
   legalComments: 'linked',
   metafile: true,
   logLevel: 'warning',
+  jsx: 'automatic',
+  // Atlaskit's feature-gate client (Statsig) has nothing to ask on a Forge page: its defaults.
+  alias: { '@atlaskit/feature-gate-js-client/feature-gates': './static/settings/src/feature-gates-stub.js' },
+  // React's production build: no development checks or warnings in the page Jira serves.
+  define: { 'process.env.NODE_ENV': '"production"' },
 };
 
 const require = createRequire(import.meta.url);

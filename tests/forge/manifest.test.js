@@ -26,6 +26,8 @@ test('manifest.yml passes @forge/manifest validate() with zero errors and warnin
 test('manifest has what the design needs', async () => {
   const manifest = parse(await readFile(join(root, 'manifest.yml'), 'utf8'));
   assert.equal(manifest.app.runtime.name, 'nodejs22.x');
+  // The settings page: WebAssembly needs 'unsafe-eval'; Atlaskit's run-time styles 'unsafe-inline'.
+  assert.deepEqual(manifest.permissions.content, { scripts: ['unsafe-eval'], styles: ['unsafe-inline'] });
   const pages = manifest.modules['jira:adminPage'];
   assert.ok(pages.some((p) => p.useAsConfig === true), 'a useAsConfig admin page');
   assert.ok(pages.some((p) => !p.useAsConfig), 'a main admin page');

@@ -24,10 +24,14 @@ const MIME = {
   '.png': 'image/png',
 };
 
-/** The CSP Forge gives a Custom UI page whose manifest adds `scripts: ['unsafe-eval']` (no inline styles or scripts). */
-export const FORGE_LIKE_CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'";
+/**
+ * The CSP Forge gives a Custom UI page whose manifest adds `content.scripts: ['unsafe-eval']`
+ * (WebAssembly) and `content.styles: ['unsafe-inline']` (Atlaskit's run-time <style> elements);
+ * no inline scripts, no other origins.
+ */
+export const FORGE_LIKE_CSP = "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'";
 /** The same without 'unsafe-eval': the browser refuses to compile WebAssembly. */
-export const NO_WASM_CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'";
+export const NO_WASM_CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'";
 
 /**
  * Serves `root` read-only on 127.0.0.1 at a free port. `csp` (optional) is sent as the
@@ -92,11 +96,12 @@ export async function launchChromium() {
 }
 
 /**
- * Opens the page in a fresh context with the fake bridge installed (`bridge: false` for none).
+ * Opens the page in a fresh context with the fake bridge installed (`bridge: false` for none),
+ * at 1280×800 unless `viewport` says otherwise.
  * Returns `{page, context, consoleMessages, errors}`.
  */
-export async function openPage(browser, baseUrl, { fixtures = defaultFixtures(), bridge = true, query = '' } = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+export async function openPage(browser, baseUrl, { fixtures = defaultFixtures(), bridge = true, query = '', viewport = { width: 1280, height: 800 }, colorScheme } = {}) {
+  const context = await browser.newContext({ viewport, colorScheme, locale: 'en-US' });
   const page = await context.newPage();
   const consoleMessages = [];
   const errors = [];
@@ -194,23 +199,23 @@ export function defaultFixtures() {
       counts: counts({ source: 45, created: 1, updated: 2, unchanged: 40, missing: 1, marked: 1, failed: 1, warnings: 1 }),
       errors: [
         { key: '5f1d', attribute: 'Email', message: 'not a valid email address: "grace@"', level: 'error' },
-        { key: '5f1a', attribute: 'Jira User', message: 'no Jira user found for "ada@example.com"; the attribute was left as it is', level: 'warning' },
+        { key: '5f1a', label: 'Ada Lovelace', attribute: 'Jira User', message: 'no Jira user found for "ada@example.com"; the attribute was left as it is', level: 'warning' },
       ],
       errorsOmitted: 0,
       apiCalls: apiCalls({ jumpcloud: 1, aql: 1, read: 3 }),
       durationMs: 41, startedAt: RUN_2_STARTED, finishedAt: RUN_2_STARTED + 41, invocations: 1, objectTypeId: '12',
       plan: {
-        creates: [{ key: '5f1c', changes: [
+        creates: [{ key: '5f1c', label: 'Grace Hopper', changes: [
           { attribute: 'JumpCloud ID', old: [], new: ['5f1c'] },
           { attribute: 'First Name', old: [], new: ['Grace'] },
           { attribute: 'Last Name', old: [], new: ['Hopper'] },
         ] }],
         updates: [
-          { key: '5f1a', objectKey: 'PPL-101', changes: [
+          { key: '5f1a', label: 'Ada Lovelace', objectKey: 'PPL-101', changes: [
             { attribute: 'Job Title', old: ['Analyst'], new: ['Senior Analyst'] },
             { attribute: 'Email', old: ['ada@old.example'], new: ['ada@example.com'] },
           ] },
-          { key: '5f1b', objectKey: 'PPL-102', changes: [{ attribute: 'Last Name', old: ['Turin'], new: ['Turing'] }] },
+          { key: '5f1b', label: 'Alan Turing', objectKey: 'PPL-102', changes: [{ attribute: 'Last Name', old: ['Turin'], new: ['Turing'] }] },
         ],
         unchanged: 40,
         missing: [{ key: '5f0z', objectKey: 'PPL-099', action: 'mark', changes: [{ attribute: 'Status', old: ['Active'], new: ['Left'] }] }],
@@ -278,7 +283,54 @@ function installFakeBridge(fixtures) {
       request: `/api/systemusers?limit=${limit}&skip=0&sort=_id`,
       apiCalls: { jumpcloud: 1, aql: 0, create: 0, update: 0, delete: 0, read: 0, userSearch: 0, retries: 0 },
     }),
-    previewImport: () => state.preview,
+    previewImport: ({ importId }) => {
+      // A background preview (CONTRACT-13): the report so far, then getRun / getRunResults.
+      if (state.background) {
+        const { runId, total } = state.background;
+        state.bgRun = {
+          runId, importId, dryRun: true, status: 'running', phase: 'readSource', progress: { done: 0, total },
+          counts: { source: 0, created: 0, updated: 0, unchanged: 0, marked: 0, deleted: 0, failed: 0, missing: 0, warnings: 0, incomplete: 0 },
+          errors: [], errorsOmitted: 0, apiCalls: {}, startedAt: Date.now(),
+        };
+        return structuredClone(state.bgRun);
+      }
+      return state.preview;
+    },
+    getRun: ({ runId }) => {
+      // Each poll moves a background preview on by a third; then it is done.
+      const run = state.bgRun?.runId === runId ? state.bgRun : state.runs.find((r) => r.runId === runId) ?? null;
+      if (run && run === state.bgRun && run.status === 'running') {
+        const step = Math.ceil(run.progress.total / 3);
+        run.progress.done = Math.min(run.progress.total, run.progress.done + step);
+        run.phase = run.progress.done >= run.progress.total / 2 ? 'write' : 'readAssets';
+        run.counts.source = run.progress.done;
+        if (run.progress.done >= run.progress.total) {
+          Object.assign(run, state.background.finished, { finishedAt: Date.now() });
+        }
+      }
+      return run;
+    },
+    getRunResults: ({ runId, offset = 0, limit = 50, query, kind }) => {
+      if (!state.results?.[runId]) throw new Error(`There was an error invoking the function - no results for run ${runId}`);
+      const q = (query ?? '').toLowerCase();
+      const text = (e) => [e.key, e.label, e.objectKey, e.attribute, e.message, ...(e.changes ?? []).map((c) => c.attribute)]
+        .filter(Boolean).join(' ').toLowerCase();
+      const matching = state.results[runId].filter((e) => (!kind || e.kind === kind) && (!q || text(e).includes(q)));
+      const size = Math.min(limit, 500);
+      return { total: matching.length, offset, limit: size, entries: matching.slice(offset, offset + size) };
+    },
+    cancelRun: ({ runId }) => {
+      const run = state.runs.find((r) => r.runId === runId);
+      if (!run) throw new Error(`no run ${runId}`);
+      // As the engine: the run stops at its next step, its record says how far it got.
+      Object.assign(run, { status: 'interrupted', message: 'cancelled by an admin', finishedAt: Date.now() });
+      return { cancelled: true };
+    },
+    runAll: () => {
+      const enabled = state.imports.filter((i) => i.enabled !== false).map((i) => i.id);
+      for (const importId of enabled) state.queued.push({ runId: `run-${nextId++}`, importId, startedAt: Date.now() });
+      return { queued: enabled, order: enabled };
+    },
     runImport: ({ importId }) => {
       // As on Forge: only a queue event now; the record appears once the consumer starts.
       const runId = `run-${nextId++}`;
@@ -291,7 +343,7 @@ function installFakeBridge(fixtures) {
       // Each poll moves the world on: queued runs begin, running runs advance by half a slice.
       for (const run of state.runs) {
         if (run.status !== 'continue') continue;
-        run.progress.done = Math.min(run.progress.total, run.progress.done + Math.ceil(run.progress.total / 2));
+        run.progress.done = Math.min(run.progress.total, run.progress.done + (state.runStep ?? Math.ceil(run.progress.total / 2)));
         run.invocations += 1;
         if (run.progress.done >= run.progress.total) {
           run.status = 'succeeded';
@@ -314,6 +366,8 @@ function installFakeBridge(fixtures) {
   globalThis.__bridge = {
     async callBridge(type, payload) {
       calls.push({ type, payload: structuredClone(payload) });
+      // view.theme.enable(): Jira marks the page with its colour mode, as the real host does.
+      if (type === 'enableTheming' && state.theme) document.documentElement.dataset.colorMode = state.theme;
       if (type !== 'invoke') return undefined;
       const { functionKey, payload: args } = payload;
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -323,6 +377,23 @@ function installFakeBridge(fixtures) {
       return structuredClone(handler(args ?? {}));
     },
   };
+}
+
+/**
+ * Picks `option` (its text, or a RegExp) in the Atlaskit Select labelled `label`: focus, open
+ * with the keyboard as an admin would, click the option.
+ */
+export async function chooseOption(page, label, option) {
+  const input = page.getByLabel(label, { exact: true });
+  await input.focus();
+  await page.keyboard.press('ArrowDown');
+  await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click();
+}
+
+/** The text of the option chosen in the Atlaskit Select labelled `label` ('' for none). */
+export async function chosenOption(page, label) {
+  return page.getByLabel(label, { exact: true }).evaluate((input) =>
+    input.closest('.tb-select__control')?.querySelector('.tb-select__single-value')?.textContent ?? '');
 }
 
 /** The resolver calls the page made, as `[{name, payload}]`. */
@@ -354,12 +425,11 @@ export async function tableRows(locator) {
 
 /**
  * Saves a screenshot of `page` as a test artifact (never committed): in $TRIBUTARY_ARTIFACTS,
- * else tributary-artifacts/ in the system's temporary folder. Returns the file's path.
+ * else test-artifacts/settings/ in the repository (gitignored). Returns the file's path.
  */
 export async function saveScreenshot(page, name) {
   const { mkdir } = await import('node:fs/promises');
-  const { tmpdir } = await import('node:os');
-  const dir = process.env.TRIBUTARY_ARTIFACTS || join(tmpdir(), 'tributary-artifacts');
+  const dir = process.env.TRIBUTARY_ARTIFACTS || join(repoRoot, 'test-artifacts', 'settings');
   await mkdir(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { vocabulary } from '../../src-js/core/index.js';
-import { PHASE_LABELS, REGION_LABELS, SCHEDULE_LABELS, STATUS_LABELS } from '../../static/settings/src/labels.js';
+import { PHASE_LABELS, REGION_LABELS, SCHEDULE_LABELS, STATUS_LABELS, WEEKDAY_LABELS } from '../../static/settings/src/labels.js';
 
-const PAGE_ONLY_STATUSES = ['queued'];
+// Statuses of the resolvers' (background previews, queued and interrupted runs), not the engine's.
+const PAGE_ONLY_STATUSES = ['queued', 'running', 'interrupted'];
 
 test('every code of the core has a label on the page, and no label outlives its code', () => {
   const v = vocabulary();
@@ -15,6 +16,7 @@ test('every code of the core has a label on the page, and no label outlives its 
     ['run status', v.runStatuses, STATUS_LABELS, PAGE_ONLY_STATUSES],
     ['run phase', v.runPhases, PHASE_LABELS, []],
     ['schedule', v.schedules, SCHEDULE_LABELS, []],
+    ['weekday', v.weekdays, WEEKDAY_LABELS, []],
     ['region', v.regions.map((r) => r.code), REGION_LABELS, []],
   ];
   for (const [what, codes, labels, pageOnly] of cases) {

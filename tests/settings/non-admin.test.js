@@ -48,12 +48,12 @@ describe('settings page for a user who is not a Jira admin', { skip: skipReason 
   test('every resolver refuses, the page says so, and shows no import, key or run', TIMEOUT, async () => {
     const page = await browser.newPage();
     await page.goto(`${server.url}?tab=imports`);
-    await page.locator('#panel-imports').getByText(/Only Jira administrators can use Tributary/).waitFor();
+    await page.getByRole('tabpanel', { name: 'Imports' }).getByText(/Only Jira administrators can use Tributary/).waitFor();
     assert.equal(await page.getByText('JumpCloud users').count(), 0, 'the import saved by the admin is not shown');
     await page.getByRole('tab', { name: 'Connection' }).click();
-    await page.locator('#panel-connection').getByText(/Only Jira administrators can use Tributary/).waitFor();
+    await page.getByRole('tabpanel', { name: 'Connection' }).getByText(/Only Jira administrators can use Tributary/).waitFor();
     await page.getByRole('tab', { name: 'Run history' }).click();
-    await page.locator('#panel-runs').getByText(/Only Jira administrators can use Tributary/).waitFor();
+    await page.getByRole('tabpanel', { name: 'Run history' }).getByText(/Only Jira administrators can use Tributary/).waitFor();
     assert.ok(answers.length >= 3);
     assert.deepEqual(answers.filter((a) => a.ok), [], 'no resolver answered a non-admin');
     assert.ok(!(await page.content()).includes('sandbox-jumpcloud-key'));

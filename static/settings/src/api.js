@@ -31,6 +31,10 @@ const ACTIONS = {
   previewImport: 'preview the import',
   runImport: 'start the run',
   listRuns: 'load the run history',
+  getRun: 'follow the run',
+  getRunResults: 'load the results of the run',
+  runAll: 'start every import',
+  cancelRun: 'cancel the run',
   validateMapping: 'check the mapping',
 };
 
@@ -106,6 +110,10 @@ export function plainReason(error, redact = []) {
   }
   if (/timed? ?out|timeout/i.test(text)) {
     return 'the server took too long to answer. Try again; large directories can take a while.';
+  }
+  // A page newer than the app's functions (mid-deploy): say so, not the runtime's words.
+  if (/has no definition for|no resolver named/i.test(text)) {
+    return 'this version of the app on your site cannot do that yet. Try again after the app has been updated.';
   }
   if (!text) text = 'the server gave no reason.';
   for (const secret of redact) {

@@ -83,6 +83,21 @@ export class Core {
     return this.glue.format(text);
   }
 
+  /** Whether the schedule functions run in the browser (there are no resolvers for them). */
+  canSchedule() {
+    return this.has('checkSchedule') && this.has('nextScheduledRun');
+  }
+
+  /** The schedule as the core reads it; throws the core's Error naming what is wrong. */
+  checkSchedule(schedule) {
+    return this.glue.checkSchedule(schedule);
+  }
+
+  /** When `schedule` runs next (ms since the epoch), or undefined for manual imports. */
+  nextScheduledRun(schedule, lastStartedMs, nowMs) {
+    return this.glue.nextScheduledRun(schedule, lastStartedMs ?? undefined, nowMs);
+  }
+
   /** Whether a single-record preview can run in the browser. */
   canPreviewRecord() {
     return this.has('preview');

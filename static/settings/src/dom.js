@@ -1,4 +1,5 @@
-// A tiny element builder: enough structure for a small page without a framework.
+// A tiny element builder for the parts drawn outside React (the CodeMirror editor's lists and
+// tooltips, download links), and formatting helpers the panels share.
 // Text always goes in as text nodes, so nothing from a server or a record is ever parsed as HTML.
 
 /**
@@ -43,46 +44,6 @@ let idCounter = 0;
 export function uid(prefix) {
   idCounter += 1;
   return `${prefix}-${idCounter}`;
-}
-
-/** A labelled form field: `<div class="field"><label/>control<p class="help"/></div>`. */
-export function field(label, control, help) {
-  if (!control.id) control.id = uid('f');
-  const helpEl = help ? h('p', { class: 'help', id: uid('help'), text: help }) : null;
-  if (helpEl) control.setAttribute('aria-describedby', helpEl.id);
-  return h('div', { class: 'field' }, h('label', { for: control.id, text: label }), control, helpEl);
-}
-
-/**
- * A status line. `set(kind, text)` with kind `info | ok | error | busy`; errors use
- * role=alert so screen readers announce them at once, the rest a polite live region.
- */
-export function statusLine() {
-  const el = h('div', { class: 'status', role: 'status', 'aria-live': 'polite' });
-  return {
-    el,
-    set(kind, text) {
-      el.className = `status status-${kind}`;
-      el.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-      el.textContent = text || '';
-    },
-    clear() {
-      el.className = 'status';
-      el.textContent = '';
-    },
-  };
-}
-
-/** Runs `fn` with `button` disabled and marked busy; the button comes back even on error. */
-export async function whileBusy(button, fn) {
-  button.disabled = true;
-  button.setAttribute('aria-busy', 'true');
-  try {
-    return await fn();
-  } finally {
-    button.disabled = false;
-    button.removeAttribute('aria-busy');
-  }
 }
 
 /** Formats an ISO timestamp (or epoch ms) for people; unknown values show as-is. */

@@ -2,9 +2,14 @@
 // by code, never its own lists of codes. tests/settings/labels.test.js checks that every code
 // the core knows has a label here.
 
-/** Run status → words. `queued` is the page's own: a run started here the queue has not begun. */
+/**
+ * Run status → words. `queued` and `running` are the resolvers' (a run started here the queue
+ * has not begun; a background preview); `interrupted`, a run that stopped before it finished.
+ */
 export const STATUS_LABELS = {
   queued: 'Queued',
+  running: 'Running',
+  interrupted: 'Interrupted',
   continue: 'Running',
   succeeded: 'Succeeded',
   partial: 'Partial',
@@ -31,6 +36,17 @@ export const SCHEDULE_LABELS = {
   hourly: 'Every hour',
   daily: 'Every day',
   weekly: 'Every week',
+};
+
+/** Weekday (of a weekly schedule) → words. */
+export const WEEKDAY_LABELS = {
+  monday: 'Monday',
+  tuesday: 'Tuesday',
+  wednesday: 'Wednesday',
+  thursday: 'Thursday',
+  friday: 'Friday',
+  saturday: 'Saturday',
+  sunday: 'Sunday',
 };
 
 /** JumpCloud region → words (the host name comes from the core). */
