@@ -170,6 +170,16 @@ describe('settings page on the real sandbox backend', { skip: skipReason ?? fals
     // Newest first: this run above the first sync.
     const order = await page.locator('.run').evaluateAll((runs) => runs.map((r) => r.dataset.runId));
     assert.deepEqual(order, [runId, sandbox.firstRun.runId]);
+    // Every record's result, as the engine stored it beside the record, downloads from the
+    // real getRunResults: the one update, labelled with the person's name.
+    const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Download all results (CSV)' }).click()]);
+    const rows = (await readFile(await download.path(), 'utf8')).trimEnd().split('\r\n');
+    const changed = sandbox.emulators.tenant.users.find((u) => u.jobTitle === NEW_TITLE);
+    const updates = rows.filter((row) => row.startsWith('update,'));
+    assert.equal(updates.length, 1, rows.join('\n'));
+    assert.ok(updates[0].startsWith(`update,${changed._id},`), updates[0]);
+    assert.ok(updates[0].includes(NEW_TITLE), updates[0]);
+    assert.ok(updates[0].includes(changed.firstname), `labelled with the name: ${updates[0]}`);
     // And it really wrote: a new dry run finds nothing to update.
     const after = await sandbox.invoke('previewImport', { importId: sandbox.importId });
     assert.equal(after.counts.updated, 0);
