@@ -101,13 +101,9 @@ export async function startBatch(importIds, dependencies = []) {
   return { runId };
 }
 
-/** Statuses after which an import's objects were refreshed (all records, or all but some). */
-const REFRESHED = new Set(['succeeded', 'partial']);
-
-/** When the import's newest run that refreshed its objects finished, or undefined. */
+/** When the import's objects were last refreshed (the engine notes it), or undefined. */
 export async function lastRefreshedAt(importId) {
-  const refreshed = (await listRuns(importId, 100)).find((run) => REFRESHED.has(run.status) && run.finishedAt && !run.dryRun);
-  return refreshed?.finishedAt;
+  return core.lastRefreshedAt(await hostFor(), importId);
 }
 
 /** When Forge stops this invocation (ms since the epoch), from the time it says is left. */

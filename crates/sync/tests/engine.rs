@@ -418,11 +418,13 @@ fn a_budget_splits_the_run_and_the_continuations_converge() {
         department_lookups, 1,
         "references resolved once per run, not per invocation"
     );
-    // Finished runs leave only the run record and the user cache (no lease, no state).
+    // Finished runs leave only when they refreshed the import, the run record and the user
+    // cache (no lease, no state).
     let keys: Vec<String> = host.storage.borrow().keys().cloned().collect();
     assert_eq!(
         keys,
         [
+            "tributary:refreshed:users".to_string(),
             format!("tributary:run:users:{}", report.run_id),
             "tributary:userCache:users".into(),
             "tributary:userCache:users:0".into()
@@ -2303,6 +2305,13 @@ fn a_cancelled_run_stops_at_its_next_slice_keeps_its_writes_and_frees_the_import
     .unwrap();
     assert_eq!(record.status, RunStatus::Cancelled);
 
+    let refreshed =
+        |host: &FakeHost| block_on(tributary_sync::engine::last_refreshed(host, "users")).unwrap();
+    assert_eq!(
+        refreshed(&host),
+        None,
+        "a cancelled run did not refresh the import"
+    );
     // A finished run is left as it is; a new run of the import starts and finishes.
     let again = block_on(cancel_run(&host, "users", "run-1")).unwrap();
     assert!(!again.cancelled);
@@ -2316,6 +2325,7 @@ fn a_cancelled_run_stops_at_its_next_slice_keeps_its_writes_and_frees_the_import
     );
     assert_eq!(done.status, RunStatus::Succeeded, "{done:#?}");
     assert_users_match(&host, 150);
+    assert_eq!(refreshed(&host), done.finished_at);
 
     // Cancelled while still queued: it ends before it reads or writes anything.
     block_on(cancel_run(&host, "users", "run-3")).unwrap();

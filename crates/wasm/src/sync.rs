@@ -210,7 +210,7 @@ export interface SyncReport {
   /** A dry run (preview): nothing was written. */
   dryRun?: boolean;
   /** Where the per-record results are (runs given keepResults); read them with runResults. */
-  results?: { chunks: number; total: number };
+  results?: { chunks: number; total: number; sizes?: number[] };
 }
 
 /** The options of sampleSource. */
@@ -636,6 +636,18 @@ pub async fn finish_slice(
 ) -> Result<(), JsValue> {
     let done: tributary_sync::engine::FinishedSlice = parse_options(options, "finishSlice")?;
     tributary_sync::engine::finish_slice(&JsHost(host), &done)
+        .await
+        .map_err(|e| run_error(&e))
+}
+
+/// When the import's objects were last refreshed (its last `succeeded` or `partial` run
+/// finished), or `undefined` when never. Rejects with an `Error` for a bad id.
+#[wasm_bindgen(js_name = lastRefreshedAt)]
+pub async fn last_refreshed_at(
+    host: SyncHostJs,
+    import_id: String,
+) -> Result<Option<f64>, JsValue> {
+    tributary_sync::engine::last_refreshed(&JsHost(host), &import_id)
         .await
         .map_err(|e| run_error(&e))
 }

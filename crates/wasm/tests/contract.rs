@@ -176,6 +176,7 @@ fn full_report() -> RunReport {
         results: Some(tributary_sync::engine::results::ResultsIndex {
             chunks: 1,
             total: 3,
+            sizes: vec![3],
         }),
     }
 }

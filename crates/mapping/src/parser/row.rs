@@ -161,8 +161,9 @@ pub(super) fn row(
                     "create what, named how?",
                 )
                 .with_hint(format!(
-                    "write e.g. `map:department={}|Name=${{department}}|createMissing`: a missing object is created with that Name",
-                    attribute_raw.text
+                    "look the object up by an attribute of the referenced type, e.g. `map:{source}={}|Name=${{{source}}}|createMissing`: a missing object is created with that Name",
+                    attribute_raw.text,
+                    source = first.name.text,
                 ))
                 .with_note("`|byKey` references records of the import itself, which the import creates"),
             );

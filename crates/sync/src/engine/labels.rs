@@ -8,17 +8,22 @@ use std::collections::HashMap;
 use crate::model::{AttrDef, Desired, DesiredObject, ExistingObject};
 use crate::report::{ChangeView, CreateView, MissingView, PlanView, UpdateView};
 
-/// Labels by source key and by Assets object key.
+/// Labels by source key and by Assets object key, borrowed from the records and objects the
+/// run holds anyway (nothing is copied until an entry is labelled).
 #[derive(Debug, Default)]
-pub(crate) struct Labels {
-    by_key: HashMap<String, String>,
-    by_object_key: HashMap<String, String>,
+pub(crate) struct Labels<'a> {
+    by_key: HashMap<&'a str, &'a str>,
+    by_object_key: HashMap<&'a str, &'a str>,
 }
 
-impl Labels {
+impl<'a> Labels<'a> {
     /// Labels from the records read and the objects of the type, by the type's label attribute
     /// (none known when the type has none).
-    pub fn new(defs: &[AttrDef], records: &[DesiredObject], existing: &[ExistingObject]) -> Self {
+    pub fn new(
+        defs: &[AttrDef],
+        records: &'a [DesiredObject],
+        existing: &'a [ExistingObject],
+    ) -> Self {
         let Some(label) = defs.iter().find(|d| d.attribute.label) else {
             return Labels::default();
         };
@@ -28,7 +33,7 @@ impl Labels {
                 let (_, desired) = r.attributes.iter().find(|(id, _)| *id == label.id)?;
                 match desired {
                     Desired::Values { values } => {
-                        values.first().map(|v| (r.key.clone(), v.clone()))
+                        values.first().map(|v| (r.key.as_str(), v.as_str()))
                     }
                     _ => None,
                 }
@@ -36,11 +41,7 @@ impl Labels {
             .collect();
         let by_object_key = existing
             .iter()
-            .filter_map(|o| {
-                o.get(&label.id)
-                    .next()
-                    .map(|v| (o.object_key.clone(), v.to_string()))
-            })
+            .filter_map(|o| o.get(&label.id).next().map(|v| (o.object_key.as_str(), v)))
             .collect();
         Labels {
             by_key,
@@ -50,18 +51,23 @@ impl Labels {
 
     /// The label of a record by its source key.
     pub fn of_key(&self, key: &str) -> Option<String> {
-        self.by_key.get(key).cloned()
+        self.by_key.get(key).map(|l| l.to_string())
+    }
+
+    /// The label of an Assets object of the type, by its key.
+    fn of_object(&self, object_key: &str) -> Option<String> {
+        self.by_object_key.get(object_key).map(|l| l.to_string())
     }
 
     /// The label of a value shown in a change: an object key of the type, or a
     /// `(new object <key>)` the run creates.
-    fn of_value(&self, value: &str) -> Option<&String> {
+    fn of_value(&self, value: &str) -> Option<&'a str> {
         match value
             .strip_prefix("(new object ")
             .and_then(|v| v.strip_suffix(')'))
         {
-            Some(key) => self.by_key.get(key),
-            None => self.by_object_key.get(value),
+            Some(key) => self.by_key.get(key).copied(),
+            None => self.by_object_key.get(value).copied(),
         }
     }
 
@@ -82,13 +88,13 @@ impl Labels {
     pub fn update(&self, update: &mut UpdateView) {
         update.label = self
             .of_key(&update.key)
-            .or_else(|| self.by_object_key.get(&update.object_key).cloned());
+            .or_else(|| self.of_object(&update.object_key));
         self.label_changes(&mut update.changes);
     }
 
     /// Labels one missing object.
     pub fn missing(&self, missing: &mut MissingView) {
-        missing.label = self.by_object_key.get(&missing.object_key).cloned();
+        missing.label = self.of_object(&missing.object_key);
         self.label_changes(&mut missing.changes);
     }
 
@@ -98,12 +104,12 @@ impl Labels {
             return;
         }
         let labels = |values: &[String]| -> Option<Vec<String>> {
-            let known: Vec<Option<&String>> = values.iter().map(|v| self.of_value(v)).collect();
+            let known: Vec<Option<&str>> = values.iter().map(|v| self.of_value(v)).collect();
             known.iter().any(Option::is_some).then(|| {
                 known
                     .iter()
                     .zip(values)
-                    .map(|(label, value)| label.map_or_else(|| value.clone(), |l| l.clone()))
+                    .map(|(label, value)| label.unwrap_or(value).to_string())
                     .collect()
             })
         };

@@ -555,6 +555,24 @@ fn needed_imports(
     }
 }
 
+/// When the import's objects were last refreshed (its last `succeeded` or `partial` run
+/// finished), if ever: what tells a scheduled tick that a dependency is stale.
+pub async fn last_refreshed<H: SyncHost>(
+    host: &H,
+    import_id: &str,
+) -> Result<Option<f64>, RunError> {
+    if !valid_id(import_id) {
+        return Err(RunError::InvalidOptions(format!(
+            "lastRefreshedAt: import {import_id:?} is not a valid id"
+        )));
+    }
+    let text = host
+        .storage_get(&store::keys::refreshed(import_id))
+        .await
+        .map_err(RunError::Storage)?;
+    Ok(text.and_then(|t| t.trim().parse::<f64>().ok()))
+}
+
 /// What [`cancel_run`] answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -922,6 +940,16 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 &RunError::Storage(StorageError(message)),
                 self.host.now_ms(),
             );
+        }
+        if matches!(
+            state.report.status,
+            RunStatus::Succeeded | RunStatus::Partial
+        ) {
+            let at = state
+                .report
+                .finished_at
+                .unwrap_or_else(|| self.host.now_ms());
+            let _ = self.store.save_refreshed(at).await;
         }
         let _ = self.save_user_cache().await;
         self.store.clear_state(&state).await;

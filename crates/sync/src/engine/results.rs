@@ -95,13 +95,18 @@ impl ResultEntry {
     }
 }
 
-/// Where a run's results are: how many chunks, how many entries.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// Where a run's results are: how many chunks, how many entries, and how many in each chunk
+/// (so a page of all results reads only the chunks it shows).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ResultsIndex {
     /// Stored chunks (`0..chunks`).
     pub chunks: u32,
     /// Entries in them.
     pub total: u64,
+    /// Entries in each chunk, in order (absent in records of older versions: every chunk is
+    /// then read).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sizes: Vec<u32>,
 }
 
 /// The plan's entries, labelled, in the order a preview lists them: creates, updates,
@@ -181,6 +186,8 @@ async fn flush<H: SyncHost>(
     let key = keys::results_chunk(import_id, run_id, index.chunks);
     host.storage_set_expiring(&key, chunk, RECORD_TTL_MS)
         .await?;
+    let before: u64 = index.sizes.iter().map(|&n| u64::from(n)).sum();
+    index.sizes.push((index.total - before) as u32);
     index.chunks += 1;
     chunk.clear();
     chunk.push('[');
@@ -263,8 +270,38 @@ pub async fn run_results<H: SyncHost>(
                 query.run_id, query.import_id
             ))
         })?;
-    let mut entries: Vec<ResultEntry> = Vec::new();
-    for chunk in 0..record.results.map_or(0, |r| r.chunks) {
+    let needle = query
+        .query
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
+    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    let wanted = |e: &ResultEntry| {
+        query.kind.is_none_or(|k| e.kind == k) && needle.as_deref().is_none_or(|n| e.matches(n))
+    };
+    // Matching entries are counted; those from `offset` on fill the page.
+    let mut total = 0usize;
+    let mut page: Vec<ResultEntry> = Vec::new();
+    let take = |entry: ResultEntry, total: &mut usize, page: &mut Vec<ResultEntry>| {
+        if wanted(&entry) {
+            if *total >= query.offset && page.len() < limit {
+                page.push(entry);
+            }
+            *total += 1;
+        }
+    };
+    let index = record.results.clone().unwrap_or_default();
+    let everything = query.kind.is_none() && needle.is_none();
+    for chunk in 0..index.chunks {
+        // Unfiltered, a chunk wholly before or after the page only adds its size.
+        if let Some(&size) = index.sizes.get(chunk as usize).filter(|_| everything) {
+            let size = size as usize;
+            if total + size <= query.offset || page.len() == limit {
+                total += size;
+                continue;
+            }
+        }
         let key = keys::results_chunk(&query.import_id, &query.run_id, chunk);
         let text = host.storage_get(&key).await.map_err(RunError::Storage)?;
         let Some(text) = text else {
@@ -273,37 +310,26 @@ pub async fn run_results<H: SyncHost>(
                 query.run_id
             ))));
         };
-        let mut part: Vec<ResultEntry> = serde_json::from_str(&text)
+        let part: Vec<ResultEntry> = serde_json::from_str(&text)
             .map_err(|e| RunError::Storage(StorageError(format!("{key}: {e}"))))?;
-        entries.append(&mut part);
+        for entry in part {
+            take(entry, &mut total, &mut page);
+        }
     }
-    entries.extend(record.errors.iter().map(|e| ResultEntry {
-        attribute: e.attribute.clone(),
-        message: Some(e.message.clone()),
-        level: Some(e.level),
-        ..ResultEntry::new(ResultKind::Error, e.key.clone())
-    }));
-    let needle = query
-        .query
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(str::to_lowercase);
-    let matching: Vec<ResultEntry> = entries
-        .into_iter()
-        .filter(|e| query.kind.is_none_or(|k| e.kind == k))
-        .filter(|e| needle.as_deref().is_none_or(|n| e.matches(n)))
-        .collect();
-    let limit = query.limit.unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE);
+    for e in &record.errors {
+        let entry = ResultEntry {
+            attribute: e.attribute.clone(),
+            message: Some(e.message.clone()),
+            level: Some(e.level),
+            ..ResultEntry::new(ResultKind::Error, e.key.clone())
+        };
+        take(entry, &mut total, &mut page);
+    }
     Ok(ResultsPage {
-        total: matching.len(),
+        total,
         offset: query.offset,
         limit,
-        entries: matching
-            .into_iter()
-            .skip(query.offset)
-            .take(limit)
-            .collect(),
+        entries: page,
         errors_omitted: record.errors_omitted,
     })
 }

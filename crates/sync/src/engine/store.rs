@@ -83,6 +83,12 @@ pub mod keys {
         format!("tributary:slice:{import_id}:{run_id}:{slice}")
     }
 
+    /// When the import's last run that refreshed its objects (`succeeded` or `partial`)
+    /// finished: what a scheduled tick asks to tell a stale dependency.
+    pub fn refreshed(import_id: &str) -> String {
+        format!("tributary:refreshed:{import_id}")
+    }
+
     /// The index of an import's Jira user cache (`{chunks}`), kept across runs.
     pub fn user_cache(import_id: &str) -> String {
         format!("tributary:userCache:{import_id}")
@@ -378,6 +384,14 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         {
             let _ = self.host.storage_delete(&key).await;
         }
+    }
+
+    /// Notes that the import's objects were refreshed at `at` (its run ended `succeeded`
+    /// or `partial`).
+    pub async fn save_refreshed(&self, at: f64) -> Result<(), StorageError> {
+        self.host
+            .storage_set(&keys::refreshed(&self.import_id), &at.to_string())
+            .await
     }
 
     /// Whether an admin asked to cancel this run.
