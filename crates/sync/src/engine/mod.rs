@@ -16,6 +16,7 @@ mod create_missing;
 pub mod jumpcloud;
 mod labels;
 mod lookups;
+mod pending;
 pub mod results;
 pub mod schema;
 pub mod store;
@@ -693,8 +694,15 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     started: f64,
     budget_ms: f64,
     concurrency: usize,
-    /// Created in this invocation: source key → (object id, object key).
-    created: RefCell<BTreeMap<String, (String, String)>>,
+    /// Created in this run: source key → (object id, object key); what this invocation
+    /// created, and what the writes it continues refer to.
+    created: RefCell<pending::CreatedObjects>,
+    /// The writes this invocation sent (or gave up on).
+    written: RefCell<pending::Written>,
+    /// What an earlier slice left of the run's plan, when this slice carries on with it.
+    resumed_plan: RefCell<Option<Plan>>,
+    /// What this slice leaves of the plan it wrote from, when its budget ran out.
+    left: RefCell<Option<Vec<pending::PendingWrite>>>,
     /// Jira user searches (kept across invocations and runs): email → (accountId, when checked).
     users: RefCell<BTreeMap<String, (Option<String>, f64)>>,
     /// Whether `users` gained entries since it was loaded (the cache is only rewritten then).
@@ -746,6 +754,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 .unwrap_or(DEFAULT_CONCURRENCY)
                 .clamp(1, 16),
             created: RefCell::new(BTreeMap::new()),
+            written: RefCell::new(pending::Written::new()),
+            resumed_plan: RefCell::new(None),
+            left: RefCell::new(None),
             users: RefCell::new(BTreeMap::new()),
             users_changed: Cell::new(false),
             found: RefCell::new(LookupTable::default()),
@@ -817,6 +828,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         let (mut state, mut desired) = match resumed {
             Some((state, desired, found)) => {
                 self.found.borrow_mut().objects.extend(found);
+                if let Some(left) = self.store.take_pending(&state).await {
+                    let (the_plan, created) = pending::resume(left);
+                    self.created.borrow_mut().extend(created);
+                    *self.resumed_plan.borrow_mut() = Some(the_plan);
+                }
                 (state, desired)
             }
             None => (self.fresh_state(), Vec::new()),
@@ -917,7 +933,12 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 state.slice = slice + 1;
             }
             let saved = match self.save_user_cache().await {
-                Ok(()) => self.store.save_state(&mut state, &desired, &found).await,
+                Ok(()) => {
+                    let left = self.left.take();
+                    self.store
+                        .save_state(&mut state, &desired, &found, left.as_deref())
+                        .await
+                }
                 Err(e) => Err(e),
             };
             if let Err(e) = saved {
@@ -1076,6 +1097,8 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             source_stored: 0,
             lookup_chunks: 0,
             lookups_stored: 0,
+            pending_chunks: 0,
+            pending_generation: 0,
             target: None,
             planned: false,
             failed_keys: BTreeSet::new(),
@@ -1118,6 +1141,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             self.read_source(state, desired, &target).await?;
             state.stage = Stage::Write;
         }
+        if let Some(the_plan) = self.resumed_plan.take() {
+            // An earlier slice stored what is left of the plan: no need to read Assets again.
+            state.report.phase = RunPhase::Write;
+            return self.write_leaving_the_rest(state, &the_plan, &target).await;
+        }
         state.report.phase = RunPhase::ReadAssets;
         self.report_progress(state).await;
         if self.over_budget() {
@@ -1128,13 +1156,6 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             .iter()
             .map(AttrDef::from_attribute)
             .collect();
-        let mut existing: Vec<ExistingObject> = Vec::new();
-        self.assets
-            .aql_each(&format!("objectTypeId = {}", target.object_type_id), |o| {
-                existing.push(ExistingObject::from_view(&o, &defs))
-            })
-            .await
-            .map_err(RunError::assets)?;
         let statuses = self.status_ids(&target, desired).await?;
         // Status names become ids in a copy (the stored records keep what the source said);
         // without Status attributes there is nothing to copy.
@@ -1150,6 +1171,15 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.create_missing_references(&target, &records, &mut lookups, &mut state.report)
             .await?;
         let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
+        // Read last, after the lookups (Jira user searches may take slices of their own): a
+        // slice that stops before it plans has read nothing it cannot use.
+        let mut existing: Vec<ExistingObject> = Vec::new();
+        self.assets
+            .aql_each(&format!("objectTypeId = {}", target.object_type_id), |o| {
+                existing.push(ExistingObject::from_view(&o, &defs))
+            })
+            .await
+            .map_err(RunError::assets)?;
         let mut the_plan = plan(&PlanInput {
             object_type_id: &target.object_type_id,
             key_attribute: &defs[target.key_index],
@@ -1191,7 +1221,26 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         }
         state.report.phase = RunPhase::Write;
         self.report_progress(state).await;
-        self.write(state, &the_plan, &target).await
+        self.write_leaving_the_rest(state, &the_plan, &target).await
+    }
+
+    /// Writes a plan; when the budget runs out first, keeps what is left of it for the state
+    /// this slice stores.
+    async fn write_leaving_the_rest(
+        &self,
+        state: &mut RunState,
+        the_plan: &Plan,
+        target: &Target,
+    ) -> Result<(), Stop> {
+        let outcome = self.write(state, the_plan, target).await;
+        if matches!(outcome, Err(Stop::Budget)) && !self.cancelled.get() {
+            *self.left.borrow_mut() = Some(pending::remaining(
+                the_plan,
+                &self.written.borrow(),
+                &self.created.borrow(),
+            ));
+        }
+        outcome
     }
 
     /// Puts a plan's problems and (for the first plan of the run) its counts in the report.

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::StorageError;
 use crate::host::SyncHost;
 use crate::model::{DesiredObject, LookupBy};
+
+use super::pending::PendingWrite;
 use crate::report::RunReport;
 
 /// Stored values stay well under Forge's 240 KiB limit.
@@ -55,6 +57,17 @@ pub mod keys {
     /// One chunk of the reference lookups an unfinished run has resolved.
     pub fn lookup_chunk(import_id: &str, index: u32) -> String {
         format!("tributary:state:{import_id}:lookups:{index}")
+    }
+
+    /// One chunk of what is left of an unfinished run's plan (see [`super::pending`]).
+    pub fn pending_chunk(import_id: &str, index: u32) -> String {
+        format!("tributary:state:{import_id}:pending:{index}")
+    }
+
+    /// Whether the stored plan of an unfinished run was taken by a slice yet: `{generation,
+    /// taken}`.
+    pub fn pending_claim(import_id: &str) -> String {
+        format!("tributary:state:{import_id}:pending")
     }
 
     /// A run record (the run report as last stored).
@@ -197,6 +210,13 @@ pub(crate) struct RunState {
     /// How many resolved lookups the stored chunks hold (unchanged lookups are not rewritten).
     #[serde(default)]
     pub lookups_stored: u64,
+    /// Stored chunks of what is left of the plan (0: none; the next slice plans afresh).
+    #[serde(default)]
+    pub pending_chunks: u32,
+    /// Which stored plan the chunks hold: each slice that stores one counts it up, so a claim
+    /// left by an earlier one never passes for it.
+    #[serde(default)]
+    pub pending_generation: u64,
     /// The resolved target, once known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<ResolvedIds>,
@@ -205,6 +225,13 @@ pub(crate) struct RunState {
     /// Keys whose write failed in this run: not tried again by later invocations.
     pub failed_keys: BTreeSet<String>,
     pub report: RunReport,
+}
+
+/// The claim on a stored plan: a slice takes generation `generation` by swapping in `taken`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct PendingClaim {
+    generation: u64,
+    taken: bool,
 }
 
 /// A resolved reference lookup: `(type id, by, lower-cased value)` → object keys.
@@ -547,13 +574,14 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         Ok(())
     }
 
-    /// Stores the source records not stored yet, the lookups when they changed, then the
-    /// state and the run record.
+    /// Stores the source records not stored yet, the lookups when they changed, what is left
+    /// of the plan (when the slice stopped while writing), then the state and the run record.
     pub async fn save_state(
         &self,
         state: &mut RunState,
         desired: &[DesiredObject],
         found: &[FoundLookup],
+        pending: Option<&[PendingWrite]>,
     ) -> Result<(), StorageError> {
         let first = state.source_chunks;
         state.source_chunks = self
@@ -578,8 +606,67 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             state.lookup_chunks = chunks;
             state.lookups_stored = found.len() as u64;
         }
+        let old_pending = state.pending_chunks;
+        state.pending_chunks = match pending {
+            Some(pending) => {
+                state.pending_generation += 1;
+                self.save_chunks(|i| keys::pending_chunk(&self.import_id, i), 0, pending)
+                    .await?
+            }
+            None => 0,
+        };
+        self.delete_chunks(
+            |i| keys::pending_chunk(&self.import_id, i),
+            state.pending_chunks,
+            old_pending,
+        )
+        .await;
         self.save_json(&keys::state(&self.import_id), state).await?;
+        if state.pending_chunks > 0 {
+            // Offered only once the state that names it is stored.
+            let claim = PendingClaim {
+                generation: state.pending_generation,
+                taken: false,
+            };
+            self.save_json(&keys::pending_claim(&self.import_id), &claim)
+                .await?;
+        }
         self.save_record(&state.report).await
+    }
+
+    /// Takes what is left of the run's plan, if an earlier slice stored it and no slice took
+    /// it since (one that did was stopped before it stored what it left in turn: its writes
+    /// are unknown, so the plan is not used again).
+    pub async fn take_pending(&self, state: &RunState) -> Option<Vec<PendingWrite>> {
+        if state.pending_chunks == 0 {
+            return None;
+        }
+        let taken = PendingClaim {
+            generation: state.pending_generation,
+            taken: true,
+        };
+        let text = serde_json::to_string(&taken).ok()?;
+        let previous = self
+            .host
+            .storage_swap(
+                &keys::pending_claim(&self.import_id),
+                &text,
+                SLICE_CLAIM_TTL_MS,
+            )
+            .await
+            .ok()??;
+        let offered = PendingClaim {
+            taken: false,
+            ..taken
+        };
+        if serde_json::from_str::<PendingClaim>(&previous).ok()? != offered {
+            return None;
+        }
+        self.load_chunks(
+            |i| keys::pending_chunk(&self.import_id, i),
+            state.pending_chunks,
+        )
+        .await
     }
 
     /// Stores the run record.
@@ -611,6 +698,18 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             state.lookup_chunks,
         )
         .await;
+        self.delete_chunks(
+            |i| keys::pending_chunk(&self.import_id, i),
+            0,
+            state.pending_chunks,
+        )
+        .await;
+        if state.pending_generation > 0 {
+            let _ = self
+                .host
+                .storage_delete(&keys::pending_claim(&self.import_id))
+                .await;
+        }
         let _ = self
             .host
             .storage_delete(&keys::state(&self.import_id))

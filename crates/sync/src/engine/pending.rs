@@ -1,0 +1,236 @@
+//! What is left of a plan when a slice stops on its budget: stored with the run state, so the
+//! next slice carries on writing without reading the whole target type again (a 100k-object
+//! type costs 200 AQL pages a read; a run in five slices would otherwise read it five times).
+//!
+//! A stored plan is used once: the slice that continues from it takes it with an atomic swap
+//! ([`super::store::RunStore::take_pending`]). If that slice is stopped before it stores what
+//! is left in turn, the plan it took may be partly carried out, so the next slice does not
+//! trust it and reads Assets and plans afresh, as every slice used to; a create whose object
+//! is there already is then simply no longer planned.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::plan::{Change, Create, Missing, Plan, RetireAction, Update, WriteValue};
+
+/// The step of the write phase a write belongs to; with its source key it names one write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Step {
+    /// A create.
+    Create,
+    /// A create's second-pass reference update (reference cycles).
+    Deferred,
+    /// An update.
+    Update,
+    /// A mark or a delete of a missing object.
+    Retire,
+}
+
+/// The writes of a slice that were carried out or failed (either way they are not tried
+/// again), by step and source key.
+pub(crate) type Written = BTreeSet<(Step, String)>;
+
+/// Objects created in the run: source key → (object id, object key).
+pub(crate) type CreatedObjects = BTreeMap<String, (String, String)>;
+
+/// One stored item of what is left of a plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) enum PendingWrite {
+    /// A create not sent yet (with its deferred references).
+    Create(Create),
+    /// An update not sent yet, or the deferred references of an object already created.
+    Update(Update),
+    /// A mark or delete not sent yet.
+    Retire(Missing),
+    /// An object an earlier slice created that a pending write refers to:
+    /// `(source key, object id, object key)`.
+    Created(String, String, String),
+}
+
+/// What is left of `plan` after the writes in `written`, with the created objects the pending
+/// writes refer to. A create already made whose deferred references are pending becomes an
+/// update of the object it made.
+pub(crate) fn remaining(
+    plan: &Plan,
+    written: &Written,
+    created: &CreatedObjects,
+) -> Vec<PendingWrite> {
+    let done = |step: Step, key: &str| written.contains(&(step, key.to_string()));
+    let mut pending = Vec::new();
+    for create in &plan.creates {
+        if !done(Step::Create, &create.key) {
+            pending.push(PendingWrite::Create(create.clone()));
+        } else if !create.deferred.is_empty() && !done(Step::Deferred, &create.key) {
+            // Not in `created` when the create failed: nothing to update then.
+            if let Some((id, object_key)) = created.get(&create.key) {
+                pending.push(PendingWrite::Update(Update {
+                    key: create.key.clone(),
+                    id: id.clone(),
+                    object_key: object_key.clone(),
+                    changes: create.deferred.clone(),
+                }));
+            }
+        }
+    }
+    for update in &plan.updates {
+        if !done(Step::Update, &update.key) {
+            pending.push(PendingWrite::Update(update.clone()));
+        }
+    }
+    for missing in plan.marks().chain(plan.deletes()) {
+        if !done(Step::Retire, &missing.key) {
+            pending.push(PendingWrite::Retire(missing.clone()));
+        }
+    }
+    let mut referred = BTreeSet::new();
+    for write in &pending {
+        let lists: [&[Change]; 2] = match write {
+            PendingWrite::Create(c) => [&c.changes, &c.deferred],
+            PendingWrite::Update(u) => [&u.changes, &[]],
+            _ => [&[], &[]],
+        };
+        referred.extend(lists.into_iter().flat_map(created_refs));
+    }
+    for key in referred {
+        if let Some((id, object_key)) = created.get(&key) {
+            pending.push(PendingWrite::Created(key, id.clone(), object_key.clone()));
+        }
+    }
+    pending
+}
+
+/// The source keys of the run's new objects that some changes refer to.
+fn created_refs(changes: &[Change]) -> impl Iterator<Item = String> + '_ {
+    changes.iter().flat_map(|c| {
+        c.new.iter().filter_map(|v| match v {
+            WriteValue::Created { created } => Some(created.clone()),
+            WriteValue::Text(_) => None,
+        })
+    })
+}
+
+/// The plan a slice carries on with, and the created objects it refers to, from what an
+/// earlier slice stored.
+pub(crate) fn resume(pending: Vec<PendingWrite>) -> (Plan, CreatedObjects) {
+    let mut plan = Plan::default();
+    let mut created = CreatedObjects::new();
+    for write in pending {
+        match write {
+            PendingWrite::Create(c) => plan.creates.push(c),
+            PendingWrite::Update(u) => plan.updates.push(u),
+            PendingWrite::Retire(m) => plan.missing.push(m),
+            PendingWrite::Created(key, id, object_key) => {
+                created.insert(key, (id, object_key));
+            }
+        }
+    }
+    debug_assert!(plan
+        .missing
+        .iter()
+        .all(|m| matches!(m.action, RetireAction::Mark | RetireAction::Delete)));
+    (plan, created)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(values: Vec<WriteValue>) -> Change {
+        Change {
+            attribute_id: "2".into(),
+            attribute: "Manager".into(),
+            old: vec![],
+            new: values,
+        }
+    }
+
+    fn create(key: &str, level: usize, deferred: Vec<Change>) -> Create {
+        Create {
+            key: key.into(),
+            level,
+            changes: vec![],
+            deferred,
+        }
+    }
+
+    #[test]
+    fn what_is_left_round_trips_and_keeps_the_created_objects_it_refers_to() {
+        let created_ref = |k: &str| WriteValue::Created {
+            created: k.to_string(),
+        };
+        let mut b = create("b", 1, vec![]);
+        b.changes.push(change(vec![created_ref("a")]));
+        let plan = Plan {
+            creates: vec![
+                create("a", 0, vec![change(vec![created_ref("c")])]),
+                b,
+                create("c", 0, vec![]),
+                create("d", 0, vec![change(vec![created_ref("a")])]),
+            ],
+            updates: vec![Update {
+                key: "u".into(),
+                id: "7".into(),
+                object_key: "OBJ-7".into(),
+                changes: vec![],
+            }],
+            missing: vec![Missing {
+                key: "gone".into(),
+                id: "9".into(),
+                object_key: "OBJ-9".into(),
+                action: RetireAction::Delete,
+                changes: vec![],
+            }],
+            ..Plan::default()
+        };
+        let written: Written = [
+            (Step::Create, "a".to_string()),
+            (Step::Create, "c".to_string()),
+            // d failed: done, never created, its deferred update has nothing to update.
+            (Step::Create, "d".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let created: CreatedObjects = [
+            ("a".to_string(), ("1".to_string(), "OBJ-1".to_string())),
+            ("c".to_string(), ("3".to_string(), "OBJ-3".to_string())),
+        ]
+        .into_iter()
+        .collect();
+        let pending = remaining(&plan, &written, &created);
+        let text = serde_json::to_string(&pending).unwrap();
+        let back: Vec<PendingWrite> = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, pending);
+        let (left, known) = resume(back);
+        assert_eq!(
+            left.creates
+                .iter()
+                .map(|c| c.key.as_str())
+                .collect::<Vec<_>>(),
+            ["b"]
+        );
+        // a's deferred reference to c becomes an update of the object a became.
+        assert_eq!(left.updates.len(), 2);
+        assert_eq!(left.updates[0].id, "1");
+        assert_eq!(left.updates[0].changes[0].new, vec![created_ref("c")]);
+        assert_eq!(left.updates[1].key, "u");
+        assert_eq!(left.deletes().count(), 1);
+        // b refers to a, a's update to c: both known; nothing else is carried.
+        assert_eq!(known, created);
+        // Nothing left once everything is written.
+        let all: Written = [
+            (Step::Create, "a"),
+            (Step::Create, "b"),
+            (Step::Create, "c"),
+            (Step::Create, "d"),
+            (Step::Deferred, "a"),
+            (Step::Update, "u"),
+            (Step::Retire, "gone"),
+        ]
+        .into_iter()
+        .map(|(s, k)| (s, k.to_string()))
+        .collect();
+        assert!(remaining(&plan, &all, &created).is_empty());
+    }
+}
