@@ -423,6 +423,11 @@ fn a_budget_splits_the_run_and_the_continuations_converge() {
         1,
         "the target is read once per run: later slices carry on with what is left of the plan"
     );
+    assert_eq!(
+        host.count("GET", "/objecttype/10/attributes"),
+        1,
+        "the type's attributes are read once per run"
+    );
     // Finished runs leave only when they refreshed the import, the run record and the user
     // cache (no lease, no state).
     let keys: Vec<String> = host.storage.borrow().keys().cloned().collect();

@@ -665,7 +665,10 @@ async fn resolve_target<H: SyncHost>(
             }
         }
     };
-    let attributes = assets.attributes(&type_id).await?;
+    let attributes = match known {
+        Some(ids) if !ids.attributes.is_empty() => ids.attributes.clone(),
+        _ => assets.attributes(&type_id).await?,
+    };
     let key_index = attributes
         .iter()
         .position(|a| a.name.eq_ignore_ascii_case(spec.key_attribute.trim()))
@@ -1127,6 +1130,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 workspace_id: self.assets.connect().await?,
                 object_type_id: target.object_type_id.clone(),
                 object_schema_id: target.object_schema_id.clone(),
+                attributes: target.attributes.clone(),
             });
         }
         state.report.object_type_id = Some(target.object_type_id.clone());

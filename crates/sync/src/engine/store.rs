@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::StorageError;
 use crate::host::SyncHost;
 use crate::model::{DesiredObject, LookupBy};
+use tributary_models::assets::ObjectTypeAttribute;
 
 use super::pending::PendingWrite;
 use crate::report::RunReport;
@@ -168,14 +169,18 @@ pub(crate) enum Stage {
 }
 
 /// The target as resolved by the run's first invocation: later invocations skip the name
-/// lookups (schema list, flat type lists).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// lookups (schema list, flat type lists) and the attribute read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ResolvedIds {
     pub workspace_id: String,
     pub object_type_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_schema_id: Option<String>,
+    /// The type's attributes as the first invocation read them (empty in states stored
+    /// before they were kept: read again then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<ObjectTypeAttribute>,
 }
 
 /// What survives between invocations of one run.
