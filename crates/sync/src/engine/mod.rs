@@ -703,7 +703,7 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     /// The writes this invocation sent (or gave up on).
     written: RefCell<pending::Written>,
     /// What an earlier slice left of the run's plan, when this slice carries on with it.
-    resumed_plan: RefCell<Option<Plan>>,
+    resumed_plan: RefCell<Option<Vec<pending::PendingWrite>>>,
     /// What this slice leaves of the plan it wrote from, when its budget ran out.
     left: RefCell<Option<Vec<pending::PendingWrite>>>,
     /// Jira user searches (kept across invocations and runs): email → (accountId, when checked).
@@ -831,11 +831,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         let (mut state, mut desired) = match resumed {
             Some((state, desired, found)) => {
                 self.found.borrow_mut().objects.extend(found);
-                if let Some(left) = self.store.take_pending(&state).await {
-                    let (the_plan, created) = pending::resume(left);
-                    self.created.borrow_mut().extend(created);
-                    *self.resumed_plan.borrow_mut() = Some(the_plan);
-                }
+                *self.resumed_plan.borrow_mut() = self.store.take_pending(&state).await;
                 (state, desired)
             }
             None => (self.fresh_state(), Vec::new()),
@@ -1145,8 +1141,10 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             self.read_source(state, desired, &target).await?;
             state.stage = Stage::Write;
         }
-        if let Some(the_plan) = self.resumed_plan.take() {
+        if let Some(left) = self.resumed_plan.take() {
             // An earlier slice stored what is left of the plan: no need to read Assets again.
+            let (the_plan, created) = pending::resume(left, &target.attributes);
+            self.created.borrow_mut().extend(created);
             state.report.phase = RunPhase::Write;
             return self.write_leaving_the_rest(state, &the_plan, &target).await;
         }

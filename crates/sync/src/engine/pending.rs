@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use crate::plan::{Change, Create, Missing, Plan, RetireAction, Update, WriteValue};
+use tributary_models::assets::ObjectTypeAttribute;
 
 /// The step of the write phase a write belongs to; with its source key it names one write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -34,19 +35,73 @@ pub(crate) type Written = BTreeSet<(Step, String)>;
 /// Objects created in the run: source key → (object id, object key).
 pub(crate) type CreatedObjects = BTreeMap<String, (String, String)>;
 
-/// One stored item of what is left of a plan.
+/// One attribute's values to write, as stored: `[attribute id, values]` (the name and the old
+/// values only serve reports, which the first slice made; names come back from the target).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+pub(crate) struct StoredChange(String, Vec<WriteValue>);
+
+/// One stored item of what is left of a plan, in a compact form: a run of 100k creates
+/// stores about 100k of them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) enum PendingWrite {
     /// A create not sent yet (with its deferred references).
-    Create(Create),
+    #[serde(rename = "c")]
+    Create {
+        #[serde(rename = "k")]
+        key: String,
+        #[serde(rename = "l")]
+        level: usize,
+        #[serde(rename = "w")]
+        changes: Vec<StoredChange>,
+        #[serde(rename = "d", default, skip_serializing_if = "Vec::is_empty")]
+        deferred: Vec<StoredChange>,
+    },
     /// An update not sent yet, or the deferred references of an object already created.
-    Update(Update),
-    /// A mark or delete not sent yet.
-    Retire(Missing),
+    #[serde(rename = "u")]
+    Update {
+        #[serde(rename = "k")]
+        key: String,
+        #[serde(rename = "i")]
+        id: String,
+        #[serde(rename = "o")]
+        object_key: String,
+        #[serde(rename = "w")]
+        changes: Vec<StoredChange>,
+    },
+    /// A mark (attributes set) or, without changes, a delete not sent yet.
+    #[serde(rename = "r")]
+    Retire {
+        #[serde(rename = "k")]
+        key: String,
+        #[serde(rename = "i")]
+        id: String,
+        #[serde(rename = "o")]
+        object_key: String,
+        #[serde(rename = "x")]
+        delete: bool,
+        #[serde(rename = "w", default, skip_serializing_if = "Vec::is_empty")]
+        changes: Vec<StoredChange>,
+    },
     /// An object an earlier slice created that a pending write refers to:
     /// `(source key, object id, object key)`.
+    #[serde(rename = "n")]
     Created(String, String, String),
+}
+
+fn stored(changes: &[Change]) -> Vec<StoredChange> {
+    changes
+        .iter()
+        .map(|c| StoredChange(c.attribute_id.clone(), c.new.clone()))
+        .collect()
+}
+
+fn update(key: &str, id: &str, object_key: &str, changes: &[Change]) -> PendingWrite {
+    PendingWrite::Update {
+        key: key.to_string(),
+        id: id.to_string(),
+        object_key: object_key.to_string(),
+        changes: stored(changes),
+    }
 }
 
 /// What is left of `plan` after the writes in `written`, with the created objects the pending
@@ -59,39 +114,40 @@ pub(crate) fn remaining(
 ) -> Vec<PendingWrite> {
     let done = |step: Step, key: &str| written.contains(&(step, key.to_string()));
     let mut pending = Vec::new();
+    let mut referred = BTreeSet::new();
     for create in &plan.creates {
         if !done(Step::Create, &create.key) {
-            pending.push(PendingWrite::Create(create.clone()));
+            referred.extend(created_refs(&create.changes).chain(created_refs(&create.deferred)));
+            pending.push(PendingWrite::Create {
+                key: create.key.clone(),
+                level: create.level,
+                changes: stored(&create.changes),
+                deferred: stored(&create.deferred),
+            });
         } else if !create.deferred.is_empty() && !done(Step::Deferred, &create.key) {
             // Not in `created` when the create failed: nothing to update then.
             if let Some((id, object_key)) = created.get(&create.key) {
-                pending.push(PendingWrite::Update(Update {
-                    key: create.key.clone(),
-                    id: id.clone(),
-                    object_key: object_key.clone(),
-                    changes: create.deferred.clone(),
-                }));
+                referred.extend(created_refs(&create.deferred));
+                pending.push(update(&create.key, id, object_key, &create.deferred));
             }
         }
     }
-    for update in &plan.updates {
-        if !done(Step::Update, &update.key) {
-            pending.push(PendingWrite::Update(update.clone()));
+    for u in &plan.updates {
+        if !done(Step::Update, &u.key) {
+            referred.extend(created_refs(&u.changes));
+            pending.push(update(&u.key, &u.id, &u.object_key, &u.changes));
         }
     }
     for missing in plan.marks().chain(plan.deletes()) {
         if !done(Step::Retire, &missing.key) {
-            pending.push(PendingWrite::Retire(missing.clone()));
+            pending.push(PendingWrite::Retire {
+                key: missing.key.clone(),
+                id: missing.id.clone(),
+                object_key: missing.object_key.clone(),
+                delete: missing.action == RetireAction::Delete,
+                changes: stored(&missing.changes),
+            });
         }
-    }
-    let mut referred = BTreeSet::new();
-    for write in &pending {
-        let lists: [&[Change]; 2] = match write {
-            PendingWrite::Create(c) => [&c.changes, &c.deferred],
-            PendingWrite::Update(u) => [&u.changes, &[]],
-            _ => [&[], &[]],
-        };
-        referred.extend(lists.into_iter().flat_map(created_refs));
     }
     for key in referred {
         if let Some((id, object_key)) = created.get(&key) {
@@ -112,24 +168,73 @@ fn created_refs(changes: &[Change]) -> impl Iterator<Item = String> + '_ {
 }
 
 /// The plan a slice carries on with, and the created objects it refers to, from what an
-/// earlier slice stored.
-pub(crate) fn resume(pending: Vec<PendingWrite>) -> (Plan, CreatedObjects) {
+/// earlier slice stored; attribute names come from the target's `attributes`.
+pub(crate) fn resume(
+    pending: Vec<PendingWrite>,
+    attributes: &[ObjectTypeAttribute],
+) -> (Plan, CreatedObjects) {
+    let changes = |stored: Vec<StoredChange>| -> Vec<Change> {
+        stored
+            .into_iter()
+            .map(|StoredChange(attribute_id, new)| Change {
+                attribute: attributes
+                    .iter()
+                    .find(|a| a.id == attribute_id)
+                    .map_or_else(|| attribute_id.clone(), |a| a.name.clone()),
+                attribute_id,
+                old: Vec::new(),
+                new,
+            })
+            .collect()
+    };
     let mut plan = Plan::default();
     let mut created = CreatedObjects::new();
     for write in pending {
         match write {
-            PendingWrite::Create(c) => plan.creates.push(c),
-            PendingWrite::Update(u) => plan.updates.push(u),
-            PendingWrite::Retire(m) => plan.missing.push(m),
+            PendingWrite::Create {
+                key,
+                level,
+                changes: written,
+                deferred,
+            } => plan.creates.push(Create {
+                key,
+                level,
+                changes: changes(written),
+                deferred: changes(deferred),
+            }),
+            PendingWrite::Update {
+                key,
+                id,
+                object_key,
+                changes: written,
+            } => plan.updates.push(Update {
+                key,
+                id,
+                object_key,
+                changes: changes(written),
+            }),
+            PendingWrite::Retire {
+                key,
+                id,
+                object_key,
+                delete,
+                changes: written,
+            } => plan.missing.push(Missing {
+                key,
+                id,
+                object_key,
+                action: if delete {
+                    RetireAction::Delete
+                } else {
+                    RetireAction::Mark
+                },
+                changes: changes(written),
+            }),
             PendingWrite::Created(key, id, object_key) => {
                 created.insert(key, (id, object_key));
             }
         }
     }
-    debug_assert!(plan
-        .missing
-        .iter()
-        .all(|m| matches!(m.action, RetireAction::Mark | RetireAction::Delete)));
     (plan, created)
 }
 
@@ -140,7 +245,7 @@ mod tests {
     fn change(values: Vec<WriteValue>) -> Change {
         Change {
             attribute_id: "2".into(),
-            attribute: "Manager".into(),
+            attribute: "2".into(),
             old: vec![],
             new: values,
         }
@@ -202,7 +307,7 @@ mod tests {
         let text = serde_json::to_string(&pending).unwrap();
         let back: Vec<PendingWrite> = serde_json::from_str(&text).unwrap();
         assert_eq!(back, pending);
-        let (left, known) = resume(back);
+        let (left, known) = resume(back, &[]);
         assert_eq!(
             left.creates
                 .iter()
