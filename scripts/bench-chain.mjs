@@ -2,9 +2,9 @@
 // The Forge chain benchmark (numbers, never pass/fail), part of `npm run bench`: an initial
 // sync of N users run the way Forge runs it — the real Forge handlers (src-js/forge) in the
 // local Forge runtime (dev/forge-local), a resolver starting the run and the queue consumer
-// carrying it on, one time-limited invocation per slice — against the emulators in a process
-// of their own, so this process holds only what a Forge function holds (plus the local KVS,
-// which Forge keeps elsewhere). It prints, per invocation: function, how long it ran against
+// carrying it on, one time-limited invocation per slice — against the emulators and the KVS
+// store in a process of their own, so this process holds only what a Forge function holds
+// (and the runtime's own bookkeeping). It prints, per invocation: function, how long it ran against
 // its limit, the run's phase after it, wasm linear memory, and this process's peak RSS and
 // V8 heap while it ran.
 //
@@ -15,6 +15,7 @@
 // shrinks with it. The emulators answer without quotas or latency and with Assets' unique
 // check off (a scan of every object per create: the emulator's cost, not the core's).
 import { spawn } from 'node:child_process';
+import { request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -32,18 +33,73 @@ const JUMPCLOUD_ORIGINS = ['https://console.jumpcloud.com', 'https://console.eu.
 /** Forge's memory for a function unless the manifest sets another. */
 export const FORGE_MEMORY_BYTES = 512 * 1024 * 1024;
 
-/** The emulators' process: prints their URLs as one JSON line, runs until stdin closes. */
+/** The largest request the remote KVS takes: a batch of values of at most 240 KiB each. */
+const KVS_REQUEST_MAX_BYTES = 32 * 1024 * 1024;
+
+/** Serves a local KVS store over HTTP on 127.0.0.1: `POST /` `{path, body}` → `{status,
+ *  body}` (what `KvsStore.handle` answers), `GET /bytes` → the JSON size of what it holds. */
+async function serveKvs() {
+  const { KvsStore } = await import(pathToFileURL(join(root, 'dev', 'forge-local', 'kvs.js')));
+  const { createServer } = await import('node:http');
+  const store = new KvsStore();
+  const server = createServer((request, response) => {
+    const chunks = [];
+    let size = 0;
+    request.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > KVS_REQUEST_MAX_BYTES) request.destroy();
+      else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      const answer = request.url === '/bytes'
+        ? { bytes: kvsBytes(store) }
+        : (() => {
+          const { path, body } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+          return store.handle(path, body);
+        })();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify(answer));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${server.address().port}`, close: () => server.close() };
+}
+
+/** A KVS store in another process, in the shape the local Forge runtime calls. (Plain
+ *  node:http: inside an invocation the runtime holds the global fetch to the app's egress.) */
+function remoteKvs(url) {
+  const { hostname, port } = new URL(url);
+  const call = (method, path, payload) => new Promise((resolve, reject) => {
+    const request = httpRequest({ hostname, port, method, path }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
+      response.on('error', reject);
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+  return {
+    handle: (path, body) => call('POST', '/', JSON.stringify({ path, body })),
+    bytes: async () => (await call('GET', '/bytes')).bytes,
+  };
+}
+
+/** The emulators' process (and the KVS's): prints their URLs as one JSON line, runs until
+ *  stdin closes. */
 async function emulatorsProcess(users) {
   const { startEmulators } = await import(pathToFileURL(join(root, 'dev', 'emulators', 'index.js')));
+  const kvs = await serveKvs();
   const pair = await startEmulators({
     seed: 3, users, apiKey: API_KEY,
     jumpCloud: { validate: false },
     assets: { quotas: false, validate: false },
   });
   for (const attribute of pair.assets.state.attributes.values()) attribute.uniqueAttribute = false;
-  process.stdout.write(`${JSON.stringify({ jumpCloudUrl: pair.jumpCloud.url, assetsUrl: pair.assets.url })}\n`);
+  process.stdout.write(`${JSON.stringify({ jumpCloudUrl: pair.jumpCloud.url, assetsUrl: pair.assets.url, kvsUrl: kvs.url })}\n`);
   process.stdin.resume();
   process.stdin.on('end', async () => {
+    kvs.close();
     await pair.close();
     process.exit(0);
   });
@@ -78,6 +134,10 @@ async function chain(users, timeScale) {
       egress: Object.fromEntries(JUMPCLOUD_ORIGINS.map((origin) => [origin, emulators.urls.jumpCloudUrl])),
       timeScale,
     });
+    // Forge keeps KVS outside the function: so does the chain, or this process's memory would
+    // be the store's.
+    const kvs = remoteKvs(emulators.urls.kvsUrl);
+    runtime.kvs = kvs;
     await runtime.loadHandlers();
     // The handlers' core instance: the one src-js/core loads (the same module as theirs).
     const core = await import(pathToFileURL(join(root, 'src-js', 'core', 'index.js')));
@@ -106,13 +166,13 @@ async function chain(users, timeScale) {
     const started = performance.now();
     const { runId } = await invoke('runImport', { importId: saved.id });
     wasmAfter.push(core.wasmMemoryBytes());
-    kvsAfter.push(kvsBytes(runtime.kvs));
+    kvsAfter.push(await kvs.bytes());
     // One delivery at a time, as a chain of queue events runs.
     for (;;) {
       const { delivered } = await runtime.deliverQueue({ maxEvents: 1, includeDelayed: true });
       if (!delivered) break;
       wasmAfter.push(core.wasmMemoryBytes());
-      kvsAfter.push(kvsBytes(runtime.kvs));
+      kvsAfter.push(await kvs.bytes());
     }
     clearInterval(sampler);
     const wallMs = performance.now() - started;
@@ -144,7 +204,7 @@ async function chain(users, timeScale) {
   }
 }
 
-/** What the app keeps in the (local) KVS, as JSON text. */
+/** What the app keeps in a KVS store, as JSON text. */
 function kvsBytes(kvs) {
   let bytes = 0;
   for (const [key, entry] of kvs.values) bytes += key.length + JSON.stringify(entry).length;
@@ -168,7 +228,7 @@ export function chainTable(result) {
   lines.push('');
   lines.push(over.length
     ? `${over.length} invocation(s) timed out, failed or went over Forge's 512 MB.`
-    : "No invocation timed out or went over Forge's 512 MB (RSS includes the local KVS, which Forge keeps outside the function).");
+    : "No invocation timed out or went over Forge's 512 MB.");
   return lines.join('\n');
 }
 

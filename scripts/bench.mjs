@@ -13,6 +13,8 @@
 //     bodies the core read, in the same process; the median over several previews,
 //   - peak wasm linear memory of a core instance that only ran previews, and the process's
 //     peak RSS.
+//   - with --chain N (by default for 100k): an initial sync of N users through the real Forge
+//     handlers in the local Forge runtime, invocation by invocation (scripts/bench-chain.mjs).
 // One table is printed at the end. `node scripts/bench.mjs --sizes 1000 --runs 3 --json`
 // prints `{rows, table}` as JSON instead (the smoke test in tests/core/bench.test.js uses it).
 import { execFileSync, spawn } from 'node:child_process';
@@ -250,5 +252,17 @@ if (args.includes('--child')) {
     rows.push(JSON.parse(out.trim().split('\n').pop()));
     if (!args.includes('--json')) process.stderr.write(`bench: ${users} users done\n`);
   }
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ rows, table: table(rows) })}\n` : `${table(rows)}\n`);
+  // The Forge chain: --chain N (default: the largest size when it is 100k or more; 0 skips).
+  const chainUsers = Number(option('chain', String(Math.max(...sizes) >= 100_000 ? Math.max(...sizes) : 0)));
+  let chain = null;
+  if (chainUsers > 0) {
+    const out = execFileSync(process.execPath, [join(root, 'scripts', 'bench-chain.mjs'), '--users', String(chainUsers), '--time-scale', option('time-scale', '0.2'), '--json'], {
+      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+    });
+    chain = JSON.parse(out.trim().split('\n').pop());
+    if (!args.includes('--json')) process.stderr.write(`bench: Forge chain of ${chainUsers} users done\n`);
+  }
+  const { chainTable } = await import('./bench-chain.mjs');
+  const text = [table(rows), ...(chain ? ['', chainTable(chain)] : [])].join('\n');
+  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ rows, chain, table: text })}\n` : `${text}\n`);
 }
