@@ -169,8 +169,14 @@ async function chain(users, timeScale) {
     kvsAfter.push(await kvs.bytes());
     // One delivery at a time, as a chain of queue events runs.
     for (;;) {
-      const { delivered } = await runtime.deliverQueue({ maxEvents: 1, includeDelayed: true });
-      if (!delivered) break;
+      // Events are delivered when due, as Forge's queue does (a redelivery waits its delay).
+      const { delivered } = await runtime.deliverQueue({ maxEvents: 1 });
+      if (!delivered) {
+        const next = Math.min(...runtime.queue.pending.map((e) => e.dueAt));
+        if (!Number.isFinite(next)) break;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(10, next - Date.now())));
+        continue;
+      }
       wasmAfter.push(core.wasmMemoryBytes());
       kvsAfter.push(await kvs.bytes());
     }

@@ -704,8 +704,8 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     written: RefCell<pending::Written>,
     /// What an earlier slice left of the run's plan, when this slice carries on with it.
     resumed_plan: RefCell<Option<Vec<pending::PendingWrite>>>,
-    /// What this slice leaves of the plan it wrote from, when its budget ran out.
-    left: RefCell<Option<Vec<pending::PendingWrite>>>,
+    /// Whether this slice stored what is left of the plan it wrote from (its budget ran out).
+    left_saved: Cell<bool>,
     /// Jira user searches (kept across invocations and runs): email → (accountId, when checked).
     users: RefCell<BTreeMap<String, (Option<String>, f64)>>,
     /// Whether `users` gained entries since it was loaded (the cache is only rewritten then).
@@ -759,7 +759,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             created: RefCell::new(BTreeMap::new()),
             written: RefCell::new(pending::Written::new()),
             resumed_plan: RefCell::new(None),
-            left: RefCell::new(None),
+            left_saved: Cell::new(false),
             users: RefCell::new(BTreeMap::new()),
             users_changed: Cell::new(false),
             found: RefCell::new(LookupTable::default()),
@@ -829,10 +829,10 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         };
         let fresh = resumed.is_none();
         let (mut state, mut desired) = match resumed {
-            Some((state, desired, found)) => {
-                self.found.borrow_mut().objects.extend(found);
-                *self.resumed_plan.borrow_mut() = self.store.take_pending(&state).await;
-                (state, desired)
+            Some(loaded) => {
+                self.found.borrow_mut().objects.extend(loaded.found);
+                *self.resumed_plan.borrow_mut() = loaded.pending;
+                (loaded.state, loaded.desired)
             }
             None => (self.fresh_state(), Vec::new()),
         };
@@ -933,9 +933,8 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             }
             let saved = match self.save_user_cache().await {
                 Ok(()) => {
-                    let left = self.left.take();
                     self.store
-                        .save_state(&mut state, &desired, &found, left.as_deref())
+                        .save_state(&mut state, &desired, &found, self.left_saved.get())
                         .await
                 }
                 Err(e) => Err(e),
@@ -1236,11 +1235,15 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     ) -> Result<(), Stop> {
         let outcome = self.write(state, the_plan, target).await;
         if matches!(outcome, Err(Stop::Budget)) && !self.cancelled.get() {
-            *self.left.borrow_mut() = Some(pending::remaining(
-                the_plan,
-                &self.written.borrow(),
-                &self.created.borrow(),
-            ));
+            // The slice stops writing here: what it wrote and created is only needed for this.
+            let written = self.written.take();
+            let created = self.created.take();
+            let left = pending::remaining(the_plan, &written, &created);
+            self.store
+                .save_pending(state, left)
+                .await
+                .map_err(|e| Stop::Fail(RunError::Storage(e)))?;
+            self.left_saved.set(true);
         }
         outcome
     }

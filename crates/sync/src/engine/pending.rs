@@ -105,56 +105,70 @@ fn update(key: &str, id: &str, object_key: &str, changes: &[Change]) -> PendingW
 }
 
 /// What is left of `plan` after the writes in `written`, with the created objects the pending
-/// writes refer to. A create already made whose deferred references are pending becomes an
-/// update of the object it made.
-pub(crate) fn remaining(
-    plan: &Plan,
-    written: &Written,
-    created: &CreatedObjects,
-) -> Vec<PendingWrite> {
-    let done = |step: Step, key: &str| written.contains(&(step, key.to_string()));
-    let mut pending = Vec::new();
+/// writes refer to, as it comes (the stored form is written item by item, never held whole).
+/// A create already made whose deferred references are pending becomes an update of the
+/// object it made.
+pub(crate) fn remaining<'a>(
+    plan: &'a Plan,
+    written: &'a Written,
+    created: &'a CreatedObjects,
+) -> impl Iterator<Item = PendingWrite> + 'a {
+    let done = move |step: Step, key: &str| written.contains(&(step, key.to_string()));
+    // Only the deferred references of a create that was made (it is in `created`; one that
+    // failed has nothing to update).
+    let deferred_left = move |create: &'a Create| {
+        (done(Step::Create, &create.key)
+            && !create.deferred.is_empty()
+            && !done(Step::Deferred, &create.key))
+        .then(|| created.get(&create.key))
+        .flatten()
+    };
     let mut referred = BTreeSet::new();
     for create in &plan.creates {
         if !done(Step::Create, &create.key) {
             referred.extend(created_refs(&create.changes).chain(created_refs(&create.deferred)));
-            pending.push(PendingWrite::Create {
+        } else if deferred_left(create).is_some() {
+            referred.extend(created_refs(&create.deferred));
+        }
+    }
+    for u in plan.updates.iter().filter(|u| !done(Step::Update, &u.key)) {
+        referred.extend(created_refs(&u.changes));
+    }
+    let creates = plan.creates.iter().filter_map(move |create| {
+        if !done(Step::Create, &create.key) {
+            Some(PendingWrite::Create {
                 key: create.key.clone(),
                 level: create.level,
                 changes: stored(&create.changes),
                 deferred: stored(&create.deferred),
-            });
-        } else if !create.deferred.is_empty() && !done(Step::Deferred, &create.key) {
-            // Not in `created` when the create failed: nothing to update then.
-            if let Some((id, object_key)) = created.get(&create.key) {
-                referred.extend(created_refs(&create.deferred));
-                pending.push(update(&create.key, id, object_key, &create.deferred));
-            }
+            })
+        } else {
+            deferred_left(create)
+                .map(|(id, object_key)| update(&create.key, id, object_key, &create.deferred))
         }
-    }
-    for u in &plan.updates {
-        if !done(Step::Update, &u.key) {
-            referred.extend(created_refs(&u.changes));
-            pending.push(update(&u.key, &u.id, &u.object_key, &u.changes));
-        }
-    }
-    for missing in plan.marks().chain(plan.deletes()) {
-        if !done(Step::Retire, &missing.key) {
-            pending.push(PendingWrite::Retire {
-                key: missing.key.clone(),
-                id: missing.id.clone(),
-                object_key: missing.object_key.clone(),
-                delete: missing.action == RetireAction::Delete,
-                changes: stored(&missing.changes),
-            });
-        }
-    }
-    for key in referred {
-        if let Some((id, object_key)) = created.get(&key) {
-            pending.push(PendingWrite::Created(key, id.clone(), object_key.clone()));
-        }
-    }
-    pending
+    });
+    let updates = plan
+        .updates
+        .iter()
+        .filter(move |u| !done(Step::Update, &u.key))
+        .map(|u| update(&u.key, &u.id, &u.object_key, &u.changes));
+    let retires = plan
+        .marks()
+        .chain(plan.deletes())
+        .filter(move |m| !done(Step::Retire, &m.key))
+        .map(|m| PendingWrite::Retire {
+            key: m.key.clone(),
+            id: m.id.clone(),
+            object_key: m.object_key.clone(),
+            delete: m.action == RetireAction::Delete,
+            changes: stored(&m.changes),
+        });
+    let known = referred.into_iter().filter_map(move |key| {
+        created
+            .get(&key)
+            .map(|(id, object_key)| PendingWrite::Created(key, id.clone(), object_key.clone()))
+    });
+    creates.chain(updates).chain(retires).chain(known)
 }
 
 /// The source keys of the run's new objects that some changes refer to.
@@ -303,7 +317,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let pending = remaining(&plan, &written, &created);
+        let pending: Vec<PendingWrite> = remaining(&plan, &written, &created).collect();
         let text = serde_json::to_string(&pending).unwrap();
         let back: Vec<PendingWrite> = serde_json::from_str(&text).unwrap();
         assert_eq!(back, pending);
@@ -336,6 +350,6 @@ mod tests {
         .into_iter()
         .map(|(s, k)| (s, k.to_string()))
         .collect();
-        assert!(remaining(&plan, &all, &created).is_empty());
+        assert_eq!(remaining(&plan, &all, &created).count(), 0);
     }
 }
