@@ -51,26 +51,324 @@ impl Desired {
     }
 }
 
-/// The attribute of a referenced object type a lookup matches on.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// The attribute of a referenced object type a lookup matches on (`S` is `&str` in the
+/// borrowed view a [`DesiredObject`] lends, [`LookupRef::by`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(tag = "by", content = "name", rename_all = "camelCase")]
-pub enum LookupBy {
+pub enum LookupBy<S = String> {
     /// The attribute with this name on the referenced type.
-    Attribute(String),
+    Attribute(S),
     /// The attribute named like this import's key attribute (e.g. a manager's JumpCloud id).
     Key,
 }
 
+impl<S: AsRef<str>> LookupBy<S> {
+    /// The borrowed form.
+    pub fn as_ref(&self) -> LookupBy<&str> {
+        match self {
+            LookupBy::Attribute(name) => LookupBy::Attribute(name.as_ref()),
+            LookupBy::Key => LookupBy::Key,
+        }
+    }
+
+    /// The owned form.
+    pub fn to_owned(&self) -> LookupBy {
+        match self {
+            LookupBy::Attribute(name) => LookupBy::Attribute(name.as_ref().to_string()),
+            LookupBy::Key => LookupBy::Key,
+        }
+    }
+}
+
 /// One source record, transformed: the key value and what each attribute should hold.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Held for every record while a run plans, so compact: what all its attributes should hold
+/// sits in one string (one allocation per record, not one per attribute and value), lent out
+/// as [`DesiredRef`]s by [`DesiredObject::attributes`]. Its JSON form (stored run chunks) is
+/// `{key, attributes: [[attribute id, Desired]...], problems}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredObject {
     /// The upsert key value (canonical), e.g. a JumpCloud `_id`.
     pub key: String,
-    /// `(attribute id, desired)` for every mapped attribute except the key.
-    pub attributes: Vec<(String, Desired)>,
+    /// Per mapped attribute except the key, in order: its id, what it holds (a tag: `v`
+    /// values, `j` Jira users, `k` / `a` a lookup by key / by attribute, `c` appended when the
+    /// lookup copies), for lookups the referenced type id, the attribute name (`a`) and the
+    /// copied attribute id (`c`), then the number of values and the values; each piece
+    /// written as by [`push_piece`].
+    attributes: Box<str>,
     /// Problems the transformer found in this record (the attributes concerned are left out).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub problems: Vec<RecordProblem>,
+}
+
+/// What one attribute of a [`DesiredObject`] should hold, borrowed from it: [`Desired`]'s view.
+#[derive(Debug, Clone, Copy)]
+pub enum DesiredRef<'a> {
+    /// Literal values in canonical text form (none = the attribute should be empty).
+    Values(Values<'a>),
+    /// Object references found by looking values up.
+    Lookup(LookupRef<'a>),
+    /// Jira users, by email (or accountId).
+    JiraUser(Values<'a>),
+}
+
+/// A [`DesiredLookup`], borrowed.
+#[derive(Debug, Clone, Copy)]
+pub struct LookupRef<'a> {
+    /// The referenced object type id.
+    pub target_type_id: &'a str,
+    /// Which attribute of the referenced type holds the values.
+    pub by: LookupBy<&'a str>,
+    /// The values looked for.
+    pub values: Values<'a>,
+    /// `|copy=`: the attribute (by id) of the found objects whose values are written.
+    pub copy: Option<&'a str>,
+}
+
+impl DesiredRef<'_> {
+    /// The owned form.
+    pub fn to_owned(&self) -> Desired {
+        match *self {
+            DesiredRef::Values(values) => Desired::Values {
+                values: values.to_vec(),
+            },
+            DesiredRef::JiraUser(emails) => Desired::JiraUser {
+                emails: emails.to_vec(),
+            },
+            DesiredRef::Lookup(lookup) => Desired::Lookup(Box::new(DesiredLookup {
+                target_type_id: lookup.target_type_id.to_string(),
+                by: lookup.by.to_owned(),
+                values: lookup.values.to_vec(),
+                copy: lookup.copy.map(str::to_string),
+            })),
+        }
+    }
+}
+
+impl DesiredObject {
+    /// A record with its key, what each attribute should hold (in order) and its problems.
+    pub fn new<I, A>(key: impl Into<String>, attributes: I, problems: Vec<RecordProblem>) -> Self
+    where
+        I: IntoIterator<Item = (A, Desired)>,
+        A: AsRef<str>,
+    {
+        let mut record = DesiredObject::builder(key, problems);
+        for (id, desired) in attributes {
+            record.push(id.as_ref(), &desired);
+        }
+        record.build()
+    }
+
+    /// Starts a record to which attributes are added one by one (no intermediate lists).
+    pub fn builder(key: impl Into<String>, problems: Vec<RecordProblem>) -> DesiredBuilder {
+        DesiredBuilder {
+            key: key.into(),
+            attributes: String::new(),
+            problems,
+        }
+    }
+
+    /// What each mapped attribute should hold, in order: `(attribute id, desired)`.
+    pub fn attributes(&self) -> DesiredEntries<'_> {
+        DesiredEntries {
+            rest: &self.attributes,
+        }
+    }
+
+    /// What the first entry for `attribute_id` says, if the record maps it.
+    pub fn get(&self, attribute_id: &str) -> Option<DesiredRef<'_>> {
+        self.attributes()
+            .find(|(id, _)| same_id(id, attribute_id))
+            .map(|(_, desired)| desired)
+    }
+
+    /// Adds one attribute at the end.
+    pub fn push(&mut self, attribute_id: &str, desired: &Desired) {
+        let mut out = String::with_capacity(self.attributes.len() + 32);
+        out.push_str(&self.attributes);
+        encode_desired(&mut out, attribute_id, desired);
+        self.attributes = out.into_boxed_str();
+    }
+
+    /// Rewrites the attributes: `edit` gets each one owned and keeps it (returns `true`,
+    /// possibly changed) or drops it.
+    pub fn edit_attributes(&mut self, mut edit: impl FnMut(&str, &mut Desired) -> bool) {
+        let mut out = String::with_capacity(self.attributes.len());
+        for (id, desired) in self.attributes() {
+            let mut owned = desired.to_owned();
+            if edit(id, &mut owned) {
+                encode_desired(&mut out, id, &owned);
+            }
+        }
+        self.attributes = out.into_boxed_str();
+    }
+}
+
+/// A [`DesiredObject`] being built ([`DesiredObject::builder`]).
+#[derive(Debug)]
+pub struct DesiredBuilder {
+    key: String,
+    attributes: String,
+    problems: Vec<RecordProblem>,
+}
+
+impl DesiredBuilder {
+    /// Adds what one attribute should hold.
+    pub fn push(&mut self, attribute_id: &str, desired: &Desired) {
+        encode_desired(&mut self.attributes, attribute_id, desired);
+    }
+
+    /// Adds literal values (`tag` `v`) or Jira users (`j`) without a [`Desired`] in between.
+    fn push_texts<S: AsRef<str>>(
+        &mut self,
+        attribute_id: &str,
+        tag: &str,
+        texts: impl ExactSizeIterator<Item = S>,
+    ) {
+        push_piece(&mut self.attributes, attribute_id);
+        push_piece(&mut self.attributes, tag);
+        encode_values(&mut self.attributes, texts);
+    }
+
+    /// Adds literal values.
+    pub fn push_values<S: AsRef<str>>(
+        &mut self,
+        attribute_id: &str,
+        values: impl ExactSizeIterator<Item = S>,
+    ) {
+        self.push_texts(attribute_id, "v", values);
+    }
+
+    /// Adds Jira users by email (or accountId).
+    pub fn push_jira_users<S: AsRef<str>>(
+        &mut self,
+        attribute_id: &str,
+        emails: impl ExactSizeIterator<Item = S>,
+    ) {
+        self.push_texts(attribute_id, "j", emails);
+    }
+
+    /// The record.
+    pub fn build(self) -> DesiredObject {
+        let mut key = self.key;
+        key.shrink_to_fit();
+        DesiredObject {
+            key,
+            attributes: self.attributes.into_boxed_str(),
+            problems: self.problems,
+        }
+    }
+}
+
+/// Appends one attribute's entry of a [`DesiredObject`].
+fn encode_desired(out: &mut String, attribute_id: &str, desired: &Desired) {
+    push_piece(out, attribute_id);
+    let values = match desired {
+        Desired::Values { values } => {
+            push_piece(out, "v");
+            values
+        }
+        Desired::JiraUser { emails } => {
+            push_piece(out, "j");
+            emails
+        }
+        Desired::Lookup(lookup) => {
+            let tag = match (&lookup.by, lookup.copy.is_some()) {
+                (LookupBy::Key, false) => "k",
+                (LookupBy::Key, true) => "kc",
+                (LookupBy::Attribute(_), false) => "a",
+                (LookupBy::Attribute(_), true) => "ac",
+            };
+            push_piece(out, tag);
+            push_piece(out, &lookup.target_type_id);
+            if let LookupBy::Attribute(name) = &lookup.by {
+                push_piece(out, name);
+            }
+            if let Some(copy) = &lookup.copy {
+                push_piece(out, copy);
+            }
+            &lookup.values
+        }
+    };
+    encode_values(out, values.iter());
+}
+
+/// The entries of a [`DesiredObject`]: `(attribute id, desired)`.
+#[derive(Debug, Clone)]
+pub struct DesiredEntries<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Iterator for DesiredEntries<'a> {
+    type Item = (&'a str, DesiredRef<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let (id, rest) = split_piece(self.rest);
+        let (tag, mut rest) = split_piece(rest);
+        let mut take = || {
+            let (piece, after) = split_piece(rest);
+            rest = after;
+            piece
+        };
+        let lookup = match tag {
+            "v" | "j" => None,
+            _ => {
+                let target_type_id = take();
+                let by = match tag.as_bytes()[0] {
+                    b'a' => LookupBy::Attribute(take()),
+                    _ => LookupBy::Key,
+                };
+                let copy = tag.ends_with('c').then(&mut take);
+                Some((target_type_id, by, copy))
+            }
+        };
+        let (values, rest) = take_values(rest);
+        self.rest = rest;
+        let desired = match (tag, lookup) {
+            (_, Some((target_type_id, by, copy))) => DesiredRef::Lookup(LookupRef {
+                target_type_id,
+                by,
+                values,
+                copy,
+            }),
+            ("j", None) => DesiredRef::JiraUser(values),
+            _ => DesiredRef::Values(values),
+        };
+        Some((id, desired))
+    }
+}
+
+/// The JSON form of a [`DesiredObject`] (what stored run chunks hold), unchanged from when the
+/// record held its attributes as a list.
+#[derive(Serialize, Deserialize)]
+struct DesiredObjectJson {
+    key: String,
+    attributes: Vec<(String, Desired)>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    problems: Vec<RecordProblem>,
+}
+
+impl Serialize for DesiredObject {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        DesiredObjectJson {
+            key: self.key.clone(),
+            attributes: self
+                .attributes()
+                .map(|(id, desired)| (id.to_string(), desired.to_owned()))
+                .collect(),
+            problems: self.problems.clone(),
+        }
+        .serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for DesiredObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let json = DesiredObjectJson::deserialize(deserializer)?;
+        Ok(DesiredObject::new(json.key, json.attributes, json.problems))
+    }
 }
 
 /// A per-attribute problem found before planning (bad value, unreadable path...).
@@ -237,13 +535,34 @@ fn compared<'v>(
 fn encode_entry<'v>(
     out: &mut String,
     attribute_id: &str,
-    values: impl Iterator<Item = &'v str> + Clone,
+    values: impl ExactSizeIterator<Item = &'v str>,
 ) {
     push_piece(out, attribute_id);
-    push_piece(out, &values.clone().count().to_string());
+    encode_values(out, values);
+}
+
+/// Appends the number of values, then the values (read back by [`take_values`]).
+fn encode_values<S: AsRef<str>>(out: &mut String, values: impl ExactSizeIterator<Item = S>) {
+    use std::fmt::Write;
+    let count = values.len();
+    let digits = count.checked_ilog10().unwrap_or(0) + 1;
+    let _ = write!(out, "{digits}:{count}");
     for value in values {
-        push_piece(out, value);
+        push_piece(out, value.as_ref());
     }
+}
+
+/// Reads what [`encode_values`] wrote at the start of `text`: `(values, rest)`.
+fn take_values(text: &str) -> (Values<'_>, &str) {
+    let (count, mut rest) = split_piece(text);
+    let left = count
+        .bytes()
+        .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
+    let values = Values { left, rest };
+    for _ in 0..left {
+        rest = split_piece(rest).1;
+    }
+    (values, rest)
 }
 
 /// The entries of an [`ExistingObject`]'s values: `(attribute id, values)`.
@@ -259,14 +578,7 @@ impl<'a> Iterator for Entries<'a> {
             return None;
         }
         let (id, rest) = split_piece(self.rest);
-        let (count, mut rest) = split_piece(rest);
-        let left = count
-            .bytes()
-            .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
-        let values = Values { left, rest };
-        for _ in 0..left {
-            rest = split_piece(rest).1;
-        }
+        let (values, rest) = take_values(rest);
         self.rest = rest;
         Some((id, values))
     }
@@ -443,6 +755,89 @@ mod tests {
         object.set("3", strings(&["new"]));
         assert_eq!(object.get("3").to_vec(), strings(&["new"]));
         assert_eq!(object.get("1").to_vec(), strings(&["x"]));
+    }
+
+    #[test]
+    fn a_desired_record_lends_what_it_was_given_and_keeps_its_json_form() {
+        use super::{Desired, DesiredLookup, DesiredObject, LookupBy, RecordProblem};
+        let given = vec![
+            ("2".to_string(), Desired::values(["12:ab", "", "é:3:"])),
+            ("3".to_string(), Desired::values(Vec::<String>::new())),
+            (
+                "4".to_string(),
+                Desired::JiraUser {
+                    emails: strings(&["a@example.com", "acc-1"]),
+                },
+            ),
+            (
+                "5".to_string(),
+                Desired::Lookup(Box::new(DesiredLookup {
+                    target_type_id: "22".into(),
+                    by: LookupBy::Key,
+                    values: strings(&["5f01"]),
+                    copy: None,
+                })),
+            ),
+            (
+                "6".to_string(),
+                Desired::Lookup(Box::new(DesiredLookup {
+                    target_type_id: "7".into(),
+                    by: LookupBy::Attribute("Name:x".into()),
+                    values: strings(&["Finance", "a\u{0}b"]),
+                    copy: Some("9".into()),
+                })),
+            ),
+        ];
+        let problems = vec![RecordProblem {
+            attribute: Some("Email".into()),
+            message: "bad".into(),
+        }];
+        let record = DesiredObject::new("k1", given.clone(), problems.clone());
+        let lent: Vec<(String, Desired)> = record
+            .attributes()
+            .map(|(id, d)| (id.to_string(), d.to_owned()))
+            .collect();
+        assert_eq!(lent, given);
+        assert!(matches!(record.get("4"), Some(super::DesiredRef::JiraUser(e)) if e.len() == 2));
+        assert!(record.get("1").is_none());
+        // The stored run chunks' form, as it was when the record held a list.
+        let json = serde_json::to_value(&record).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "key": "k1",
+                "attributes": [
+                    ["2", {"type": "values", "values": ["12:ab", "", "é:3:"]}],
+                    ["3", {"type": "values", "values": []}],
+                    ["4", {"type": "jiraUser", "emails": ["a@example.com", "acc-1"]}],
+                    ["5", {"type": "lookup", "target_type_id": "22", "by": {"by": "key"},
+                           "values": ["5f01"]}],
+                    ["6", {"type": "lookup", "target_type_id": "7",
+                           "by": {"by": "attribute", "name": "Name:x"},
+                           "values": ["Finance", "a\u{0}b"], "copy": "9"}]
+                ],
+                "problems": [{"attribute": "Email", "message": "bad"}]
+            })
+        );
+        let back: DesiredObject = serde_json::from_value(json).unwrap();
+        assert_eq!(back, record);
+        let mut edited = record.clone();
+        edited.edit_attributes(|id, desired| {
+            if let Desired::Values { values } = desired {
+                values.push(id.to_string());
+            }
+            id != "5"
+        });
+        assert_eq!(edited.attributes().count(), 4);
+        assert_eq!(
+            edited.get("3").map(|d| d.to_owned()),
+            Some(Desired::values(["3"]))
+        );
+        edited.push("8", &Desired::values(["new"]));
+        assert_eq!(
+            edited.get("8").map(|d| d.to_owned()),
+            Some(Desired::values(["new"]))
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use tributary_mapping::{Limit, MissingPolicy};
 mod rules;
 
 use crate::model::{
-    same_values, AttrDef, Desired, DesiredLookup, DesiredObject, ExistingObject, LookupBy,
+    same_values, AttrDef, DesiredObject, DesiredRef, ExistingObject, LookupBy, LookupRef,
     ResolvedMissing,
 };
 
@@ -437,15 +437,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 new: vec![WriteValue::Text(record.key.clone())],
             });
         }
-        for (attribute_id, desired) in &record.attributes {
-            let Some(def) = attrs.get(attribute_id.as_str()) else {
-                unknown_attributes.insert(attribute_id.clone());
+        for (attribute_id, desired) in record.attributes() {
+            let Some(def) = attrs.get(attribute_id).filter(|def| def.writable) else {
+                unknown_attributes.insert(attribute_id.to_string());
                 continue;
             };
-            if !def.writable {
-                unknown_attributes.insert(attribute_id.clone());
-                continue;
-            }
             let Some(mut new) = resolver.resolve(&record.key, def, desired, &mut out.problems)
             else {
                 continue;
@@ -592,15 +588,15 @@ fn display(values: &[WriteValue]) -> Vec<String> {
 /// Same-type lookups: by what, then lower-cased value → object keys (existing objects) or
 /// source keys (objects this run creates). Borrowed from the planner's input: one entry per
 /// object of the type, so it holds no copies of their texts.
-type SameTypeIndex<'a> = BTreeMap<LookupBy, BTreeMap<Cow<'a, str>, Vec<&'a str>>>;
+type SameTypeIndex<'a> = BTreeMap<LookupBy<&'a str>, BTreeMap<Cow<'a, str>, Vec<&'a str>>>;
 
 /// The keys a same-type lookup finds for a lower-cased value.
 fn same_type<'i, 'a>(
     index: &'i SameTypeIndex<'a>,
-    by: &LookupBy,
+    by: LookupBy<&'a str>,
     lower: &str,
 ) -> Option<&'i [&'a str]> {
-    index.get(by)?.get(lower).map(Vec::as_slice)
+    index.get(&by)?.get(lower).map(Vec::as_slice)
 }
 
 /// The lower-cased form of `value` (AQL `=` is case-insensitive), borrowed when it is
@@ -644,12 +640,12 @@ impl<'a> Resolver<'a> {
         creating: &BTreeSet<&str>,
     ) -> Self {
         // Which same-type lookups are used, so only those attributes are indexed.
-        let mut used: BTreeSet<LookupBy> = BTreeSet::new();
+        let mut used: BTreeSet<LookupBy<&'a str>> = BTreeSet::new();
         for record in input.desired {
-            for (_, desired) in &record.attributes {
-                if let Desired::Lookup(lookup) = desired {
+            for (_, desired) in record.attributes() {
+                if let DesiredRef::Lookup(lookup) = desired {
                     if lookup.target_type_id == input.object_type_id {
-                        used.insert(lookup.by.clone());
+                        used.insert(lookup.by);
                     }
                 }
             }
@@ -657,7 +653,7 @@ impl<'a> Resolver<'a> {
         let mut existing_index = SameTypeIndex::default();
         let mut created_index = SameTypeIndex::default();
         for by in used {
-            let attribute_id = match &by {
+            let attribute_id = match by {
                 LookupBy::Key => Some(input.key_attribute.id.as_str()),
                 LookupBy::Attribute(name) => attrs
                     .values()
@@ -667,7 +663,7 @@ impl<'a> Resolver<'a> {
             let Some(attribute_id) = attribute_id else {
                 continue;
             };
-            let existing = existing_index.entry(by.clone()).or_default();
+            let existing = existing_index.entry(by).or_default();
             for object in input.existing {
                 for value in object.get(attribute_id) {
                     existing
@@ -692,13 +688,9 @@ impl<'a> Resolver<'a> {
                     add(&record.key);
                     continue;
                 }
-                for (_, desired) in record
-                    .attributes
-                    .iter()
-                    .filter(|(id, _)| id == attribute_id)
-                {
-                    if let Desired::Values { values } = desired {
-                        values.iter().for_each(|v| add(v));
+                for (_, desired) in record.attributes().filter(|(id, _)| *id == attribute_id) {
+                    if let DesiredRef::Values(values) = desired {
+                        values.for_each(&mut add);
                     }
                 }
             }
@@ -706,8 +698,8 @@ impl<'a> Resolver<'a> {
         let copies = input
             .desired
             .iter()
-            .flat_map(|r| &r.attributes)
-            .any(|(_, d)| matches!(d, Desired::Lookup(lookup) if lookup.copy.is_some()));
+            .flat_map(DesiredObject::attributes)
+            .any(|(_, d)| matches!(d, DesiredRef::Lookup(lookup) if lookup.copy.is_some()));
         let mut copy_sources: BTreeMap<String, CopySource<'a>> = BTreeMap::new();
         if copies {
             for record in input.desired.iter().filter(|r| !r.key.is_empty()) {
@@ -734,25 +726,18 @@ impl<'a> Resolver<'a> {
     /// record when that maps the attribute, else from Assets; `None` when no object has the key.
     fn copied(&self, key: &str, copy: &str) -> Option<Vec<WriteValue>> {
         let source = self.copy_sources.get(&key.to_lowercase())?;
-        let mapped = source.record.and_then(|record| {
-            record
-                .attributes
-                .iter()
-                .find(|(id, _)| id == copy)
-                .and_then(|(_, desired)| match desired {
-                    Desired::Values { values } => Some(values.clone()),
-                    Desired::JiraUser { emails } => Some(
-                        emails
-                            .iter()
-                            .filter_map(|e| match e.contains('@') {
-                                false => Some(e.clone()),
-                                true => self.input.lookups.users.get(&e.to_lowercase())?.clone(),
-                            })
-                            .collect(),
-                    ),
-                    // A reference on the found record resolves in its own row; Assets has it.
-                    Desired::Lookup(_) => None,
-                })
+        let mapped = source.record.and_then(|record| match record.get(copy)? {
+            DesiredRef::Values(values) => Some(values.to_vec()),
+            DesiredRef::JiraUser(emails) => Some(
+                emails
+                    .filter_map(|e| match e.contains('@') {
+                        false => Some(e.to_string()),
+                        true => self.input.lookups.users.get(&e.to_lowercase())?.clone(),
+                    })
+                    .collect(),
+            ),
+            // A reference on the found record resolves in its own row; Assets has it.
+            DesiredRef::Lookup(_) => None,
         });
         match (mapped, source.object) {
             (Some(values), _) => Some(values.into_iter().map(WriteValue::Text).collect()),
@@ -773,22 +758,25 @@ impl<'a> Resolver<'a> {
         &self,
         key: &str,
         def: &AttrDef,
-        desired: &Desired,
+        desired: DesiredRef<'a>,
         problems: &mut Vec<Problem>,
     ) -> Option<Vec<WriteValue>> {
         let mut report = |message: String, level: Level| {
             problems.push(problem(key, Some(def.name.clone()), message, level))
         };
         match desired {
-            Desired::Values { values } => {
+            DesiredRef::Values(values) => {
                 // References and users given as literals are already object keys / accountIds.
-                Some(values.iter().cloned().map(WriteValue::Text).collect())
+                Some(values.map(|v| WriteValue::Text(v.to_string())).collect())
             }
-            Desired::Lookup(lookup) if lookup.copy.is_some() => {
-                let (values, copy) = (&lookup.values, lookup.copy.as_deref().unwrap_or_default());
+            DesiredRef::Lookup(LookupRef {
+                values,
+                copy: Some(copy),
+                ..
+            }) => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
-                for value in values.iter().filter(|v| !v.trim().is_empty()) {
+                for value in values.filter(|v| !v.trim().is_empty()) {
                     match self.copied(value, copy) {
                         Some(found) => out.extend(found),
                         None => {
@@ -809,16 +797,15 @@ impl<'a> Resolver<'a> {
                 }
                 Some(unique)
             }
-            Desired::Lookup(lookup) => {
-                let DesiredLookup {
-                    target_type_id,
-                    by,
-                    values,
-                    ..
-                } = &**lookup;
+            DesiredRef::Lookup(LookupRef {
+                target_type_id,
+                by,
+                values,
+                ..
+            }) => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
-                for value in values.iter().filter(|v| !v.trim().is_empty()) {
+                for value in values.filter(|v| !v.trim().is_empty()) {
                     let lower = value.to_lowercase();
                     let found: Vec<WriteValue> = if target_type_id == self.input.object_type_id {
                         match (
@@ -841,7 +828,7 @@ impl<'a> Resolver<'a> {
                         self.input
                             .lookups
                             .objects
-                            .get(&(target_type_id.clone(), by.clone(), lower))
+                            .get(&(target_type_id.to_string(), by.to_owned(), lower))
                             .map(|keys| keys.iter().cloned().map(WriteValue::Text).collect())
                             .unwrap_or_default()
                     };
@@ -862,13 +849,13 @@ impl<'a> Resolver<'a> {
                 }
                 Some(out)
             }
-            Desired::JiraUser { emails } => {
+            DesiredRef::JiraUser(emails) => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
                 for email in emails {
                     if !email.contains('@') {
                         // Already an accountId.
-                        out.push(WriteValue::Text(email.clone()));
+                        out.push(WriteValue::Text(email.to_string()));
                         continue;
                     }
                     match self.input.lookups.users.get(&email.to_lowercase()) {
@@ -888,7 +875,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn describe_by(by: &LookupBy) -> String {
+fn describe_by(by: LookupBy<&str>) -> String {
     match by {
         LookupBy::Key => "the key value".to_string(),
         LookupBy::Attribute(name) => format!("{name} ="),

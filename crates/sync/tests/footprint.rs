@@ -84,11 +84,7 @@ fn desired(i: usize) -> DesiredObject {
         })),
     ));
     attributes.push(("9".into(), Desired::values([format!("City {}", i % 7)])));
-    DesiredObject {
-        key: jumpcloud_id(i),
-        attributes,
-        problems: Vec::new(),
-    }
+    DesiredObject::new(jumpcloud_id(i), attributes, Vec::new())
 }
 
 fn existing(i: usize) -> ExistingObject {
@@ -152,7 +148,7 @@ fn the_planners_state_stays_small_per_object() {
         "existing: {existing_bytes} B per object"
     );
     assert!(
-        desired_bytes <= 1_300,
+        desired_bytes <= 350,
         "desired: {desired_bytes} B per record"
     );
     assert!(

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{AttrDef, Desired, DesiredObject, ExistingObject};
+use crate::model::{AttrDef, DesiredObject, DesiredRef, ExistingObject};
 use crate::report::{ChangeView, CreateView, MissingView, PlanView, UpdateView};
 
 /// Labels by source key and by Assets object key, borrowed from the records and objects the
@@ -29,14 +29,9 @@ impl<'a> Labels<'a> {
         };
         let by_key = records
             .iter()
-            .filter_map(|r| {
-                let (_, desired) = r.attributes.iter().find(|(id, _)| *id == label.id)?;
-                match desired {
-                    Desired::Values { values } => {
-                        values.first().map(|v| (r.key.as_str(), v.as_str()))
-                    }
-                    _ => None,
-                }
+            .filter_map(|r| match r.get(&label.id)? {
+                DesiredRef::Values(values) => values.first().map(|v| (r.key.as_str(), v)),
+                _ => None,
             })
             .collect();
         let by_object_key = existing
