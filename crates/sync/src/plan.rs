@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use tributary_mapping::{Limit, MissingPolicy};
 
+mod index;
 mod rules;
+
+use index::ValueIndex;
 
 use crate::model::{
     same_values, AttrDef, DesiredObject, DesiredRef, ExistingObject, LookupBy, LookupRef,
@@ -340,10 +343,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let key_id = input.key_attribute.id.as_str();
 
     // Source side: reject empty and duplicate keys, never guess between duplicates.
-    let mut source_count: BTreeMap<&str, usize> = BTreeMap::new();
-    for record in input.desired {
-        *source_count.entry(record.key.as_str()).or_default() += 1;
-    }
+    let source_keys: ValueIndex<&str, ()> =
+        ValueIndex::new(input.desired.iter().map(|r| (r.key.as_str(), ())));
     for record in input.desired.iter().filter(|r| r.key.is_empty()) {
         for p in &record.problems {
             out.problems.push(problem(
@@ -356,7 +357,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
     // Keys of records never written because their key is not one-to-one.
     let mut duplicated: BTreeSet<String> = BTreeSet::new();
-    for (key, count) in &source_count {
+    for (key, records) in source_keys.groups() {
+        let count = records.len();
         if key.is_empty() {
             out.problems.push(problem(
                 "",
@@ -364,7 +366,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 format!("{count} source record(s) have no key value and were skipped"),
                 Level::Error,
             ));
-        } else if *count > 1 {
+        } else if count > 1 {
             duplicated.insert(key.to_string());
             out.problems.push(problem(
                 key,
@@ -376,15 +378,16 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
 
     // Assets side: objects by key value; duplicates are reported and left alone.
-    let mut by_key: BTreeMap<&str, Vec<&ExistingObject>> = BTreeMap::new();
-    for object in input.existing {
-        if let Some(value) = object.get(key_id).first() {
-            by_key.entry(value).or_default().push(object);
-        }
-    }
-    for (key, objects) in &by_key {
+    let by_key: ValueIndex<&str, &ExistingObject> = ValueIndex::new(
+        input
+            .existing
+            .iter()
+            .filter_map(|o| Some((o.get(key_id).first()?, o))),
+    );
+    let keyed = by_key.distinct() as u64;
+    for (key, objects) in by_key.groups() {
         if objects.len() > 1 {
-            if source_count.contains_key(key) {
+            if source_keys.contains(key) {
                 duplicated.insert(key.to_string());
             }
             let keys: Vec<&str> = objects.iter().map(|o| o.object_key.as_str()).collect();
@@ -405,13 +408,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let writable: Vec<&DesiredObject> = input
         .desired
         .iter()
-        .filter(|r| !r.key.is_empty() && source_count[r.key.as_str()] == 1)
-        .filter(|r| by_key.get(r.key.as_str()).is_none_or(|o| o.len() == 1))
+        .filter(|r| !r.key.is_empty() && source_keys.get(&r.key).len() == 1)
+        .filter(|r| by_key.get(&r.key).len() <= 1)
         .filter(|r| !input.skip_keys.contains(&r.key))
         .collect();
     let creating: BTreeSet<&str> = writable
         .iter()
-        .filter(|r| !by_key.contains_key(r.key.as_str()))
+        .filter(|r| !by_key.contains(&r.key))
         .map(|r| r.key.as_str())
         .collect();
     let resolver = Resolver::new(input, &attrs, &creating);
@@ -427,7 +430,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 Level::Error,
             ));
         }
-        let existing = by_key.get(record.key.as_str()).map(|o| o[0]);
+        let existing = by_key.get(&record.key).first().copied();
         let mut changes = Vec::new();
         if existing.is_none() {
             changes.push(Change {
@@ -507,8 +510,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         ));
     }
     out.creates = order_creates(std::mem::take(&mut out.creates));
-    guard_clears(input, by_key.len() as u64, &mut out);
-    plan_missing(input, &by_key, &source_count, &attrs, &mut out);
+    guard_clears(input, keyed, &mut out);
+    plan_missing(input, &by_key, keyed, &source_keys, &attrs, &mut out);
     out
 }
 
@@ -588,7 +591,7 @@ fn display(values: &[WriteValue]) -> Vec<String> {
 /// Same-type lookups: by what, then lower-cased value → object keys (existing objects) or
 /// source keys (objects this run creates). Borrowed from the planner's input: one entry per
 /// object of the type, so it holds no copies of their texts.
-type SameTypeIndex<'a> = BTreeMap<LookupBy<&'a str>, BTreeMap<Cow<'a, str>, Vec<&'a str>>>;
+type SameTypeIndex<'a> = BTreeMap<LookupBy<&'a str>, ValueIndex<Cow<'a, str>, &'a str>>;
 
 /// The keys a same-type lookup finds for a lower-cased value.
 fn same_type<'i, 'a>(
@@ -596,7 +599,7 @@ fn same_type<'i, 'a>(
     by: LookupBy<&'a str>,
     lower: &str,
 ) -> Option<&'i [&'a str]> {
-    index.get(&by)?.get(lower).map(Vec::as_slice)
+    Some(index.get(&by)?.get(lower)).filter(|keys| !keys.is_empty())
 }
 
 /// The lower-cased form of `value` (AQL `=` is case-insensitive), borrowed when it is
@@ -663,27 +666,20 @@ impl<'a> Resolver<'a> {
             let Some(attribute_id) = attribute_id else {
                 continue;
             };
-            let existing = existing_index.entry(by).or_default();
-            for object in input.existing {
-                for value in object.get(attribute_id) {
-                    existing
-                        .entry(fold_case(value))
-                        .or_default()
-                        .push(&object.object_key);
-                }
-            }
-            let created = created_index.entry(by).or_default();
+            let existing = input.existing.iter().flat_map(|object| {
+                object
+                    .get(attribute_id)
+                    .map(|value| (fold_case(value), object.object_key.as_str()))
+            });
+            existing_index.insert(by, ValueIndex::new(existing));
+            let mut created = Vec::new();
             for record in input
                 .desired
                 .iter()
                 .filter(|r| creating.contains(r.key.as_str()))
             {
-                let mut add = |value: &'a str| {
-                    created
-                        .entry(fold_case(value))
-                        .or_default()
-                        .push(&record.key)
-                };
+                let mut add =
+                    |value: &'a str| created.push((fold_case(value), record.key.as_str()));
                 if attribute_id == input.key_attribute.id {
                     add(&record.key);
                     continue;
@@ -694,6 +690,7 @@ impl<'a> Resolver<'a> {
                     }
                 }
             }
+            created_index.insert(by, ValueIndex::new(created));
         }
         let copies = input
             .desired
@@ -946,13 +943,14 @@ fn order_creates(mut creates: Vec<Create>) -> Vec<Create> {
 /// Decides what happens to keyed objects the source no longer has, applying the guards.
 fn plan_missing(
     input: &PlanInput<'_>,
-    by_key: &BTreeMap<&str, Vec<&ExistingObject>>,
-    source: &BTreeMap<&str, usize>,
+    by_key: &ValueIndex<&str, &ExistingObject>,
+    keyed: u64,
+    source: &ValueIndex<&str, ()>,
     attrs: &BTreeMap<&str, &AttrDef>,
     out: &mut Plan,
 ) {
-    for (key, objects) in by_key {
-        if objects.len() > 1 || source.contains_key(key) {
+    for (key, objects) in by_key.groups() {
+        if objects.len() > 1 || source.contains(key) {
             continue;
         }
         let object = objects[0];
@@ -1009,7 +1007,6 @@ fn plan_missing(
             "the source returned no records, so nothing was {verb} ({retiring} object(s) would have been); check the import's filters and the JumpCloud connection"
         ))
     } else if let Some(limit) = input.limit {
-        let keyed = by_key.len() as u64;
         let allowed = limit.allowed(keyed);
         (retiring > allowed).then(|| {
             format!(

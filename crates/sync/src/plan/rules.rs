@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tributary_models::assets::AttributeKind;
 
+use super::index::ValueIndex;
 use super::{
     display, fold_case, is_change, problem, Candidate, Level, Plan, PlanInput, WriteValue,
 };
@@ -183,13 +184,17 @@ fn claim_unique(
         // An object this run creates: no other object can hold it yet.
         WriteValue::Created { created } => format!("\u{0}{created}"),
     };
-    // Borrowed from the objects (one entry per object of the type).
-    let mut holders: BTreeMap<Cow<'_, str>, Vec<&ExistingObject>> = BTreeMap::new();
-    for object in existing {
-        for value in object.get(&def.id) {
-            holders.entry(fold_case(value)).or_default().push(object);
-        }
+    let claiming = |c: &Candidate<'_>| !out.refused.contains(c.key) && c.writes();
+    if !candidates.iter().any(claiming) {
+        return;
     }
+    // Borrowed from the objects (one entry per object of the type).
+    let holders: ValueIndex<Cow<'_, str>, &ExistingObject> =
+        ValueIndex::new(existing.iter().flat_map(|object| {
+            object
+                .get(&def.id)
+                .map(move |value| (fold_case(value), object))
+        }));
     let mut claims: BTreeMap<String, &str> = BTreeMap::new();
     for candidate in candidates {
         if out.refused.contains(candidate.key) || !candidate.writes() {
@@ -202,7 +207,8 @@ fn claim_unique(
             let shown = value.display();
             let held = holders
                 .get(folded.as_str())
-                .and_then(|objects| objects.iter().find(|o| Some(o.id.as_str()) != own));
+                .iter()
+                .find(|o| Some(o.id.as_str()) != own);
             if let Some(holder) = held {
                 return Some(format!("{} already has {shown:?}", holder.object_key));
             }
