@@ -382,18 +382,16 @@ pub struct RecordProblem {
 }
 
 /// An Assets object of the target type, reduced to what the diff needs. Kept for every object
-/// of the type while a run plans, so it is compact: all its compared values sit in one string
-/// (one allocation per object, not one per attribute and value); see [`ExistingObject::get`].
+/// of the type while a run plans, so it is compact: its id, key and all its compared values sit
+/// in one string (one allocation per object, not one per attribute and value); see
+/// [`ExistingObject::get`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingObject {
-    /// Object id (for PUT / DELETE).
-    pub id: String,
-    /// Object key, e.g. `HR-12` (what references write).
-    pub object_key: String,
-    /// The canonical values of the attributes that have any, one entry per attribute: the
-    /// attribute id, the number of values, then the values, each piece written as
-    /// `{byte length}:{text}` (lengths make it lossless whatever the values hold).
-    values: Box<str>,
+    /// The object id, the object key, then the canonical values of the attributes that have
+    /// any, one entry per attribute: the attribute id, the number of values, then the values;
+    /// each piece written as `{byte length}:{text}` (lengths make it lossless whatever the
+    /// values hold).
+    data: Box<str>,
 }
 
 /// Appends one `{byte length}:{text}` piece.
@@ -427,10 +425,11 @@ impl ExistingObject {
         object_key: impl Into<String>,
         values: impl IntoIterator<Item = (String, Vec<String>)>,
     ) -> Self {
+        let mut head = String::new();
+        push_piece(&mut head, &id.into());
+        push_piece(&mut head, &object_key.into());
         let mut object = ExistingObject {
-            id: id.into(),
-            object_key: object_key.into(),
-            values: Box::default(),
+            data: head.into_boxed_str(),
         };
         for (attribute_id, texts) in values {
             object.set(&attribute_id, texts);
@@ -438,14 +437,33 @@ impl ExistingObject {
         object
     }
 
+    /// Object id (for PUT / DELETE).
+    pub fn id(&self) -> &str {
+        split_piece(&self.data).0
+    }
+
+    /// Object key, e.g. `HR-12` (what references write).
+    pub fn object_key(&self) -> &str {
+        split_piece(split_piece(&self.data).1).0
+    }
+
+    /// The id and key pieces, as written.
+    fn head(&self) -> &str {
+        let rest = split_piece(split_piece(&self.data).1).1;
+        &self.data[..self.data.len() - rest.len()]
+    }
+
     /// Every attribute that has values, with its values, in the order they were set.
     fn entries(&self) -> Entries<'_> {
-        Entries { rest: &self.values }
+        Entries {
+            rest: &self.data[self.head().len()..],
+        }
     }
 
     /// Sets the canonical values of one attribute; an empty list unsets it.
     pub fn set(&mut self, attribute_id: &str, texts: Vec<String>) {
-        let mut out = String::with_capacity(self.values.len() + 16);
+        let mut out = String::with_capacity(self.data.len() + 16);
+        out.push_str(self.head());
         let mut replaced = false;
         for (id, values) in self.entries() {
             if same_id(id, attribute_id) {
@@ -460,7 +478,7 @@ impl ExistingObject {
         if !replaced && !texts.is_empty() {
             encode_entry(&mut out, attribute_id, texts.iter().map(String::as_str));
         }
-        self.values = out.into_boxed_str();
+        self.data = out.into_boxed_str();
     }
 
     /// The canonical values of one attribute (none when unset).
@@ -475,6 +493,8 @@ impl ExistingObject {
     /// `attributes` only (nothing else is compared).
     pub fn from_view(object: &ObjectView<'_>, attributes: &[AttrDef]) -> Self {
         let mut out = String::new();
+        push_piece(&mut out, &object.id);
+        push_piece(&mut out, &object.object_key);
         let mut seen: Vec<&str> = Vec::new();
         let mut texts: Vec<String> = Vec::new();
         for attribute in &object.attributes {
@@ -492,9 +512,7 @@ impl ExistingObject {
             }
         }
         ExistingObject {
-            id: object.id.to_string(),
-            object_key: object.object_key.to_string(),
-            values: out.into_boxed_str(),
+            data: out.into_boxed_str(),
         }
     }
 
@@ -858,10 +876,7 @@ mod tests {
         )
         .unwrap();
         let object = ExistingObject::from_view(&once, &defs);
-        assert_eq!(
-            (object.id.as_str(), object.object_key.as_str()),
-            ("5", "HR-5")
-        );
+        assert_eq!((object.id(), object.object_key()), ("5", "HR-5"));
         assert_eq!(
             object,
             ExistingObject::new(

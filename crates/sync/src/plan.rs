@@ -8,10 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use tributary_mapping::{Limit, MissingPolicy};
 
-mod index;
+pub(crate) mod index;
 mod rules;
 
-use index::ValueIndex;
+use index::{Items, ValueIndex};
 
 use crate::model::{
     same_values, AttrDef, DesiredObject, DesiredRef, ExistingObject, LookupBy, LookupRef,
@@ -390,7 +390,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             if source_keys.contains(key) {
                 duplicated.insert(key.to_string());
             }
-            let keys: Vec<&str> = objects.iter().map(|o| o.object_key.as_str()).collect();
+            let keys: Vec<&str> = objects.iter().map(|o| o.object_key()).collect();
             out.problems.push(problem(
                 key,
                 None,
@@ -489,8 +489,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             Some(_) if candidate.changes.is_empty() => out.unchanged += 1,
             Some(object) => out.updates.push(Update {
                 key,
-                id: object.id.clone(),
-                object_key: object.object_key.clone(),
+                id: object.id().to_string(),
+                object_key: object.object_key().to_string(),
                 changes: candidate.changes,
             }),
             None => out.creates.push(Create {
@@ -598,7 +598,7 @@ fn same_type<'i, 'a>(
     index: &'i SameTypeIndex<'a>,
     by: LookupBy<&'a str>,
     lower: &str,
-) -> Option<&'i [&'a str]> {
+) -> Option<Items<'i, Cow<'a, str>, &'a str>> {
     Some(index.get(&by)?.get(lower)).filter(|keys| !keys.is_empty())
 }
 
@@ -669,7 +669,7 @@ impl<'a> Resolver<'a> {
             let existing = input.existing.iter().flat_map(|object| {
                 object
                     .get(attribute_id)
-                    .map(|value| (fold_case(value), object.object_key.as_str()))
+                    .map(|value| (fold_case(value), object.object_key()))
             });
             existing_index.insert(by, ValueIndex::new(existing));
             let mut created = Vec::new();
@@ -953,7 +953,9 @@ fn plan_missing(
         if objects.len() > 1 || source.contains(key) {
             continue;
         }
-        let object = objects[0];
+        let Some(&object) = objects.first() else {
+            continue;
+        };
         let (action, changes) = match input.missing {
             MissingPolicy::Ignore => (RetireAction::Ignore, Vec::new()),
             MissingPolicy::Delete => (RetireAction::Delete, Vec::new()),
@@ -983,8 +985,8 @@ fn plan_missing(
         };
         out.missing.push(Missing {
             key: key.to_string(),
-            id: object.id.clone(),
-            object_key: object.object_key.clone(),
+            id: object.id().to_string(),
+            object_key: object.object_key().to_string(),
             action,
             changes,
         });

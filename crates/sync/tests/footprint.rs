@@ -144,7 +144,7 @@ fn the_planners_state_stays_small_per_object() {
         "per object: desired {desired_bytes} B, existing {existing_bytes} B, planning {planning_bytes} B"
     );
     assert!(
-        existing_bytes <= 300,
+        existing_bytes <= 240,
         "existing: {existing_bytes} B per object"
     );
     assert!(

@@ -172,7 +172,7 @@ impl<H: SyncHost> Engine<'_, H> {
                     let compact = ExistingObject::from_view(&object, std::slice::from_ref(&def));
                     for value in compact.get(&def.id) {
                         if wanted.contains(&value.to_lowercase()) {
-                            matches.push((value.to_string(), compact.object_key.clone()));
+                            matches.push((value.to_string(), compact.object_key().to_string()));
                         }
                     }
                 })

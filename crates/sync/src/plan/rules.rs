@@ -157,7 +157,7 @@ fn short_of_required(required: &[&AttrDef], candidate: &Candidate<'_>) -> Option
         ((count as i64) < min).then(|| {
             let what = match candidate.existing {
                 None => "the new object".to_string(),
-                Some(object) => format!("{} after the update", object.object_key),
+                Some(object) => format!("{} after the update", object.object_key()),
             };
             problem(
                 candidate.key,
@@ -200,7 +200,7 @@ fn claim_unique(
         if out.refused.contains(candidate.key) || !candidate.writes() {
             continue;
         }
-        let own = candidate.existing.map(|o| o.id.as_str());
+        let own = candidate.existing.map(|o| o.id());
         let values = candidate.after(&def.id);
         let clash = values.iter().find_map(|value| {
             let folded = fold(value);
@@ -208,9 +208,9 @@ fn claim_unique(
             let held = holders
                 .get(folded.as_str())
                 .iter()
-                .find(|o| Some(o.id.as_str()) != own);
+                .find(|o| Some(o.id()) != own);
             if let Some(holder) = held {
-                return Some(format!("{} already has {shown:?}", holder.object_key));
+                return Some(format!("{} already has {shown:?}", holder.object_key()));
             }
             claims.get(&folded).map(|first| {
                 format!(
