@@ -82,20 +82,19 @@ impl<S: AsRef<str>> LookupBy<S> {
 
 /// One source record, transformed: the key value and what each attribute should hold.
 ///
-/// Held for every record while a run plans, so compact: what all its attributes should hold
-/// sits in one string (one allocation per record, not one per attribute and value), lent out
-/// as [`DesiredRef`]s by [`DesiredObject::attributes`]. Its JSON form (stored run chunks) is
-/// `{key, attributes: [[attribute id, Desired]...], problems}`.
+/// Held for every record while a run plans, so compact: its key and what all its attributes
+/// should hold sit in one string (one allocation per record, not one per attribute and value),
+/// lent out as [`DesiredRef`]s by [`DesiredObject::attributes`]. Its JSON form (stored run
+/// chunks) is `{key, attributes: [[attribute id, Desired]...], problems}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DesiredObject {
-    /// The upsert key value (canonical), e.g. a JumpCloud `_id`.
-    pub key: String,
-    /// Per mapped attribute except the key, in order: its id, what it holds (a tag: `v`
+    /// The key value, then per mapped attribute except the key, in order: its id, what it
+    /// holds (a tag: `v`
     /// values, `j` Jira users, `k` / `a` a lookup by key / by attribute, `c` appended when the
     /// lookup copies), for lookups the referenced type id, the attribute name (`a`) and the
     /// copied attribute id (`c`), then the number of values and the values; each piece
-    /// written as by [`push_piece`].
-    attributes: Box<str>,
+    /// written by [`push_piece`].
+    data: Box<str>,
     /// Problems the transformer found in this record (the attributes concerned are left out).
     pub problems: Vec<RecordProblem>,
 }
@@ -146,7 +145,7 @@ impl DesiredRef<'_> {
 
 impl DesiredObject {
     /// A record with its key, what each attribute should hold (in order) and its problems.
-    pub fn new<I, A>(key: impl Into<String>, attributes: I, problems: Vec<RecordProblem>) -> Self
+    pub fn new<I, A>(key: impl AsRef<str>, attributes: I, problems: Vec<RecordProblem>) -> Self
     where
         I: IntoIterator<Item = (A, Desired)>,
         A: AsRef<str>,
@@ -159,18 +158,22 @@ impl DesiredObject {
     }
 
     /// Starts a record to which attributes are added one by one (no intermediate lists).
-    pub fn builder(key: impl Into<String>, problems: Vec<RecordProblem>) -> DesiredBuilder {
-        DesiredBuilder {
-            key: key.into(),
-            attributes: String::new(),
-            problems,
-        }
+    pub fn builder(key: impl AsRef<str>, problems: Vec<RecordProblem>) -> DesiredBuilder {
+        let mut data = String::new();
+        push_piece(&mut data, key.as_ref());
+        DesiredBuilder { data, problems }
+    }
+
+    /// The upsert key value (canonical), e.g. a JumpCloud `_id`; empty when the record has
+    /// none.
+    pub fn key(&self) -> &str {
+        split_piece(&self.data).0
     }
 
     /// What each mapped attribute should hold, in order: `(attribute id, desired)`.
     pub fn attributes(&self) -> DesiredEntries<'_> {
         DesiredEntries {
-            rest: &self.attributes,
+            rest: split_piece(&self.data).1,
         }
     }
 
@@ -183,38 +186,38 @@ impl DesiredObject {
 
     /// Adds one attribute at the end.
     pub fn push(&mut self, attribute_id: &str, desired: &Desired) {
-        let mut out = String::with_capacity(self.attributes.len() + 32);
-        out.push_str(&self.attributes);
+        let mut out = String::with_capacity(self.data.len() + 32);
+        out.push_str(&self.data);
         encode_desired(&mut out, attribute_id, desired);
-        self.attributes = out.into_boxed_str();
+        self.data = out.into_boxed_str();
     }
 
     /// Rewrites the attributes: `edit` gets each one owned and keeps it (returns `true`,
     /// possibly changed) or drops it.
     pub fn edit_attributes(&mut self, mut edit: impl FnMut(&str, &mut Desired) -> bool) {
-        let mut out = String::with_capacity(self.attributes.len());
+        let mut out = String::with_capacity(self.data.len());
+        push_piece(&mut out, self.key());
         for (id, desired) in self.attributes() {
             let mut owned = desired.to_owned();
             if edit(id, &mut owned) {
                 encode_desired(&mut out, id, &owned);
             }
         }
-        self.attributes = out.into_boxed_str();
+        self.data = out.into_boxed_str();
     }
 }
 
 /// A [`DesiredObject`] being built ([`DesiredObject::builder`]).
 #[derive(Debug)]
 pub struct DesiredBuilder {
-    key: String,
-    attributes: String,
+    data: String,
     problems: Vec<RecordProblem>,
 }
 
 impl DesiredBuilder {
     /// Adds what one attribute should hold.
     pub fn push(&mut self, attribute_id: &str, desired: &Desired) {
-        encode_desired(&mut self.attributes, attribute_id, desired);
+        encode_desired(&mut self.data, attribute_id, desired);
     }
 
     /// Adds literal values (`tag` `v`) or Jira users (`j`) without a [`Desired`] in between.
@@ -224,9 +227,9 @@ impl DesiredBuilder {
         tag: &str,
         texts: impl ExactSizeIterator<Item = S>,
     ) {
-        push_piece(&mut self.attributes, attribute_id);
-        push_piece(&mut self.attributes, tag);
-        encode_values(&mut self.attributes, texts);
+        push_piece(&mut self.data, attribute_id);
+        push_piece(&mut self.data, tag);
+        encode_values(&mut self.data, texts);
     }
 
     /// Adds literal values.
@@ -249,11 +252,8 @@ impl DesiredBuilder {
 
     /// The record.
     pub fn build(self) -> DesiredObject {
-        let mut key = self.key;
-        key.shrink_to_fit();
         DesiredObject {
-            key,
-            attributes: self.attributes.into_boxed_str(),
+            data: self.data.into_boxed_str(),
             problems: self.problems,
         }
     }
@@ -353,7 +353,7 @@ struct DesiredObjectJson {
 impl Serialize for DesiredObject {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         DesiredObjectJson {
-            key: self.key.clone(),
+            key: self.key().to_string(),
             attributes: self
                 .attributes()
                 .map(|(id, desired)| (id.to_string(), desired.to_owned()))
@@ -388,34 +388,55 @@ pub struct RecordProblem {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExistingObject {
     /// The object id, the object key, then the canonical values of the attributes that have
-    /// any, one entry per attribute: the attribute id, the number of values, then the values;
-    /// each piece written as `{byte length}:{text}` (lengths make it lossless whatever the
-    /// values hold).
+    /// any, one entry per attribute: the attribute id, the number of values ([`push_len`]),
+    /// then the values; each piece written by [`push_piece`].
     data: Box<str>,
 }
 
-/// Appends one `{byte length}:{text}` piece.
+/// Lengths below this are written as one character (ASCII, so the text stays UTF-8); longer
+/// ones as this character, the decimal length and `:`.
+const LONG: u8 = 0x7F;
+
+/// Appends a length (or count) as [`take_len`] reads it.
+fn push_len(out: &mut String, len: usize) {
+    match u8::try_from(len) {
+        Ok(short) if short < LONG => out.push(char::from(short)),
+        _ => {
+            use std::fmt::Write;
+            out.push(char::from(LONG));
+            let _ = write!(out, "{len}:");
+        }
+    }
+}
+
+/// Reads the length [`push_len`] wrote at the start of `text`: `(length, rest)`.
+fn take_len(text: &str) -> (usize, &str) {
+    // Read for every value of every object the planner compares: a byte, or a digit loop.
+    let bytes = text.as_bytes();
+    if bytes[0] < LONG {
+        return (usize::from(bytes[0]), &text[1..]);
+    }
+    let mut len = 0usize;
+    let mut end = 1;
+    while bytes[end] != b':' {
+        len = len * 10 + usize::from(bytes[end] - b'0');
+        end += 1;
+    }
+    (len, &text[end + 1..])
+}
+
+/// Appends one piece: its byte length ([`push_len`]), then the text (lengths make the
+/// compact forms lossless whatever the texts hold).
 fn push_piece(out: &mut String, text: &str) {
-    use std::fmt::Write;
-    let _ = write!(out, "{}:", text.len());
+    push_len(out, text.len());
     out.push_str(text);
 }
 
 /// Splits the piece at the start of `text` off: `(piece, rest)`. Only called on what
 /// [`push_piece`] wrote.
 fn split_piece(text: &str) -> (&str, &str) {
-    // Read for every value of every object the planner compares: a digit loop, not `parse`.
-    let mut len = 0usize;
-    let mut digits = 0;
-    for byte in text.bytes() {
-        if byte == b':' {
-            break;
-        }
-        len = len * 10 + usize::from(byte - b'0');
-        digits += 1;
-    }
-    let rest = &text[digits + 1..];
-    (&rest[..len], &rest[len..])
+    let (len, rest) = take_len(text);
+    rest.split_at(len)
 }
 
 impl ExistingObject {
@@ -561,10 +582,7 @@ fn encode_entry<'v>(
 
 /// Appends the number of values, then the values (read back by [`take_values`]).
 fn encode_values<S: AsRef<str>>(out: &mut String, values: impl ExactSizeIterator<Item = S>) {
-    use std::fmt::Write;
-    let count = values.len();
-    let digits = count.checked_ilog10().unwrap_or(0) + 1;
-    let _ = write!(out, "{digits}:{count}");
+    push_len(out, values.len());
     for value in values {
         push_piece(out, value.as_ref());
     }
@@ -572,10 +590,7 @@ fn encode_values<S: AsRef<str>>(out: &mut String, values: impl ExactSizeIterator
 
 /// Reads what [`encode_values`] wrote at the start of `text`: `(values, rest)`.
 fn take_values(text: &str) -> (Values<'_>, &str) {
-    let (count, mut rest) = split_piece(text);
-    let left = count
-        .bytes()
-        .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
+    let (left, mut rest) = take_len(text);
     let values = Values { left, rest };
     for _ in 0..left {
         rest = split_piece(rest).1;
@@ -773,6 +788,33 @@ mod tests {
         object.set("3", strings(&["new"]));
         assert_eq!(object.get("3").to_vec(), strings(&["new"]));
         assert_eq!(object.get("1").to_vec(), strings(&["x"]));
+    }
+
+    #[test]
+    fn long_texts_and_many_values_keep_their_lengths() {
+        let long = "é".repeat(200) + "\u{7f}:9";
+        let many: Vec<String> = (0..300).map(|i| format!("v{i}")).collect();
+        let boundary = [
+            "x".repeat(126),
+            "y".repeat(127),
+            "z".repeat(128),
+            String::new(),
+        ];
+        let object = ExistingObject::new(
+            "1".repeat(130),
+            "HR-1",
+            [
+                ("1".to_string(), vec![long.clone()]),
+                ("2".to_string(), many.clone()),
+                ("3".to_string(), boundary.to_vec()),
+            ],
+        );
+        assert_eq!(object.id(), "1".repeat(130));
+        assert_eq!(object.object_key(), "HR-1");
+        assert_eq!(object.get("1").to_vec(), vec![long]);
+        assert_eq!(object.get("2").len(), 300);
+        assert_eq!(object.get("2").to_vec(), many);
+        assert_eq!(object.get("3").to_vec(), boundary.to_vec());
     }
 
     #[test]

@@ -253,7 +253,7 @@ impl Plan {
     pub fn failed(&self, desired: &[DesiredObject]) -> u64 {
         desired
             .iter()
-            .filter(|r| r.key.is_empty() || self.refused.contains(&r.key))
+            .filter(|r| r.key().is_empty() || self.refused.contains(r.key()))
             .count() as u64
     }
 
@@ -344,8 +344,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
 
     // Source side: reject empty and duplicate keys, never guess between duplicates.
     let source_keys: ValueIndex<&str, ()> =
-        ValueIndex::new(input.desired.iter().map(|r| (r.key.as_str(), ())));
-    for record in input.desired.iter().filter(|r| r.key.is_empty()) {
+        ValueIndex::new(input.desired.iter().map(|r| (r.key(), ())));
+    for record in input.desired.iter().filter(|r| r.key().is_empty()) {
         for p in &record.problems {
             out.problems.push(problem(
                 "",
@@ -408,14 +408,14 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let writable: Vec<&DesiredObject> = input
         .desired
         .iter()
-        .filter(|r| !r.key.is_empty() && source_keys.get(&r.key).len() == 1)
-        .filter(|r| by_key.get(&r.key).len() <= 1)
-        .filter(|r| !input.skip_keys.contains(&r.key))
+        .filter(|r| !r.key().is_empty() && source_keys.get(r.key()).len() == 1)
+        .filter(|r| by_key.get(r.key()).len() <= 1)
+        .filter(|r| !input.skip_keys.contains(r.key()))
         .collect();
     let creating: BTreeSet<&str> = writable
         .iter()
-        .filter(|r| !by_key.contains(&r.key))
-        .map(|r| r.key.as_str())
+        .filter(|r| !by_key.contains(r.key()))
+        .map(|r| r.key())
         .collect();
     let resolver = Resolver::new(input, &attrs, &creating);
 
@@ -424,20 +424,20 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     for record in &writable {
         for p in &record.problems {
             out.problems.push(problem(
-                &record.key,
+                record.key(),
                 p.attribute.clone(),
                 p.message.clone(),
                 Level::Error,
             ));
         }
-        let existing = by_key.get(&record.key).first().copied();
+        let existing = by_key.get(record.key()).first().copied();
         let mut changes = Vec::new();
         if existing.is_none() {
             changes.push(Change {
                 attribute_id: key_id.to_string(),
                 attribute: input.key_attribute.name.clone(),
                 old: Vec::new(),
-                new: vec![WriteValue::Text(record.key.clone())],
+                new: vec![WriteValue::Text(record.key().to_string())],
             });
         }
         for (attribute_id, desired) in record.attributes() {
@@ -445,14 +445,14 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 unknown_attributes.insert(attribute_id.to_string());
                 continue;
             };
-            let Some(mut new) = resolver.resolve(&record.key, def, desired, &mut out.problems)
+            let Some(mut new) = resolver.resolve(record.key(), def, desired, &mut out.problems)
             else {
                 continue;
             };
             dedup(&mut new);
             if let Some(message) = rules::refused_values(def, &new) {
                 out.problems.push(problem(
-                    &record.key,
+                    record.key(),
                     Some(def.name.clone()),
                     message,
                     Level::Error,
@@ -473,7 +473,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             }
         }
         candidates.push(Candidate {
-            key: &record.key,
+            key: record.key(),
             existing,
             changes,
         });
@@ -673,15 +673,10 @@ impl<'a> Resolver<'a> {
             });
             existing_index.insert(by, ValueIndex::new(existing));
             let mut created = Vec::new();
-            for record in input
-                .desired
-                .iter()
-                .filter(|r| creating.contains(r.key.as_str()))
-            {
-                let mut add =
-                    |value: &'a str| created.push((fold_case(value), record.key.as_str()));
+            for record in input.desired.iter().filter(|r| creating.contains(r.key())) {
+                let mut add = |value: &'a str| created.push((fold_case(value), record.key()));
                 if attribute_id == input.key_attribute.id {
-                    add(&record.key);
+                    add(record.key());
                     continue;
                 }
                 for (_, desired) in record.attributes().filter(|(id, _)| *id == attribute_id) {
@@ -699,9 +694,9 @@ impl<'a> Resolver<'a> {
             .any(|(_, d)| matches!(d, DesiredRef::Lookup(lookup) if lookup.copy.is_some()));
         let mut copy_sources: BTreeMap<String, CopySource<'a>> = BTreeMap::new();
         if copies {
-            for record in input.desired.iter().filter(|r| !r.key.is_empty()) {
+            for record in input.desired.iter().filter(|r| !r.key().is_empty()) {
                 copy_sources
-                    .entry(record.key.to_lowercase())
+                    .entry(record.key().to_lowercase())
                     .or_default()
                     .record = Some(record);
             }

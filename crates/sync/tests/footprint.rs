@@ -144,11 +144,11 @@ fn the_planners_state_stays_small_per_object() {
         "per object: desired {desired_bytes} B, existing {existing_bytes} B, planning {planning_bytes} B"
     );
     assert!(
-        existing_bytes <= 240,
+        existing_bytes <= 200,
         "existing: {existing_bytes} B per object"
     );
     assert!(
-        desired_bytes <= 350,
+        desired_bytes <= 250,
         "desired: {desired_bytes} B per record"
     );
     assert!(

@@ -28,7 +28,7 @@ impl<'a> Labels<'a> {
             return Labels::default();
         };
         let by_key = ValueIndex::new(records.iter().filter_map(|r| match r.get(&label.id)? {
-            DesiredRef::Values(values) => values.first().map(|v| (r.key.as_str(), v)),
+            DesiredRef::Values(values) => values.first().map(|v| (r.key(), v)),
             _ => None,
         }));
         let by_object_key = ValueIndex::new(
