@@ -405,23 +405,24 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .iter()
         .map(|a| (a.id.as_str(), a))
         .collect();
-    let writable: Vec<&DesiredObject> = input
-        .desired
-        .iter()
-        .filter(|r| !r.key().is_empty() && source_keys.get(r.key()).len() == 1)
-        .filter(|r| by_key.get(r.key()).len() <= 1)
-        .filter(|r| !input.skip_keys.contains(r.key()))
-        .collect();
-    let creating: BTreeSet<&str> = writable
-        .iter()
+    // Read twice rather than collected: one entry per record is what the planner saves on.
+    let writable = || {
+        input
+            .desired
+            .iter()
+            .filter(|r| !r.key().is_empty() && source_keys.get(r.key()).len() == 1)
+            .filter(|r| by_key.get(r.key()).len() <= 1)
+            .filter(|r| !input.skip_keys.contains(r.key()))
+    };
+    let creating: BTreeSet<&str> = writable()
         .filter(|r| !by_key.contains(r.key()))
-        .map(|r| r.key())
+        .map(DesiredObject::key)
         .collect();
     let resolver = Resolver::new(input, &attrs, &creating);
 
     let mut unknown_attributes = BTreeSet::new();
-    let mut candidates: Vec<Candidate<'_>> = Vec::with_capacity(writable.len());
-    for record in &writable {
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
+    for record in writable() {
         for p in &record.problems {
             out.problems.push(problem(
                 record.key(),
@@ -471,6 +472,11 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                     new,
                 });
             }
+        }
+        if existing.is_some() && changes.is_empty() {
+            // Sends nothing, so no rule below can refuse it or take anything from it.
+            out.unchanged += 1;
+            continue;
         }
         candidates.push(Candidate {
             key: record.key(),

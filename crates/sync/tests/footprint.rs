@@ -152,7 +152,7 @@ fn the_planners_state_stays_small_per_object() {
         "desired: {desired_bytes} B per record"
     );
     assert!(
-        planning_bytes <= 200,
+        planning_bytes <= 170,
         "planning: {planning_bytes} B per object"
     );
 }
