@@ -74,11 +74,7 @@ impl RecordTransform for MappingTransform {
                     message: format!("line {}, column {}: {}", d.line, d.column, d.message),
                 })
                 .collect();
-            return DesiredObject {
-                key: String::new(),
-                attributes: Vec::new(),
-                problems,
-            };
+            return DesiredObject::new(String::new(), Vec::<(String, Desired)>::new(), problems);
         }
         let guard = self.transformer.borrow();
         let (_, transformer) = guard.as_ref().expect("ensured above");
@@ -90,26 +86,37 @@ impl RecordTransform for MappingTransform {
 /// references by attribute become lookups, users by email become Jira user searches).
 pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObject {
     let key_id = &target.key_attribute().id;
-    let mut attributes = Vec::new();
+    let problems = values
+        .errors
+        .into_iter()
+        .map(|e| RecordProblem {
+            attribute: Some(e.attribute),
+            message: e.message,
+        })
+        .collect();
+    let mut record = DesiredObject::builder(values.key.unwrap_or_default(), problems);
     for attribute in values
         .values
         .into_iter()
         .filter(|a| &a.attribute_id != key_id)
     {
-        let desired = match attribute.values.first() {
+        let id = attribute.attribute_id.as_str();
+        let canonical = || attribute.values.iter().map(Value::canonical);
+        match attribute.values.first() {
             Some(Value::Reference(first)) if first.copy.is_some() => {
                 let copied = first.copy.as_deref().unwrap_or_default();
-                Desired::Lookup(Box::new(DesiredLookup {
+                let lookup = Desired::Lookup(Box::new(DesiredLookup {
                     target_type_id: target.object_type_id.clone(),
                     by: LookupBy::Key,
-                    values: attribute.values.iter().map(Value::canonical).collect(),
+                    values: canonical().collect(),
                     copy: Some(
                         target
                             .attribute(copied)
                             .map(|a| a.id.clone())
                             .unwrap_or_else(|| copied.to_string()),
                     ),
-                }))
+                }));
+                record.push(id, &lookup);
             }
             Some(Value::Reference(first)) if first.attribute.is_some() => {
                 let target_type_id = first
@@ -123,12 +130,13 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
                             .and_then(|a| a.reference_target().map(str::to_string))
                     })
                     .unwrap_or_default();
-                Desired::Lookup(Box::new(DesiredLookup {
+                let lookup = Desired::Lookup(Box::new(DesiredLookup {
                     target_type_id,
                     by: LookupBy::Attribute(first.attribute.clone().unwrap_or_default()),
-                    values: attribute.values.iter().map(Value::canonical).collect(),
+                    values: canonical().collect(),
                     copy: None,
-                }))
+                }));
+                record.push(id, &lookup);
             }
             Some(Value::User(_))
                 if attribute
@@ -136,27 +144,10 @@ pub fn desired_from_values(values: RecordValues, target: &Target) -> DesiredObje
                     .iter()
                     .any(|v| matches!(v, Value::User(UserRef::Email(_)))) =>
             {
-                Desired::JiraUser {
-                    emails: attribute.values.iter().map(Value::canonical).collect(),
-                }
+                record.push_jira_users(id, canonical());
             }
-            _ => Desired::Values {
-                values: attribute.values.iter().map(Value::canonical).collect(),
-            },
-        };
-        attributes.push((attribute.attribute_id, desired));
+            _ => record.push_values(id, canonical()),
+        }
     }
-    let problems = values
-        .errors
-        .into_iter()
-        .map(|e| RecordProblem {
-            attribute: Some(e.attribute),
-            message: e.message,
-        })
-        .collect();
-    DesiredObject {
-        key: values.key.unwrap_or_default(),
-        attributes,
-        problems,
-    }
+    record.build()
 }

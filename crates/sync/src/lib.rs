@@ -53,8 +53,8 @@ pub use host::{
     block_on, join_all, HttpRequest, HttpResponse, LogLevel, Service, SyncHost, TransportError,
 };
 pub use model::{
-    AttrDef, AttributeId, Desired, DesiredLookup, DesiredObject, ExistingObject, LookupBy,
-    RecordProblem, ResolvedMissing,
+    AttrDef, AttributeId, Desired, DesiredBuilder, DesiredEntries, DesiredLookup, DesiredObject,
+    DesiredRef, ExistingObject, LookupBy, LookupRef, RecordProblem, ResolvedMissing, Values,
 };
 pub use plan::{plan, LookupTable, Plan, PlanInput};
 pub use report::{Counts, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus};

@@ -8,10 +8,13 @@ use serde::{Deserialize, Serialize};
 
 use tributary_mapping::{Limit, MissingPolicy};
 
+pub(crate) mod index;
 mod rules;
 
+use index::{Items, ValueIndex};
+
 use crate::model::{
-    same_values, AttrDef, Desired, DesiredLookup, DesiredObject, ExistingObject, LookupBy,
+    same_values, AttrDef, DesiredObject, DesiredRef, ExistingObject, LookupBy, LookupRef,
     ResolvedMissing,
 };
 
@@ -250,7 +253,7 @@ impl Plan {
     pub fn failed(&self, desired: &[DesiredObject]) -> u64 {
         desired
             .iter()
-            .filter(|r| r.key.is_empty() || self.refused.contains(&r.key))
+            .filter(|r| r.key().is_empty() || self.refused.contains(r.key()))
             .count() as u64
     }
 
@@ -340,11 +343,9 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     let key_id = input.key_attribute.id.as_str();
 
     // Source side: reject empty and duplicate keys, never guess between duplicates.
-    let mut source_count: BTreeMap<&str, usize> = BTreeMap::new();
-    for record in input.desired {
-        *source_count.entry(record.key.as_str()).or_default() += 1;
-    }
-    for record in input.desired.iter().filter(|r| r.key.is_empty()) {
+    let source_keys: ValueIndex<&str, ()> =
+        ValueIndex::new(input.desired.iter().map(|r| (r.key(), ())));
+    for record in input.desired.iter().filter(|r| r.key().is_empty()) {
         for p in &record.problems {
             out.problems.push(problem(
                 "",
@@ -356,7 +357,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
     // Keys of records never written because their key is not one-to-one.
     let mut duplicated: BTreeSet<String> = BTreeSet::new();
-    for (key, count) in &source_count {
+    for (key, records) in source_keys.groups() {
+        let count = records.len();
         if key.is_empty() {
             out.problems.push(problem(
                 "",
@@ -364,7 +366,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 format!("{count} source record(s) have no key value and were skipped"),
                 Level::Error,
             ));
-        } else if *count > 1 {
+        } else if count > 1 {
             duplicated.insert(key.to_string());
             out.problems.push(problem(
                 key,
@@ -376,18 +378,19 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
     }
 
     // Assets side: objects by key value; duplicates are reported and left alone.
-    let mut by_key: BTreeMap<&str, Vec<&ExistingObject>> = BTreeMap::new();
-    for object in input.existing {
-        if let Some(value) = object.get(key_id).first() {
-            by_key.entry(value).or_default().push(object);
-        }
-    }
-    for (key, objects) in &by_key {
+    let by_key: ValueIndex<&str, &ExistingObject> = ValueIndex::new(
+        input
+            .existing
+            .iter()
+            .filter_map(|o| Some((o.get(key_id).first()?, o))),
+    );
+    let keyed = by_key.distinct() as u64;
+    for (key, objects) in by_key.groups() {
         if objects.len() > 1 {
-            if source_count.contains_key(key) {
+            if source_keys.contains(key) {
                 duplicated.insert(key.to_string());
             }
-            let keys: Vec<&str> = objects.iter().map(|o| o.object_key.as_str()).collect();
+            let keys: Vec<&str> = objects.iter().map(|o| o.object_key()).collect();
             out.problems.push(problem(
                 key,
                 None,
@@ -402,58 +405,55 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         .iter()
         .map(|a| (a.id.as_str(), a))
         .collect();
-    let writable: Vec<&DesiredObject> = input
-        .desired
-        .iter()
-        .filter(|r| !r.key.is_empty() && source_count[r.key.as_str()] == 1)
-        .filter(|r| by_key.get(r.key.as_str()).is_none_or(|o| o.len() == 1))
-        .filter(|r| !input.skip_keys.contains(&r.key))
-        .collect();
-    let creating: BTreeSet<&str> = writable
-        .iter()
-        .filter(|r| !by_key.contains_key(r.key.as_str()))
-        .map(|r| r.key.as_str())
+    // Read twice rather than collected: one entry per record is what the planner saves on.
+    let writable = || {
+        input
+            .desired
+            .iter()
+            .filter(|r| !r.key().is_empty() && source_keys.get(r.key()).len() == 1)
+            .filter(|r| by_key.get(r.key()).len() <= 1)
+            .filter(|r| !input.skip_keys.contains(r.key()))
+    };
+    let creating: BTreeSet<&str> = writable()
+        .filter(|r| !by_key.contains(r.key()))
+        .map(DesiredObject::key)
         .collect();
     let resolver = Resolver::new(input, &attrs, &creating);
 
     let mut unknown_attributes = BTreeSet::new();
-    let mut candidates: Vec<Candidate<'_>> = Vec::with_capacity(writable.len());
-    for record in &writable {
+    let mut candidates: Vec<Candidate<'_>> = Vec::new();
+    for record in writable() {
         for p in &record.problems {
             out.problems.push(problem(
-                &record.key,
+                record.key(),
                 p.attribute.clone(),
                 p.message.clone(),
                 Level::Error,
             ));
         }
-        let existing = by_key.get(record.key.as_str()).map(|o| o[0]);
+        let existing = by_key.get(record.key()).first().copied();
         let mut changes = Vec::new();
         if existing.is_none() {
             changes.push(Change {
                 attribute_id: key_id.to_string(),
                 attribute: input.key_attribute.name.clone(),
                 old: Vec::new(),
-                new: vec![WriteValue::Text(record.key.clone())],
+                new: vec![WriteValue::Text(record.key().to_string())],
             });
         }
-        for (attribute_id, desired) in &record.attributes {
-            let Some(def) = attrs.get(attribute_id.as_str()) else {
-                unknown_attributes.insert(attribute_id.clone());
+        for (attribute_id, desired) in record.attributes() {
+            let Some(def) = attrs.get(attribute_id).filter(|def| def.writable) else {
+                unknown_attributes.insert(attribute_id.to_string());
                 continue;
             };
-            if !def.writable {
-                unknown_attributes.insert(attribute_id.clone());
-                continue;
-            }
-            let Some(mut new) = resolver.resolve(&record.key, def, desired, &mut out.problems)
+            let Some(mut new) = resolver.resolve(record.key(), def, desired, &mut out.problems)
             else {
                 continue;
             };
             dedup(&mut new);
             if let Some(message) = rules::refused_values(def, &new) {
                 out.problems.push(problem(
-                    &record.key,
+                    record.key(),
                     Some(def.name.clone()),
                     message,
                     Level::Error,
@@ -473,8 +473,13 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 });
             }
         }
+        if existing.is_some() && changes.is_empty() {
+            // Sends nothing, so no rule below can refuse it or take anything from it.
+            out.unchanged += 1;
+            continue;
+        }
         candidates.push(Candidate {
-            key: &record.key,
+            key: record.key(),
             existing,
             changes,
         });
@@ -490,8 +495,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             Some(_) if candidate.changes.is_empty() => out.unchanged += 1,
             Some(object) => out.updates.push(Update {
                 key,
-                id: object.id.clone(),
-                object_key: object.object_key.clone(),
+                id: object.id().to_string(),
+                object_key: object.object_key().to_string(),
                 changes: candidate.changes,
             }),
             None => out.creates.push(Create {
@@ -511,8 +516,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
         ));
     }
     out.creates = order_creates(std::mem::take(&mut out.creates));
-    guard_clears(input, by_key.len() as u64, &mut out);
-    plan_missing(input, &by_key, &source_count, &attrs, &mut out);
+    guard_clears(input, keyed, &mut out);
+    plan_missing(input, &by_key, keyed, &source_keys, &attrs, &mut out);
     out
 }
 
@@ -592,15 +597,15 @@ fn display(values: &[WriteValue]) -> Vec<String> {
 /// Same-type lookups: by what, then lower-cased value → object keys (existing objects) or
 /// source keys (objects this run creates). Borrowed from the planner's input: one entry per
 /// object of the type, so it holds no copies of their texts.
-type SameTypeIndex<'a> = BTreeMap<LookupBy, BTreeMap<Cow<'a, str>, Vec<&'a str>>>;
+type SameTypeIndex<'a> = BTreeMap<LookupBy<&'a str>, ValueIndex<Cow<'a, str>, &'a str>>;
 
 /// The keys a same-type lookup finds for a lower-cased value.
 fn same_type<'i, 'a>(
     index: &'i SameTypeIndex<'a>,
-    by: &LookupBy,
+    by: LookupBy<&'a str>,
     lower: &str,
-) -> Option<&'i [&'a str]> {
-    index.get(by)?.get(lower).map(Vec::as_slice)
+) -> Option<Items<'i, Cow<'a, str>, &'a str>> {
+    Some(index.get(&by)?.get(lower)).filter(|keys| !keys.is_empty())
 }
 
 /// The lower-cased form of `value` (AQL `=` is case-insensitive), borrowed when it is
@@ -644,12 +649,12 @@ impl<'a> Resolver<'a> {
         creating: &BTreeSet<&str>,
     ) -> Self {
         // Which same-type lookups are used, so only those attributes are indexed.
-        let mut used: BTreeSet<LookupBy> = BTreeSet::new();
+        let mut used: BTreeSet<LookupBy<&'a str>> = BTreeSet::new();
         for record in input.desired {
-            for (_, desired) in &record.attributes {
-                if let Desired::Lookup(lookup) = desired {
+            for (_, desired) in record.attributes() {
+                if let DesiredRef::Lookup(lookup) = desired {
                     if lookup.target_type_id == input.object_type_id {
-                        used.insert(lookup.by.clone());
+                        used.insert(lookup.by);
                     }
                 }
             }
@@ -657,7 +662,7 @@ impl<'a> Resolver<'a> {
         let mut existing_index = SameTypeIndex::default();
         let mut created_index = SameTypeIndex::default();
         for by in used {
-            let attribute_id = match &by {
+            let attribute_id = match by {
                 LookupBy::Key => Some(input.key_attribute.id.as_str()),
                 LookupBy::Attribute(name) => attrs
                     .values()
@@ -667,52 +672,37 @@ impl<'a> Resolver<'a> {
             let Some(attribute_id) = attribute_id else {
                 continue;
             };
-            let existing = existing_index.entry(by.clone()).or_default();
-            for object in input.existing {
-                for value in object.get(attribute_id) {
-                    existing
-                        .entry(fold_case(value))
-                        .or_default()
-                        .push(&object.object_key);
-                }
-            }
-            let created = created_index.entry(by).or_default();
-            for record in input
-                .desired
-                .iter()
-                .filter(|r| creating.contains(r.key.as_str()))
-            {
-                let mut add = |value: &'a str| {
-                    created
-                        .entry(fold_case(value))
-                        .or_default()
-                        .push(&record.key)
-                };
+            let existing = input.existing.iter().flat_map(|object| {
+                object
+                    .get(attribute_id)
+                    .map(|value| (fold_case(value), object.object_key()))
+            });
+            existing_index.insert(by, ValueIndex::new(existing));
+            let mut created = Vec::new();
+            for record in input.desired.iter().filter(|r| creating.contains(r.key())) {
+                let mut add = |value: &'a str| created.push((fold_case(value), record.key()));
                 if attribute_id == input.key_attribute.id {
-                    add(&record.key);
+                    add(record.key());
                     continue;
                 }
-                for (_, desired) in record
-                    .attributes
-                    .iter()
-                    .filter(|(id, _)| id == attribute_id)
-                {
-                    if let Desired::Values { values } = desired {
-                        values.iter().for_each(|v| add(v));
+                for (_, desired) in record.attributes().filter(|(id, _)| *id == attribute_id) {
+                    if let DesiredRef::Values(values) = desired {
+                        values.for_each(&mut add);
                     }
                 }
             }
+            created_index.insert(by, ValueIndex::new(created));
         }
         let copies = input
             .desired
             .iter()
-            .flat_map(|r| &r.attributes)
-            .any(|(_, d)| matches!(d, Desired::Lookup(lookup) if lookup.copy.is_some()));
+            .flat_map(DesiredObject::attributes)
+            .any(|(_, d)| matches!(d, DesiredRef::Lookup(lookup) if lookup.copy.is_some()));
         let mut copy_sources: BTreeMap<String, CopySource<'a>> = BTreeMap::new();
         if copies {
-            for record in input.desired.iter().filter(|r| !r.key.is_empty()) {
+            for record in input.desired.iter().filter(|r| !r.key().is_empty()) {
                 copy_sources
-                    .entry(record.key.to_lowercase())
+                    .entry(record.key().to_lowercase())
                     .or_default()
                     .record = Some(record);
             }
@@ -734,25 +724,18 @@ impl<'a> Resolver<'a> {
     /// record when that maps the attribute, else from Assets; `None` when no object has the key.
     fn copied(&self, key: &str, copy: &str) -> Option<Vec<WriteValue>> {
         let source = self.copy_sources.get(&key.to_lowercase())?;
-        let mapped = source.record.and_then(|record| {
-            record
-                .attributes
-                .iter()
-                .find(|(id, _)| id == copy)
-                .and_then(|(_, desired)| match desired {
-                    Desired::Values { values } => Some(values.clone()),
-                    Desired::JiraUser { emails } => Some(
-                        emails
-                            .iter()
-                            .filter_map(|e| match e.contains('@') {
-                                false => Some(e.clone()),
-                                true => self.input.lookups.users.get(&e.to_lowercase())?.clone(),
-                            })
-                            .collect(),
-                    ),
-                    // A reference on the found record resolves in its own row; Assets has it.
-                    Desired::Lookup(_) => None,
-                })
+        let mapped = source.record.and_then(|record| match record.get(copy)? {
+            DesiredRef::Values(values) => Some(values.to_vec()),
+            DesiredRef::JiraUser(emails) => Some(
+                emails
+                    .filter_map(|e| match e.contains('@') {
+                        false => Some(e.to_string()),
+                        true => self.input.lookups.users.get(&e.to_lowercase())?.clone(),
+                    })
+                    .collect(),
+            ),
+            // A reference on the found record resolves in its own row; Assets has it.
+            DesiredRef::Lookup(_) => None,
         });
         match (mapped, source.object) {
             (Some(values), _) => Some(values.into_iter().map(WriteValue::Text).collect()),
@@ -773,22 +756,25 @@ impl<'a> Resolver<'a> {
         &self,
         key: &str,
         def: &AttrDef,
-        desired: &Desired,
+        desired: DesiredRef<'a>,
         problems: &mut Vec<Problem>,
     ) -> Option<Vec<WriteValue>> {
         let mut report = |message: String, level: Level| {
             problems.push(problem(key, Some(def.name.clone()), message, level))
         };
         match desired {
-            Desired::Values { values } => {
+            DesiredRef::Values(values) => {
                 // References and users given as literals are already object keys / accountIds.
-                Some(values.iter().cloned().map(WriteValue::Text).collect())
+                Some(values.map(|v| WriteValue::Text(v.to_string())).collect())
             }
-            Desired::Lookup(lookup) if lookup.copy.is_some() => {
-                let (values, copy) = (&lookup.values, lookup.copy.as_deref().unwrap_or_default());
+            DesiredRef::Lookup(LookupRef {
+                values,
+                copy: Some(copy),
+                ..
+            }) => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
-                for value in values.iter().filter(|v| !v.trim().is_empty()) {
+                for value in values.filter(|v| !v.trim().is_empty()) {
                     match self.copied(value, copy) {
                         Some(found) => out.extend(found),
                         None => {
@@ -809,16 +795,15 @@ impl<'a> Resolver<'a> {
                 }
                 Some(unique)
             }
-            Desired::Lookup(lookup) => {
-                let DesiredLookup {
-                    target_type_id,
-                    by,
-                    values,
-                    ..
-                } = &**lookup;
+            DesiredRef::Lookup(LookupRef {
+                target_type_id,
+                by,
+                values,
+                ..
+            }) => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
-                for value in values.iter().filter(|v| !v.trim().is_empty()) {
+                for value in values.filter(|v| !v.trim().is_empty()) {
                     let lower = value.to_lowercase();
                     let found: Vec<WriteValue> = if target_type_id == self.input.object_type_id {
                         match (
@@ -841,7 +826,7 @@ impl<'a> Resolver<'a> {
                         self.input
                             .lookups
                             .objects
-                            .get(&(target_type_id.clone(), by.clone(), lower))
+                            .get(&(target_type_id.to_string(), by.to_owned(), lower))
                             .map(|keys| keys.iter().cloned().map(WriteValue::Text).collect())
                             .unwrap_or_default()
                     };
@@ -862,13 +847,13 @@ impl<'a> Resolver<'a> {
                 }
                 Some(out)
             }
-            Desired::JiraUser { emails } => {
+            DesiredRef::JiraUser(emails) => {
                 let mut out = Vec::new();
                 let mut unresolved = 0;
                 for email in emails {
                     if !email.contains('@') {
                         // Already an accountId.
-                        out.push(WriteValue::Text(email.clone()));
+                        out.push(WriteValue::Text(email.to_string()));
                         continue;
                     }
                     match self.input.lookups.users.get(&email.to_lowercase()) {
@@ -888,7 +873,7 @@ impl<'a> Resolver<'a> {
     }
 }
 
-fn describe_by(by: &LookupBy) -> String {
+fn describe_by(by: LookupBy<&str>) -> String {
     match by {
         LookupBy::Key => "the key value".to_string(),
         LookupBy::Attribute(name) => format!("{name} ="),
@@ -959,16 +944,19 @@ fn order_creates(mut creates: Vec<Create>) -> Vec<Create> {
 /// Decides what happens to keyed objects the source no longer has, applying the guards.
 fn plan_missing(
     input: &PlanInput<'_>,
-    by_key: &BTreeMap<&str, Vec<&ExistingObject>>,
-    source: &BTreeMap<&str, usize>,
+    by_key: &ValueIndex<&str, &ExistingObject>,
+    keyed: u64,
+    source: &ValueIndex<&str, ()>,
     attrs: &BTreeMap<&str, &AttrDef>,
     out: &mut Plan,
 ) {
-    for (key, objects) in by_key {
-        if objects.len() > 1 || source.contains_key(key) {
+    for (key, objects) in by_key.groups() {
+        if objects.len() > 1 || source.contains(key) {
             continue;
         }
-        let object = objects[0];
+        let Some(&object) = objects.first() else {
+            continue;
+        };
         let (action, changes) = match input.missing {
             MissingPolicy::Ignore => (RetireAction::Ignore, Vec::new()),
             MissingPolicy::Delete => (RetireAction::Delete, Vec::new()),
@@ -998,8 +986,8 @@ fn plan_missing(
         };
         out.missing.push(Missing {
             key: key.to_string(),
-            id: object.id.clone(),
-            object_key: object.object_key.clone(),
+            id: object.id().to_string(),
+            object_key: object.object_key().to_string(),
             action,
             changes,
         });
@@ -1022,7 +1010,6 @@ fn plan_missing(
             "the source returned no records, so nothing was {verb} ({retiring} object(s) would have been); check the import's filters and the JumpCloud connection"
         ))
     } else if let Some(limit) = input.limit {
-        let keyed = by_key.len() as u64;
         let allowed = limit.allowed(keyed);
         (retiring > allowed).then(|| {
             format!(

@@ -1994,10 +1994,7 @@ fn aql_page_views_read_the_same_canonical_values_as_the_full_object_model() {
     let view: AqlPageView<'_> = serde_json::from_str(&page).unwrap();
     assert!(view.is_last);
     let streamed = tributary_sync::ExistingObject::from_view(&view.values[0], &defs);
-    assert_eq!(
-        (streamed.id.as_str(), streamed.object_key.as_str()),
-        ("42", "HR-42")
-    );
+    assert_eq!((streamed.id(), streamed.object_key()), ("42", "HR-42"));
     let object = &full.values[0];
     for def in &defs {
         let before: Vec<String> = object

@@ -84,11 +84,7 @@ fn desired(i: usize) -> DesiredObject {
         })),
     ));
     attributes.push(("9".into(), Desired::values([format!("City {}", i % 7)])));
-    DesiredObject {
-        key: jumpcloud_id(i),
-        attributes,
-        problems: Vec::new(),
-    }
+    DesiredObject::new(jumpcloud_id(i), attributes, Vec::new())
 }
 
 fn existing(i: usize) -> ExistingObject {
@@ -148,15 +144,15 @@ fn the_planners_state_stays_small_per_object() {
         "per object: desired {desired_bytes} B, existing {existing_bytes} B, planning {planning_bytes} B"
     );
     assert!(
-        existing_bytes <= 300,
+        existing_bytes <= 200,
         "existing: {existing_bytes} B per object"
     );
     assert!(
-        desired_bytes <= 1_300,
+        desired_bytes <= 250,
         "desired: {desired_bytes} B per record"
     );
     assert!(
-        planning_bytes <= 600,
+        planning_bytes <= 170,
         "planning: {planning_bytes} B per object"
     );
 }

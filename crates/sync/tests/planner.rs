@@ -29,14 +29,7 @@ fn attributes() -> Vec<AttrDef> {
 }
 
 fn record(key: &str, attrs: &[(&str, Desired)]) -> DesiredObject {
-    DesiredObject {
-        key: key.to_string(),
-        attributes: attrs
-            .iter()
-            .map(|(id, d)| (id.to_string(), d.clone()))
-            .collect(),
-        problems: Vec::new(),
-    }
+    DesiredObject::new(key, attrs.iter().cloned(), Vec::new())
 }
 
 fn named(key: &str, name: &str) -> DesiredObject {
@@ -637,8 +630,7 @@ fn a_few_clears_are_real_changes_and_pass_the_default_guard() {
 fn the_clear_guard_keeps_the_other_changes_of_the_objects() {
     let mut case = clears_case(20, 12);
     for (i, r) in case.desired.iter_mut().enumerate().take(12) {
-        r.attributes
-            .push(("7".to_string(), Desired::values([format!("s{i}")])));
+        r.push("7", &Desired::values([format!("s{i}")]));
     }
     let p = case.plan();
     assert!(p.guard.is_some());

@@ -13,7 +13,7 @@ use super::{Engine, Stop};
 use crate::client::CallError;
 use crate::error::RunError;
 use crate::host::{LogLevel, SyncHost};
-use crate::model::{Desired, DesiredObject, LookupBy};
+use crate::model::{DesiredObject, DesiredRef, LookupBy, LookupRef, Values};
 use crate::plan::{Level, LookupTable};
 use crate::report::{RecordError, ReferenceCreate, RunReport, MAX_ERRORS};
 use crate::source::Target;
@@ -40,8 +40,8 @@ impl<H: SyncHost> Engine<'_, H> {
         }
         // (type id, attribute name) → lower-cased value → the value as first written.
         let mut missing: BTreeMap<(String, String), BTreeMap<String, String>> = BTreeMap::new();
-        for (attribute_id, desired) in records.iter().flat_map(|r| &r.attributes) {
-            if !creating.contains(attribute_id.as_str()) {
+        for (attribute_id, desired) in records.iter().flat_map(DesiredObject::attributes) {
+            if !creating.contains(attribute_id) {
                 continue;
             }
             let Some((type_id, LookupBy::Attribute(by), values)) = lookup_of(desired) else {
@@ -50,10 +50,10 @@ impl<H: SyncHost> Engine<'_, H> {
             if type_id == target.object_type_id {
                 continue; // the import's own records are what it creates
             }
-            for value in values.iter().filter(|v| !v.trim().is_empty()) {
+            for value in values.filter(|v| !v.trim().is_empty()) {
                 let key = (
                     type_id.to_string(),
-                    LookupBy::Attribute(by.clone()),
+                    LookupBy::Attribute(by.to_string()),
                     value.to_lowercase(),
                 );
                 if lookups
@@ -64,10 +64,10 @@ impl<H: SyncHost> Engine<'_, H> {
                     continue;
                 }
                 missing
-                    .entry((type_id.to_string(), by.clone()))
+                    .entry((type_id.to_string(), by.to_string()))
                     .or_default()
                     .entry(value.to_lowercase())
-                    .or_insert_with(|| value.clone());
+                    .or_insert_with(|| value.to_string());
             }
         }
         for ((type_id, by), values) in missing {
@@ -155,11 +155,14 @@ impl<H: SyncHost> Engine<'_, H> {
 }
 
 /// A lookup's referenced type, how it is looked up and the values (`None` for other kinds).
-fn lookup_of(desired: &Desired) -> Option<(&str, LookupBy, &[String])> {
+fn lookup_of(desired: DesiredRef<'_>) -> Option<(&str, LookupBy<&str>, Values<'_>)> {
     match desired {
-        Desired::Lookup(lookup) if lookup.copy.is_none() => {
-            Some((&lookup.target_type_id, lookup.by.clone(), &lookup.values))
-        }
+        DesiredRef::Lookup(LookupRef {
+            target_type_id,
+            by,
+            values,
+            copy: None,
+        }) => Some((target_type_id, by, values)),
         _ => None,
     }
 }

@@ -3,17 +3,17 @@
 //! the object referenced, where the run knows it (objects of the import's own type, such as a
 //! manager, and objects the run creates).
 
-use std::collections::HashMap;
-
-use crate::model::{AttrDef, Desired, DesiredObject, ExistingObject};
+use crate::model::{AttrDef, DesiredObject, DesiredRef, ExistingObject};
+use crate::plan::index::ValueIndex;
 use crate::report::{ChangeView, CreateView, MissingView, PlanView, UpdateView};
 
 /// Labels by source key and by Assets object key, borrowed from the records and objects the
-/// run holds anyway (nothing is copied until an entry is labelled).
+/// run holds anyway (nothing is copied until an entry is labelled). One entry per record and
+/// object: sorted lists, not hash tables (a key given twice: the last label counts).
 #[derive(Debug, Default)]
 pub(crate) struct Labels<'a> {
-    by_key: HashMap<&'a str, &'a str>,
-    by_object_key: HashMap<&'a str, &'a str>,
+    by_key: ValueIndex<&'a str, &'a str>,
+    by_object_key: ValueIndex<&'a str, &'a str>,
 }
 
 impl<'a> Labels<'a> {
@@ -27,22 +27,15 @@ impl<'a> Labels<'a> {
         let Some(label) = defs.iter().find(|d| d.attribute.label) else {
             return Labels::default();
         };
-        let by_key = records
-            .iter()
-            .filter_map(|r| {
-                let (_, desired) = r.attributes.iter().find(|(id, _)| *id == label.id)?;
-                match desired {
-                    Desired::Values { values } => {
-                        values.first().map(|v| (r.key.as_str(), v.as_str()))
-                    }
-                    _ => None,
-                }
-            })
-            .collect();
-        let by_object_key = existing
-            .iter()
-            .filter_map(|o| o.get(&label.id).next().map(|v| (o.object_key.as_str(), v)))
-            .collect();
+        let by_key = ValueIndex::new(records.iter().filter_map(|r| match r.get(&label.id)? {
+            DesiredRef::Values(values) => values.first().map(|v| (r.key(), v)),
+            _ => None,
+        }));
+        let by_object_key = ValueIndex::new(
+            existing
+                .iter()
+                .filter_map(|o| o.get(&label.id).next().map(|v| (o.object_key(), v))),
+        );
         Labels {
             by_key,
             by_object_key,
@@ -51,12 +44,15 @@ impl<'a> Labels<'a> {
 
     /// The label of a record by its source key.
     pub fn of_key(&self, key: &str) -> Option<String> {
-        self.by_key.get(key).map(|l| l.to_string())
+        self.by_key.get(key).last().map(|l| l.to_string())
     }
 
     /// The label of an Assets object of the type, by its key.
     fn of_object(&self, object_key: &str) -> Option<String> {
-        self.by_object_key.get(object_key).map(|l| l.to_string())
+        self.by_object_key
+            .get(object_key)
+            .last()
+            .map(|l| l.to_string())
     }
 
     /// The label of a value shown in a change: an object key of the type, or a
@@ -66,8 +62,8 @@ impl<'a> Labels<'a> {
             .strip_prefix("(new object ")
             .and_then(|v| v.strip_suffix(')'))
         {
-            Some(key) => self.by_key.get(key).copied(),
-            None => self.by_object_key.get(value).copied(),
+            Some(key) => self.by_key.get(key).last().copied(),
+            None => self.by_object_key.get(value).last().copied(),
         }
     }
 

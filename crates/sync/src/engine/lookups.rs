@@ -13,7 +13,9 @@ use super::{Engine, Stop};
 use crate::client::{encode, request, CallError, CallKind};
 use crate::error::RunError;
 use crate::host::{join_all, LogLevel, Service, SyncHost};
-use crate::model::{AttrDef, Desired, DesiredObject, ExistingObject, LookupBy, RecordProblem};
+use crate::model::{
+    AttrDef, Desired, DesiredObject, DesiredRef, ExistingObject, LookupBy, RecordProblem,
+};
 use crate::plan::LookupTable;
 use crate::source::Target;
 
@@ -36,13 +38,16 @@ impl<H: SyncHost> Engine<'_, H> {
             .filter(|a| a.kind == AttributeKind::Status)
             .map(|a| (a.id.as_str(), a.type_value_multi.is_empty()))
             .collect();
-        let by_name = |v: &String| !is_id(v);
-        let mut needed = records.iter().flat_map(|r| &r.attributes).any(|(id, d)| {
-            let Some(open) = status_attrs.get(id.as_str()) else {
-                return false;
-            };
-            matches!(d, Desired::Values { values } if values.iter().any(|v| *open || by_name(v)))
-        });
+        let by_name = |v: &str| !is_id(v);
+        let mut needed = records
+            .iter()
+            .flat_map(DesiredObject::attributes)
+            .any(|(id, d)| {
+                let Some(open) = status_attrs.get(id) else {
+                    return false;
+                };
+                matches!(d, DesiredRef::Values(values) if values.clone().any(|v| *open || by_name(v)))
+            });
         if let MissingPolicy::Mark { set } = &self.spec.missing {
             needed |= set.iter().any(|(name, value)| {
                 target
@@ -66,26 +71,25 @@ impl<H: SyncHost> Engine<'_, H> {
         records: &[DesiredObject],
     ) -> Result<LookupTable, Stop> {
         let mut table = LookupTable::default();
-        let mut wanted: BTreeMap<(String, LookupBy), BTreeSet<String>> = BTreeMap::new();
+        let mut wanted: BTreeMap<(&str, LookupBy<&str>), BTreeSet<String>> = BTreeMap::new();
         let mut emails: BTreeSet<String> = BTreeSet::new();
-        for (_, desired) in records.iter().flat_map(|r| &r.attributes) {
+        for (_, desired) in records.iter().flat_map(DesiredObject::attributes) {
             match desired {
-                Desired::Lookup(lookup) if lookup.target_type_id != target.object_type_id => {
+                DesiredRef::Lookup(lookup) if lookup.target_type_id != target.object_type_id => {
                     wanted
-                        .entry((lookup.target_type_id.clone(), lookup.by.clone()))
+                        .entry((lookup.target_type_id, lookup.by))
                         .or_default()
-                        .extend(lookup.values.iter().cloned());
+                        .extend(lookup.values.map(str::to_string));
                 }
-                Desired::JiraUser { emails: list } => emails.extend(
-                    list.iter()
-                        .filter(|e| e.contains('@'))
-                        .map(|e| e.to_lowercase()),
-                ),
+                DesiredRef::JiraUser(list) => {
+                    emails.extend(list.filter(|e| e.contains('@')).map(|e| e.to_lowercase()))
+                }
                 _ => {}
             }
         }
         for ((type_id, by), values) in wanted {
-            self.find_references(&type_id, &by, values).await?;
+            self.find_references(type_id, &by.to_owned(), values)
+                .await?;
         }
         // Searches already done in this run are kept, so a continuation does not repeat them.
         let emails: Vec<String> = emails
@@ -168,7 +172,7 @@ impl<H: SyncHost> Engine<'_, H> {
                     let compact = ExistingObject::from_view(&object, std::slice::from_ref(&def));
                     for value in compact.get(&def.id) {
                         if wanted.contains(&value.to_lowercase()) {
-                            matches.push((value.to_string(), compact.object_key.clone()));
+                            matches.push((value.to_string(), compact.object_key().to_string()));
                         }
                     }
                 })
@@ -263,9 +267,15 @@ pub(super) fn apply_statuses(
         return;
     }
     for record in records.iter_mut() {
+        if !record
+            .attributes()
+            .any(|(id, _)| status_attrs.contains_key(id))
+        {
+            continue;
+        }
         let mut problems = Vec::new();
-        record.attributes.retain_mut(|(id, desired)| {
-            let Some(name) = status_attrs.get(id.as_str()) else {
+        record.edit_attributes(|id, desired| {
+            let Some(name) = status_attrs.get(id) else {
                 return true;
             };
             let Desired::Values { values } = desired else {

@@ -36,7 +36,6 @@ use crate::report::{
     Guard, PlanView, Progress, RecordError, RunOptions, RunPhase, RunReport, RunStatus,
 };
 use crate::source::{Import, ImportSpec, RecordTransform, Target};
-use tributary_models::assets::AttributeKind;
 
 use assets::{is_id, Assets};
 use store::{valid_id, ResolvedIds, RunState, RunStore, SliceClaim, Stage};
@@ -1158,18 +1157,13 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             .map(AttrDef::from_attribute)
             .collect();
         let statuses = self.status_ids(&target, desired).await?;
-        // Status names become ids in a copy (the stored records keep what the source said);
-        // without Status attributes there is nothing to copy.
-        let records: std::borrow::Cow<'_, [DesiredObject]> =
-            if defs.iter().any(|d| d.kind == AttributeKind::Status) {
-                let mut records = desired.clone();
-                lookups::apply_statuses(&mut records, &defs, &statuses);
-                std::borrow::Cow::Owned(records)
-            } else {
-                std::borrow::Cow::Borrowed(desired.as_slice())
-            };
-        let mut lookups = self.resolve_lookups(&target, &records).await?;
-        self.create_missing_references(&target, &records, &mut lookups, &mut state.report)
+        // Status names become ids in the records themselves, not in a copy of them all: that is
+        // idempotent (ids stay ids, a refused status is a problem and its attribute is gone),
+        // so records stored for a continuation plan the same again.
+        lookups::apply_statuses(desired, &defs, &statuses);
+        let records = desired.as_slice();
+        let mut lookups = self.resolve_lookups(&target, records).await?;
+        self.create_missing_references(&target, records, &mut lookups, &mut state.report)
             .await?;
         let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
         // Read last, after the lookups (Jira user searches may take slices of their own): a
@@ -1185,7 +1179,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             object_type_id: &target.object_type_id,
             key_attribute: &defs[target.key_index],
             attributes: &defs,
-            desired: &records,
+            desired: records,
             existing: &existing,
             lookups: &lookups,
             missing: &missing,
@@ -1196,12 +1190,12 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         if let Some(reason) = &state.source_changed {
             withhold_retirements(&mut the_plan, reason);
         }
-        self.record_plan(state, &the_plan, &records);
+        self.record_plan(state, &the_plan, records);
         // The first plan of the run is what it set out to do; later slices re-plan only what
         // is left of it.
         let keep_results = self.options.keep_results && state.report.results.is_none();
         if keep_results || self.options.dry_run {
-            let labels = labels::Labels::new(&defs, &records, &existing);
+            let labels = labels::Labels::new(&defs, records, &existing);
             if keep_results {
                 let index = results::save(
                     self.host,

@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tributary_models::assets::AttributeKind;
 
+use super::index::ValueIndex;
 use super::{
     display, fold_case, is_change, problem, Candidate, Level, Plan, PlanInput, WriteValue,
 };
@@ -156,7 +157,7 @@ fn short_of_required(required: &[&AttrDef], candidate: &Candidate<'_>) -> Option
         ((count as i64) < min).then(|| {
             let what = match candidate.existing {
                 None => "the new object".to_string(),
-                Some(object) => format!("{} after the update", object.object_key),
+                Some(object) => format!("{} after the update", object.object_key()),
             };
             problem(
                 candidate.key,
@@ -183,28 +184,33 @@ fn claim_unique(
         // An object this run creates: no other object can hold it yet.
         WriteValue::Created { created } => format!("\u{0}{created}"),
     };
-    // Borrowed from the objects (one entry per object of the type).
-    let mut holders: BTreeMap<Cow<'_, str>, Vec<&ExistingObject>> = BTreeMap::new();
-    for object in existing {
-        for value in object.get(&def.id) {
-            holders.entry(fold_case(value)).or_default().push(object);
-        }
+    let claiming = |c: &Candidate<'_>| !out.refused.contains(c.key) && c.writes();
+    if !candidates.iter().any(claiming) {
+        return;
     }
+    // Borrowed from the objects (one entry per object of the type).
+    let holders: ValueIndex<Cow<'_, str>, &ExistingObject> =
+        ValueIndex::new(existing.iter().flat_map(|object| {
+            object
+                .get(&def.id)
+                .map(move |value| (fold_case(value), object))
+        }));
     let mut claims: BTreeMap<String, &str> = BTreeMap::new();
     for candidate in candidates {
         if out.refused.contains(candidate.key) || !candidate.writes() {
             continue;
         }
-        let own = candidate.existing.map(|o| o.id.as_str());
+        let own = candidate.existing.map(|o| o.id());
         let values = candidate.after(&def.id);
         let clash = values.iter().find_map(|value| {
             let folded = fold(value);
             let shown = value.display();
             let held = holders
                 .get(folded.as_str())
-                .and_then(|objects| objects.iter().find(|o| Some(o.id.as_str()) != own));
+                .iter()
+                .find(|o| Some(o.id()) != own);
             if let Some(holder) = held {
-                return Some(format!("{} already has {shown:?}", holder.object_key));
+                return Some(format!("{} already has {shown:?}", holder.object_key()));
             }
             claims.get(&folded).map(|first| {
                 format!(
