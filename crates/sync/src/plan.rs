@@ -465,6 +465,7 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
                 .map(|o| o.get(&def.id).collect())
                 .unwrap_or_default();
             if is_change(def, &old, &new, existing.is_none()) {
+                new.shrink_to_fit();
                 changes.push(Change {
                     attribute_id: def.id.clone(),
                     attribute: def.name.clone(),
@@ -478,6 +479,8 @@ pub fn plan(input: &PlanInput<'_>) -> Plan {
             out.unchanged += 1;
             continue;
         }
+        // Held until written (a 100k-record initial sync holds 100k of them): no spare room.
+        changes.shrink_to_fit();
         candidates.push(Candidate {
             key: record.key(),
             existing,

@@ -155,4 +155,28 @@ fn the_planners_state_stays_small_per_object() {
         planning_bytes <= 170,
         "planning: {planning_bytes} B per object"
     );
+
+    // An initial sync: every record becomes a create, held by the plan while it is written.
+    drop(the_plan);
+    drop(existing);
+    let before = held();
+    let initial = plan(&PlanInput {
+        object_type_id: USER_TYPE,
+        key_attribute: &attrs[0],
+        attributes: &attrs,
+        desired: &desired,
+        existing: &[],
+        lookups: &lookups,
+        missing: &missing,
+        limit: None,
+        max_clears: None,
+        skip_keys: &skip,
+    });
+    let (create_bytes, creating_bytes) = (
+        per(HELD.load(Ordering::Relaxed) - before),
+        per(PEAK.load(Ordering::Relaxed) - before),
+    );
+    assert_eq!(initial.creates.len(), USERS, "{:?}", initial.problems);
+    println!("per create: held {create_bytes} B, planning peak {creating_bytes} B");
+    assert!(create_bytes <= 1_700, "create: {create_bytes} B per record");
 }
