@@ -70,7 +70,9 @@ async function serveKvs() {
 function remoteKvs(url) {
   const { hostname, port } = new URL(url);
   const call = (method, path, payload) => new Promise((resolve, reject) => {
-    const request = httpRequest({ hostname, port, method, path }, (response) => {
+    // A connection per call: a kept-alive one can be closed by the server just as a call
+    // goes out on it ("socket hang up").
+    const request = httpRequest({ hostname, port, method, path, agent: false }, (response) => {
       const chunks = [];
       response.on('data', (chunk) => chunks.push(chunk));
       response.on('end', () => resolve(JSON.parse(Buffer.concat(chunks).toString('utf8'))));
@@ -200,6 +202,7 @@ async function chain(users, timeScale) {
       timeScale,
       wallMs,
       status: record?.status,
+      error: record?.error?.message ?? record?.message,
       counts: record?.counts,
       apiCalls: record?.apiCalls,
       runInvocations: record?.invocations,
@@ -222,7 +225,7 @@ const mb = (bytes) => (bytes == null ? '–' : `${(bytes / 1024 / 1024).toFixed(
 /** The chain as a Markdown table. */
 export function chainTable(result) {
   const lines = [
-    `Forge chain: ${result.users.toLocaleString('en')} users, ${result.status}, ${result.invocations.length} invocations, ${(result.wallMs / 1000).toFixed(0)} s (time limits × ${result.timeScale})`,
+    `Forge chain: ${result.users.toLocaleString('en')} users, ${result.status}${result.error ? ` (${result.error})` : ''}, ${result.invocations.length} invocations, ${(result.wallMs / 1000).toFixed(0)} s (time limits × ${result.timeScale})`,
     '',
     '| # | function | ran / limit | wasm memory | RSS peak | V8 heap peak | KVS after |',
     '|---:|---|---:|---:|---:|---:|---:|',
