@@ -33,7 +33,8 @@ pub struct RunOptions {
     pub run_id: Option<String>,
     /// Continue the stored run `runId` (a queue event of the same run).
     pub resume: bool,
-    /// Parallel writes (default 4, at most 16).
+    /// Most requests in flight (default and at most 16); writes keep fewer when their
+    /// quota's rate times the answer time needs fewer.
     pub concurrency: Option<usize>,
     /// How long the lease outlives the invocation's budget, in ms (default 120 000).
     pub lease_ms: Option<f64>,

@@ -792,6 +792,8 @@ fn the_budget_comes_from_the_deadline_less_one_slow_request() {
             budget_ms: None,
             slice: Some(0),
             deadline_ms: Some(now + 2_000.0),
+            // The fake clock adds up requests in flight together: a few at a time.
+            concurrency: Some(4),
             ..options(MAPPING)
         },
     );

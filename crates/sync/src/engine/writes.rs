@@ -1,6 +1,8 @@
 //! The write phase: creates (referenced objects first, level by level), second-pass reference
-//! updates (cycles only), updates, marks and deletes, `concurrency` in flight at a time. A create whose
-//! outcome is uncertain is looked up by its key value before it is sent again.
+//! updates (cycles only), updates, marks and deletes. Each kind keeps as many writes in flight
+//! as its quota's rate times the answer time asks for, at most `concurrency`; the client
+//! paces them by the quota ([`crate::pace`]). A create whose outcome is uncertain is looked up
+//! by its key value before it is sent again.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -12,6 +14,7 @@ use super::store::RunState;
 use super::{Engine, Stop};
 use crate::client::CallError;
 use crate::host::{LogLevel, SyncHost};
+use crate::pace::Quota;
 use crate::plan::{Change, Create, Level, Missing, Plan, Update, WriteValue};
 use crate::report::RecordError;
 use crate::source::Target;
@@ -53,6 +56,17 @@ enum WriteOp<'p> {
     Delete(&'p Missing),
 }
 
+impl WriteOp<'_> {
+    /// The quota the write counts against.
+    fn quota(&self) -> Quota {
+        match self {
+            WriteOp::Create(_) => Quota::AssetsCreate,
+            WriteOp::Deferred(_) | WriteOp::Update(_) | WriteOp::Mark(_) => Quota::AssetsUpdate,
+            WriteOp::Delete(_) => Quota::AssetsDelete,
+        }
+    }
+}
+
 impl<H: SyncHost> Engine<'_, H> {
     /// Carries out a plan, counting outcomes into the run state.
     pub(super) async fn write(
@@ -79,13 +93,18 @@ impl<H: SyncHost> Engine<'_, H> {
         ops.push(the_plan.marks().map(WriteOp::Mark).collect());
         ops.push(the_plan.deletes().map(WriteOp::Delete).collect());
         for group in ops {
-            // A window of `concurrency` writes in flight: a slow answer holds one slot, not a
-            // whole batch. Each group (a reference level, then updates...) ends before the next.
+            // A window of writes in flight: a slow answer holds one slot, not a whole batch.
+            // Each group (a reference level, then updates...) ends before the next. The window
+            // follows the quota's rate and the answer times measured so far.
+            let quota = group.first().map(WriteOp::quota);
             let mut pending = group.iter();
             let mut in_flight: Vec<Pin<Box<dyn Future<Output = Outcome> + '_>>> = Vec::new();
             let mut stopped = false;
             loop {
-                while !stopped && in_flight.len() < self.concurrency {
+                let window = quota.map_or(self.concurrency, |q| {
+                    self.client.in_flight(q, self.concurrency)
+                });
+                while !stopped && in_flight.len() < window {
                     let Some(op) = pending.next() else { break };
                     if self.over_budget() {
                         stopped = true;

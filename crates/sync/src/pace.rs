@@ -1,0 +1,321 @@
+//! Request pacing: one token bucket per rate limit a request counts against, fed by the
+//! documented quotas and by the 429s the services answer.
+//!
+//! Assets documents per-key quotas per endpoint ("Every API key is allowed to perform N
+//! requests per minute to this endpoint": create 2,000, GET object 2,000, AQL 1,000, AQL total
+//! count 500, a type's attributes 2,000; none for PUT or DELETE of an object). Forge allows an
+//! invocation about 100 external requests per runtime minute, and every JumpCloud request is
+//! one. The buckets are GCRA ("generic cell rate") schedules: each request reserves the next
+//! free slot, so waiters are served in the order they asked (none starves), and in any
+//! window of a minute at most `burst + rate × 1 min` requests start, which is kept under the
+//! quota with a small margin for the network's jitter. A 429 pauses the bucket for its
+//! `Retry-After` (every request waiting on it queues again behind the pause) and halves the
+//! rate, which then climbs back to the documented one over a minute without a 429.
+
+use crate::host::HttpRequest;
+use crate::host::Service;
+
+/// What one minute is, in ms.
+const MINUTE_MS: f64 = 60_000.0;
+/// The share of a documented quota the bucket uses: the service counts a request when it
+/// arrives, and arrival times jitter by a few ms against the times requests were sent.
+const QUOTA_SHARE: f64 = 0.99;
+/// What a 429 leaves of the rate.
+const SHRINK: f64 = 0.5;
+/// How long a shrunk rate takes to climb back to the documented one.
+const RECOVERY_MS: f64 = MINUTE_MS;
+
+/// A rate limit a request counts against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Quota {
+    /// Forge's external egress: ~100 requests per runtime minute per invocation (every
+    /// JumpCloud request; `requestJira` calls do not count).
+    JumpCloud,
+    /// `POST /object/create`: 2,000 a minute.
+    AssetsCreate,
+    /// `GET /object/{id}`: 2,000 a minute.
+    AssetsGetObject,
+    /// `POST /object/aql`: 1,000 a minute.
+    AssetsAql,
+    /// `POST /object/aql/totalcount`: 500 a minute.
+    AssetsAqlTotalCount,
+    /// `GET /objecttype/{id}/attributes`: 2,000 a minute.
+    AssetsTypeAttributes,
+    /// `PUT /object/{id}`: no documented quota (paced only by 429s).
+    AssetsUpdate,
+    /// `DELETE /object/{id}`: no documented quota (paced only by 429s).
+    AssetsDelete,
+    /// Every other Jira or Assets request: no documented quota (paced only by 429s).
+    Jira,
+}
+
+impl Quota {
+    /// Every quota, in a fixed order (an index into [`Pacer`]'s buckets).
+    pub const ALL: [Quota; 9] = [
+        Quota::JumpCloud,
+        Quota::AssetsCreate,
+        Quota::AssetsGetObject,
+        Quota::AssetsAql,
+        Quota::AssetsAqlTotalCount,
+        Quota::AssetsTypeAttributes,
+        Quota::AssetsUpdate,
+        Quota::AssetsDelete,
+        Quota::Jira,
+    ];
+
+    /// The quota `request` counts against, from its service, method and route.
+    pub fn of(request: &HttpRequest) -> Quota {
+        if request.service == Service::JumpCloud {
+            return Quota::JumpCloud;
+        }
+        let path = request.path.split('?').next().unwrap_or_default();
+        // Assets routes are relative to `/jsm/assets/workspace/{ws}/v1/`.
+        let Some((_, route)) = path.split_once("/v1/") else {
+            return Quota::Jira;
+        };
+        let parts: Vec<&str> = route.trim_end_matches('/').split('/').collect();
+        match (request.method.as_str(), parts.as_slice()) {
+            ("POST", ["object", "create"]) => Quota::AssetsCreate,
+            ("POST", ["object", "aql"]) => Quota::AssetsAql,
+            ("POST", ["object", "aql", "totalcount"]) => Quota::AssetsAqlTotalCount,
+            ("GET", ["object", _]) => Quota::AssetsGetObject,
+            ("PUT", ["object", _]) => Quota::AssetsUpdate,
+            ("DELETE", ["object", _]) => Quota::AssetsDelete,
+            ("GET", ["objecttype", _, "attributes"]) => Quota::AssetsTypeAttributes,
+            _ => Quota::Jira,
+        }
+    }
+
+    /// Requests a minute the service documents (Forge's egress limit for JumpCloud); `None`
+    /// when no number is documented.
+    pub fn per_minute(self) -> Option<f64> {
+        match self {
+            Quota::JumpCloud => Some(100.0),
+            Quota::AssetsCreate | Quota::AssetsGetObject | Quota::AssetsTypeAttributes => {
+                Some(2_000.0)
+            }
+            Quota::AssetsAql => Some(1_000.0),
+            Quota::AssetsAqlTotalCount => Some(500.0),
+            Quota::AssetsUpdate | Quota::AssetsDelete | Quota::Jira => None,
+        }
+    }
+
+    /// Requests that may start at once from a full bucket: room for a window of writes on
+    /// Assets, a few pages of read-ahead on JumpCloud (whose minute is short).
+    pub fn burst(self) -> f64 {
+        match self {
+            Quota::JumpCloud => 4.0,
+            _ => 16.0,
+        }
+    }
+
+    /// What the quota limits, for messages.
+    pub fn name(self) -> &'static str {
+        match self {
+            Quota::JumpCloud => "JumpCloud requests (Forge: ~100 external requests a minute)",
+            Quota::AssetsCreate => "Assets object creates (2,000 a minute)",
+            Quota::AssetsGetObject => "Assets object reads (2,000 a minute)",
+            Quota::AssetsAql => "Assets AQL searches (1,000 a minute)",
+            Quota::AssetsAqlTotalCount => "Assets AQL counts (500 a minute)",
+            Quota::AssetsTypeAttributes => "Assets attribute lists (2,000 a minute)",
+            Quota::AssetsUpdate => "Assets object updates",
+            Quota::AssetsDelete => "Assets object deletes",
+            Quota::Jira => "Jira requests",
+        }
+    }
+
+    fn index(self) -> usize {
+        Quota::ALL
+            .iter()
+            .position(|q| *q == self)
+            .expect("every quota is listed")
+    }
+}
+
+/// A slot a request reserved: when it may start, and the bucket's pause count then (a pause
+/// after the reservation sends the request to queue again).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    /// When the request may start (ms since the epoch).
+    pub at: f64,
+    /// [`Bucket::pauses`] when the slot was reserved.
+    pub pauses: u64,
+}
+
+/// One quota's schedule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bucket {
+    /// The documented rate less the margin, per ms; `None`: no documented limit.
+    ceiling: Option<f64>,
+    burst: f64,
+    /// GCRA's theoretical arrival time: one interval past the last reserved slot.
+    tat: f64,
+    /// The rate a 429 left and when it starts climbing back.
+    shrunk: Option<(f64, f64)>,
+    paused_until: f64,
+    /// 429s seen (each one pauses the bucket).
+    pauses: u64,
+    /// Smoothed answer time of this quota's requests, in ms.
+    latency_ms: Option<f64>,
+}
+
+impl Bucket {
+    /// A full bucket for `per_minute` requests a minute (`None`: unlimited until a 429).
+    pub fn new(per_minute: Option<f64>, burst: f64) -> Self {
+        let burst = burst.max(1.0);
+        Bucket {
+            // In any minute at most `burst + rate × 1 min` start: that stays under the share.
+            ceiling: per_minute.map(|n| ((n * QUOTA_SHARE - burst).max(1.0)) / MINUTE_MS),
+            burst,
+            tat: f64::NEG_INFINITY,
+            shrunk: None,
+            paused_until: f64::NEG_INFINITY,
+            pauses: 0,
+            latency_ms: None,
+        }
+    }
+
+    /// The bucket of `quota`.
+    pub fn for_quota(quota: Quota) -> Self {
+        Bucket::new(quota.per_minute(), quota.burst())
+    }
+
+    /// Requests per ms allowed at `now` (`None`: unlimited).
+    pub fn rate(&self, now: f64) -> Option<f64> {
+        let ceiling = self.ceiling?;
+        Some(match self.shrunk {
+            Some((low, since)) => {
+                let climbed = ((now - since) / RECOVERY_MS).clamp(0.0, 1.0);
+                low + (ceiling - low) * climbed
+            }
+            None => ceiling,
+        })
+    }
+
+    /// 429s seen so far.
+    pub fn pauses(&self) -> u64 {
+        self.pauses
+    }
+
+    /// Reserves the next free slot for a request asked for at `now`.
+    pub fn reserve(&mut self, now: f64) -> Slot {
+        let start = now.max(self.paused_until);
+        let at = match self.rate(start) {
+            None => start,
+            Some(rate) => {
+                let interval = 1.0 / rate;
+                let tolerance = (self.burst - 1.0) * interval;
+                let at = start.max(self.tat - tolerance);
+                self.tat = self.tat.max(at) + interval;
+                at
+            }
+        };
+        Slot {
+            at,
+            pauses: self.pauses,
+        }
+    }
+
+    /// Whether a slot still stands (no 429 paused the bucket since it was reserved).
+    pub fn stands(&self, slot: Slot) -> bool {
+        slot.pauses == self.pauses
+    }
+
+    /// A 429 at `now` asking to wait `wait_ms`: nothing starts before then, the rate halves,
+    /// and what starts after the pause starts one interval apart (no burst into the limit).
+    pub fn limited(&mut self, now: f64, wait_ms: f64) {
+        self.paused_until = self.paused_until.max(now + wait_ms.max(0.0));
+        self.pauses += 1;
+        if let Some(rate) = self.rate(now) {
+            let low = (rate * SHRINK).max(1.0 / MINUTE_MS);
+            self.shrunk = Some((low, self.paused_until));
+            self.tat = self.paused_until + (self.burst - 1.0) / low;
+        }
+    }
+
+    /// Notes how long one answer took.
+    pub fn observe(&mut self, answer_ms: f64) {
+        let answer_ms = answer_ms.max(0.0);
+        self.latency_ms = Some(match self.latency_ms {
+            Some(mean) => mean * 0.8 + answer_ms * 0.2,
+            None => answer_ms,
+        });
+    }
+
+    /// How many requests to keep in flight, at most `cap`: the rate times the answer time
+    /// (with a quarter to spare, and one more so the next is ready when an answer comes),
+    /// `cap` when latency rather than a quota is the bound.
+    pub fn in_flight(&self, now: f64, cap: usize) -> usize {
+        let cap = cap.max(1);
+        match (self.rate(now), self.latency_ms) {
+            (Some(rate), Some(latency)) => {
+                let wanted = (rate * latency * 1.25).ceil() as usize + 1;
+                wanted.clamp(1, cap)
+            }
+            _ => cap,
+        }
+    }
+}
+
+/// The buckets of one client: one per [`Quota`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pacer {
+    buckets: Vec<Bucket>,
+}
+
+impl Default for Pacer {
+    fn default() -> Self {
+        Pacer {
+            buckets: Quota::ALL.iter().map(|q| Bucket::for_quota(*q)).collect(),
+        }
+    }
+}
+
+impl Pacer {
+    /// The bucket of `quota`.
+    pub fn bucket(&self, quota: Quota) -> &Bucket {
+        &self.buckets[quota.index()]
+    }
+
+    /// The bucket of `quota`, to change.
+    pub fn bucket_mut(&mut self, quota: Quota) -> &mut Bucket {
+        &mut self.buckets[quota.index()]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(service: Service, method: &str, path: &str) -> HttpRequest {
+        crate::client::request(service, method, path.to_string(), None)
+    }
+
+    #[test]
+    fn each_route_counts_against_its_documented_quota() {
+        let base = "/jsm/assets/workspace/ws-1/v1";
+        let cases = [
+            (Service::JumpCloud, "GET", "/api/systemusers?limit=100", Quota::JumpCloud),
+            (Service::JumpCloud, "GET", "/api/v2/usergroups/1/members", Quota::JumpCloud),
+            (Service::Assets, "POST", "/object/create", Quota::AssetsCreate),
+            (Service::Assets, "POST", "/object/aql?startAt=0&maxResults=500", Quota::AssetsAql),
+            (Service::Assets, "POST", "/object/aql/totalcount", Quota::AssetsAqlTotalCount),
+            (Service::Assets, "GET", "/object/88", Quota::AssetsGetObject),
+            (Service::Assets, "PUT", "/object/88", Quota::AssetsUpdate),
+            (Service::Assets, "DELETE", "/object/88", Quota::AssetsDelete),
+            (Service::Assets, "GET", "/objecttype/7/attributes?x=1", Quota::AssetsTypeAttributes),
+            (Service::Assets, "GET", "/objectschema/list", Quota::Jira),
+        ];
+        for (service, method, path, quota) in cases {
+            let path = if service == Service::Assets {
+                format!("{base}{path}")
+            } else {
+                path.to_string()
+            };
+            assert_eq!(Quota::of(&req(service, method, &path)), quota, "{method} {path}");
+        }
+        let search = req(Service::Jira, "GET", "/rest/api/3/user/search?query=a");
+        assert_eq!(Quota::of(&search), Quota::Jira);
+        assert_eq!(Quota::AssetsUpdate.per_minute(), None, "none documented");
+    }
+}
