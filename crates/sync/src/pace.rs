@@ -295,15 +295,45 @@ mod tests {
     fn each_route_counts_against_its_documented_quota() {
         let base = "/jsm/assets/workspace/ws-1/v1";
         let cases = [
-            (Service::JumpCloud, "GET", "/api/systemusers?limit=100", Quota::JumpCloud),
-            (Service::JumpCloud, "GET", "/api/v2/usergroups/1/members", Quota::JumpCloud),
-            (Service::Assets, "POST", "/object/create", Quota::AssetsCreate),
-            (Service::Assets, "POST", "/object/aql?startAt=0&maxResults=500", Quota::AssetsAql),
-            (Service::Assets, "POST", "/object/aql/totalcount", Quota::AssetsAqlTotalCount),
+            (
+                Service::JumpCloud,
+                "GET",
+                "/api/systemusers?limit=100",
+                Quota::JumpCloud,
+            ),
+            (
+                Service::JumpCloud,
+                "GET",
+                "/api/v2/usergroups/1/members",
+                Quota::JumpCloud,
+            ),
+            (
+                Service::Assets,
+                "POST",
+                "/object/create",
+                Quota::AssetsCreate,
+            ),
+            (
+                Service::Assets,
+                "POST",
+                "/object/aql?startAt=0&maxResults=500",
+                Quota::AssetsAql,
+            ),
+            (
+                Service::Assets,
+                "POST",
+                "/object/aql/totalcount",
+                Quota::AssetsAqlTotalCount,
+            ),
             (Service::Assets, "GET", "/object/88", Quota::AssetsGetObject),
             (Service::Assets, "PUT", "/object/88", Quota::AssetsUpdate),
             (Service::Assets, "DELETE", "/object/88", Quota::AssetsDelete),
-            (Service::Assets, "GET", "/objecttype/7/attributes?x=1", Quota::AssetsTypeAttributes),
+            (
+                Service::Assets,
+                "GET",
+                "/objecttype/7/attributes?x=1",
+                Quota::AssetsTypeAttributes,
+            ),
             (Service::Assets, "GET", "/objectschema/list", Quota::Jira),
         ];
         for (service, method, path, quota) in cases {
@@ -312,7 +342,11 @@ mod tests {
             } else {
                 path.to_string()
             };
-            assert_eq!(Quota::of(&req(service, method, &path)), quota, "{method} {path}");
+            assert_eq!(
+                Quota::of(&req(service, method, &path)),
+                quota,
+                "{method} {path}"
+            );
         }
         let search = req(Service::Jira, "GET", "/rest/api/3/user/search?query=a");
         assert_eq!(Quota::of(&search), Quota::Jira);

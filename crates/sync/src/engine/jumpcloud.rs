@@ -532,9 +532,7 @@ impl<H: SyncHost> super::Engine<'_, H> {
                 total: total.unwrap_or(state.source_skip),
             };
             ahead.alongside(self.report_progress(state)).await;
-            if fetched < page_size
-                || total.is_some_and(|t| state.source_skip >= t)
-            {
+            if fetched < page_size || total.is_some_and(|t| state.source_skip >= t) {
                 return Ok(());
             }
         }
