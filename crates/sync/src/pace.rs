@@ -205,7 +205,9 @@ impl Bucket {
             Some(rate) => {
                 let interval = 1.0 / rate;
                 let tolerance = (self.burst - 1.0) * interval;
-                let at = start.max(self.tat - tolerance);
+                // Within a µs of now is now (sums of intervals round).
+                let earliest = self.tat - tolerance;
+                let at = if earliest <= start + 1e-3 { start } else { earliest };
                 self.tat = self.tat.max(at) + interval;
                 at
             }
@@ -351,5 +353,124 @@ mod tests {
         let search = req(Service::Jira, "GET", "/rest/api/3/user/search?query=a");
         assert_eq!(Quota::of(&search), Quota::Jira);
         assert_eq!(Quota::AssetsUpdate.per_minute(), None, "none documented");
+    }
+
+    /// The most slots in any minute.
+    fn most_in_a_minute(slots: &[f64]) -> usize {
+        let mut first = 0;
+        let mut most = 0;
+        for (last, at) in slots.iter().enumerate() {
+            while slots[first] <= at - MINUTE_MS {
+                first += 1;
+            }
+            most = most.max(last + 1 - first);
+        }
+        most
+    }
+
+    #[test]
+    fn the_rate_stays_under_the_quota_in_every_minute_after_a_burst() {
+        let mut bucket = Bucket::for_quota(Quota::AssetsCreate);
+        // 5,000 creates all asking at once.
+        let slots: Vec<f64> = (0..5_000).map(|_| bucket.reserve(0.0).at).collect();
+        assert!(slots[..16].iter().all(|at| *at == 0.0), "a burst of 16");
+        assert!(slots[16] > 0.0);
+        assert!(slots.windows(2).all(|w| w[0] <= w[1]), "in the order asked");
+        assert!(
+            most_in_a_minute(&slots) <= 1_980,
+            "{}",
+            most_in_a_minute(&slots)
+        );
+        // ... and no slower than the documented rate less the margin.
+        let minutes = slots[4_999] / MINUTE_MS;
+        assert!((2.5..2.56).contains(&minutes), "{minutes}");
+        // A bucket left alone fills up to its burst again, no more.
+        let later = slots[4_999] + MINUTE_MS;
+        let again: Vec<f64> = (0..20).map(|_| bucket.reserve(later).at).collect();
+        assert_eq!(again.iter().filter(|at| **at == later).count(), 16);
+    }
+
+    #[test]
+    fn jumpcloud_stays_within_forges_hundred_requests_a_minute() {
+        let mut bucket = Bucket::for_quota(Quota::JumpCloud);
+        let slots: Vec<f64> = (0..500).map(|_| bucket.reserve(0.0).at).collect();
+        assert!(most_in_a_minute(&slots) <= 100);
+        // A burst of 4, then 95 a minute: 104 pages in 63.2 s where 100 a minute takes 62.4.
+        assert!(slots[103] < 63_500.0, "{}", slots[103]);
+    }
+
+    #[test]
+    fn a_429_pauses_for_retry_after_halves_the_rate_and_recovers_in_a_minute() {
+        let mut bucket = Bucket::for_quota(Quota::AssetsAql);
+        let full = bucket.rate(0.0).unwrap();
+        let waiting = bucket.reserve(0.0);
+        assert!(bucket.stands(waiting));
+        bucket.limited(100.0, 3_000.0);
+        assert!(
+            !bucket.stands(waiting),
+            "a slot reserved before the 429 queues again"
+        );
+        assert_eq!(bucket.pauses(), 1);
+        let next = bucket.reserve(200.0);
+        assert_eq!(next.at, 3_100.0, "Retry-After honoured");
+        let after = bucket.reserve(200.0);
+        let halved = 1.0 / (after.at - next.at);
+        assert!(
+            (halved / full - 0.5).abs() < 0.01,
+            "no burst, half the rate: {halved} vs {full}"
+        );
+        assert!((bucket.rate(3_100.0 + MINUTE_MS / 2.0).unwrap() / full - 0.75).abs() < 1e-9);
+        assert_eq!(bucket.rate(3_100.0 + MINUTE_MS).unwrap(), full, "recovered");
+        // A second 429 halves what the rate had climbed back to.
+        bucket.limited(3_100.0 + MINUTE_MS / 2.0, 1_000.0);
+        let low = bucket.rate(3_100.0 + MINUTE_MS / 2.0 + 1_000.0).unwrap();
+        assert!((low / full - 0.375).abs() < 1e-9, "{}", low / full);
+    }
+
+    #[test]
+    fn a_route_without_a_quota_is_not_paced_until_a_429_pauses_it() {
+        let mut bucket = Bucket::for_quota(Quota::AssetsUpdate);
+        assert!((0..10_000).all(|_| bucket.reserve(5.0).at == 5.0));
+        bucket.limited(10.0, 2_000.0);
+        assert_eq!(bucket.reserve(20.0).at, 2_010.0);
+        assert_eq!(bucket.reserve(2_500.0).at, 2_500.0, "then unpaced again");
+        assert_eq!(bucket.rate(0.0), None);
+    }
+
+    #[test]
+    fn no_waiter_starves_while_new_requests_keep_coming() {
+        // Waiters reserved early keep their slots ahead of later arrivals; a 429 sends every
+        // waiter to queue again, and each gets a slot after the pause.
+        let mut bucket = Bucket::for_quota(Quota::AssetsCreate);
+        let early: Vec<Slot> = (0..40).map(|_| bucket.reserve(0.0)).collect();
+        let late = bucket.reserve(10.0);
+        assert!(early.iter().all(|s| s.at <= late.at));
+        bucket.limited(50.0, 1_000.0);
+        let requeued: Vec<f64> = early.iter().map(|_| bucket.reserve(60.0).at).collect();
+        assert!(requeued.iter().all(|at| *at >= 1_050.0 && at.is_finite()));
+        assert!(requeued.windows(2).all(|w| w[0] < w[1]));
+        assert!(
+            requeued[39] < 1_050.0 + 40.0 * 60.0,
+            "every waiter soon served"
+        );
+    }
+
+    #[test]
+    fn requests_in_flight_follow_rate_times_latency_up_to_the_cap() {
+        let mut create = Bucket::for_quota(Quota::AssetsCreate);
+        assert_eq!(create.in_flight(0.0, 16), 16, "no answer time known yet");
+        create.observe(80.0);
+        // 1,964 a minute × 80 ms × 1.25 = 3.3 → 4, and one more.
+        assert_eq!(create.in_flight(0.0, 16), 5);
+        create.observe(2_000.0);
+        assert_eq!(
+            create.in_flight(0.0, 16),
+            16,
+            "slow answers: as many as allowed"
+        );
+        assert_eq!(create.in_flight(0.0, 0), 1);
+        let mut update = Bucket::for_quota(Quota::AssetsUpdate);
+        update.observe(80.0);
+        assert_eq!(update.in_flight(0.0, 16), 16, "latency is the only bound");
     }
 }
