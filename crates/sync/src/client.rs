@@ -191,6 +191,23 @@ impl<'h, H: SyncHost> Client<'h, H> {
             .in_flight(self.host.now_ms(), cap)
     }
 
+    /// Sets the limit of `quota` (requests a minute; `None`: none).
+    pub fn limit(&self, quota: Quota, per_minute: Option<f64>) {
+        self.pacer.borrow_mut().limit(quota, per_minute);
+    }
+
+    /// Applies a run's `jumpcloudPerMinute` and `assetsQuotas` options.
+    pub fn limit_by(&self, options: &crate::report::RunOptions) {
+        if let Some(per_minute) = options.jumpcloud_per_minute {
+            self.limit(Quota::JumpCloud, (per_minute > 0.0).then_some(per_minute));
+        }
+        if options.assets_quotas == Some(false) {
+            for quota in Quota::ALL.into_iter().filter(|q| *q != Quota::JumpCloud) {
+                self.limit(quota, None);
+            }
+        }
+    }
+
     /// The rate limits' schedules (429s seen, current rates).
     pub fn pacer(&self) -> std::cell::Ref<'_, Pacer> {
         self.pacer.borrow()

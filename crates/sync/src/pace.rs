@@ -5,12 +5,17 @@
 //! requests per minute to this endpoint": create 2,000, GET object 2,000, AQL 1,000, AQL total
 //! count 500, a type's attributes 2,000; none for PUT or DELETE of an object). Forge allows an
 //! invocation about 100 external requests per runtime minute, and every JumpCloud request is
-//! one. The buckets are GCRA ("generic cell rate") schedules: each request reserves the next
-//! free slot, so waiters are served in the order they asked (none starves), and in any
-//! window of a minute at most `burst + rate × 1 min` requests start, which is kept under the
-//! quota with a small margin for the network's jitter. A 429 pauses the bucket for its
+//! one. Each request reserves the next free slot of its bucket, so waiters are served in the
+//! order they asked (none starves). Assets' buckets are GCRA ("generic cell rate")
+//! schedules: in any minute at most `burst + rate × 1 min` requests start, kept under the
+//! quota with a small margin for the network's jitter. JumpCloud's is a window: at most 99
+//! requests in any minute (Forge refuses the 101st of an invocation's minute, however fast
+//! the first came, so a burst is fine and a smooth rate would only slow the read down).
+//! A 429 pauses the bucket for its
 //! `Retry-After` (every request waiting on it queues again behind the pause) and halves the
 //! rate, which then climbs back to the documented one over a minute without a 429.
+
+use std::collections::VecDeque;
 
 use crate::host::HttpRequest;
 use crate::host::Service;
@@ -100,12 +105,14 @@ impl Quota {
         }
     }
 
-    /// Requests that may start at once from a full bucket: room for a window of writes on
-    /// Assets, a few pages of read-ahead on JumpCloud (whose minute is short).
-    pub fn burst(self) -> f64 {
+    /// How the quota is counted. Forge counts an invocation's external requests and refuses
+    /// the one past 100 however fast the first came, so JumpCloud's is a window of a minute
+    /// (a burst of a minute's requests is fine). Assets says only "N requests per minute":
+    /// a smooth rate after a burst of one window of writes is what surely stays under it.
+    pub fn counting(self) -> Counting {
         match self {
-            Quota::JumpCloud => 4.0,
-            _ => 16.0,
+            Quota::JumpCloud => Counting::Window,
+            _ => Counting::Smooth { burst: 16.0 },
         }
     }
 
@@ -132,6 +139,18 @@ impl Quota {
     }
 }
 
+/// How a bucket counts its requests against its rate.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Counting {
+    /// `burst` requests at once, then one per interval (GCRA).
+    Smooth {
+        /// Requests that may start at once from a full bucket.
+        burst: f64,
+    },
+    /// At most a minute's requests in any minute.
+    Window,
+}
+
 /// A slot a request reserved: when it may start, and the bucket's pause count then (a pause
 /// after the reservation sends the request to queue again).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -147,9 +166,11 @@ pub struct Slot {
 pub struct Bucket {
     /// The documented rate less the margin, per ms; `None`: no documented limit.
     ceiling: Option<f64>,
-    burst: f64,
-    /// GCRA's theoretical arrival time: one interval past the last reserved slot.
+    counting: Counting,
+    /// Smooth: GCRA's theoretical arrival time (one interval past the last reserved slot).
     tat: f64,
+    /// Window: the starts of the last slots reserved, oldest first.
+    starts: VecDeque<f64>,
     /// The rate a 429 left and when it starts climbing back.
     shrunk: Option<(f64, f64)>,
     paused_until: f64,
@@ -161,13 +182,17 @@ pub struct Bucket {
 
 impl Bucket {
     /// A full bucket for `per_minute` requests a minute (`None`: unlimited until a 429).
-    pub fn new(per_minute: Option<f64>, burst: f64) -> Self {
-        let burst = burst.max(1.0);
-        Bucket {
+    pub fn new(per_minute: Option<f64>, counting: Counting) -> Self {
+        let ceiling = per_minute.map(|n| match counting {
             // In any minute at most `burst + rate × 1 min` start: that stays under the share.
-            ceiling: per_minute.map(|n| ((n * QUOTA_SHARE - burst).max(1.0)) / MINUTE_MS),
-            burst,
+            Counting::Smooth { burst } => (n * QUOTA_SHARE - burst.max(1.0)).max(1.0),
+            Counting::Window => (n * QUOTA_SHARE).floor().max(1.0),
+        } / MINUTE_MS);
+        Bucket {
+            ceiling,
+            counting,
             tat: f64::NEG_INFINITY,
+            starts: VecDeque::new(),
             shrunk: None,
             paused_until: f64::NEG_INFINITY,
             pauses: 0,
@@ -177,7 +202,7 @@ impl Bucket {
 
     /// The bucket of `quota`.
     pub fn for_quota(quota: Quota) -> Self {
-        Bucket::new(quota.per_minute(), quota.burst())
+        Bucket::new(quota.per_minute(), quota.counting())
     }
 
     /// Requests per ms allowed at `now` (`None`: unlimited).
@@ -200,15 +225,32 @@ impl Bucket {
     /// Reserves the next free slot for a request asked for at `now`.
     pub fn reserve(&mut self, now: f64) -> Slot {
         let start = now.max(self.paused_until);
-        let at = match self.rate(start) {
-            None => start,
-            Some(rate) => {
+        let at = match (self.rate(start), self.counting) {
+            (None, _) => start,
+            (Some(rate), Counting::Smooth { burst }) => {
                 let interval = 1.0 / rate;
-                let tolerance = (self.burst - 1.0) * interval;
+                let tolerance = (burst.max(1.0) - 1.0) * interval;
                 // Within a µs of now is now (sums of intervals round).
                 let earliest = self.tat - tolerance;
-                let at = if earliest <= start + 1e-3 { start } else { earliest };
+                let at = if earliest <= start + 1e-3 {
+                    start
+                } else {
+                    earliest
+                };
                 self.tat = self.tat.max(at) + interval;
+                at
+            }
+            (Some(rate), Counting::Window) => {
+                let limit = ((rate * MINUTE_MS).floor() as usize).max(1);
+                let at = match self.starts.len().checked_sub(limit) {
+                    Some(oldest) => start.max(self.starts[oldest] + MINUTE_MS),
+                    None => start,
+                };
+                self.starts.push_back(at);
+                let most = self.ceiling.map_or(0, |c| (c * MINUTE_MS) as usize);
+                while self.starts.len() > most.max(limit) {
+                    self.starts.pop_front();
+                }
                 at
             }
         };
@@ -223,15 +265,19 @@ impl Bucket {
         slot.pauses == self.pauses
     }
 
-    /// A 429 at `now` asking to wait `wait_ms`: nothing starts before then, the rate halves,
-    /// and what starts after the pause starts one interval apart (no burst into the limit).
+    /// A 429 at `now` asking to wait `wait_ms`: nothing starts before then, and the rate
+    /// halves. A smooth bucket starts again one interval apart (no burst into the limit); a
+    /// window forgets the slots not started yet (their requests queue again).
     pub fn limited(&mut self, now: f64, wait_ms: f64) {
         self.paused_until = self.paused_until.max(now + wait_ms.max(0.0));
         self.pauses += 1;
+        self.starts.retain(|at| *at <= now);
         if let Some(rate) = self.rate(now) {
             let low = (rate * SHRINK).max(1.0 / MINUTE_MS);
             self.shrunk = Some((low, self.paused_until));
-            self.tat = self.paused_until + (self.burst - 1.0) / low;
+            if let Counting::Smooth { burst } = self.counting {
+                self.tat = self.paused_until + (burst.max(1.0) - 1.0) / low;
+            }
         }
     }
 
@@ -274,6 +320,11 @@ impl Default for Pacer {
 }
 
 impl Pacer {
+    /// Sets `quota`'s limit to `per_minute` requests a minute (`None`: none).
+    pub fn limit(&mut self, quota: Quota, per_minute: Option<f64>) {
+        self.buckets[quota.index()] = Bucket::new(per_minute, quota.counting());
+    }
+
     /// The bucket of `quota`.
     pub fn bucket(&self, quota: Quota) -> &Bucket {
         &self.buckets[quota.index()]
@@ -395,8 +446,17 @@ mod tests {
         let mut bucket = Bucket::for_quota(Quota::JumpCloud);
         let slots: Vec<f64> = (0..500).map(|_| bucket.reserve(0.0).at).collect();
         assert!(most_in_a_minute(&slots) <= 100);
-        // A burst of 4, then 95 a minute: 104 pages in 63.2 s where 100 a minute takes 62.4.
-        assert!(slots[103] < 63_500.0, "{}", slots[103]);
+        assert!(
+            slots[..99].iter().all(|at| *at == 0.0),
+            "a minute's requests at once"
+        );
+        assert_eq!(slots[99], MINUTE_MS, "then the next minute's");
+        assert_eq!(slots[198], 2.0 * MINUTE_MS);
+        // A 429 halves the window and forgets the slots not started yet.
+        bucket.limited(1.0, 1_000.0);
+        let after: Vec<f64> = (0..60).map(|_| bucket.reserve(2.0).at).collect();
+        assert!(after[..49].iter().all(|at| *at == 1_001.0), "{after:?}");
+        assert!(after[49] >= MINUTE_MS, "{}", after[49]);
     }
 
     #[test]

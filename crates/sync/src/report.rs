@@ -36,6 +36,15 @@ pub struct RunOptions {
     /// Most requests in flight (default and at most 16); writes keep fewer when their
     /// quota's rate times the answer time needs fewer.
     pub concurrency: Option<usize>,
+    /// Most JumpCloud requests in any minute; absent: 100, Forge's limit on an invocation's
+    /// external requests. 0 lifts it where no such limit applies (the CLI, benchmarks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jumpcloud_per_minute: Option<f64>,
+    /// Whether requests wait for Assets' documented quotas (create 2,000 a minute, AQL 1,000,
+    /// ...); absent: true. False only against an Assets without them (emulators, benchmarks);
+    /// a 429 still pauses its requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assets_quotas: Option<bool>,
     /// How long the lease outlives the invocation's budget, in ms (default 120 000).
     pub lease_ms: Option<f64>,
     /// Dry runs: at most this many creates, updates and missing objects each in `plan` (all

@@ -728,6 +728,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         if !options.dry_run || options.budget_ms.is_some() {
             client.set_deadline(started + budget_ms);
         }
+        client.limit_by(options);
         Engine {
             host,
             client,
