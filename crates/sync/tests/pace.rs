@@ -5,18 +5,11 @@
 
 mod fake;
 
-use std::cell::{Cell, RefCell};
-use std::future::Future;
-use std::task::{Context, Poll, Waker};
-
 use fake::{FakeHost, FaultKind};
 use serde_json::{json, Value};
 use tributary_sync::client::{request, CallKind, Client};
-use tributary_sync::pace::Quota;
-use tributary_sync::{
-    run, HttpRequest, HttpResponse, LogLevel, RunOptions, RunReport, RunStatus, StorageError,
-    SyncHost, TransportError,
-};
+use tributary_sync::pace::{most_in_any_minute, Quota};
+use tributary_sync::{run, RunOptions, RunReport, RunStatus};
 use tributary_sync::{CallError, RetryPolicy, Service};
 
 const MINUTE: f64 = 60_000.0;
@@ -29,208 +22,21 @@ config:api=systemusers
 config:objectType=10
 ";
 
-/// A request as the service saw it: when it arrived, its quota, and its answer's status.
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    at: f64,
-    quota: Quota,
-    status: u16,
-    /// A 429's `Retry-After`, in ms.
-    retry_after_ms: f64,
+/// A fake with `users` JumpCloud users behind a network with `latency_ms` and `quotas`.
+fn network(users: usize, latency_ms: f64, quotas: Vec<(Quota, usize)>) -> FakeHost {
+    let host = FakeHost::new();
+    *host.users.borrow_mut() = (0..users).map(user).collect();
+    host.network(latency_ms, quotas);
+    host
 }
 
-/// The fake services behind a network: every request arrives `latency_ms` after it is sent
-/// and is answered at once; Assets' quotas hold over any minute (`limits`, per quota).
-struct Timed {
-    inner: FakeHost,
-    latency_ms: f64,
-    limits: Vec<(Quota, usize)>,
-    /// Timers the futures wait on in this round of polling.
-    timers: RefCell<Vec<f64>>,
-    seen: RefCell<Vec<Seen>>,
-    jumpcloud_in_flight: Cell<usize>,
-    /// The most JumpCloud requests in flight at once.
-    most_jumpcloud_in_flight: Cell<usize>,
+fn sync(host: &FakeHost, options: &RunOptions) -> RunReport {
+    host.drive(run(host, options))
 }
 
-impl Timed {
-    fn new(users: usize, latency_ms: f64, limits: Vec<(Quota, usize)>) -> Self {
-        let inner = FakeHost::new();
-        inner.request_ms.set(0.0);
-        *inner.users.borrow_mut() = (0..users).map(user).collect();
-        Timed {
-            inner,
-            latency_ms,
-            limits,
-            timers: RefCell::new(Vec::new()),
-            seen: RefCell::new(Vec::new()),
-            jumpcloud_in_flight: Cell::new(0),
-            most_jumpcloud_in_flight: Cell::new(0),
-        }
-    }
-
-    fn now(&self) -> f64 {
-        self.inner.now.get()
-    }
-
-    /// The 429 the quota of `quota` answers at `now`, if it is used up.
-    fn over_quota(&self, quota: Quota, now: f64) -> Option<HttpResponse> {
-        let (_, limit) = self.limits.iter().find(|(q, _)| *q == quota)?;
-        let seen = self.seen.borrow();
-        let window: Vec<f64> = seen
-            .iter()
-            .filter(|s| s.quota == quota && s.status != 429 && s.at > now - MINUTE)
-            .map(|s| s.at)
-            .collect();
-        (window.len() >= *limit).then(|| {
-            let retry_after = ((window[0] + MINUTE - now) / 1000.0).ceil().max(1.0);
-            HttpResponse {
-                status: 429,
-                headers: vec![("Retry-After".into(), retry_after.to_string())],
-                body: json!({"errorMessages": ["rate limited"], "errors": {}}).to_string(),
-            }
-        })
-    }
-
-    /// Runs a future to its end, moving the clock to the next timer whenever every future
-    /// waits.
-    fn drive<F: Future>(&self, future: F) -> F::Output {
-        let mut future = std::pin::pin!(future);
-        let mut cx = Context::from_waker(Waker::noop());
-        loop {
-            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
-                return output;
-            }
-            let next = self
-                .timers
-                .borrow_mut()
-                .drain(..)
-                .reduce(f64::min)
-                .expect("something waits on a timer");
-            self.inner.now.set(self.now().max(next));
-        }
-    }
-
-    fn sync(&self, options: &RunOptions) -> RunReport {
-        self.drive(run(self, options))
-    }
-
-    /// The most requests of `quota` (answered, not refused) that arrived in any minute.
-    fn most_in_a_minute(&self, quota: Quota) -> usize {
-        let times: Vec<f64> = self
-            .seen
-            .borrow()
-            .iter()
-            .filter(|s| s.quota == quota && s.status != 429)
-            .map(|s| s.at)
-            .collect();
-        let mut most = 0;
-        let mut first = 0;
-        for (last, at) in times.iter().enumerate() {
-            while times[first] <= at - MINUTE {
-                first += 1;
-            }
-            most = most.max(last + 1 - first);
-        }
-        most
-    }
-
-    fn refused(&self) -> Vec<Seen> {
-        self.seen
-            .borrow()
-            .iter()
-            .filter(|s| s.status == 429)
-            .copied()
-            .collect()
-    }
-}
-
-impl SyncHost for Timed {
-    async fn request(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let quota = Quota::of(&request);
-        let jumpcloud = quota == Quota::JumpCloud;
-        if jumpcloud {
-            self.jumpcloud_in_flight
-                .set(self.jumpcloud_in_flight.get() + 1);
-            let most = self.most_jumpcloud_in_flight.get();
-            self.most_jumpcloud_in_flight
-                .set(most.max(self.jumpcloud_in_flight.get()));
-        }
-        self.sleep(self.latency_ms).await;
-        if jumpcloud {
-            self.jumpcloud_in_flight
-                .set(self.jumpcloud_in_flight.get() - 1);
-        }
-        let now = self.now();
-        let answer = match self.over_quota(quota, now) {
-            Some(refusal) => Ok(refusal),
-            None => self.inner.request(request).await,
-        };
-        let status = answer.as_ref().map_or(0, |a| a.status);
-        let retry_after_ms = answer
-            .as_ref()
-            .ok()
-            .and_then(tributary_sync::client::retry_after_ms)
-            .unwrap_or(0.0);
-        self.seen.borrow_mut().push(Seen {
-            at: now,
-            quota,
-            status,
-            retry_after_ms,
-        });
-        answer
-    }
-    async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError> {
-        self.inner.storage_get(key).await
-    }
-    async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError> {
-        self.inner.storage_set(key, json).await
-    }
-    async fn storage_set_expiring(
-        &self,
-        key: &str,
-        json: &str,
-        ttl_ms: f64,
-    ) -> Result<(), StorageError> {
-        self.inner.storage_set_expiring(key, json, ttl_ms).await
-    }
-    async fn storage_delete(&self, key: &str) -> Result<(), StorageError> {
-        self.inner.storage_delete(key).await
-    }
-    async fn storage_create(
-        &self,
-        key: &str,
-        json: &str,
-        ttl_ms: f64,
-    ) -> Result<bool, StorageError> {
-        self.inner.storage_create(key, json, ttl_ms).await
-    }
-    async fn storage_swap(
-        &self,
-        key: &str,
-        json: &str,
-        ttl_ms: f64,
-    ) -> Result<Option<String>, StorageError> {
-        self.inner.storage_swap(key, json, ttl_ms).await
-    }
-    fn now_ms(&self) -> f64 {
-        self.now()
-    }
-    async fn sleep(&self, ms: f64) {
-        let until = self.now() + ms;
-        std::future::poll_fn(|_| {
-            if self.now() >= until {
-                Poll::Ready(())
-            } else {
-                self.timers.borrow_mut().push(until);
-                Poll::Pending
-            }
-        })
-        .await
-    }
-    fn log(&self, level: LogLevel, message: &str) {
-        self.inner.log(level, message)
-    }
+/// The most requests of `quota` (answered, not refused) that arrived in any minute.
+fn most_in_a_minute(host: &FakeHost, quota: Quota) -> usize {
+    most_in_any_minute(&host.arrivals(quota))
 }
 
 fn id(i: usize) -> String {
@@ -272,20 +78,20 @@ fn documented() -> Vec<(Quota, usize)> {
 #[test]
 fn more_creates_than_a_minutes_quota_go_through_without_a_429_at_the_quotas_pace() {
     let users = 2_500;
-    let host = Timed::new(users, 80.0, documented());
-    let started = host.now();
-    let report = host.sync(&options());
-    let took = host.now() - started;
+    let host = network(users, 80.0, documented());
+    let started = host.now.get();
+    let report = sync(&host, &options());
+    let took = host.now.get() - started;
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(report.counts.created, users as u64);
-    assert_eq!(host.inner.user_objects().len(), users);
+    assert_eq!(host.user_objects().len(), users);
     assert!(host.refused().is_empty(), "{:?}", host.refused());
     assert_eq!(report.api_calls.retries, 0);
-    assert!(host.most_in_a_minute(Quota::AssetsCreate) <= 2_000);
+    assert!(most_in_a_minute(&host, Quota::AssetsCreate) <= 2_000);
     assert!(
-        host.most_in_a_minute(Quota::JumpCloud) <= 100,
+        most_in_a_minute(&host, Quota::JumpCloud) <= 100,
         "Forge's egress limit: {}",
-        host.most_in_a_minute(Quota::JumpCloud)
+        most_in_a_minute(&host, Quota::JumpCloud)
     );
     // The floor the quotas set: the list pages at 100 a minute, then the creates at 2,000 a
     // minute (the plan needs the whole source first). Virtual time: no timing test.
@@ -306,14 +112,14 @@ fn a_tighter_limit_than_documented_costs_a_few_429s_and_each_pauses_every_writer
     // The service allows half the documented creates: the first 429 halves the rate, and
     // every writer waits out the Retry-After before the next create goes.
     let users = 1_500;
-    let host = Timed::new(users, 80.0, vec![(Quota::AssetsCreate, 1_000)]);
-    let report = host.sync(&options());
+    let host = network(users, 80.0, vec![(Quota::AssetsCreate, 1_000)]);
+    let report = sync(&host, &options());
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!(
         (report.counts.created, report.counts.failed),
         (users as u64, 0)
     );
-    assert_eq!(host.inner.user_objects().len(), users, "no duplicates");
+    assert_eq!(host.user_objects().len(), users, "no duplicates");
     let refused = host.refused();
     assert!(!refused.is_empty(), "the tighter limit was hit");
     assert!(
@@ -332,7 +138,8 @@ fn a_tighter_limit_than_documented_costs_a_few_429s_and_each_pauses_every_writer
         .map(|s| s.at)
         .collect();
     for limit in &refused {
-        let pause = limit.at + host.latency_ms..limit.at + limit.retry_after_ms + host.latency_ms;
+        let pause = limit.at + host.request_ms.get()
+            ..limit.at + limit.retry_after_ms + host.request_ms.get();
         let during = creates.iter().filter(|at| pause.contains(*at)).count();
         assert_eq!(
             during, 0,
@@ -345,8 +152,8 @@ fn a_tighter_limit_than_documented_costs_a_few_429s_and_each_pauses_every_writer
 #[test]
 fn list_pages_are_read_ahead_without_a_request_past_the_end() {
     let users = 1_000;
-    let host = Timed::new(users, 80.0, documented());
-    let report = host.sync(&options());
+    let host = network(users, 80.0, documented());
+    let report = sync(&host, &options());
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert!(
         host.most_jumpcloud_in_flight.get() >= 2,
@@ -360,26 +167,26 @@ fn list_pages_are_read_ahead_without_a_request_past_the_end() {
 
 #[test]
 fn a_listing_that_shifts_under_pages_read_ahead_is_still_noticed() {
-    let host = Timed::new(35, 80.0, documented());
+    let host = network(35, 80.0, documented());
     let mapping = format!("{MAPPING}config:missing=delete\nconfig:pageSize=10\n");
     let opts = RunOptions {
         mapping_text: mapping,
         ..options()
     };
-    assert_eq!(host.sync(&opts).status, RunStatus::Succeeded);
+    assert_eq!(sync(&host, &opts).status, RunStatus::Succeeded);
     // Right after the second page is served, two users of the third page leave and two are
     // hired (the count stays): the fourth page, asked for after that, starts two records
     // further on, so one user is never listed. The third page was read ahead, before the
     // change, so the leavers were read.
     let leavers = [id(20), id(21)];
-    *host.inner.change_after_page.borrow_mut() = Some((
+    *host.change_after_page.borrow_mut() = Some((
         9,
         Box::new(move |users: &mut Vec<Value>| {
             users.retain(|u| !leavers.iter().any(|l| u["_id"] == l.as_str()));
             users.extend([user(900), user(901)]);
         }),
     ));
-    let second = host.sync(&opts);
+    let second = sync(&host, &opts);
     assert_eq!(second.status, RunStatus::Stopped, "{second:#?}");
     assert!(second
         .guard
@@ -390,39 +197,36 @@ fn a_listing_that_shifts_under_pages_read_ahead_is_still_noticed() {
         "the user never listed is not retired"
     );
     assert_eq!(
-        host.inner.user_objects().len(),
+        host.user_objects().len(),
         37,
         "every user kept, the hires created"
     );
     // With the directory still, exactly the leavers go.
-    let third = host.sync(&opts);
+    let third = sync(&host, &opts);
     assert_eq!(third.counts.deleted, 2, "{third:#?}");
-    let objects = host.inner.user_objects();
+    let objects = host.user_objects();
     assert!(!objects.contains_key(&id(20)) && !objects.contains_key(&id(21)));
     assert_eq!(objects.len(), 35);
 }
 
 #[test]
 fn faults_are_still_retried_under_pacing() {
-    let host = Timed::new(300, 80.0, documented());
-    host.inner.fault(
+    let host = network(300, 80.0, documented());
+    host.fault(
         "GET",
         "/api/systemusers",
         1,
         FaultKind::Status(429, vec![("Retry-After".into(), "3".into())]),
     );
-    host.inner
-        .fault("POST", "object/aql", 2, FaultKind::Status(503, vec![]));
-    host.inner
-        .fault("POST", "object/create", 1, FaultKind::Status(502, vec![]));
-    host.inner
-        .fault("POST", "object/create", 1, FaultKind::CommitThenTransport);
-    host.inner.fault("PUT", "/object/", 1, FaultKind::Transport);
-    let report = host.sync(&options());
+    host.fault("POST", "object/aql", 2, FaultKind::Status(503, vec![]));
+    host.fault("POST", "object/create", 1, FaultKind::Status(502, vec![]));
+    host.fault("POST", "object/create", 1, FaultKind::CommitThenTransport);
+    host.fault("PUT", "/object/", 1, FaultKind::Transport);
+    let report = sync(&host, &options());
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert_eq!((report.counts.created, report.counts.failed), (300, 0));
     assert_eq!(
-        host.inner.user_objects().len(),
+        host.user_objects().len(),
         300,
         "the dropped create was found, not made twice"
     );
@@ -440,9 +244,9 @@ fn faults_are_still_retried_under_pacing() {
 
 #[test]
 fn a_slot_past_the_deadline_hands_the_work_over_instead_of_waiting() {
-    let host = Timed::new(10, 80.0, documented());
+    let host = network(10, 80.0, documented());
     let client = Client::new(&host, RetryPolicy::default(), 3);
-    let started = host.now();
+    let started = host.now.get();
     client.set_deadline(started + 30_000.0);
     let page = || {
         request(
@@ -463,14 +267,14 @@ fn a_slot_past_the_deadline_hands_the_work_over_instead_of_waiting() {
         outcomes[99]
     );
     assert!(
-        host.now() - started < 30_000.0,
+        host.now.get() - started < 30_000.0,
         "the slot was not waited for"
     );
 }
 
 #[test]
 fn options_lift_the_limits_where_none_apply() {
-    let host = Timed::new(10, 80.0, Vec::new());
+    let host = network(10, 80.0, Vec::new());
     let client = Client::new(&host, RetryPolicy::default(), 3);
     client.limit_by(&RunOptions {
         jumpcloud_per_minute: Some(0.0),
