@@ -33,8 +33,9 @@ pub struct RunOptions {
     pub run_id: Option<String>,
     /// Continue the stored run `runId` (a queue event of the same run).
     pub resume: bool,
-    /// Most requests in flight (default and at most 16); writes keep fewer when their
-    /// quota's rate times the answer time needs fewer.
+    /// Parallel requests, at most 16: JumpCloud relation reads and Jira user searches
+    /// (default 4), and the most writes in flight (default 16; fewer when their quota's rate
+    /// times the answer time needs fewer).
     pub concurrency: Option<usize>,
     /// Most JumpCloud requests in any minute; absent: 100, Forge's limit on an invocation's
     /// external requests. 0 lifts it where no such limit applies (the CLI, benchmarks).

@@ -74,7 +74,7 @@ export interface SyncOptions {
   budgetMs?: number;
   runId?: string;
   resume?: boolean;
-  /** Most requests in flight, 1-16, default 16 (writes keep fewer when their quota needs fewer). */
+  /** Parallel requests, 1-16: relation reads and user searches (default 4), writes (default 16). */
   concurrency?: number;
   /** Most JumpCloud requests in any minute, default 100 (Forge's limit); 0: none. */
   jumpcloudPerMinute?: number;

@@ -44,10 +44,9 @@ pub use jumpcloud::{sample, SampleOptions, SampleReport};
 
 /// Default invocation budget.
 pub const DEFAULT_BUDGET_MS: f64 = 50_000.0;
-/// Default (and largest) number of requests in flight. The quotas, not this, bound the rate
-/// (the writes' window follows rate × answer time, see `writes`); 16 covers Assets' create
-/// quota (2,000 a minute) at answer times up to about half a second.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+/// Default parallel requests of JumpCloud relation reads and Jira user searches (writes: see
+/// `writes::MOST_WRITES_IN_FLIGHT`).
+pub const DEFAULT_CONCURRENCY: usize = 4;
 /// How often a working slice stores its run record, so the page and the CLI show progress
 /// (phase, done / total, counts so far) while it goes, not only between slices.
 pub const PROGRESS_SAVE_MS: f64 = 3_000.0;
