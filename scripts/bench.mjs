@@ -5,13 +5,16 @@
 // tenant and Assets workspace, answers the core's requests from memory through the emulators'
 // own route handlers (no sockets, no quotas), and runs the real WebAssembly core as the hosts
 // load it (src-js/core):
-//   - an initial sync, an unchanged re-run and a 1 % change (API calls by kind, next to the
-//     least the APIs allow; 100k: the initial sync only, to fill Assets),
+//   - an initial sync (up to 10k in slices, as chained invocations run it), an unchanged
+//     re-run and a 1 % change (API calls by kind, next to the least the APIs allow; 100k: the
+//     initial sync only, to fill Assets),
 //   - previews (dry runs) of N users against the N objects: core time (the run's wall time
 //     less the time spent answering in the host) against JSON.parse of the very response
 //     bodies the core read, in the same process; the median over several previews,
 //   - peak wasm linear memory of a core instance that only ran previews, and the process's
 //     peak RSS.
+//   - with --chain N (by default for 100k): an initial sync of N users through the real Forge
+//     handlers in the local Forge runtime, invocation by invocation (scripts/bench-chain.mjs).
 // Then the wall time of one initial sync (`--wall`, default 10,000 users; 0 skips it) against
 // the emulators with 80 ms latency (`--latency`) and Assets' documented quotas on, in real
 // time, next to the floor those quotas set (see wallFloor).
@@ -127,8 +130,13 @@ async function child(users, runs) {
   // The emulator has no quotas here and the host is no Forge invocation: nothing waits for a
   // rate limit (the wall-time section below runs with them).
   const options = { importId: 'bench', mappingText: BENCH_MAPPING, budgetMs: 1e9, concurrency: 16, jumpcloudPerMinute: 0, assetsQuotas: false };
-  const sync = async (core) => {
-    const report = await core.runSync(host, { ...options });
+  // A run in slices: each invocation stops once its budget is used and the next one carries
+  // on from the stored state, as Forge's chained queue events do.
+  const sync = async (core, budgetMs = options.budgetMs) => {
+    let report = await core.runSync(host, { ...options, budgetMs });
+    while (report.status === 'continue') {
+      report = await core.runSync(host, { ...options, budgetMs, resume: true, runId: report.runId });
+    }
     if (!['succeeded', 'partial'].includes(report.status)) {
       throw new Error(`bench sync ${report.status}: ${report.error?.message ?? report.message ?? ''}`);
     }
@@ -147,9 +155,13 @@ async function child(users, runs) {
   // unchanged and nothing to write, show the objects are the ones a checked sync writes.
   const unique = [...pair.assets.state.attributes.values()].filter((a) => a.uniqueAttribute);
   if (users > 10_000) for (const attribute of unique) attribute.uniqueAttribute = false;
-  const initial = await sync(syncCore);
+  // Up to 10k the initial sync runs in slices (a budget of about a quarter of its time at
+  // this machine's pace), so the table shows what a run that spans invocations reads.
+  const sliceMs = Number(option('slice-ms', String(Math.max(100, users / 4))));
+  const initial = await sync(syncCore, users <= 10_000 ? sliceMs : options.budgetMs);
   for (const attribute of unique) attribute.uniqueAttribute = true;
   row.scenarios.initial = {
+    invocations: initial.invocations,
     calls: calls(initial),
     // The tenant's last two users name each other as manager: one of them is written again
     // once the other exists.
@@ -314,7 +326,9 @@ function wallLine(w) {
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const kind = ['jumpcloud', 'aql', 'read', 'create', 'update', 'delete'];
 const callCell = (scenario) =>
-  scenario ? kind.map((k) => `${scenario.calls[k]}/${scenario.minimum[k]}`).join(' ') : '–';
+  scenario
+    ? kind.map((k) => `${scenario.calls[k]}/${scenario.minimum[k]}`).join(' ') + (scenario.invocations > 1 ? ` (${scenario.invocations} slices)` : '')
+    : '–';
 
 function table(rows) {
   const lines = [];
@@ -356,11 +370,22 @@ if (args.includes('--child')) {
     rows.push(await runChild(['--child', '--users', String(users), '--runs', runs, ...profile], `at ${users} users`));
     if (!args.includes('--json')) process.stderr.write(`bench: ${users} users done\n`);
   }
+  // The Forge chain: --chain N (default: the largest size when it is 100k or more; 0 skips).
+  const chainUsers = Number(option('chain', String(Math.max(...sizes) >= 100_000 ? Math.max(...sizes) : 0)));
+  let chain = null;
+  if (chainUsers > 0) {
+    const out = execFileSync(process.execPath, [join(root, 'scripts', 'bench-chain.mjs'), '--users', String(chainUsers), '--time-scale', option('time-scale', '0.2'), '--json'], {
+      cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
+    });
+    chain = JSON.parse(out.trim().split('\n').pop());
+    if (!args.includes('--json')) process.stderr.write(`bench: Forge chain of ${chainUsers} users done\n`);
+  }
   let wall = null;
   if (wallUsers > 0) {
     if (!args.includes('--json')) process.stderr.write(`bench: wall time of ${wallUsers} users (real time, minutes at 10k)...\n`);
     wall = await runChild(['--wall-child', '--users', String(wallUsers), '--latency', option('latency', '80')], 'wall time');
   }
-  const text = wall ? `${table(rows)}\n\n${wallLine(wall)}` : table(rows);
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ rows, table: text, wall })}\n` : `${text}\n`);
+  const { chainTable } = await import('./bench-chain.mjs');
+  const text = [table(rows), ...(chain ? ['', chainTable(chain)] : []), ...(wall ? ['', wallLine(wall)] : [])].join('\n');
+  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ rows, chain, wall, table: text })}\n` : `${text}\n`);
 }

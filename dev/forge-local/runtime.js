@@ -436,7 +436,8 @@ export class ForgeRuntime {
           message: 'The app does not declare the storage:app scope in manifest.yml permissions.scopes.',
         });
       }
-      const { status, body } = this.kvs.handle(path, parseBody(init));
+      // Awaited: a store in another process (the chain benchmark's) answers asynchronously.
+      const { status, body } = await this.kvs.handle(path, parseBody(init));
       return jsonResponse(status, body);
     }
     if (target.type === 'fpp' && target.remote === 'jira') return this.#productRequest(invocation, target, path, init);

@@ -5,6 +5,10 @@
 import { initSync } from './generated/tributary_wasm.js';
 import { wasmBase64 } from './generated/wasm-base64.js';
 
-initSync({ module: Buffer.from(wasmBase64, 'base64') });
+const instance = initSync({ module: Buffer.from(wasmBase64, 'base64') });
+
+/** The core's linear memory in bytes (it grows as needed and never shrinks): what the
+ *  benchmarks report as the core's memory. */
+export const wasmMemoryBytes = () => instance.memory.buffer.byteLength;
 
 export * from './generated/tributary_wasm.js';

@@ -30,6 +30,7 @@ test('npm run bench at 1,000 users: one table, and API calls at the minimum', ()
     assert.equal(calls.jumpcloud, Math.ceil((row.users - 1) / 99), `${name}: JumpCloud pages`);
     assert.equal(calls.retries, 0);
   }
+  assert.ok(row.scenarios.initial.invocations > 1, `the initial sync ran in slices (${row.scenarios.initial.invocations})`);
   assert.equal(row.scenarios.unchanged.counts.unchanged, 1000);
   assert.equal(row.scenarios.onePercent.counts.updated, 10);
 

@@ -418,6 +418,16 @@ fn a_budget_splits_the_run_and_the_continuations_converge() {
         department_lookups, 1,
         "references resolved once per run, not per invocation"
     );
+    assert_eq!(
+        full_reads(&host, USERS),
+        1,
+        "the target is read once per run: later slices carry on with what is left of the plan"
+    );
+    assert_eq!(
+        host.count("GET", "/objecttype/10/attributes"),
+        1,
+        "the type's attributes are read once per run"
+    );
     // Finished runs leave only when they refreshed the import, the run record and the user
     // cache (no lease, no state).
     let keys: Vec<String> = host.storage.borrow().keys().cloned().collect();
@@ -483,6 +493,75 @@ fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
     assert_eq!(report.counts.created as usize, n - written);
     assert_eq!(report.counts.unchanged as usize, written);
     assert_users_match(&host, n);
+}
+
+/// How many AQL pages read the whole of object type `type_id`.
+fn full_reads(host: &FakeHost, type_id: &str) -> usize {
+    let query = format!("\"objectTypeId = {type_id}\"");
+    host.requests
+        .borrow()
+        .iter()
+        .filter(|r| r.body.as_deref().is_some_and(|b| b.contains(&query)))
+        .count()
+}
+
+#[test]
+fn a_slice_stopped_after_taking_the_stored_plan_leaves_the_next_to_read_and_plan_afresh() {
+    let n = 120;
+    let host = host(n);
+    host.request_ms.set(100.0);
+    let opts = RunOptions {
+        budget_ms: Some(4_000.0),
+        ..options(MAPPING)
+    };
+    let claim_key = "tributary:state:users:pending";
+    // Run until a slice stops while writing and stores what is left of its plan.
+    let mut report = sync(&host, &opts);
+    let resume = |report: &RunReport| RunOptions {
+        resume: true,
+        run_id: Some(report.run_id.clone()),
+        ..opts.clone()
+    };
+    while !host.storage.borrow().contains_key(claim_key) {
+        assert_eq!(report.status, RunStatus::Continue, "{report:#?}");
+        report = sync(&host, &resume(&report));
+    }
+    let claim: Value = serde_json::from_str(&host.storage.borrow()[claim_key]).unwrap();
+    assert_eq!(claim["taken"], false);
+    let before = host.storage.borrow().clone();
+    let written = host.user_objects().len();
+    assert!(written > 0 && written < n, "{written} written");
+    // The next slice takes it, writes more, and is stopped before it stores anything: what
+    // it leaves is the earlier state and a claim that says the plan was taken.
+    let reads = full_reads(&host, USERS);
+    let next = sync(&host, &resume(&report));
+    assert_eq!(next.status, RunStatus::Continue);
+    assert_eq!(
+        full_reads(&host, USERS),
+        reads,
+        "carried on without reading"
+    );
+    assert!(host.user_objects().len() > written, "it wrote");
+    let mut taken = claim.clone();
+    taken["taken"] = json!(true);
+    *host.storage.borrow_mut() = before;
+    host.storage
+        .borrow_mut()
+        .insert(claim_key.into(), taken.to_string());
+    // The run goes on from the stored state: it cannot trust the stored plan, so it reads
+    // Assets again, and what the stopped slice created is not created twice.
+    let (last, _) = sync_to_end(&host, &resume(&report));
+    assert_eq!(last.status, RunStatus::Succeeded, "{last:#?}");
+    assert_eq!(full_reads(&host, USERS), reads + 1, "one fresh read");
+    assert_users_match(&host, n);
+    assert!(
+        !host
+            .storage
+            .borrow()
+            .keys()
+            .any(|k| k.starts_with("tributary:state:")),
+        "no state is left behind"
+    );
 }
 
 /// Stores a lease of run `run_id` as the store holds it (no time to live of its own).

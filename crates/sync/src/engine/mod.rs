@@ -16,6 +16,7 @@ mod create_missing;
 pub mod jumpcloud;
 mod labels;
 mod lookups;
+mod pending;
 pub mod results;
 pub mod schema;
 pub mod store;
@@ -665,7 +666,10 @@ async fn resolve_target<H: SyncHost>(
             }
         }
     };
-    let attributes = assets.attributes(&type_id).await?;
+    let attributes = match known {
+        Some(ids) if !ids.attributes.is_empty() => ids.attributes.clone(),
+        _ => assets.attributes(&type_id).await?,
+    };
     let key_index = attributes
         .iter()
         .position(|a| a.name.eq_ignore_ascii_case(spec.key_attribute.trim()))
@@ -694,8 +698,15 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     started: f64,
     budget_ms: f64,
     concurrency: usize,
-    /// Created in this invocation: source key → (object id, object key).
-    created: RefCell<BTreeMap<String, (String, String)>>,
+    /// Created in this run: source key → (object id, object key); what this invocation
+    /// created, and what the writes it continues refer to.
+    created: RefCell<pending::CreatedObjects>,
+    /// The writes this invocation sent (or gave up on).
+    written: RefCell<pending::Written>,
+    /// What an earlier slice left of the run's plan, when this slice carries on with it.
+    resumed_plan: RefCell<Option<Vec<pending::PendingWrite>>>,
+    /// Whether this slice stored what is left of the plan it wrote from (its budget ran out).
+    left_saved: Cell<bool>,
     /// Jira user searches (kept across invocations and runs): email → (accountId, when checked).
     users: RefCell<BTreeMap<String, (Option<String>, f64)>>,
     /// Whether `users` gained entries since it was loaded (the cache is only rewritten then).
@@ -748,6 +759,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 .unwrap_or(DEFAULT_CONCURRENCY)
                 .clamp(1, 16),
             created: RefCell::new(BTreeMap::new()),
+            written: RefCell::new(pending::Written::new()),
+            resumed_plan: RefCell::new(None),
+            left_saved: Cell::new(false),
             users: RefCell::new(BTreeMap::new()),
             users_changed: Cell::new(false),
             found: RefCell::new(LookupTable::default()),
@@ -817,9 +831,10 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         };
         let fresh = resumed.is_none();
         let (mut state, mut desired) = match resumed {
-            Some((state, desired, found)) => {
-                self.found.borrow_mut().objects.extend(found);
-                (state, desired)
+            Some(loaded) => {
+                self.found.borrow_mut().objects.extend(loaded.found);
+                *self.resumed_plan.borrow_mut() = loaded.pending;
+                (loaded.state, loaded.desired)
             }
             None => (self.fresh_state(), Vec::new()),
         };
@@ -919,7 +934,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 state.slice = slice + 1;
             }
             let saved = match self.save_user_cache().await {
-                Ok(()) => self.store.save_state(&mut state, &desired, &found).await,
+                Ok(()) => {
+                    self.store
+                        .save_state(&mut state, &desired, &found, self.left_saved.get())
+                        .await
+                }
                 Err(e) => Err(e),
             };
             if let Err(e) = saved {
@@ -1078,6 +1097,8 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             source_stored: 0,
             lookup_chunks: 0,
             lookups_stored: 0,
+            pending_chunks: 0,
+            pending_generation: 0,
             target: None,
             planned: false,
             failed_keys: BTreeSet::new(),
@@ -1106,6 +1127,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 workspace_id: self.assets.connect().await?,
                 object_type_id: target.object_type_id.clone(),
                 object_schema_id: target.object_schema_id.clone(),
+                attributes: target.attributes.clone(),
             });
         }
         state.report.object_type_id = Some(target.object_type_id.clone());
@@ -1120,6 +1142,13 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             self.read_source(state, desired, &target).await?;
             state.stage = Stage::Write;
         }
+        if let Some(left) = self.resumed_plan.take() {
+            // An earlier slice stored what is left of the plan: no need to read Assets again.
+            let (the_plan, created) = pending::resume(left, &target.attributes);
+            self.created.borrow_mut().extend(created);
+            state.report.phase = RunPhase::Write;
+            return self.write_leaving_the_rest(state, &the_plan, &target).await;
+        }
         state.report.phase = RunPhase::ReadAssets;
         self.report_progress(state).await;
         if self.over_budget() {
@@ -1130,13 +1159,6 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             .iter()
             .map(AttrDef::from_attribute)
             .collect();
-        let mut existing: Vec<ExistingObject> = Vec::new();
-        self.assets
-            .aql_each(&format!("objectTypeId = {}", target.object_type_id), |o| {
-                existing.push(ExistingObject::from_view(&o, &defs))
-            })
-            .await
-            .map_err(RunError::assets)?;
         let statuses = self.status_ids(&target, desired).await?;
         // Status names become ids in a copy (the stored records keep what the source said);
         // without Status attributes there is nothing to copy.
@@ -1152,6 +1174,15 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.create_missing_references(&target, &records, &mut lookups, &mut state.report)
             .await?;
         let missing = crate::policy::resolve_missing(&self.spec.missing, &target, &statuses)?;
+        // Read last, after the lookups (Jira user searches may take slices of their own): a
+        // slice that stops before it plans has read nothing it cannot use.
+        let mut existing: Vec<ExistingObject> = Vec::new();
+        self.assets
+            .aql_each(&format!("objectTypeId = {}", target.object_type_id), |o| {
+                existing.push(ExistingObject::from_view(&o, &defs))
+            })
+            .await
+            .map_err(RunError::assets)?;
         let mut the_plan = plan(&PlanInput {
             object_type_id: &target.object_type_id,
             key_attribute: &defs[target.key_index],
@@ -1193,7 +1224,30 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         }
         state.report.phase = RunPhase::Write;
         self.report_progress(state).await;
-        self.write(state, &the_plan, &target).await
+        self.write_leaving_the_rest(state, &the_plan, &target).await
+    }
+
+    /// Writes a plan; when the budget runs out first, keeps what is left of it for the state
+    /// this slice stores.
+    async fn write_leaving_the_rest(
+        &self,
+        state: &mut RunState,
+        the_plan: &Plan,
+        target: &Target,
+    ) -> Result<(), Stop> {
+        let outcome = self.write(state, the_plan, target).await;
+        if matches!(outcome, Err(Stop::Budget)) && !self.cancelled.get() {
+            // The slice stops writing here: what it wrote and created is only needed for this.
+            let written = self.written.take();
+            let created = self.created.take();
+            let left = pending::remaining(the_plan, &written, &created);
+            self.store
+                .save_pending(state, left)
+                .await
+                .map_err(|e| Stop::Fail(RunError::Storage(e)))?;
+            self.left_saved.set(true);
+        }
+        outcome
     }
 
     /// Puts a plan's problems and (for the first plan of the run) its counts in the report.

@@ -8,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::StorageError;
 use crate::host::SyncHost;
 use crate::model::{DesiredObject, LookupBy};
+use tributary_models::assets::ObjectTypeAttribute;
+
+use super::pending::PendingWrite;
 use crate::report::RunReport;
 
 /// Stored values stay well under Forge's 240 KiB limit.
@@ -55,6 +58,17 @@ pub mod keys {
     /// One chunk of the reference lookups an unfinished run has resolved.
     pub fn lookup_chunk(import_id: &str, index: u32) -> String {
         format!("tributary:state:{import_id}:lookups:{index}")
+    }
+
+    /// One chunk of what is left of an unfinished run's plan (see [`super::pending`]).
+    pub fn pending_chunk(import_id: &str, index: u32) -> String {
+        format!("tributary:state:{import_id}:pending:{index}")
+    }
+
+    /// Whether the stored plan of an unfinished run was taken by a slice yet: `{generation,
+    /// taken}`.
+    pub fn pending_claim(import_id: &str) -> String {
+        format!("tributary:state:{import_id}:pending")
     }
 
     /// A run record (the run report as last stored).
@@ -155,14 +169,18 @@ pub(crate) enum Stage {
 }
 
 /// The target as resolved by the run's first invocation: later invocations skip the name
-/// lookups (schema list, flat type lists).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// lookups (schema list, flat type lists) and the attribute read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct ResolvedIds {
     pub workspace_id: String,
     pub object_type_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub object_schema_id: Option<String>,
+    /// The type's attributes as the first invocation read them (empty in states stored
+    /// before they were kept: read again then).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<ObjectTypeAttribute>,
 }
 
 /// What survives between invocations of one run.
@@ -197,6 +215,13 @@ pub(crate) struct RunState {
     /// How many resolved lookups the stored chunks hold (unchanged lookups are not rewritten).
     #[serde(default)]
     pub lookups_stored: u64,
+    /// Stored chunks of what is left of the plan (0: none; the next slice plans afresh).
+    #[serde(default)]
+    pub pending_chunks: u32,
+    /// Which stored plan the chunks hold: each slice that stores one counts it up, so a claim
+    /// left by an earlier one never passes for it.
+    #[serde(default)]
+    pub pending_generation: u64,
     /// The resolved target, once known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<ResolvedIds>,
@@ -205,6 +230,22 @@ pub(crate) struct RunState {
     /// Keys whose write failed in this run: not tried again by later invocations.
     pub failed_keys: BTreeSet<String>,
     pub report: RunReport,
+}
+
+/// The claim on a stored plan: a slice takes generation `generation` by swapping in `taken`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct PendingClaim {
+    generation: u64,
+    taken: bool,
+}
+
+/// What a continuing slice loads: see [`RunStore::load_state`].
+pub(crate) struct LoadedState {
+    pub state: RunState,
+    /// The source records (none when `pending` is there).
+    pub desired: Vec<DesiredObject>,
+    pub found: Vec<FoundLookup>,
+    pub pending: Option<Vec<PendingWrite>>,
 }
 
 /// A resolved reference lookup: `(type id, by, lower-cased value)` → object keys.
@@ -409,25 +450,37 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         self.load_json(&self.record_key()).await
     }
 
-    /// The stored state of this run with its source records and resolved lookups.
-    pub async fn load_state(&self) -> Option<(RunState, Vec<DesiredObject>, Vec<FoundLookup>)> {
+    /// The stored state of this run with its resolved lookups, and either what is left of its
+    /// plan (taken: see [`Self::take_pending`]) or, when there is none to carry on with, its
+    /// source records.
+    pub async fn load_state(&self) -> Option<LoadedState> {
         let state: RunState = self.load_json(&keys::state(&self.import_id)).await?;
         if state.run_id != self.run_id {
             return None;
         }
-        let desired = self
-            .load_chunks(
-                |i| keys::source_chunk(&self.import_id, i),
-                state.source_chunks,
-            )
-            .await?;
+        let pending = self.take_pending(&state).await;
+        let desired = match pending {
+            Some(_) => Vec::new(),
+            None => {
+                self.load_chunks(
+                    |i| keys::source_chunk(&self.import_id, i),
+                    state.source_chunks,
+                )
+                .await?
+            }
+        };
         let found = self
             .load_chunks(
                 |i| keys::lookup_chunk(&self.import_id, i),
                 state.lookup_chunks,
             )
             .await?;
-        Some((state, desired, found))
+        Some(LoadedState {
+            state,
+            desired,
+            found,
+            pending,
+        })
     }
 
     /// Drops the state an earlier run of the import left behind (it died unfinished).
@@ -461,27 +514,61 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         first: u32,
         items: &[T],
     ) -> Result<u32, StorageError> {
+        self.save_chunks_of(key, first, items.iter()).await
+    }
+
+    /// Stores items as they come, in chunks under the size limit (each item is written once,
+    /// and only one chunk's text is held); returns the next free chunk number.
+    async fn save_chunks_of<T: Serialize>(
+        &self,
+        key: impl Fn(u32) -> String,
+        first: u32,
+        items: impl Iterator<Item = T>,
+    ) -> Result<u32, StorageError> {
         let mut next = first;
-        let mut pending: Vec<&T> = Vec::new();
-        let mut size = 2;
+        let mut chunk = String::from("[");
         for item in items {
-            let item_size = serde_json::to_string(item)
-                .map(|s| s.len() + 1)
-                .unwrap_or(0);
-            if size + item_size > CHUNK_BYTES && !pending.is_empty() {
-                self.save_json(&key(next), &pending).await?;
+            let text = serde_json::to_string(&item).map_err(|e| StorageError(e.to_string()))?;
+            if chunk.len() + text.len() + 1 > CHUNK_BYTES && chunk.len() > 1 {
+                chunk.push(']');
+                self.host.storage_set(&key(next), &chunk).await?;
                 next += 1;
-                pending.clear();
-                size = 2;
+                chunk.clear();
+                chunk.push('[');
             }
-            pending.push(item);
-            size += item_size;
+            if chunk.len() > 1 {
+                chunk.push(',');
+            }
+            chunk.push_str(&text);
         }
-        if !pending.is_empty() {
-            self.save_json(&key(next), &pending).await?;
+        if chunk.len() > 1 {
+            chunk.push(']');
+            self.host.storage_set(&key(next), &chunk).await?;
             next += 1;
         }
         Ok(next)
+    }
+
+    /// Stores what is left of the run's plan as it comes (replacing what an earlier slice
+    /// stored), for the next slice: see [`super::pending`]. It is offered to that slice once
+    /// the state naming it is stored ([`Self::save_state`]).
+    pub async fn save_pending(
+        &self,
+        state: &mut RunState,
+        pending: impl Iterator<Item = PendingWrite>,
+    ) -> Result<(), StorageError> {
+        let old = state.pending_chunks;
+        // Until the new chunks are all stored, no state names any: a stop in between leaves
+        // the next slice to plan afresh.
+        state.pending_chunks = 0;
+        let chunks = self
+            .save_chunks_of(|i| keys::pending_chunk(&self.import_id, i), 0, pending)
+            .await?;
+        self.delete_chunks(|i| keys::pending_chunk(&self.import_id, i), chunks, old)
+            .await;
+        state.pending_chunks = chunks;
+        state.pending_generation += 1;
+        Ok(())
     }
 
     async fn delete_chunks(&self, key: impl Fn(u32) -> String, from: u32, to: u32) {
@@ -548,22 +635,25 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     }
 
     /// Stores the source records not stored yet, the lookups when they changed, then the
-    /// state and the run record.
+    /// state and the run record. `pending_saved`: this slice stored what is left of its plan
+    /// ([`Self::save_pending`]); otherwise a plan stored earlier is dropped (it was taken, so
+    /// the next slice plans afresh).
     pub async fn save_state(
         &self,
         state: &mut RunState,
         desired: &[DesiredObject],
         found: &[FoundLookup],
+        pending_saved: bool,
     ) -> Result<(), StorageError> {
-        let first = state.source_chunks;
-        state.source_chunks = self
-            .save_chunks(
-                |i| keys::source_chunk(&self.import_id, i),
-                first,
-                &desired[state.source_stored as usize..],
-            )
-            .await?;
-        state.source_stored = desired.len() as u64;
+        // A slice that carried on with a stored plan did not load the source records (they
+        // are all stored already): nothing new to store.
+        if let Some(new) = desired.get(state.source_stored as usize..) {
+            let first = state.source_chunks;
+            state.source_chunks = self
+                .save_chunks(|i| keys::source_chunk(&self.import_id, i), first, new)
+                .await?;
+            state.source_stored = state.source_stored.max(desired.len() as u64);
+        }
         // Lookups only grow within a run: the same count means nothing new to store.
         if found.len() as u64 != state.lookups_stored {
             let chunks = self
@@ -578,8 +668,61 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             state.lookup_chunks = chunks;
             state.lookups_stored = found.len() as u64;
         }
+        if !pending_saved && state.pending_chunks > 0 {
+            self.delete_chunks(
+                |i| keys::pending_chunk(&self.import_id, i),
+                0,
+                state.pending_chunks,
+            )
+            .await;
+            state.pending_chunks = 0;
+        }
         self.save_json(&keys::state(&self.import_id), state).await?;
+        if state.pending_chunks > 0 {
+            // Offered only once the state that names it is stored.
+            let claim = PendingClaim {
+                generation: state.pending_generation,
+                taken: false,
+            };
+            self.save_json(&keys::pending_claim(&self.import_id), &claim)
+                .await?;
+        }
         self.save_record(&state.report).await
+    }
+
+    /// Takes what is left of the run's plan, if an earlier slice stored it and no slice took
+    /// it since (one that did was stopped before it stored what it left in turn: its writes
+    /// are unknown, so the plan is not used again).
+    async fn take_pending(&self, state: &RunState) -> Option<Vec<PendingWrite>> {
+        if state.pending_chunks == 0 {
+            return None;
+        }
+        let taken = PendingClaim {
+            generation: state.pending_generation,
+            taken: true,
+        };
+        let text = serde_json::to_string(&taken).ok()?;
+        let previous = self
+            .host
+            .storage_swap(
+                &keys::pending_claim(&self.import_id),
+                &text,
+                SLICE_CLAIM_TTL_MS,
+            )
+            .await
+            .ok()??;
+        let offered = PendingClaim {
+            taken: false,
+            ..taken
+        };
+        if serde_json::from_str::<PendingClaim>(&previous).ok()? != offered {
+            return None;
+        }
+        self.load_chunks(
+            |i| keys::pending_chunk(&self.import_id, i),
+            state.pending_chunks,
+        )
+        .await
     }
 
     /// Stores the run record.
@@ -611,6 +754,18 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             state.lookup_chunks,
         )
         .await;
+        self.delete_chunks(
+            |i| keys::pending_chunk(&self.import_id, i),
+            0,
+            state.pending_chunks,
+        )
+        .await;
+        if state.pending_generation > 0 {
+            let _ = self
+                .host
+                .storage_delete(&keys::pending_claim(&self.import_id))
+                .await;
+        }
         let _ = self
             .host
             .storage_delete(&keys::state(&self.import_id))

@@ -11,6 +11,7 @@ use std::task::{Context, Poll};
 
 use tributary_models::assets::{aql_quote, AttributeIn, AttributeValueIn, ObjectIn};
 
+use super::pending::Step;
 use super::store::RunState;
 use super::{Engine, Stop};
 use crate::client::CallError;
@@ -154,7 +155,23 @@ impl<H: SyncHost> Engine<'_, H> {
         Ok(())
     }
 
+    /// Sends one write and notes it as written unless it was postponed (what a slice that
+    /// stops leaves for the next: [`super::pending`]).
     async fn execute(&self, op: &WriteOp<'_>, target: &Target) -> Outcome {
+        let outcome = self.send(op, target).await;
+        if !matches!(outcome, Outcome::Postponed) {
+            let (step, key) = match op {
+                WriteOp::Create(c) => (Step::Create, &c.key),
+                WriteOp::Deferred(c) => (Step::Deferred, &c.key),
+                WriteOp::Update(u) => (Step::Update, &u.key),
+                WriteOp::Mark(m) | WriteOp::Delete(m) => (Step::Retire, &m.key),
+            };
+            self.written.borrow_mut().insert((step, key.clone()));
+        }
+        outcome
+    }
+
+    async fn send(&self, op: &WriteOp<'_>, target: &Target) -> Outcome {
         let failed = |key: &str, what: &str, e: CallError| {
             if let CallError::OutOfTime(_) = e {
                 return Outcome::Postponed;
