@@ -293,3 +293,31 @@ fn options_lift_the_limits_where_none_apply() {
     let rate = client.pacer().bucket(Quota::JumpCloud).rate(0.0).unwrap();
     assert_eq!(rate * MINUTE, 29.0, "30 a minute, 99 % of it");
 }
+
+#[test]
+fn a_run_in_slices_reads_each_page_once_even_with_pages_asked_for_ahead() {
+    let users = 1_000;
+    let host = network(users, 80.0, documented());
+    let opts = RunOptions {
+        budget_ms: Some(300.0),
+        ..options()
+    };
+    let mut report = sync(&host, &opts);
+    let mut invocations = 1;
+    while report.status == RunStatus::Continue {
+        let next = RunOptions {
+            resume: true,
+            run_id: Some(report.run_id.clone()),
+            ..opts.clone()
+        };
+        report = sync(&host, &next);
+        invocations += 1;
+        assert!(invocations < 200, "the run never ends");
+    }
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert!(invocations > 3, "the read spanned slices: {invocations}");
+    // The pages asked for ahead when a slice ran out of time were read, not dropped:
+    // ceil(999 / 99) pages of 100, as in one invocation.
+    assert_eq!(host.arrivals(Quota::JumpCloud).len(), 11);
+    assert_eq!(host.user_objects().len(), users);
+}

@@ -69,6 +69,11 @@ impl<'a> ReadAhead<'a> {
         self.pages.last().map(|(from, _, _)| *from)
     }
 
+    /// Whether the page at `from` was asked for ahead.
+    fn has(&self, from: u64) -> bool {
+        self.pages.iter().any(|(f, _, _)| *f == from)
+    }
+
     /// Requests the page at `from` ahead.
     fn ask(&mut self, from: u64, request: impl Future<Output = Result<Page, CallError>> + 'a) {
         self.pages.push((from, Box::pin(request), None));
@@ -471,14 +476,16 @@ impl<H: SyncHost> super::Engine<'_, H> {
         let step = page_size - u64::from(page_size > 1);
         let mut ahead = ReadAhead { pages: Vec::new() };
         loop {
-            if self.over_budget() {
-                return Err(super::Stop::Budget);
-            }
             // A one-record page cannot overlap and still move on.
             let overlap = state.source_skip > 0
                 && !state.source_last_ids.is_empty()
                 && source.page_size() > 1;
             let from = state.source_skip - u64::from(overlap);
+            // Out of time, the pages already asked for are still read (they count against the
+            // limits either way); nothing new is asked for.
+            if self.over_budget() && !ahead.has(from) {
+                return Err(super::Stop::Budget);
+            }
             let (mut records, total) = ahead
                 .take(from, source.page(from))
                 .await
