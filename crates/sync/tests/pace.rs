@@ -302,18 +302,7 @@ fn a_run_in_slices_reads_each_page_once_even_with_pages_asked_for_ahead() {
         budget_ms: Some(300.0),
         ..options()
     };
-    let mut report = sync(&host, &opts);
-    let mut invocations = 1;
-    while report.status == RunStatus::Continue {
-        let next = RunOptions {
-            resume: true,
-            run_id: Some(report.run_id.clone()),
-            ..opts.clone()
-        };
-        report = sync(&host, &next);
-        invocations += 1;
-        assert!(invocations < 200, "the run never ends");
-    }
+    let (report, invocations) = fake::run_to_end(&opts, |o| sync(&host, o));
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert!(invocations > 3, "the read spanned slices: {invocations}");
     // The pages asked for ahead when a slice ran out of time were read, not dropped:

@@ -14,6 +14,27 @@ use tributary_sync::{
 
 const MINUTE: f64 = 60_000.0;
 
+/// Runs with `invoke` and continues (resume, same run id) until the run is over; returns the
+/// last report and the invocations.
+pub fn run_to_end(
+    opts: &tributary_sync::RunOptions,
+    invoke: impl Fn(&tributary_sync::RunOptions) -> tributary_sync::RunReport,
+) -> (tributary_sync::RunReport, u32) {
+    let mut report = invoke(opts);
+    let mut calls = 1;
+    while report.status == tributary_sync::RunStatus::Continue {
+        let next = tributary_sync::RunOptions {
+            resume: true,
+            run_id: Some(report.run_id.clone()),
+            ..opts.clone()
+        };
+        report = invoke(&next);
+        calls += 1;
+        assert!(calls < 500, "the run never ends");
+    }
+    (report, calls)
+}
+
 /// A request as the service saw it: when it arrived, its quota, its answer's status, and a
 /// 429's `Retry-After` in ms.
 #[derive(Debug, Clone, Copy)]
