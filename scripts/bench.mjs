@@ -15,8 +15,12 @@
 //     peak RSS.
 //   - with --chain N (by default for 100k): an initial sync of N users through the real Forge
 //     handlers in the local Forge runtime, invocation by invocation (scripts/bench-chain.mjs).
+// Then the wall time of one initial sync (`--wall`, default 10,000 users; 0 skips it) against
+// the emulators with 80 ms latency (`--latency`) and Assets' documented quotas on, in real
+// time, next to the floor those quotas set (see wallFloor).
 // One table is printed at the end. `node scripts/bench.mjs --sizes 1000 --runs 3 --json`
-// prints `{rows, table}` as JSON instead (the smoke test in tests/core/bench.test.js uses it).
+// prints `{rows, table, wall}` as JSON instead (the smoke test in tests/core/bench.test.js
+// uses it).
 import { execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -53,6 +57,27 @@ function minimum({ users, existing, creates = 0, updates = 0 }) {
   };
 }
 
+/** Storage in memory, as the hosts' storage functions. */
+function memoryStorage() {
+  const store = new Map();
+  return {
+    storageGet: (key) => store.get(key) ?? null,
+    storageSet: (key, json) => { store.set(key, json); },
+    storageDelete: (key) => { store.delete(key); },
+    storageSetExpiring: (key, json) => { store.set(key, json); },
+    storageCreate: (key, json) => {
+      if (store.has(key)) return false;
+      store.set(key, json);
+      return true;
+    },
+    storageSwap: (key, json) => {
+      const previous = store.get(key) ?? null;
+      store.set(key, json);
+      return previous;
+    },
+  };
+}
+
 async function child(users, runs) {
   const { startEmulators } = await import(pathToFileURL(join(root, 'dev', 'emulators', 'index.js')));
   const pair = await startEmulators({
@@ -74,7 +99,6 @@ async function child(users, runs) {
   // the middle of the core's time) is paid once, not once per preview.
   const aqlPages = new Map();
   let previewing = false;
-  const store = new Map();
   const host = {
     async request({ service, method, path, headers, body }) {
       const start = performance.now();
@@ -98,25 +122,14 @@ async function child(users, runs) {
       const response = { status: answer.status, headers: Object.entries(answer.headers).map(([k, v]) => [k, String(v)]), body: answer.payload };
       return response;
     },
-    storageGet: (key) => store.get(key) ?? null,
-    storageSet: (key, json) => { store.set(key, json); },
-    storageDelete: (key) => { store.delete(key); },
-    storageSetExpiring: (key, json) => { store.set(key, json); },
-    storageCreate: (key, json) => {
-      if (store.has(key)) return false;
-      store.set(key, json);
-      return true;
-    },
-    storageSwap: (key, json) => {
-      const previous = store.get(key) ?? null;
-      store.set(key, json);
-      return previous;
-    },
+    ...memoryStorage(),
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     log: () => {},
   };
-  const options = { importId: 'bench', mappingText: BENCH_MAPPING, budgetMs: 1e9, concurrency: 16 };
+  // The emulator has no quotas here and the host is no Forge invocation: nothing waits for a
+  // rate limit (the wall-time section below runs with them).
+  const options = { importId: 'bench', mappingText: BENCH_MAPPING, budgetMs: 1e9, concurrency: 16, jumpcloudPerMinute: 0, assetsQuotas: false };
   // A run in slices: each invocation stops once its budget is used and the next one carries
   // on from the stored state, as Forge's chained queue events do.
   const sync = async (core, budgetMs = options.budgetMs) => {
@@ -214,6 +227,102 @@ async function child(users, runs) {
   return row;
 }
 
+/** Requests a minute each rate limit allows (Assets' documented quotas; Forge's external
+ *  egress for JumpCloud). */
+const PER_MINUTE = { jumpcloud: 100, aql: 1000, create: 2000 };
+/** Most requests in flight (the core's cap). */
+const MOST_IN_FLIGHT = 16;
+
+/**
+ * The least time an initial sync of `users` can take under the rate limits: the least
+ * JumpCloud pages at 100 a minute, then the least AQL pages at 1,000 a minute, then one
+ * create per user at 2,000 a minute, then the writes no quota limits (the fixed reads one
+ * after another, the updates 16 at a time) at one latency each. The phases follow one another
+ * because the plan needs the whole source and all of Assets before the first write.
+ */
+function wallFloor(users, latencyMs) {
+  const least = minimum({ users, existing: 0, creates: users, updates: users >= 6 ? 1 : 0 });
+  const minuteMs = 60_000;
+  const ms = least.jumpcloud / PER_MINUTE.jumpcloud * minuteMs
+    + least.aql / PER_MINUTE.aql * minuteMs
+    + least.create / PER_MINUTE.create * minuteMs
+    + (least.read + Math.ceil(least.update / MOST_IN_FLIGHT)) * latencyMs;
+  return { ms, least };
+}
+
+/** The most of `times` (ms, ascending) that fall in any one minute. */
+function mostInAMinute(times) {
+  let first = 0;
+  let most = 0;
+  times.forEach((at, last) => {
+    while (times[first] <= at - 60_000) first += 1;
+    most = Math.max(most, last + 1 - first);
+  });
+  return most;
+}
+
+/** One initial sync of `users` through real time against the emulators with `latencyMs` on
+ *  every request and the documented quotas on (in memory, no sockets). */
+async function wallChild(users, latencyMs) {
+  const { startEmulators } = await import(pathToFileURL(join(root, 'dev', 'emulators', 'index.js')));
+  const pair = await startEmulators({
+    seed: 3, users, apiKey: 'bench', latencyMs,
+    jumpCloud: { validate: false },
+    assets: { validate: false },
+  });
+  const core = await import(pathToFileURL(join(root, 'src-js', 'core', 'index.js')));
+  const { wasmBase64 } = await import(pathToFileURL(join(root, 'src-js', 'core', 'generated', 'wasm-base64.js')));
+  core.initSync({ module: Buffer.from(wasmBase64, 'base64') });
+  const started = performance.now();
+  const jumpCloudTimes = [];
+  const limited = { jumpcloud: 0, assets: 0, jira: 0 };
+  const host = {
+    async request({ service, method, path, headers, body }) {
+      const emulator = service === 'jumpcloud' ? pair.jumpCloud : pair.assets;
+      if (service === 'jumpcloud') jumpCloudTimes.push(performance.now() - started);
+      const answer = await emulator.dispatch({
+        method, path, body: body ?? '',
+        headers: { ...headers, ...(service === 'jumpcloud' ? { 'x-api-key': 'bench' } : {}) },
+      });
+      if (answer.status === 429) limited[service] += 1;
+      return { status: answer.status, headers: Object.entries(answer.headers).map(([k, v]) => [k, String(v)]), body: answer.payload };
+    },
+    ...memoryStorage(),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    log: () => {},
+  };
+  // One invocation with the time it needs (a Forge consumer has 900 s); the core's defaults
+  // otherwise, as the Forge host runs it.
+  const report = await core.runSync(host, { importId: 'wall', mappingText: BENCH_MAPPING, budgetMs: 1e9 });
+  const wallMs = performance.now() - started;
+  await pair.close();
+  if (report.status !== 'succeeded') throw new Error(`wall-time sync ${report.status}: ${report.error?.message ?? ''}`);
+  const { ms: floorMs, least } = wallFloor(users, latencyMs);
+  const { jumpcloud, aql, read, create, update, delete: del, retries } = report.apiCalls;
+  return {
+    users,
+    latencyMs,
+    wallMs,
+    floorMs,
+    ratio: wallMs / floorMs,
+    calls: { jumpcloud, aql, read, create, update, delete: del, retries },
+    minimum: least,
+    limited,
+    jumpCloudMostInAMinute: mostInAMinute(jumpCloudTimes),
+    created: report.counts.created,
+  };
+}
+
+function wallLine(w) {
+  const s = (ms) => `${(ms / 1000).toFixed(1)} s`;
+  return [
+    `Wall time, initial sync of ${w.users.toLocaleString('en')} users, ${w.latencyMs} ms latency, Assets' documented quotas: ${s(w.wallMs)} against a floor of ${s(w.floorMs)} (${w.ratio.toFixed(2)}×).`,
+    `Floor: ${w.minimum.jumpcloud} JumpCloud pages at ${PER_MINUTE.jumpcloud}/min + ${w.minimum.aql} AQL page(s) at ${PER_MINUTE.aql}/min + ${w.minimum.create} creates at ${PER_MINUTE.create}/min + (${w.minimum.read} reads + ${w.minimum.update} update(s) ${MOST_IN_FLIGHT} at a time) × ${w.latencyMs} ms, one phase after another (the plan needs the whole source first).`,
+    `Calls made/least: ${kind.map((k) => `${k} ${w.calls[k]}/${w.minimum[k]}`).join(', ')}; 429s: Assets ${w.limited.assets}, JumpCloud ${w.limited.jumpcloud}; JumpCloud requests in any minute: at most ${w.jumpCloudMostInAMinute} (Forge allows ~100).`,
+  ].join('\n');
+}
+
 const mb = (bytes) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const kind = ['jumpcloud', 'aql', 'read', 'create', 'update', 'delete'];
 const callCell = (scenario) =>
@@ -233,23 +342,32 @@ function table(rows) {
   return lines.join('\n');
 }
 
+/** Runs this script as a child process with `childArgs`; resolves with its last stdout line
+ *  as JSON. */
+function runChild(childArgs, what) {
+  return new Promise((resolve, reject) => {
+    const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), ...childArgs], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let text = '';
+    proc.stdout.on('data', (chunk) => { text += chunk; });
+    proc.on('close', (code) => (code === 0 ? resolve(JSON.parse(text.trim().split('\n').pop())) : reject(new Error(`bench ${what} exited with ${code}`))));
+  });
+}
+
 if (args.includes('--child')) {
   const row = await child(Number(option('users', '1000')), Number(option('runs', '5')));
   process.stdout.write(`${JSON.stringify(row)}\n`);
+} else if (args.includes('--wall-child')) {
+  const result = await wallChild(Number(option('users', '10000')), Number(option('latency', '80')));
+  process.stdout.write(`${JSON.stringify(result)}\n`);
 } else {
   const sizes = option('sizes', '1000,10000,100000').split(',').map(Number);
   const runs = option('runs', '5');
+  const wallUsers = Number(option('wall', '10000'));
   if (!args.includes('--no-build')) execFileSync(process.execPath, [join(root, 'scripts', 'build-wasm.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
   const rows = [];
   for (const users of sizes) {
-    const out = await new Promise((resolve, reject) => {
-      const profile = option('profile') ? ['--profile', option('profile')] : [];
-      const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--child', '--users', String(users), '--runs', runs, ...profile], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-      let text = '';
-      proc.stdout.on('data', (chunk) => { text += chunk; });
-      proc.on('close', (code) => (code === 0 ? resolve(text) : reject(new Error(`bench at ${users} users exited with ${code}`))));
-    });
-    rows.push(JSON.parse(out.trim().split('\n').pop()));
+    const profile = option('profile') ? ['--profile', option('profile')] : [];
+    rows.push(await runChild(['--child', '--users', String(users), '--runs', runs, ...profile], `at ${users} users`));
     if (!args.includes('--json')) process.stderr.write(`bench: ${users} users done\n`);
   }
   // The Forge chain: --chain N (default: the largest size when it is 100k or more; 0 skips).
@@ -262,7 +380,12 @@ if (args.includes('--child')) {
     chain = JSON.parse(out.trim().split('\n').pop());
     if (!args.includes('--json')) process.stderr.write(`bench: Forge chain of ${chainUsers} users done\n`);
   }
+  let wall = null;
+  if (wallUsers > 0) {
+    if (!args.includes('--json')) process.stderr.write(`bench: wall time of ${wallUsers} users (real time, minutes at 10k)...\n`);
+    wall = await runChild(['--wall-child', '--users', String(wallUsers), '--latency', option('latency', '80')], 'wall time');
+  }
   const { chainTable } = await import('./bench-chain.mjs');
-  const text = [table(rows), ...(chain ? ['', chainTable(chain)] : [])].join('\n');
-  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ rows, chain, table: text })}\n` : `${text}\n`);
+  const text = [table(rows), ...(chain ? ['', chainTable(chain)] : []), ...(wall ? ['', wallLine(wall)] : [])].join('\n');
+  process.stdout.write(args.includes('--json') ? `${JSON.stringify({ rows, chain, wall, table: text })}\n` : `${text}\n`);
 }

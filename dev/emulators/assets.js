@@ -36,6 +36,7 @@ function assetsError(status, message) {
  *   (`{accountId, displayName, emailAddress, hideEmail?, active?}`), group names, and the
  *   account ids / emails (or "app") that hold ADMINISTER; omitted: everyone does.
  * @param {object} [options.faults] fault plan (see faults.js).
+ * @param {number} [options.latencyMs=0] network latency added to every request (see http.js).
  * @param {boolean|'strict'} [options.validate=true]
  */
 export async function startAssetsEmulator({
@@ -51,6 +52,7 @@ export async function startAssetsEmulator({
   faults,
   validate = true,
   clock,
+  latencyMs = 0,
 } = {}) {
   const workspace = new Workspace({
     workspaceId,
@@ -316,6 +318,7 @@ export async function startAssetsEmulator({
     validate,
     validator: validate ? await createValidator(['assets', 'jira-platform']) : null,
     faults,
+    latencyMs,
     authenticate: (ctx) => {
       const header = ctx.headers.authorization;
       const asUser = ctx.headers['x-emulator-account-id'];

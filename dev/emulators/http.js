@@ -86,6 +86,8 @@ export function readBody(req, maxBytes = MAX_BODY_BYTES) {
  * @param {object} [options.validator] from spec.js (`validate(ctx)` -> problems[]).
  * @param {boolean|'strict'} [options.validate]
  * @param {object} [options.faults] fault plan options or a FaultPlan.
+ * @param {number} [options.latencyMs=0] network latency: every request (control routes aside)
+ *   waits this long before it reaches the service, so quotas count it when it arrives.
  */
 export async function startServer({
   port = 0,
@@ -97,10 +99,15 @@ export async function startServer({
   validator,
   validate = true,
   faults,
+  latencyMs = 0,
 }) {
   if (host !== '127.0.0.1' && host !== 'localhost') {
     throw new Error(`emulators bind to 127.0.0.1 only, not ${host}`);
   }
+  if (!(Number.isFinite(latencyMs) && latencyMs >= 0)) {
+    throw new Error(`latencyMs must be a non-negative number of milliseconds, got ${JSON.stringify(latencyMs)}`);
+  }
+  const arrive = () => (latencyMs > 0 ? new Promise((resolve) => setTimeout(resolve, latencyMs)) : null);
   const compiled = routes.map((route) => ({ ...route, match: compileTemplate(route.template) }));
   const faultPlan = faults instanceof FaultPlan ? faults : new FaultPlan(faults);
   const requests = [];
@@ -188,6 +195,7 @@ export async function startServer({
           }
         }
       }
+      await arrive();
       const fault = faultPlan.decide(req.method, route.template);
       if (fault && (await applyFault(fault, { req, res, entry, errorBody, send }))) return;
       authenticate?.(ctx);
@@ -222,7 +230,7 @@ export async function startServer({
   const actualPort = server.address().port;
 
   /**
-   * Answers one request in memory, without a socket (benchmarks): routing, auth and
+   * Answers one request in memory, without a socket (benchmarks): routing, latency, auth and
    * `beforeHandle` as over HTTP; no spec validation, faults or request records.
    * Returns `{status, headers, payload}` (payload: the JSON text, '' when there is no body).
    */
@@ -233,6 +241,7 @@ export async function startServer({
       if (!route || route.control) throw new HttpError(404, `no such resource: ${method} ${url.pathname}`);
       const body = rawBody ? JSON.parse(rawBody) : undefined;
       const ctx = { url, path: url.pathname, params, query: url.searchParams, body, rawBody, headers, route };
+      await arrive();
       authenticate?.(ctx);
       beforeHandle?.(route, ctx);
       return send(null, await route.handler(ctx));

@@ -21,14 +21,15 @@ export { parseAql, AqlError } from './aql.js';
  * @param {string} options.apiKey JumpCloud API key the emulator accepts.
  * @param {object} [options.jumpCloud] extra startJumpCloudEmulator options (port, orgId, faults, ...).
  * @param {object} [options.assets] extra startAssetsEmulator options (port, auth, quotas, faults, ...).
+ * @param {number} [options.latencyMs=0] network latency for both (each side's own option wins).
  * @returns {Promise<{jumpCloud, assets, tenant, violations: () => object[], close: () => Promise<void>}>}
  */
-export async function startEmulators({ seed = 1, users = 300, apiKey, jumpCloud = {}, assets = {} } = {}) {
+export async function startEmulators({ seed = 1, users = 300, apiKey, jumpCloud = {}, assets = {}, latencyMs = 0 } = {}) {
   const tenant = createTenant({ seed, users, orgId: jumpCloud.orgId });
-  const jc = await startJumpCloudEmulator({ apiKey, ...jumpCloud, tenant });
+  const jc = await startJumpCloudEmulator({ apiKey, latencyMs, ...jumpCloud, tenant });
   let as;
   try {
-    as = await startAssetsEmulator({ ...assets, jira: { users: jiraUsersFromTenant(tenant), ...(assets.jira ?? {}) } });
+    as = await startAssetsEmulator({ latencyMs, ...assets, jira: { users: jiraUsersFromTenant(tenant), ...(assets.jira ?? {}) } });
   } catch (error) {
     await jc.close();
     throw error;

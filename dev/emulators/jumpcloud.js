@@ -40,6 +40,7 @@ function jumpCloudError(status, message) {
  * @param {'reject'|'cap'} [options.limitPolicy='reject'] what a limit above the documented
  *   maximum gets: a 400, or silently the maximum.
  * @param {object} [options.faults] fault plan (see faults.js).
+ * @param {number} [options.latencyMs=0] network latency added to every request (see http.js).
  * @param {boolean|'strict'} [options.validate=true] record spec violations; 'strict' also 400s.
  */
 export async function startJumpCloudEmulator({
@@ -51,6 +52,7 @@ export async function startJumpCloudEmulator({
   faults,
   validate = true,
   limitPolicy = 'reject',
+  latencyMs = 0,
 } = {}) {
   if (!apiKey) throw new Error('startJumpCloudEmulator: apiKey is required');
   const directory = tenant instanceof Tenant ? tenant : createTenant({ ...(tenant ?? {}), orgId: orgId ?? tenant?.orgId });
@@ -294,6 +296,7 @@ export async function startJumpCloudEmulator({
     validate,
     validator: validate ? await createValidator(['jumpcloud-v1', 'jumpcloud-v2']) : null,
     faults,
+    latencyMs,
     authenticate: ({ headers }) => {
       if (headers['x-api-key'] !== apiKey) throw new HttpError(401, 'Unauthorized: api key user not found');
       const requested = headers['x-org-id'];

@@ -150,3 +150,24 @@ test('fault plans can be replaced over the control API', async () => {
     await jc.close();
   }
 });
+
+test('latencyMs: every request waits that long before the service sees it, over HTTP and in memory', async () => {
+  const as = await assets({ latencyMs: 60, quotas: { aql: 1 } });
+  const jc = await jumpCloud({ latencyMs: 40 });
+  try {
+    let start = performance.now();
+    assert.equal((await as.call('POST', '/object/aql', { qlQuery: 'objectType = User' })).status, 200);
+    assert.ok(performance.now() - start >= 58, 'the HTTP answer came after the latency');
+    start = performance.now();
+    const answer = await as.dispatch({ method: 'POST', path: `/jsm/assets/workspace/${as.workspaceId}/v1/object/aql`, headers: { authorization: BASIC }, body: JSON.stringify({ qlQuery: 'objectType = User' }) });
+    assert.ok(performance.now() - start >= 58, 'in memory too');
+    assert.equal(answer.status, 429, 'the quota counted both requests');
+    start = performance.now();
+    assert.equal((await jc.call('/api/systemusers?limit=1')).status, 200);
+    assert.ok(performance.now() - start >= 38);
+  } finally {
+    await as.close();
+    await jc.close();
+  }
+  await assert.rejects(assets({ latencyMs: -1 }), /latencyMs must be a non-negative number/);
+});

@@ -1,6 +1,7 @@
 //! Requests with retries and call counting, on top of a [`SyncHost`].
 //!
-//! 429 waits for `Retry-After`; 5xx and transport failures back off exponentially with jitter;
+//! Each request first waits for a slot of its quota ([`crate::pace`]); a 429 pauses that
+//! quota's requests for `Retry-After` and slows them down; 5xx and transport failures back off exponentially with jitter;
 //! other 4xx answers are never retried (they are validation errors to report). A request the
 //! host does not answer within [`RetryPolicy::timeout_ms`] is a transport failure, whichever
 //! host sends it.
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use tributary_models::assets::ErrorBody;
 
 use crate::host::{within, HttpRequest, HttpResponse, LogLevel, Service, SyncHost, TransportError};
+use crate::pace::{Pacer, Quota};
 
 /// API calls made, by kind (retries counted separately as well as in their kind).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -128,6 +130,8 @@ pub struct Client<'h, H: SyncHost> {
     deadline: Cell<f64>,
     /// JumpCloud graph answers this client may reuse (shared by the imports of one batch).
     graph: GraphCache,
+    /// The rate limits' schedules.
+    pacer: RefCell<Pacer>,
 }
 
 /// JumpCloud graph answers (route path → related ids) kept for one invocation: the imports of
@@ -153,6 +157,7 @@ impl<'h, H: SyncHost> Client<'h, H> {
             rng: Cell::new(seed | 1),
             deadline: Cell::new(f64::INFINITY),
             graph: GraphCache::default(),
+            pacer: RefCell::new(Pacer::default()),
         }
     }
 
@@ -175,6 +180,59 @@ impl<'h, H: SyncHost> Client<'h, H> {
     /// Calls made so far.
     pub fn calls(&self) -> ApiCalls {
         self.calls.borrow().clone()
+    }
+
+    /// How many requests of `quota` to keep in flight, at most `cap`: the quota's rate times
+    /// the answer time, or `cap` when latency rather than a quota is the bound.
+    pub fn in_flight(&self, quota: Quota, cap: usize) -> usize {
+        self.pacer
+            .borrow()
+            .bucket(quota)
+            .in_flight(self.host.now_ms(), cap)
+    }
+
+    /// Sets the limit of `quota` (requests a minute; `None`: none).
+    pub fn limit(&self, quota: Quota, per_minute: Option<f64>) {
+        self.pacer.borrow_mut().limit(quota, per_minute);
+    }
+
+    /// Applies a run's `jumpcloudPerMinute` and `assetsQuotas` options.
+    pub fn limit_by(&self, options: &crate::report::RunOptions) {
+        if let Some(per_minute) = options.jumpcloud_per_minute {
+            self.limit(Quota::JumpCloud, (per_minute > 0.0).then_some(per_minute));
+        }
+        if options.assets_quotas == Some(false) {
+            for quota in Quota::ALL.into_iter().filter(|q| *q != Quota::JumpCloud) {
+                self.limit(quota, None);
+            }
+        }
+    }
+
+    /// The rate limits' schedules (429s seen, current rates).
+    pub fn pacer(&self) -> std::cell::Ref<'_, Pacer> {
+        self.pacer.borrow()
+    }
+
+    /// Waits for the next slot of `quota`. A 429 while waiting pauses the quota, and the
+    /// request queues again behind the pause. A slot past the deadline is not waited for.
+    async fn pace(&self, quota: Quota) -> Result<(), CallError> {
+        loop {
+            let now = self.host.now_ms();
+            let slot = self.pacer.borrow_mut().bucket_mut(quota).reserve(now);
+            if slot.at <= now {
+                return Ok(());
+            }
+            if slot.at > self.deadline.get() {
+                return Err(CallError::OutOfTime(format!(
+                    "the rate limit of {} leaves no room before the deadline",
+                    quota.name()
+                )));
+            }
+            self.host.sleep(slot.at - now).await;
+            if self.pacer.borrow().bucket(quota).stands(slot) {
+                return Ok(());
+            }
+        }
     }
 
     fn count(&self, kind: CallKind) {
@@ -205,8 +263,8 @@ impl<'h, H: SyncHost> Client<'h, H> {
         (exp * (1.0 + 0.5 * self.jitter())).min(self.policy.max_delay_ms)
     }
 
-    /// Sends a request. Successful (2xx) responses are returned; 429 waits for `Retry-After`;
-    /// 5xx and transport failures back off; other 4xx fail at once. Creates are not
+    /// Sends a request, each attempt in a slot of its quota. Successful (2xx) responses are
+    /// returned; 429 pauses the quota for `Retry-After` (then this request queues again); 5xx and transport failures back off; other 4xx fail at once. Creates are not
     /// idempotent: a 5xx or transport failure on one returns [`CallError::Uncertain`] (after
     /// the backoff wait) so the caller can look for the object before sending it again.
     pub async fn send(
@@ -216,9 +274,16 @@ impl<'h, H: SyncHost> Client<'h, H> {
     ) -> Result<HttpResponse, CallError> {
         let mut failures = 0;
         let mut limited = 0;
+        let quota = Quota::of(&request);
         loop {
+            self.pace(quota).await?;
             self.count(kind);
+            let sent = self.host.now_ms();
             let outcome = self.answer(request.clone()).await;
+            if outcome.is_ok() {
+                let took = self.host.now_ms() - sent;
+                self.pacer.borrow_mut().bucket_mut(quota).observe(took);
+            }
             let (wait, failure) = match outcome {
                 Ok(response) if (200..300).contains(&response.status) => return Ok(response),
                 Ok(response) if response.status == 429 => {
@@ -274,9 +339,14 @@ impl<'h, H: SyncHost> Client<'h, H> {
                     request.method, request.path, wait
                 ),
             );
-            self.host.sleep(wait).await;
-            self.calls.borrow_mut().retries += 1;
             let ambiguous = !matches!(failure, CallError::Status { status: 429, .. });
+            if ambiguous {
+                self.host.sleep(wait).await;
+            } else {
+                // Every request of the quota pauses; this one waits in `pace` like the rest.
+                self.pacer.borrow_mut().bucket_mut(quota).limited(now, wait);
+            }
+            self.calls.borrow_mut().retries += 1;
             if kind == CallKind::Create && ambiguous {
                 return Err(CallError::Uncertain(failure.to_string()));
             }

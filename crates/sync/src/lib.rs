@@ -35,6 +35,7 @@ pub mod engine;
 pub mod error;
 pub mod host;
 pub mod model;
+pub mod pace;
 pub mod plan;
 pub mod policy;
 pub mod report;

@@ -33,8 +33,19 @@ pub struct RunOptions {
     pub run_id: Option<String>,
     /// Continue the stored run `runId` (a queue event of the same run).
     pub resume: bool,
-    /// Parallel writes (default 4, at most 16).
+    /// Parallel requests, at most 16: JumpCloud relation reads and Jira user searches
+    /// (default 4), and the most writes in flight (default 16; fewer when their quota's rate
+    /// times the answer time needs fewer).
     pub concurrency: Option<usize>,
+    /// Most JumpCloud requests in any minute; absent: 100, Forge's limit on an invocation's
+    /// external requests. 0 lifts it where no such limit applies (the CLI, benchmarks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jumpcloud_per_minute: Option<f64>,
+    /// Whether requests wait for Assets' documented quotas (create 2,000 a minute, AQL 1,000,
+    /// ...); absent: true. False only against an Assets without them (emulators, benchmarks);
+    /// a 429 still pauses its requests.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assets_quotas: Option<bool>,
     /// How long the lease outlives the invocation's budget, in ms (default 120 000).
     pub lease_ms: Option<f64>,
     /// Dry runs: at most this many creates, updates and missing objects each in `plan` (all

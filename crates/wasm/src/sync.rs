@@ -74,8 +74,12 @@ export interface SyncOptions {
   budgetMs?: number;
   runId?: string;
   resume?: boolean;
-  /** Parallel writes, 1-16, default 4. */
+  /** Parallel requests, 1-16: relation reads and user searches (default 4), writes (default 16). */
   concurrency?: number;
+  /** Most JumpCloud requests in any minute, default 100 (Forge's limit); 0: none. */
+  jumpcloudPerMinute?: number;
+  /** Whether requests wait for Assets' documented quotas, default true. */
+  assetsQuotas?: boolean;
   /** How long the lease outlives the budget, default 120 000. */
   leaseMs?: number;
   /** Dry runs: list at most this many creates, updates and missing objects each. */

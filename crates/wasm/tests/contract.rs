@@ -208,6 +208,8 @@ fn every_option_is_declared() {
         run_id: Some("r".into()),
         resume: true,
         concurrency: Some(2),
+        jumpcloud_per_minute: Some(50.0),
+        assets_quotas: Some(false),
         lease_ms: Some(1.0),
         plan_limit: Some(5),
         slice: Some(3),
@@ -223,7 +225,7 @@ fn every_option_is_declared() {
     );
     assert_eq!(
         value.as_object().unwrap().len(),
-        17,
+        19,
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");

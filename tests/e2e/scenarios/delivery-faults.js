@@ -16,9 +16,10 @@ const USERS = 80;
 const CONSUMER_LIMIT_S = 4;
 // A request that hangs longer than any invocation lives: the invocation dies waiting for it.
 const HANG_MS = CONSUMER_LIMIT_S * 1000 + 1000;
-// Hires in the cases that need several slices: with 300 ms creates, four at a time, their
-// creates alone take three slices of this scenario's consumer.
-const HIRES = 80;
+// Hires in the cases that need several slices: with 300 ms creates the core keeps a dozen in
+// flight and the create quota (2,000 a minute) is the bound, so their creates alone take two
+// or three slices of this scenario's consumer.
+const HIRES = 200;
 const MAPPING_EXTRA = 'config:missing=delete\nconfig:maxDeletions=5\n';
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,6 +4,9 @@
 //! ...; see docs/relationships.md for what each costs).
 
 use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 use serde_json::Value;
 use tributary_models::jumpcloud::{
@@ -20,6 +23,81 @@ const V2_PAGE_SIZE: usize = 100;
 
 /// Related id → ids of the records that relate to it: the inverse of a relation field.
 type Inverse = BTreeMap<String, Vec<String>>;
+
+/// Pages of the import's list requested ahead of the one the read is at. More would only
+/// wait for the JumpCloud rate limit's slots (pages cost the same time either way).
+const READ_AHEAD: usize = 2;
+
+/// A page requested ahead: the offset it starts at, the request, and its answer once in.
+type Ahead<'a> = (
+    u64,
+    Pin<Box<dyn Future<Output = Result<Page, CallError>> + 'a>>,
+    Option<Result<Page, CallError>>,
+);
+
+/// The list pages requested ahead of the read, so the next page is (mostly) in by the time the
+/// current one is transformed and its relations are read. Single-threaded like the rest of the
+/// engine: the requests make progress while [`ReadAhead::alongside`] or [`ReadAhead::take`]
+/// is awaited.
+struct ReadAhead<'a> {
+    pages: Vec<Ahead<'a>>,
+}
+
+impl<'a> ReadAhead<'a> {
+    fn poll_pages(&mut self, cx: &mut Context<'_>) {
+        for (_, request, answer) in self.pages.iter_mut() {
+            if answer.is_none() {
+                if let Poll::Ready(page) = request.as_mut().poll(cx) {
+                    *answer = Some(page);
+                }
+            }
+        }
+    }
+
+    /// Runs `work` to its end while the pages ahead keep loading.
+    async fn alongside<T>(&mut self, work: impl Future<Output = T>) -> T {
+        let mut work = std::pin::pin!(work);
+        std::future::poll_fn(|cx| {
+            self.poll_pages(cx);
+            work.as_mut().poll(cx)
+        })
+        .await
+    }
+
+    /// Where the last page requested ahead starts, if any.
+    fn last(&self) -> Option<u64> {
+        self.pages.last().map(|(from, _, _)| *from)
+    }
+
+    /// Whether the page at `from` was asked for ahead.
+    fn has(&self, from: u64) -> bool {
+        self.pages.iter().any(|(f, _, _)| *f == from)
+    }
+
+    /// Requests the page at `from` ahead.
+    fn ask(&mut self, from: u64, request: impl Future<Output = Result<Page, CallError>> + 'a) {
+        self.pages.push((from, Box::pin(request), None));
+    }
+
+    /// The page at `from`: the one requested ahead, else `request` now. Pages requested for
+    /// other offsets are dropped: the read went elsewhere than predicted.
+    async fn take(
+        &mut self,
+        from: u64,
+        request: impl Future<Output = Result<Page, CallError>> + 'a,
+    ) -> Result<Page, CallError> {
+        let Some(at) = self.pages.iter().position(|(f, _, _)| *f == from) else {
+            self.pages.clear();
+            return self.alongside(request).await;
+        };
+        self.pages.drain(..at);
+        let (_, pending, answer) = self.pages.remove(0);
+        match answer {
+            Some(page) => page,
+            None => self.alongside(pending).await,
+        }
+    }
+}
 
 /// Reads one import's JumpCloud collection.
 pub struct JumpCloud<'c, 'h, H: SyncHost> {
@@ -393,16 +471,38 @@ impl<H: SyncHost> super::Engine<'_, H> {
             .inverses(self.concurrency)
             .await
             .map_err(RunError::jumpcloud)?;
+        let page_size = u64::from(source.page_size());
+        // Where the page after a full one starts: one record early (the overlap below).
+        let step = page_size - u64::from(page_size > 1);
+        let mut ahead = ReadAhead { pages: Vec::new() };
         loop {
-            if self.over_budget() {
-                return Err(super::Stop::Budget);
-            }
             // A one-record page cannot overlap and still move on.
             let overlap = state.source_skip > 0
                 && !state.source_last_ids.is_empty()
                 && source.page_size() > 1;
             let from = state.source_skip - u64::from(overlap);
-            let (mut records, total) = source.page(from).await.map_err(RunError::jumpcloud)?;
+            // Out of time, the pages already asked for are still read (they count against the
+            // limits either way); nothing new is asked for.
+            if self.over_budget() && !ahead.has(from) {
+                return Err(super::Stop::Budget);
+            }
+            let (mut records, total) = ahead
+                .take(from, source.page(from))
+                .await
+                .map_err(RunError::jumpcloud)?;
+            // Ask for the next pages while this one is worked on, as far as the total says
+            // the read goes (a listing without a total is read one page after another, so no
+            // request is spent past its end).
+            if let Some(total) = state.source_total.or(total) {
+                while ahead.pages.len() < READ_AHEAD && !self.over_budget() {
+                    let last = ahead.last().unwrap_or(from);
+                    if last + page_size >= total {
+                        break;
+                    }
+                    let next = last + step;
+                    ahead.ask(next, source.page(next));
+                }
+            }
             let fetched = records.len() as u64;
             if overlap {
                 let expected = state.source_last_ids.last().cloned().unwrap_or_default();
@@ -424,8 +524,8 @@ impl<H: SyncHost> super::Engine<'_, H> {
                 _ => {}
             }
             state.source_last_ids = records.iter().map(id_of).collect();
-            source
-                .add_related(&mut records, &inverses, self.concurrency)
+            ahead
+                .alongside(source.add_related(&mut records, &inverses, self.concurrency))
                 .await
                 .map_err(RunError::jumpcloud)?;
             for record in &records {
@@ -438,10 +538,8 @@ impl<H: SyncHost> super::Engine<'_, H> {
                 done: state.source_skip,
                 total: total.unwrap_or(state.source_skip),
             };
-            self.report_progress(state).await;
-            if fetched < u64::from(source.page_size())
-                || total.is_some_and(|t| state.source_skip >= t)
-            {
+            ahead.alongside(self.report_progress(state)).await;
+            if fetched < page_size || total.is_some_and(|t| state.source_skip >= t) {
                 return Ok(());
             }
         }

@@ -44,7 +44,8 @@ pub use jumpcloud::{sample, SampleOptions, SampleReport};
 
 /// Default invocation budget.
 pub const DEFAULT_BUDGET_MS: f64 = 50_000.0;
-/// Default parallel writes.
+/// Default parallel requests of JumpCloud relation reads and Jira user searches (writes: see
+/// `writes::MOST_WRITES_IN_FLIGHT`).
 pub const DEFAULT_CONCURRENCY: usize = 4;
 /// How often a working slice stores its run record, so the page and the CLI show progress
 /// (phase, done / total, counts so far) while it goes, not only between slices.
@@ -736,6 +737,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         if !options.dry_run || options.budget_ms.is_some() {
             client.set_deadline(started + budget_ms);
         }
+        client.limit_by(options);
         Engine {
             host,
             client,

@@ -7,9 +7,43 @@ use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
+use tributary_sync::pace::Quota;
 use tributary_sync::{
     HttpRequest, HttpResponse, LogLevel, Service, StorageError, SyncHost, TransportError,
 };
+
+const MINUTE: f64 = 60_000.0;
+
+/// Runs with `invoke` and continues (resume, same run id) until the run is over; returns the
+/// last report and the invocations.
+pub fn run_to_end(
+    opts: &tributary_sync::RunOptions,
+    invoke: impl Fn(&tributary_sync::RunOptions) -> tributary_sync::RunReport,
+) -> (tributary_sync::RunReport, u32) {
+    let mut report = invoke(opts);
+    let mut calls = 1;
+    while report.status == tributary_sync::RunStatus::Continue {
+        let next = tributary_sync::RunOptions {
+            resume: true,
+            run_id: Some(report.run_id.clone()),
+            ..opts.clone()
+        };
+        report = invoke(&next);
+        calls += 1;
+        assert!(calls < 500, "the run never ends");
+    }
+    (report, calls)
+}
+
+/// A request as the service saw it: when it arrived, its quota, its answer's status, and a
+/// 429's `Retry-After` in ms.
+#[derive(Debug, Clone, Copy)]
+pub struct Seen {
+    pub at: f64,
+    pub quota: Quota,
+    pub status: u16,
+    pub retry_after_ms: f64,
+}
 
 /// Object type ids of the fake schema.
 pub const USERS: &str = "10";
@@ -93,6 +127,17 @@ pub struct FakeHost {
     pub logs: RefCell<Vec<(LogLevel, String)>>,
     /// Attribute names whose value "INVALID" Assets refuses with a 400.
     pub reject_invalid: Cell<bool>,
+    /// A network instead of a serial clock (see [`FakeHost::network`]).
+    pub overlapping: Cell<bool>,
+    /// Timers the futures wait on in this round of [`FakeHost::drive`].
+    pub timers: RefCell<Vec<f64>>,
+    /// Per-minute limits the fake Assets enforces over a sliding minute, per quota.
+    pub quotas: RefCell<Vec<(Quota, usize)>>,
+    /// Every request as the services saw it.
+    pub seen: RefCell<Vec<Seen>>,
+    pub jumpcloud_in_flight: Cell<usize>,
+    /// The most JumpCloud requests in flight at once.
+    pub most_jumpcloud_in_flight: Cell<usize>,
 }
 
 pub fn user_attributes() -> Value {
@@ -273,7 +318,86 @@ impl FakeHost {
             requests: RefCell::new(Vec::new()),
             logs: RefCell::new(Vec::new()),
             reject_invalid: Cell::new(false),
+            overlapping: Cell::new(false),
+            timers: RefCell::new(Vec::new()),
+            quotas: RefCell::new(Vec::new()),
+            seen: RefCell::new(Vec::new()),
+            jumpcloud_in_flight: Cell::new(0),
+            most_jumpcloud_in_flight: Cell::new(0),
         }
+    }
+
+    /// Turns the serial clock (each request and sleep moves it on by itself) into a network:
+    /// requests in flight overlap, each arriving `latency_ms` after it is sent, sleeps end
+    /// when the clock gets there, and `quotas` hold over any minute (429 with Retry-After).
+    /// Run futures with [`FakeHost::drive`] then.
+    pub fn network(&self, latency_ms: f64, quotas: Vec<(Quota, usize)>) {
+        self.overlapping.set(true);
+        self.request_ms.set(latency_ms);
+        *self.quotas.borrow_mut() = quotas;
+    }
+
+    /// Runs a future to its end, moving the clock to the next timer whenever every future
+    /// waits.
+    pub fn drive<F: std::future::Future>(&self, future: F) -> F::Output {
+        use std::task::{Context, Poll, Waker};
+        let mut future = std::pin::pin!(future);
+        let mut cx = Context::from_waker(Waker::noop());
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            let next = self
+                .timers
+                .borrow_mut()
+                .drain(..)
+                .reduce(f64::min)
+                .expect("something waits on a timer");
+            self.now.set(self.now.get().max(next));
+        }
+    }
+
+    /// The 429 the quota of `quota` answers at `now`, if it is used up.
+    fn over_quota(&self, quota: Quota, now: f64) -> Option<HttpResponse> {
+        let limit = self
+            .quotas
+            .borrow()
+            .iter()
+            .find(|(q, _)| *q == quota)
+            .map(|(_, limit)| *limit)?;
+        let window: Vec<f64> = self
+            .arrivals(quota)
+            .into_iter()
+            .filter(|at| *at > now - MINUTE)
+            .collect();
+        (window.len() >= limit).then(|| {
+            let retry_after = ((window[0] + MINUTE - now) / 1000.0).ceil().max(1.0);
+            HttpResponse {
+                status: 429,
+                headers: vec![("Retry-After".into(), retry_after.to_string())],
+                body: json!({"errorMessages": ["rate limited"], "errors": {}}).to_string(),
+            }
+        })
+    }
+
+    /// When the requests of `quota` that were answered (not refused with a 429) arrived.
+    pub fn arrivals(&self, quota: Quota) -> Vec<f64> {
+        self.seen
+            .borrow()
+            .iter()
+            .filter(|s| s.quota == quota && s.status != 429)
+            .map(|s| s.at)
+            .collect()
+    }
+
+    /// The requests refused with a 429.
+    pub fn refused(&self) -> Vec<Seen> {
+        self.seen
+            .borrow()
+            .iter()
+            .filter(|s| s.status == 429)
+            .copied()
+            .collect()
     }
 
     /// Stores `json` under `key`, to expire after `ttl_ms` of virtual time.
@@ -637,9 +761,9 @@ impl FakeHost {
     }
 }
 
-impl SyncHost for FakeHost {
-    async fn request(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
-        self.now.set(self.now.get() + self.request_ms.get());
+impl FakeHost {
+    /// The services' answer to a request that reached them.
+    async fn serve(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.requests.borrow_mut().push(request.clone());
         let mut commit_then_drop = false;
         let mut commit_then_cut = false;
@@ -710,6 +834,46 @@ impl SyncHost for FakeHost {
             ));
         }
         response
+    }
+}
+
+impl SyncHost for FakeHost {
+    async fn request(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
+        let quota = Quota::of(&request);
+        let jumpcloud = quota == Quota::JumpCloud;
+        if self.overlapping.get() {
+            if jumpcloud {
+                self.jumpcloud_in_flight
+                    .set(self.jumpcloud_in_flight.get() + 1);
+                let most = self.most_jumpcloud_in_flight.get();
+                self.most_jumpcloud_in_flight
+                    .set(most.max(self.jumpcloud_in_flight.get()));
+            }
+            self.sleep(self.request_ms.get()).await;
+            if jumpcloud {
+                self.jumpcloud_in_flight
+                    .set(self.jumpcloud_in_flight.get() - 1);
+            }
+        } else {
+            self.now.set(self.now.get() + self.request_ms.get());
+        }
+        let at = self.now.get();
+        let answer = match self.over_quota(quota, at) {
+            Some(refusal) => Ok(refusal),
+            None => self.serve(request).await,
+        };
+        let retry_after_ms = answer
+            .as_ref()
+            .ok()
+            .and_then(tributary_sync::client::retry_after_ms)
+            .unwrap_or(0.0);
+        self.seen.borrow_mut().push(Seen {
+            at,
+            quota,
+            status: answer.as_ref().map_or(0, |a| a.status),
+            retry_after_ms,
+        });
+        answer
     }
 
     async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError> {
@@ -791,7 +955,20 @@ impl SyncHost for FakeHost {
 
     async fn sleep(&self, ms: f64) {
         self.sleeps.borrow_mut().push(ms);
-        self.now.set(self.now.get() + ms);
+        if !self.overlapping.get() {
+            self.now.set(self.now.get() + ms);
+            return;
+        }
+        let until = self.now.get() + ms;
+        std::future::poll_fn(|_| {
+            if self.now.get() >= until {
+                std::task::Poll::Ready(())
+            } else {
+                self.timers.borrow_mut().push(until);
+                std::task::Poll::Pending
+            }
+        })
+        .await
     }
 
     fn log(&self, level: LogLevel, message: &str) {
