@@ -130,9 +130,13 @@ pub struct Client<'h, H: SyncHost> {
     deadline: Cell<f64>,
     /// JumpCloud graph answers this client may reuse (shared by the imports of one batch).
     graph: GraphCache,
-    /// The rate limits' schedules.
-    pacer: RefCell<Pacer>,
+    /// The rate limits' schedules (shared by the imports of one batch: the quotas are the
+    /// API key's and Forge's egress limit is the invocation's, not an import's).
+    pacer: SharedPacer,
 }
+
+/// A [`Pacer`] several clients share.
+pub type SharedPacer = std::rc::Rc<RefCell<Pacer>>;
 
 /// JumpCloud graph answers (route path → related ids) kept for one invocation: the imports of
 /// a batch share one, so a route two imports read is called once (docs/relationships.md).
@@ -157,13 +161,19 @@ impl<'h, H: SyncHost> Client<'h, H> {
             rng: Cell::new(seed | 1),
             deadline: Cell::new(f64::INFINITY),
             graph: GraphCache::default(),
-            pacer: RefCell::new(Pacer::default()),
+            pacer: SharedPacer::default(),
         }
     }
 
     /// The same client, reusing (and adding to) `graph`'s JumpCloud graph answers.
     pub fn sharing_graph(mut self, graph: &GraphCache) -> Self {
         self.graph = graph.clone();
+        self
+    }
+
+    /// The same client, pacing its requests with `pacer` (and whoever else shares it).
+    pub fn sharing_pacer(mut self, pacer: &SharedPacer) -> Self {
+        self.pacer = pacer.clone();
         self
     }
 

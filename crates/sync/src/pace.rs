@@ -321,8 +321,14 @@ impl Default for Pacer {
 
 impl Pacer {
     /// Sets `quota`'s limit to `per_minute` requests a minute (`None`: none).
+    /// A bucket already at that limit keeps its schedule: the imports of a batch share one
+    /// pacer, and each applies the same options to it without forgetting what the others sent.
     pub fn limit(&mut self, quota: Quota, per_minute: Option<f64>) {
-        self.buckets[quota.index()] = Bucket::new(per_minute, quota.counting());
+        let fresh = Bucket::new(per_minute, quota.counting());
+        let bucket = &mut self.buckets[quota.index()];
+        if bucket.ceiling != fresh.ceiling {
+            *bucket = fresh;
+        }
     }
 
     /// The bucket of `quota`.

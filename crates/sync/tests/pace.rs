@@ -310,3 +310,48 @@ fn a_run_in_slices_reads_each_page_once_even_with_pages_asked_for_ahead() {
     assert_eq!(host.arrivals(Quota::JumpCloud).len(), 11);
     assert_eq!(host.user_objects().len(), users);
 }
+
+#[test]
+fn the_imports_of_a_batch_share_one_jumpcloud_window_and_bad_limits_are_refused() {
+    use tributary_sync::{run_all, RunAllOptions};
+    // Two previews of 5,000 users in one invocation: 50 pages each, 100 together, one more
+    // than a minute allows.
+    let host = network(5_000, 80.0, documented());
+    let import = |import_id: &str| RunOptions {
+        import_id: import_id.into(),
+        ..options()
+    };
+    let batch = RunAllOptions {
+        imports: vec![import("users"), import("again")],
+        budget_ms: Some(3_600_000.0),
+        dry_run: true,
+        ..RunAllOptions::default()
+    };
+    let report = host.drive(run_all(&host, &batch));
+    assert!(
+        report
+            .imports
+            .iter()
+            .all(|r| r.status == RunStatus::Succeeded),
+        "{report:#?}"
+    );
+    let pages = host.count("GET", "/api/systemusers");
+    assert!(pages >= 100, "{pages} pages");
+    assert!(
+        most_in_a_minute(&host, Quota::JumpCloud) <= 99,
+        "the window is the invocation's, not each import's"
+    );
+
+    for bad in [-1.0, f64::NAN, f64::INFINITY] {
+        let report = sync(
+            &host,
+            &RunOptions {
+                jumpcloud_per_minute: Some(bad),
+                ..options()
+            },
+        );
+        assert_eq!(report.status, RunStatus::Failed);
+        let message = report.error.map(|e| e.message).unwrap_or_default();
+        assert!(message.contains("jumpcloudPerMinute"), "{message}");
+    }
+}

@@ -159,6 +159,15 @@ async fn run_compiled<H: SyncHost>(
             return report;
         }
     };
+    if let Some(per_minute) = options.jumpcloud_per_minute {
+        if !(per_minute.is_finite() && per_minute >= 0.0) {
+            let error = RunError::InvalidOptions(format!(
+                "jumpcloudPerMinute must be 0 (no limit) or a number of requests a minute above 0; got {per_minute}"
+            ));
+            report.fail(&error, host.now_ms());
+            return report;
+        }
+    }
     for (what, id) in [("importId", &options.import_id), ("runId", &run_id)] {
         if !valid_id(id) {
             let error = RunError::InvalidOptions(format!(
@@ -345,6 +354,9 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
     let mut prepared: Vec<Prepared<'_, H>> = Vec::new();
     // A JumpCloud graph route two imports read is called once in this invocation.
     let graph = crate::client::GraphCache::default();
+    // One schedule for the quotas too: they are the API key's, and Forge counts an
+    // invocation's external requests, whichever import sends them.
+    let pacer = crate::client::SharedPacer::default();
     for o in &options.imports {
         let opts = RunOptions {
             run_id: Some(batch_run_id(&run_id, &o.import_id)),
@@ -356,7 +368,9 @@ pub async fn run_all<H: SyncHost>(host: &H, options: &RunAllOptions) -> RunAllRe
         };
         let import = crate::compile_mapping(&o.mapping_text).map_err(RunError::from);
         let import_run = opts.run_id.clone().unwrap_or_default();
-        let client = client_for(host, &import_run).sharing_graph(&graph);
+        let client = client_for(host, &import_run)
+            .sharing_graph(&graph)
+            .sharing_pacer(&pacer);
         let store = RunStore::new(host, &opts.import_id, &import_run);
         // An import this batch run already finished only answers with its record.
         let finished = if opts.resume && valid_id(&opts.import_id) {
