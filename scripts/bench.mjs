@@ -374,7 +374,7 @@ if (args.includes('--child')) {
   const chainUsers = Number(option('chain', String(Math.max(...sizes) >= 100_000 ? Math.max(...sizes) : 0)));
   let chain = null;
   if (chainUsers > 0) {
-    const out = execFileSync(process.execPath, [join(root, 'scripts', 'bench-chain.mjs'), '--users', String(chainUsers), '--time-scale', option('time-scale', '0.2'), '--json'], {
+    const out = execFileSync(process.execPath, [join(root, 'scripts', 'bench-chain.mjs'), '--users', String(chainUsers), '--time-scale', option('time-scale', '1'), '--json'], {
       cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 26,
     });
     chain = JSON.parse(out.trim().split('\n').pop());
