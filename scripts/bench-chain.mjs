@@ -19,18 +19,12 @@
 // off too, the core's pacing keeps within them.
 import { spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
+import { args, BENCH_MAPPING, option, root } from './bench-common.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
 const API_KEY = 'bench-chain-key';
 const JUMPCLOUD_ORIGINS = ['https://console.jumpcloud.com', 'https://console.eu.jumpcloud.com', 'https://console.in.jumpcloud.com'];
 /** Forge's memory for a function unless the manifest sets another. */
@@ -128,10 +122,7 @@ async function chain(users, timeScale) {
   // The local Forge runtime first: it provides what @forge/api expects before that loads.
   const { createForgeRuntime } = await import(pathToFileURL(join(root, 'dev', 'forge-local', 'index.js')));
   const emulators = await startEmulatorsProcess(users);
-  const mapping = readFileSync(join(root, 'examples', 'users.map'), 'utf8')
-    .split('\n')
-    .filter((line) => !/=Jira User\b/.test(line))
-    .join('\n');
+  const mapping = BENCH_MAPPING;
   try {
     const runtime = await createForgeRuntime({
       appDir: root,

@@ -22,24 +22,10 @@
 // prints `{rows, table, wall}` as JSON instead (the smoke test in tests/core/bench.test.js
 // uses it).
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const option = (name, fallback) => {
-  const at = args.indexOf(`--${name}`);
-  return at >= 0 ? args[at + 1] : fallback;
-};
-
-/** The benchmark mapping: examples/users.map without its Jira User row (one user search per
- *  email would measure Jira's search, not the core). */
-const BENCH_MAPPING = readFileSync(join(root, 'examples', 'users.map'), 'utf8')
-  .split('\n')
-  .filter((line) => !/=Jira User\b/.test(line))
-  .join('\n');
+import { args, BENCH_MAPPING, option, root } from './bench-common.mjs';
 
 const JUMPCLOUD_PAGE = 100;
 const AQL_PAGE = 500;

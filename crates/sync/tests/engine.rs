@@ -379,12 +379,7 @@ fn validation_errors_are_reported_per_record_and_not_retried() {
 #[test]
 fn a_budget_splits_the_run_and_the_continuations_converge() {
     let n = 230;
-    let host = host(n);
-    host.request_ms.set(100.0);
-    let opts = RunOptions {
-        budget_ms: Some(3_000.0),
-        ..options(MAPPING)
-    };
+    let (host, opts) = slow_host(n, 3_000.0);
     let (report, invocations) = sync_to_end(&host, &opts);
     assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
     assert!(invocations > 5, "{invocations} invocations");
@@ -450,12 +445,7 @@ fn a_budget_splits_the_run_and_the_continuations_converge() {
 #[test]
 fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
     let n = 120;
-    let host = host(n);
-    host.request_ms.set(100.0);
-    let opts = RunOptions {
-        budget_ms: Some(4_000.0),
-        ..options(MAPPING)
-    };
+    let (host, opts) = slow_host(n, 4_000.0);
     // Run until some objects exist, then lose the stored state (as if killed before saving).
     let mut report = sync(&host, &opts);
     while host.user_objects().is_empty() {
@@ -483,6 +473,18 @@ fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
     assert_users_match(&host, n);
 }
 
+/// A host of `n` users answering each request in 100 ms (virtual), and options whose budget
+/// of `budget_ms` splits a run into slices.
+fn slow_host(n: usize, budget_ms: f64) -> (FakeHost, RunOptions) {
+    let host = host(n);
+    host.request_ms.set(100.0);
+    let opts = RunOptions {
+        budget_ms: Some(budget_ms),
+        ..options(MAPPING)
+    };
+    (host, opts)
+}
+
 /// How many AQL pages read the whole of object type `type_id`.
 fn full_reads(host: &FakeHost, type_id: &str) -> usize {
     let query = format!("\"objectTypeId = {type_id}\"");
@@ -496,12 +498,7 @@ fn full_reads(host: &FakeHost, type_id: &str) -> usize {
 #[test]
 fn a_slice_stopped_after_taking_the_stored_plan_leaves_the_next_to_read_and_plan_afresh() {
     let n = 120;
-    let host = host(n);
-    host.request_ms.set(100.0);
-    let opts = RunOptions {
-        budget_ms: Some(4_000.0),
-        ..options(MAPPING)
-    };
+    let (host, opts) = slow_host(n, 4_000.0);
     let claim_key = "tributary:state:users:pending";
     // Run until a slice stops while writing and stores what is left of its plan.
     let mut report = sync(&host, &opts);
@@ -873,12 +870,7 @@ fn the_budget_comes_from_the_deadline_less_one_slow_request() {
 
 #[test]
 fn a_continuing_run_holds_the_lease_against_new_triggers() {
-    let host = host(150);
-    host.request_ms.set(100.0);
-    let opts = RunOptions {
-        budget_ms: Some(2_000.0),
-        ..options(MAPPING)
-    };
+    let (host, opts) = slow_host(150, 2_000.0);
     let first = sync(&host, &opts);
     assert_eq!(first.status, RunStatus::Continue);
     let other = sync(&host, &options(MAPPING));
@@ -1770,12 +1762,7 @@ fn group_memberships_become_multi_valued_references() {
 
 #[test]
 fn a_new_run_clears_what_an_abandoned_run_left_behind() {
-    let host = host(150);
-    host.request_ms.set(100.0);
-    let opts = RunOptions {
-        budget_ms: Some(1_500.0),
-        ..options(MAPPING)
-    };
+    let (host, opts) = slow_host(150, 1_500.0);
     let abandoned = sync(&host, &opts);
     assert_eq!(abandoned.status, RunStatus::Continue);
     let stored: RunReport = serde_json::from_str(

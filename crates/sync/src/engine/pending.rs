@@ -40,48 +40,21 @@ pub(crate) type CreatedObjects = BTreeMap<String, (String, String)>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct StoredChange(String, Vec<WriteValue>);
 
-/// One stored item of what is left of a plan, in a compact form: a run of 100k creates
-/// stores about 100k of them.
+/// One stored item of what is left of a plan, in a compact form (arrays, one-letter tags): a
+/// run of 100k creates stores about 100k of them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) enum PendingWrite {
-    /// A create not sent yet (with its deferred references).
+    /// A create not sent yet: `(source key, level, changes, deferred references)`.
     #[serde(rename = "c")]
-    Create {
-        #[serde(rename = "k")]
-        key: String,
-        #[serde(rename = "l")]
-        level: usize,
-        #[serde(rename = "w")]
-        changes: Vec<StoredChange>,
-        #[serde(rename = "d", default, skip_serializing_if = "Vec::is_empty")]
-        deferred: Vec<StoredChange>,
-    },
-    /// An update not sent yet, or the deferred references of an object already created.
+    Create(String, usize, Vec<StoredChange>, Vec<StoredChange>),
+    /// An update not sent yet, or the deferred references of an object already created:
+    /// `(source key, object id, object key, changes)`.
     #[serde(rename = "u")]
-    Update {
-        #[serde(rename = "k")]
-        key: String,
-        #[serde(rename = "i")]
-        id: String,
-        #[serde(rename = "o")]
-        object_key: String,
-        #[serde(rename = "w")]
-        changes: Vec<StoredChange>,
-    },
-    /// A mark (attributes set) or, without changes, a delete not sent yet.
+    Update(String, String, String, Vec<StoredChange>),
+    /// A mark (attributes set) or a delete not sent yet:
+    /// `(source key, object id, object key, delete, changes)`.
     #[serde(rename = "r")]
-    Retire {
-        #[serde(rename = "k")]
-        key: String,
-        #[serde(rename = "i")]
-        id: String,
-        #[serde(rename = "o")]
-        object_key: String,
-        #[serde(rename = "x")]
-        delete: bool,
-        #[serde(rename = "w", default, skip_serializing_if = "Vec::is_empty")]
-        changes: Vec<StoredChange>,
-    },
+    Retire(String, String, String, bool, Vec<StoredChange>),
     /// An object an earlier slice created that a pending write refers to:
     /// `(source key, object id, object key)`.
     #[serde(rename = "n")]
@@ -96,12 +69,12 @@ fn stored(changes: &[Change]) -> Vec<StoredChange> {
 }
 
 fn update(key: &str, id: &str, object_key: &str, changes: &[Change]) -> PendingWrite {
-    PendingWrite::Update {
-        key: key.to_string(),
-        id: id.to_string(),
-        object_key: object_key.to_string(),
-        changes: stored(changes),
-    }
+    PendingWrite::Update(
+        key.to_string(),
+        id.to_string(),
+        object_key.to_string(),
+        stored(changes),
+    )
 }
 
 /// What is left of `plan` after the writes in `written`, with the created objects the pending
@@ -136,12 +109,12 @@ pub(crate) fn remaining<'a>(
     }
     let creates = plan.creates.iter().filter_map(move |create| {
         if !done(Step::Create, &create.key) {
-            Some(PendingWrite::Create {
-                key: create.key.clone(),
-                level: create.level,
-                changes: stored(&create.changes),
-                deferred: stored(&create.deferred),
-            })
+            Some(PendingWrite::Create(
+                create.key.clone(),
+                create.level,
+                stored(&create.changes),
+                stored(&create.deferred),
+            ))
         } else {
             deferred_left(create)
                 .map(|(id, object_key)| update(&create.key, id, object_key, &create.deferred))
@@ -156,12 +129,14 @@ pub(crate) fn remaining<'a>(
         .marks()
         .chain(plan.deletes())
         .filter(move |m| !done(Step::Retire, &m.key))
-        .map(|m| PendingWrite::Retire {
-            key: m.key.clone(),
-            id: m.id.clone(),
-            object_key: m.object_key.clone(),
-            delete: m.action == RetireAction::Delete,
-            changes: stored(&m.changes),
+        .map(|m| {
+            PendingWrite::Retire(
+                m.key.clone(),
+                m.id.clone(),
+                m.object_key.clone(),
+                m.action == RetireAction::Delete,
+                stored(&m.changes),
+            )
         });
     let known = referred.into_iter().filter_map(move |key| {
         created
@@ -205,45 +180,31 @@ pub(crate) fn resume(
     let mut created = CreatedObjects::new();
     for write in pending {
         match write {
-            PendingWrite::Create {
-                key,
-                level,
-                changes: written,
-                deferred,
-            } => plan.creates.push(Create {
+            PendingWrite::Create(key, level, written, deferred) => plan.creates.push(Create {
                 key,
                 level,
                 changes: changes(written),
                 deferred: changes(deferred),
             }),
-            PendingWrite::Update {
-                key,
-                id,
-                object_key,
-                changes: written,
-            } => plan.updates.push(Update {
+            PendingWrite::Update(key, id, object_key, written) => plan.updates.push(Update {
                 key,
                 id,
                 object_key,
                 changes: changes(written),
             }),
-            PendingWrite::Retire {
-                key,
-                id,
-                object_key,
-                delete,
-                changes: written,
-            } => plan.missing.push(Missing {
-                key,
-                id,
-                object_key,
-                action: if delete {
-                    RetireAction::Delete
-                } else {
-                    RetireAction::Mark
-                },
-                changes: changes(written),
-            }),
+            PendingWrite::Retire(key, id, object_key, delete, written) => {
+                plan.missing.push(Missing {
+                    key,
+                    id,
+                    object_key,
+                    action: if delete {
+                        RetireAction::Delete
+                    } else {
+                        RetireAction::Mark
+                    },
+                    changes: changes(written),
+                })
+            }
             PendingWrite::Created(key, id, object_key) => {
                 created.insert(key, (id, object_key));
             }
