@@ -72,6 +72,7 @@ async function child(users, runs) {
   const aqlPages = new Map();
   let previewing = false;
   const store = new Map();
+  const utf8 = new TextEncoder();
   const host = {
     async request({ service, method, path, headers, body }) {
       const start = performance.now();
@@ -86,13 +87,16 @@ async function child(users, runs) {
         headers: { ...headers, ...(service === 'jumpcloud' ? { 'x-api-key': 'bench' } : {}) },
       });
       if (pages && answer.status === 200) pages.set(memoKey, answer);
+      // Hosts hand the core the response's bytes (what `arrayBuffer()` gives); the network's
+      // encoding is host time, and a kept answer keeps its bytes.
+      answer.bytes ??= utf8.encode(answer.payload);
       const parseStart = performance.now();
       if (answer.payload) JSON.parse(answer.payload);
       const end = performance.now();
       meter.parseMs += end - parseStart;
       meter.bytes += answer.payload.length;
       meter.hostMs += end - start;
-      const response = { status: answer.status, headers: Object.entries(answer.headers).map(([k, v]) => [k, String(v)]), body: answer.payload };
+      const response = { status: answer.status, headers: Object.entries(answer.headers).map(([k, v]) => [k, String(v)]), body: answer.bytes };
       return response;
     },
     storageGet: (key) => store.get(key) ?? null,
