@@ -43,6 +43,15 @@ function minimum({ users, existing, creates = 0, updates = 0 }) {
   };
 }
 
+const utf8 = new TextEncoder();
+
+/** An emulator's answer as hosts hand it to the core: with the response's bytes (what
+ *  `arrayBuffer()` gives), encoded once per answer. */
+function coreResponse(answer) {
+  answer.bytes ??= utf8.encode(answer.payload);
+  return { status: answer.status, headers: Object.entries(answer.headers).map(([k, v]) => [k, String(v)]), body: answer.bytes };
+}
+
 /** Storage in memory, as the hosts' storage functions. */
 function memoryStorage() {
   const store = new Map();
@@ -99,13 +108,14 @@ async function child(users, runs) {
         headers: { ...headers, ...(service === 'jumpcloud' ? { 'x-api-key': 'bench' } : {}) },
       });
       if (pages && answer.status === 200) pages.set(memoKey, answer);
+      // The network's encoding is host time, and a kept answer keeps its bytes.
+      const response = coreResponse(answer);
       const parseStart = performance.now();
       if (answer.payload) JSON.parse(answer.payload);
       const end = performance.now();
       meter.parseMs += end - parseStart;
       meter.bytes += answer.payload.length;
       meter.hostMs += end - start;
-      const response = { status: answer.status, headers: Object.entries(answer.headers).map(([k, v]) => [k, String(v)]), body: answer.payload };
       return response;
     },
     ...memoryStorage(),
@@ -271,7 +281,7 @@ async function wallChild(users, latencyMs) {
         headers: { ...headers, ...(service === 'jumpcloud' ? { 'x-api-key': 'bench' } : {}) },
       });
       if (answer.status === 429) limited[service] += 1;
-      return { status: answer.status, headers: Object.entries(answer.headers).map(([k, v]) => [k, String(v)]), body: answer.payload };
+      return coreResponse(answer);
     },
     ...memoryStorage(),
     now: () => Date.now(),

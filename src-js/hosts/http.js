@@ -2,13 +2,17 @@
 // decides what to request and how to retry; a host with its own transport only moves bytes and
 // adds authentication. The CLI's host hands the core credentials and the core sends itself.
 
-/** Converts a fetch-style Response into the plain `{status, headers, body}` the core reads. */
+/**
+ * Converts a fetch-style Response into the plain `{status, headers, body}` the core reads. The
+ * body is the response's bytes: the core reads them as UTF-8 itself, so crossing into it is
+ * one copy instead of decoding here and encoding again at the boundary.
+ */
 export async function toCoreResponse(response) {
   const headers = {};
   response.headers.forEach((value, name) => {
     headers[name.toLowerCase()] = value;
   });
-  return { status: response.status, headers, body: await response.text() };
+  return { status: response.status, headers, body: new Uint8Array(await response.arrayBuffer()) };
 }
 
 /** Joins a base URL (with or without a trailing slash or path) and an absolute path. */

@@ -36,16 +36,47 @@ impl Moment {
         let minute_of_day = minutes.rem_euclid(1440);
         let (y, mo, d) = civil_from_days(days);
         let millis = nanos / 1_000_000;
-        let fraction = if millis == 0 {
-            String::new()
-        } else {
-            format!(".{millis:03}")
+        let (h, mi) = ((minute_of_day / 60) as u32, (minute_of_day % 60) as u32);
+        let Ok(year @ 0..=9999) = u32::try_from(y) else {
+            let fraction = if millis == 0 {
+                String::new()
+            } else {
+                format!(".{millis:03}")
+            };
+            return Some(format!(
+                "{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}{fraction}Z"
+            ));
         };
-        Some(format!(
-            "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{s:02}{fraction}Z",
-            minute_of_day / 60,
-            minute_of_day % 60
-        ))
+        // Every stored and mapped date-time of a run is written here: digits pushed straight,
+        // not through the formatting machinery.
+        let mut text = String::with_capacity(24);
+        for (n, width, after) in [
+            (year, 4, '-'),
+            (mo, 2, '-'),
+            (d, 2, 'T'),
+            (h, 2, ':'),
+            (mi, 2, ':'),
+            (s, 2, '.'),
+        ] {
+            push_digits(&mut text, n, width);
+            text.push(after);
+        }
+        if millis == 0 {
+            text.pop();
+        } else {
+            push_digits(&mut text, millis, 3);
+        }
+        text.push('Z');
+        Some(text)
+    }
+}
+
+/// Appends `n` (below `10^width`) in `width` digits, zero-padded.
+fn push_digits(text: &mut String, n: u32, width: u32) {
+    let mut unit = 10u32.pow(width - 1);
+    while unit > 0 {
+        text.push(char::from(b'0' + (n / unit % 10) as u8));
+        unit /= 10;
     }
 }
 
@@ -538,6 +569,21 @@ mod tests {
         assert!(parse_iso("2023-02-29").is_err());
         assert!(parse_iso("2023-01-01T25:00").is_err());
         assert!(parse_iso("yesterday").is_err());
+    }
+
+    #[test]
+    fn utc_text_pads_every_field_and_keeps_years_outside_four_digits() {
+        let text = |iso: &str| parse_iso(iso).unwrap().datetime_text().unwrap();
+        assert_eq!(text("0001-02-03T04:05:06.007Z"), "0001-02-03T04:05:06.007Z");
+        assert_eq!(
+            text("2024-06-01T00:00:00.120+00:00"),
+            "2024-06-01T00:00:00.120Z"
+        );
+        assert_eq!(text("2024-06-01"), "2024-06-01T00:00:00Z");
+        assert_eq!(text("9999-12-31T23:59:59.999Z"), "9999-12-31T23:59:59.999Z");
+        // An offset can carry a date out of four digits, either way.
+        assert_eq!(text("9999-12-31T23:30:00-01:00"), "10000-01-01T00:30:00Z");
+        assert_eq!(text("0000-01-01T00:30:00+01:00"), "-001-12-31T23:30:00Z");
     }
 
     #[test]

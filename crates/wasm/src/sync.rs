@@ -1,7 +1,7 @@
 //! Sync exports: `runSync` and `previewSync`, driving the Rust engine over a JS host object
 //! that supplies HTTP (with credentials), storage, a clock, sleeping and logs.
 
-use js_sys::{Array, Object, Promise, Reflect};
+use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
 use serde::Serialize;
 use tributary_sync::engine::assets::{self, PickerOptions};
 use tributary_sync::engine::schema::SchemaOptions;
@@ -28,12 +28,15 @@ export interface SyncHttpRequest {
   body: string | null;
 }
 
-/** The host's answer. Header names in any case. Reject the promise on a transport failure
- *  (connection dropped, DNS, timeout): the engine retries those. */
+/** The host's answer. Header names in any case. `body` is the response's bytes as they came
+ *  (`new Uint8Array(await response.arrayBuffer())`, or the ArrayBuffer itself): the core reads
+ *  them as UTF-8 the way `response.text()` would, with one copy and no decoding in JS; absent
+ *  is an empty body. Reject the promise on a transport failure (connection dropped, DNS,
+ *  timeout): the engine retries those. */
 export interface SyncHttpResponse {
   status: number;
   headers?: Record<string, string> | [string, string][];
-  body?: string;
+  body?: Uint8Array | ArrayBuffer | null;
 }
 
 /** What the engine needs from its host. Every method may return a value or a promise.
@@ -457,6 +460,30 @@ fn read_headers(value: &JsValue) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The bytes of a host response's `body`, copied into wasm memory in one piece: a `Uint8Array`
+/// (a Node `Buffer` is one) or an `ArrayBuffer`; absent is empty. Anything else, a string
+/// included, is a host that does not keep the contract, and the error says what it gave.
+fn read_body(body: &JsValue) -> Result<Vec<u8>, TransportError> {
+    if body.is_undefined() || body.is_null() {
+        return Ok(Vec::new());
+    }
+    if let Some(bytes) = body.dyn_ref::<Uint8Array>() {
+        return Ok(bytes.to_vec());
+    }
+    if let Some(buffer) = body.dyn_ref::<ArrayBuffer>() {
+        return Ok(Uint8Array::new(buffer).to_vec());
+    }
+    let given = match body.js_typeof().as_string().as_deref() {
+        Some("object") => "an object of another kind".to_string(),
+        Some(kind) => format!("a {kind}"),
+        None => "something else".to_string(),
+    };
+    Err(TransportError(format!(
+        "the host's response body must be the response's bytes (a Uint8Array or an ArrayBuffer, \
+         as response.arrayBuffer() gives), not {given}"
+    )))
+}
+
 impl SyncHost for JsHost {
     async fn request(&self, request: HttpRequest) -> Result<HttpResponse, TransportError> {
         // A host with `credentials` and no `request` of its own: the core's fetch transport.
@@ -488,7 +515,7 @@ impl SyncHost for JsHost {
         Ok(HttpResponse {
             status: status as u16,
             headers: read_headers(&field("headers")),
-            body: field("body").as_string().unwrap_or_default(),
+            body: crate::transport::body_text(read_body(&field("body"))?),
         })
     }
 

@@ -17,8 +17,11 @@ export function makeHost() {
     { id: '1', name: 'JumpCloud ID', type: 0, defaultType: { id: 0, name: 'Text' } },
     { id: '2', name: 'Name', type: 0, defaultType: { id: 0, name: 'Text' }, label: true },
   ];
-  const users = [{ _id: 'a1', firstname: 'Ann' }, { _id: 'b2', firstname: 'Bob' }];
-  const json = (status, body, headers = {}) => ({ status, headers, body: JSON.stringify(body) });
+  // Not ASCII, so the bytes the host hands over are read as UTF-8, not as Latin-1.
+  const users = [{ _id: 'a1', firstname: 'Ånn 🌊' }, { _id: 'b2', firstname: 'Bob' }];
+  const utf8 = new TextEncoder();
+  // The response's bytes, as a host reads them with arrayBuffer().
+  const json = (status, body, headers = {}) => ({ status, headers, body: utf8.encode(JSON.stringify(body)) });
   let dropNextJumpCloud = true;
   return {
     calls, objects, storage,
@@ -30,7 +33,11 @@ export function makeHost() {
         return json(200, { totalCount: users.length, results: users });
       }
       const path = req.path.split('?')[0];
-      if (path === '/rest/servicedeskapi/assets/workspace') return json(200, { values: [{ workspaceId: 'ws' }] });
+      if (path === '/rest/servicedeskapi/assets/workspace') {
+        // The ArrayBuffer itself (what Forge's arrayBuffer() resolves to) is bytes too.
+        const answer = json(200, { values: [{ workspaceId: 'ws' }] });
+        return { ...answer, body: answer.body.buffer };
+      }
       if (path.endsWith('/objecttype/10')) return json(200, { id: '10', name: 'Users', objectSchemaId: '1' });
       if (path.endsWith('/objecttype/10/attributes')) return json(200, attrs);
       if (path.endsWith('/object/aql')) {
@@ -62,9 +69,19 @@ export function makeHost() {
     log: () => {},
   };
 }
+// The same host, its answers' bodies replaced by `body(text)`: a host that breaks the contract.
+export function answeringBodiesAs(host, body) {
+  const request = host.request;
+  host.request = async (req) => {
+    const answer = await request(req);
+    return { ...answer, body: body(new TextDecoder().decode(answer.body)) };
+  };
+  return host;
+}
 "#)]
 extern "C" {
     fn makeHost() -> JsValue;
+    fn answeringBodiesAs(host: JsValue, body: &js_sys::Function) -> JsValue;
 }
 
 const OPTIONS: &str = r#"{"importId":"users","mappingText":"key:_id=JumpCloud ID\nmap:firstname=Name\nconfig:objectType=10\n"}"#;
@@ -126,7 +143,7 @@ async fn preview_sync_returns_the_plan_without_writing() {
         get(&report, "plan.creates.0.changes.1.new.0")
             .as_string()
             .as_deref(),
-        Some("Ann")
+        Some("Ånn 🌊")
     );
     let objects: js_sys::Array = get(&host, "objects").into();
     assert_eq!(objects.length(), 0);
@@ -234,6 +251,37 @@ async fn pickers_read_through_the_core_client() {
         .as_string()
         .unwrap()
         .contains("is not an object type id"));
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_hands_over_text_instead_of_bytes_is_told_what_it_gave() {
+    let options = || js_sys::JSON::parse(r#"{"objectTypeId":"10"}"#).unwrap();
+    for (body, given) in [
+        ("return text", "not a string"),
+        ("return 7", "not a number"),
+        ("return { text }", "not an object of another kind"),
+    ] {
+        let host = answeringBodiesAs(makeHost(), &js_sys::Function::new_with_args("text", body));
+        let error = tributary_wasm::list_attributes(host.unchecked_into(), options())
+            .await
+            .unwrap_err();
+        let message = get(&error, "message").as_string().unwrap();
+        assert!(
+            message.contains("the host's response body must be the response's bytes")
+                && message.contains(given),
+            "{body}: {message}"
+        );
+    }
+    // A host that answers with bytes (a Node Buffer is a Uint8Array) is read the same way.
+    let bytes = js_sys::Function::new_with_args("text", "return Buffer.from(text)");
+    let host = answeringBodiesAs(makeHost(), &bytes);
+    let picked = tributary_wasm::list_attributes(host.unchecked_into(), options())
+        .await
+        .unwrap();
+    assert_eq!(
+        get(&picked, "items.1.name").as_string().as_deref(),
+        Some("Name")
+    );
 }
 
 #[wasm_bindgen_test]
