@@ -92,8 +92,8 @@ impl<'a> Reader<'a> {
             Ok(())
         })?;
         Ok(ObjectView {
-            id: self.required(id, "id")?,
-            object_key: self.required(object_key, "objectKey")?,
+            id: id.ok_or_else(|| self.error("missing field `id`"))?,
+            object_key: object_key.ok_or_else(|| self.error("missing field `objectKey`"))?,
             attributes: attributes.unwrap_or_default(),
         })
     }
@@ -112,7 +112,8 @@ impl<'a> Reader<'a> {
             Ok(())
         })?;
         Ok(ObjectAttributeView {
-            object_type_attribute_id: self.required(id, "objectTypeAttributeId")?,
+            object_type_attribute_id: id
+                .ok_or_else(|| self.error("missing field `objectTypeAttributeId`"))?,
             object_attribute_values: values.unwrap_or_default(),
         })
     }
@@ -161,11 +162,6 @@ impl<'a> Reader<'a> {
             user: user.flatten(),
             status: status.flatten(),
         })
-    }
-
-    /// A field every object must have, or the error serde gives when it is missing.
-    fn required<T>(&self, field: Option<T>, name: &str) -> Result<T> {
-        field.ok_or_else(|| self.error(&format!("missing field `{name}`")))
     }
 
     /// The scalar text of the field `name` of the object at the cursor, the rest skipped.
