@@ -423,7 +423,7 @@ pub struct AqlPage {
 /// borrowed from the response text where it has no escapes. Everything else on the page (the
 /// object type, avatars, links, the referenced objects' own nesting) is skipped while parsing,
 /// never built: a page of 500 users is read without one JSON tree.
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AqlPageView<'a> {
     /// Objects on this page.
@@ -434,16 +434,8 @@ pub struct AqlPageView<'a> {
     pub is_last: bool,
 }
 
-impl<'a> AqlPageView<'a> {
-    /// Reads a page from its JSON text: what `serde_json::from_str` of this type gives, and an
-    /// error where it gives one, in about three quarters of the time (see `aql_reader`).
-    pub fn read(text: &'a str) -> Result<Self, serde_json::Error> {
-        crate::aql_reader::read_page(text)
-    }
-}
-
 /// An object of an [`AqlPageView`].
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectView<'a> {
     /// Object id.
@@ -458,7 +450,7 @@ pub struct ObjectView<'a> {
 }
 
 /// An attribute of an [`ObjectView`].
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectAttributeView<'a> {
     /// Attribute id.
@@ -470,7 +462,7 @@ pub struct ObjectAttributeView<'a> {
 }
 
 /// A value of an [`ObjectAttributeView`]: the parts of [`AttributeValue`] a comparison reads.
-#[derive(Debug, Default, PartialEq, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AttributeValueView<'a> {
     /// The raw value as text (numbers and booleans written as JSON writes them); `None` for
@@ -514,7 +506,7 @@ impl AttributeValueView<'_> {
 }
 
 /// `{objectKey}` of a referenced object.
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectKeyField<'a> {
     /// The referenced object's key.
@@ -523,7 +515,7 @@ pub struct ObjectKeyField<'a> {
 }
 
 /// `{key}` of a Jira user value.
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct UserKeyField<'a> {
     /// The accountId.
     #[serde(default, borrow)]
@@ -531,7 +523,7 @@ pub struct UserKeyField<'a> {
 }
 
 /// `{id}` of a status value.
-#[derive(Debug, PartialEq, Deserialize)]
+#[derive(Debug, Deserialize)]
 pub struct IdField<'a> {
     /// The status id.
     #[serde(default, borrow)]

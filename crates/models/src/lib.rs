@@ -4,7 +4,6 @@
 //! (OpenAPI v1.135.77) and JumpCloud's v1/v2 APIs. Only the fields the product reads or writes
 //! are typed; everything else is ignored on input so that new vendor fields never break a run.
 
-mod aql_reader;
 pub mod assets;
 pub mod jira;
 pub mod jumpcloud;

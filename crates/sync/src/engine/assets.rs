@@ -33,14 +33,10 @@ pub struct Assets<'c, 'h, H: SyncHost> {
 
 /// Parses a JSON body into a model, or says which answer was unreadable.
 fn parse<'a, T: serde::Deserialize<'a>>(body: &'a str, what: &str) -> Result<T, CallError> {
-    serde_json::from_str(body).map_err(|e| unreadable(what, e))
-}
-
-fn unreadable(what: &str, error: serde_json::Error) -> CallError {
-    CallError::Status {
+    serde_json::from_str(body).map_err(|e| CallError::Status {
         status: 200,
-        message: format!("unreadable {what}: {error}"),
-    }
+        message: format!("unreadable {what}: {e}"),
+    })
 }
 
 impl<'c, 'h, H: SyncHost> Assets<'c, 'h, H> {
@@ -252,8 +248,7 @@ impl<'c, 'h, H: SyncHost> Assets<'c, 'h, H> {
             if response.body.trim().is_empty() {
                 return Ok(());
             }
-            let page =
-                AqlPageView::read(&response.body).map_err(|e| unreadable("AQL result", e))?;
+            let page: AqlPageView<'_> = parse(&response.body, "AQL result")?;
             let count = page.values.len();
             read += count;
             page.values.into_iter().for_each(&mut each);
