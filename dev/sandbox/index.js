@@ -55,10 +55,18 @@ export async function startSandbox({
     });
     const invoke = (name, payload = {}) => runtime.invokeResolver(MAIN_PAGE, name, payload, { accountId: SANDBOX_ADMIN });
 
-    // Queued runs continue in the background, as Forge's queue would deliver them.
+    // Queued runs continue in the background, as Forge's queue would deliver them. Every
+    // drain (the background one and a caller's) waits for the one before it: a caller's drain
+    // that found the queue empty while the background one was delivering an event would
+    // return before that event's run had moved on.
     let draining = Promise.resolve();
+    const drainOnce = runtime.drainQueues.bind(runtime);
+    runtime.drainQueues = (...args) => {
+      draining = draining.catch(() => {}).then(() => drainOnce(...args));
+      return draining;
+    };
     const pump = setInterval(() => {
-      draining = draining.then(() => runtime.drainQueues()).catch((error) => log(`queue: ${error.message}`));
+      runtime.drainQueues().catch((error) => log(`queue: ${error.message}`));
     }, 500);
     closers.push(async () => {
       clearInterval(pump);
