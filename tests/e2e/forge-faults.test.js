@@ -83,7 +83,7 @@ test('a copy of an earlier slice delivered while the run goes on is dropped; the
   assert.equal(s.copyAnswer, 'acknowledged');
   assert.deepEqual(s.copyWrites, { create: 0, update: 0, delete: 0 });
   assertExact(s, 'staleMidRun');
-  assert.deepEqual(s.writes, { create: m.hires, update: 1, delete: 1 });
+  assert.deepEqual(s.writes, { create: s.hires, update: 1, delete: 1 });
   assert.equal(s.record.status, 'succeeded');
 });
 

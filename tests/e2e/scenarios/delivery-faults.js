@@ -209,9 +209,12 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
 }
 
 // 4. A stale event while the run goes on: a copy of slice 0 delivered when slice 2 is next.
+//    Three times the hires: paced writes in flight finish 200 creates within two slices, and
+//    this case needs a third.
 {
   const w = await world(52);
-  slowHires(w, HIRES);
+  const hires = 3 * HIRES;
+  slowHires(w, hires);
   const runId = await runNow(w.sandbox);
   const first = w.runtime.queue.pending[0].body;
   await deliver(w.runtime, 2);
@@ -221,7 +224,7 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
   const copyWrites = assetsWrites(w.assets, from);
   await deliverAll(w.runtime);
   out.staleMidRun = await finish(w, runId, {
-    nextSlice: next?.slice ?? null, copyAnswer: copy === undefined ? 'acknowledged' : JSON.stringify(copy), copyWrites,
+    hires: hires + 1, nextSlice: next?.slice ?? null, copyAnswer: copy === undefined ? 'acknowledged' : JSON.stringify(copy), copyWrites,
   });
   await w.sandbox.close();
 }
