@@ -34,11 +34,12 @@ export const FORGE_MEMORY_BYTES = 512 * 1024 * 1024;
 const KVS_REQUEST_MAX_BYTES = 32 * 1024 * 1024;
 
 /** Serves a local KVS store over HTTP on 127.0.0.1: `POST /` `{path, body}` → `{status,
- *  body}` (what `KvsStore.handle` answers), `GET /bytes` → the JSON size of what it holds. */
+ *  body}` (what `KvsStore.handle` answers), `GET /bytes` → the JSON size of what it holds and
+ *  the units it was asked for (Forge's per-minute quotas on, as on Forge). */
 async function serveKvs() {
   const { KvsStore } = await import(pathToFileURL(join(root, 'dev', 'forge-local', 'kvs.js')));
   const { createServer } = await import('node:http');
-  const store = new KvsStore();
+  const store = new KvsStore({ quotas: true });
   const server = createServer((request, response) => {
     const chunks = [];
     let size = 0;
@@ -49,7 +50,7 @@ async function serveKvs() {
     });
     request.on('end', () => {
       const answer = request.url === '/bytes'
-        ? { bytes: kvsBytes(store) }
+        ? { bytes: kvsBytes(store), usage: store.usage }
         : (() => {
           const { path, body } = JSON.parse(Buffer.concat(chunks).toString('utf8'));
           return store.handle(path, body);
@@ -81,6 +82,7 @@ function remoteKvs(url) {
   return {
     handle: (path, body) => call('POST', '/', JSON.stringify({ path, body })),
     bytes: async () => (await call('GET', '/bytes')).bytes,
+    usage: async () => (await call('GET', '/bytes')).usage,
   };
 }
 
@@ -200,6 +202,7 @@ async function chain(users, timeScale) {
       counts: record?.counts,
       apiCalls: record?.apiCalls,
       runInvocations: record?.invocations,
+      kvsUsage: await kvs.usage(),
       invocations,
     };
   } finally {
@@ -228,7 +231,11 @@ export function chainTable(result) {
     lines.push(`| ${i + 1} | ${inv.function} (${inv.status}) | ${(inv.durationMs / 1000).toFixed(1)} s / ${(inv.limitMs / 1000).toFixed(0)} s | ${mb(inv.wasmBytes)} | ${mb(inv.peakRssBytes)} | ${mb(inv.peakHeapBytes)} | ${mb(inv.kvsBytes)} |`);
   });
   const over = result.invocations.filter((inv) => inv.status !== 'ok' || inv.peakRssBytes > FORGE_MEMORY_BYTES);
+  const u = result.kvsUsage;
   lines.push('');
+  if (u) {
+    lines.push(`KVS (Forge's quotas on): ${u.writeUnits} write units, at most ${u.peakWriteUnitsPerMinute} in a minute; ${u.readUnits} read units, at most ${u.peakReadUnitsPerMinute} in a minute (4,000 each allowed); at most ${u.peakRequestsPerSecond} requests a second; ${u.throttled} refused.`);
+  }
   lines.push(over.length
     ? `${over.length} invocation(s) timed out, failed or went over Forge's 512 MB.`
     : "No invocation timed out or went over Forge's 512 MB.");

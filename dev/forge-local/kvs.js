@@ -18,6 +18,21 @@ export const KVS_LIMITS = Object.freeze({
   ttlMaxSeconds: 365 * 24 * 3600,
 });
 
+/**
+ * Documented operation limits per installation (limits-kvs-ce): requests a second, and read and
+ * write "units" a minute, a unit being a request's payload rounded up to 10 KB (a 65 KB value
+ * counts 7).
+ */
+export const KVS_QUOTAS = Object.freeze({
+  requestsPerSecond: 1000,
+  readUnitsPerMinute: 4000,
+  writeUnitsPerMinute: 4000,
+  unitBytes: 10 * 1024,
+});
+
+/** The units a payload of `bytes` counts for (at least one). */
+export const kvsUnits = (bytes) => Math.max(1, Math.ceil(bytes / KVS_QUOTAS.unitBytes));
+
 const KEY_PATTERN = /^(?!\s+$)[a-zA-Z0-9:._\s-#]+$/;
 const TTL_UNIT_SECONDS = { SECONDS: 1, MINUTES: 60, HOURS: 3600, DAYS: 86400 };
 
@@ -133,11 +148,21 @@ function entry(value, now, ttl, previous) {
 
 export class KvsStore {
   /**
-   * @param {{file?: string, now?: () => number}} [options] file: JSON file to persist to
+   * @param {{file?: string, now?: () => number, quotas?: boolean}} [options] file: JSON file to
+   *   persist to; quotas: refuse what goes over KVS_QUOTAS with 429 RATE_LIMIT_EXCEEDED, as
+   *   Forge does (off by default: the units are always counted, see `usage`)
    */
-  constructor({ file, now = Date.now } = {}) {
+  constructor({ file, now = Date.now, quotas = false } = {}) {
     this.file = file;
     this.now = now;
+    this.quotas = quotas;
+    /** Units and requests in the trailing windows: `[at, units]` per request, and their sum. */
+    this.window = { read: { list: [], sum: 0 }, write: { list: [], sum: 0 }, requests: { list: [], sum: 0 } };
+    /**
+     * What the store was asked for: units by kind, the most in any trailing minute (requests:
+     * in any second), and the requests refused for a quota.
+     */
+    this.usage = { readUnits: 0, writeUnits: 0, peakReadUnitsPerMinute: 0, peakWriteUnitsPerMinute: 0, peakRequestsPerSecond: 0, throttled: 0 };
     /** @type {Map<string, object>} */
     this.values = new Map();
     /** @type {Map<string, object>} */
@@ -190,6 +215,60 @@ export class KvsStore {
       fault.left -= 1;
       fault.failed += 1;
       throw new KvsFailure(fault.status, fault.code, `Injected storage failure (${fault.status}) for ${path}`);
+    }
+  }
+
+  /**
+   * Counts a request against the quotas (refused before anything changes when it would go
+   * over one). Reads count the values they return, so they are counted from what is stored.
+   */
+  #meter(path, body) {
+    const now = this.now();
+    const trim = (window, span) => {
+      let drop = 0;
+      while (drop < window.list.length && window.list[drop][0] <= now - span) window.sum -= window.list[drop++][1];
+      if (drop) window.list.splice(0, drop);
+      return window.sum;
+    };
+    const add = (window, units) => {
+      window.list.push([now, units]);
+      window.sum += units;
+    };
+    const { kind, units } = this.#unitsOf(path, body);
+    const requests = trim(this.window.requests, 1000) + 1;
+    const used = kind ? trim(this.window[kind], 60_000) + units : 0;
+    const limit = kind === 'read' ? KVS_QUOTAS.readUnitsPerMinute : KVS_QUOTAS.writeUnitsPerMinute;
+    if (this.quotas && (requests > KVS_QUOTAS.requestsPerSecond || (kind && used > limit))) {
+      this.usage.throttled += 1;
+      throw new KvsFailure(429, 'RATE_LIMIT_EXCEEDED', `Rate limit exceeded: ${kind && used > limit ? `${limit} ${kind} units a minute` : `${KVS_QUOTAS.requestsPerSecond} requests a second`}`);
+    }
+    add(this.window.requests, 1);
+    this.usage.peakRequestsPerSecond = Math.max(this.usage.peakRequestsPerSecond, requests);
+    if (!kind) return;
+    add(this.window[kind], units);
+    this.usage[`${kind}Units`] += units;
+    const peak = kind === 'read' ? 'peakReadUnitsPerMinute' : 'peakWriteUnitsPerMinute';
+    this.usage[peak] = Math.max(this.usage[peak], used);
+  }
+
+  /** Whether a request reads or writes, and how many units it counts for. */
+  #unitsOf(path, body) {
+    const bytesOf = (value) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)));
+    const stored = (key) => bytesOf(this.values.get(key)?.value);
+    const items = Array.isArray(body) ? body : [];
+    switch (path) {
+      case '/api/v1/get': return { kind: 'read', units: kvsUnits(stored(body?.key)) };
+      case '/api/v1/batch/get': return { kind: 'read', units: items.reduce((n, i) => n + kvsUnits(stored(i?.key)), 0) };
+      case '/api/v1/query': return { kind: 'read', units: kvsUnits(0) };
+      case '/api/v1/set': return { kind: 'write', units: kvsUnits(bytesOf(body?.value)) };
+      case '/api/v1/delete': return { kind: 'write', units: 1 };
+      case '/api/v1/batch/set': return { kind: 'write', units: items.reduce((n, i) => n + kvsUnits(bytesOf(i?.value)), 0) };
+      case '/api/v1/batch/delete': return { kind: 'write', units: Math.max(1, items.length) };
+      case '/api/v1/transaction': {
+        const ops = [...(body?.set ?? []), ...(body?.delete ?? [])];
+        return { kind: 'write', units: ops.reduce((n, op) => n + kvsUnits(bytesOf(op?.value)), 0) || 1 };
+      }
+      default: return { kind: null, units: 0 };
     }
   }
 
@@ -357,6 +436,7 @@ export class KvsStore {
   handle(path, body) {
     try {
       this.#checkFaults(path, body);
+      this.#meter(path, body);
       const result = this.#route(path, body);
       return { status: result === '' ? 204 : 200, body: result };
     } catch (err) {

@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 
 import { vocabulary } from '../../src-js/core/index.js';
-import { PHASE_LABELS, REGION_LABELS, SCHEDULE_LABELS, STATUS_LABELS, WEEKDAY_LABELS } from '../../static/settings/src/labels.js';
+import {
+  MISSING_ACTION_LABELS, PHASE_LABELS, REGION_LABELS, RETIRE_ACTION_LABELS, SCHEDULE_LABELS, STATUS_LABELS, WEEKDAY_LABELS,
+} from '../../static/settings/src/labels.js';
 
 // Statuses of the resolvers' (background previews, queued and interrupted runs), not the engine's.
 const PAGE_ONLY_STATUSES = ['queued', 'running', 'interrupted'];
@@ -18,6 +20,8 @@ test('every code of the core has a label on the page, and no label outlives its 
     ['schedule', v.schedules, SCHEDULE_LABELS, []],
     ['weekday', v.weekdays, WEEKDAY_LABELS, []],
     ['region', v.regions.map((r) => r.code), REGION_LABELS, []],
+    ['missing-object action', v.missingActions, MISSING_ACTION_LABELS, []],
+    ['missing-object verdict', v.retireActions, RETIRE_ACTION_LABELS, []],
   ];
   for (const [what, codes, labels, pageOnly] of cases) {
     for (const code of codes) assert.ok(labels[code], `no label for ${what} '${code}'`);

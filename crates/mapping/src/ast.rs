@@ -531,6 +531,34 @@ pub enum MissingPolicy<A = String> {
     Delete,
 }
 
+/// The `config:missing` action names, as the mapping text spells them.
+pub mod missing_action {
+    /// [`super::MissingPolicy::Ignore`].
+    pub const IGNORE: &str = "ignore";
+    /// [`super::MissingPolicy::Mark`].
+    pub const MARK: &str = "mark";
+    /// [`super::MissingPolicy::Delete`].
+    pub const DELETE: &str = "delete";
+}
+
+/// Every `config:missing` action, in the order the settings page offers them.
+pub const MISSING_ACTIONS: [&str; 3] = [
+    missing_action::IGNORE,
+    missing_action::MARK,
+    missing_action::DELETE,
+];
+
+impl<A> MissingPolicy<A> {
+    /// The action's name in the mapping text (one of [`MISSING_ACTIONS`]).
+    pub fn action(&self) -> &'static str {
+        match self {
+            MissingPolicy::Ignore => missing_action::IGNORE,
+            MissingPolicy::Mark { .. } => missing_action::MARK,
+            MissingPolicy::Delete => missing_action::DELETE,
+        }
+    }
+}
+
 // Not derived: a derive would require `A: Default`.
 #[allow(clippy::derivable_impls)]
 impl<A> Default for MissingPolicy<A> {

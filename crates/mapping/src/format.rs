@@ -180,10 +180,11 @@ fn setting_text(setting: &Setting) -> String {
             }
         }
         Setting::ObjectSchema(t) | Setting::ObjectType(t) => bare_or_quoted(t.text()),
-        Setting::Missing(MissingPolicy::Ignore) => "ignore".to_string(),
-        Setting::Missing(MissingPolicy::Delete) => "delete".to_string(),
-        Setting::Missing(MissingPolicy::Mark { set }) => {
-            let mut text = "mark".to_string();
+        Setting::Missing(policy @ (MissingPolicy::Ignore | MissingPolicy::Delete)) => {
+            policy.action().to_string()
+        }
+        Setting::Missing(policy @ MissingPolicy::Mark { set }) => {
+            let mut text = policy.action().to_string();
             for (name, value) in set {
                 text.push_str(&format!(
                     "|{}={}",

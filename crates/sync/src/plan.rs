@@ -159,6 +159,27 @@ pub enum RetireAction {
     Guarded,
 }
 
+impl RetireAction {
+    /// Every verdict, in the order reports list them.
+    pub const ALL: &'static [RetireAction] = &[
+        RetireAction::Ignore,
+        RetireAction::Mark,
+        RetireAction::Delete,
+        RetireAction::Guarded,
+    ];
+
+    /// The name in reports: the policy's action name, or `guarded`.
+    pub fn name(&self) -> &'static str {
+        use tributary_mapping::missing_action::{DELETE, IGNORE, MARK};
+        match self {
+            RetireAction::Ignore => IGNORE,
+            RetireAction::Mark => MARK,
+            RetireAction::Delete => DELETE,
+            RetireAction::Guarded => "guarded",
+        }
+    }
+}
+
 /// An object in Assets (with a key value) that the source no longer has.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

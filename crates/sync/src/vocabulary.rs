@@ -2,10 +2,11 @@
 //! them from here (the wasm `vocabulary()` export) instead of keeping copies.
 
 use serde::Serialize;
-use tributary_mapping::{Code, Severity, CONFIG_NAMES, ROW_OPTIONS};
+use tributary_mapping::{Code, Severity, CONFIG_NAMES, MISSING_ACTIONS, ROW_OPTIONS};
 use tributary_models::jumpcloud::{Collection, Region};
 
 use crate::engine::store::{keys, ID_PUNCTUATION, MAX_ID_LEN};
+use crate::plan::RetireAction;
 use crate::report::{RunPhase, RunStatus};
 use crate::schedule::{Frequency, Weekday};
 
@@ -29,6 +30,10 @@ pub struct Vocabulary {
     pub run_statuses: Vec<&'static str>,
     /// Run phases, in run order.
     pub run_phases: Vec<&'static str>,
+    /// `config:missing` actions, in the order a picker offers them.
+    pub missing_actions: [&'static str; 3],
+    /// What a run did with each missing object (`action` of a report's retire entries).
+    pub retire_actions: Vec<&'static str>,
     /// The rule for import and run ids.
     pub id_rule: IdRule,
     /// The storage key layout hosts list or clean up.
@@ -98,6 +103,8 @@ pub fn vocabulary() -> Vocabulary {
             .collect(),
         run_statuses: RunStatus::ALL.iter().map(|s| s.name()).collect(),
         run_phases: RunPhase::ALL.iter().map(|p| p.name()).collect(),
+        missing_actions: MISSING_ACTIONS,
+        retire_actions: RetireAction::ALL.iter().map(|a| a.name()).collect(),
         id_rule: IdRule {
             max_length: MAX_ID_LEN,
             pattern: format!(
@@ -137,6 +144,12 @@ mod tests {
             assert_eq!(
                 serde_json::to_value(phase).unwrap(),
                 serde_json::json!(phase.name())
+            );
+        }
+        for action in RetireAction::ALL {
+            assert_eq!(
+                serde_json::to_value(action).unwrap(),
+                serde_json::json!(action.name())
             );
         }
     }

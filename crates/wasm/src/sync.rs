@@ -127,7 +127,7 @@ export interface ResultEntry {
   key: string;
   label?: string;
   objectKey?: string;
-  action?: 'ignore' | 'mark' | 'delete' | 'guarded';
+  action?: RetireAction;
   changes?: SyncChange[];
   attribute?: string;
   message?: string;
@@ -152,7 +152,7 @@ export interface SyncPlan {
   /** Only what a run would write: clears withheld by the mass-clear guard are left out. */
   updates: { key: string; label?: string; objectKey: string; changes: SyncChange[] }[];
   unchanged: number;
-  missing: { key: string; label?: string; objectKey: string; action: 'ignore' | 'mark' | 'delete' | 'guarded'; changes?: SyncChange[] }[];
+  missing: { key: string; label?: string; objectKey: string; action: RetireAction; changes?: SyncChange[] }[];
   /** Entries left out by planLimit. */
   omitted?: { creates: number; updates: number; missing: number };
 }
@@ -163,6 +163,8 @@ export interface SyncPlan {
  *  admin cancelled it (cancelRun), what it wrote before stays. */
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'stopped' | 'cancelled' | 'continue' | 'busy';
 export type RunPhase = 'config' | 'target' | 'readSource' | 'readAssets' | 'write' | 'done';
+/** What a run did with a missing object: the policy's action, or `guarded` (a guard held it). */
+export type RetireAction = 'ignore' | 'mark' | 'delete' | 'guarded';
 
 /** A run failure as data: a code from the diagnostic registry (E1xx). */
 export interface RunFailure {
@@ -333,7 +335,6 @@ export interface ObjectType { id: string; name: string; objectSchemaId?: string;
 /** An Assets object type attribute, as `GET objecttype/{id}/attributes` returns it. */
 export type ObjectTypeAttribute = Record<string, unknown> & { id: string; name: string; type: number };
 
-/** The names the hosts and the page take from the core instead of keeping copies. */
 /**
  * An import's schedule: `every` one of `vocabulary().schedules`; daily and weekly runs may
  * name a time of day `at` (`HH:MM`, 24 h) in `timeZone` (IANA, UTC when absent), weekly runs
@@ -341,6 +342,7 @@ export type ObjectTypeAttribute = Record<string, unknown> & { id: string; name: 
  */
 export interface ScheduleSpec { every: string; at?: string; day?: string; timeZone?: string }
 
+/** The names the hosts and the page take from the core instead of keeping copies. */
 export interface Vocabulary {
   collections: string[];
   configKeys: string[];
@@ -352,6 +354,10 @@ export interface Vocabulary {
   regions: { code: string; baseUrl: string }[];
   runStatuses: RunStatus[];
   runPhases: RunPhase[];
+  /** `config:missing` actions, in picker order. */
+  missingActions: string[];
+  /** What a run did with a missing object (a report's retire entries' `action`). */
+  retireActions: RetireAction[];
   idRule: { maxLength: number; pattern: string };
   storage: { prefix: string; runPrefix: string; resultsPrefix: string };
   codes: { code: string; severity: 'error' | 'warning'; summary: string }[];

@@ -420,7 +420,7 @@ export function ImportForm({ core, initial, formRef, otherNames, onSaved, onDele
         </div>
       </div>
       <MappingEditor core={core} editorRef={editor} onChange={() => setText(editor.current.getText())} />
-      <PolicyControls text={text} onText={replaceText} />
+      <PolicyControls text={text} onText={replaceText} actions={core.vocabulary.missingActions} />
       <div className="actions form-actions">
         <Button type="submit" appearance="primary" isLoading={busy === 'save'} aria-label={dirty ? 'Save (unsaved changes)' : 'Save'}>
           {dirty ? 'Save*' : 'Save'}

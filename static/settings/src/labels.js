@@ -29,6 +29,21 @@ export const PHASE_LABELS = {
   done: 'Done',
 };
 
+/** `config:missing` action → the policy picker's words (docs/mapping.md, `missing`). */
+export const MISSING_ACTION_LABELS = {
+  ignore: 'Leave the object as it is',
+  mark: 'Mark it (set attributes)',
+  delete: 'Delete it',
+};
+
+/** What a run did with a missing object → words (a mark's values follow in the report). */
+export const RETIRE_ACTION_LABELS = {
+  ignore: 'Left alone',
+  mark: 'Marked',
+  delete: 'Deleted',
+  guarded: 'Left alone: stopped by the safety guard',
+};
+
 /** Schedule → words. */
 export const SCHEDULE_LABELS = {
   manual: 'Manual only',

@@ -7,6 +7,8 @@ import Select from '@atlaskit/select';
 import Textfield from '@atlaskit/textfield';
 import { useId } from 'react';
 
+import { MISSING_ACTION_LABELS } from './labels.js';
+
 /** The `config:<key>=` line's value in `text`, or null without one (the last one counts). */
 export function configValue(text, key) {
   let found = null;
@@ -31,29 +33,27 @@ export function withConfigValue(text, key, value) {
   return `${body}${body ? '\n' : ''}config:${key}=${value}\n`;
 }
 
-/** What the page offers for objects whose record left JumpCloud (docs/mapping.md, `missing`). */
-const MISSING_CHOICES = [
-  { value: 'ignore', label: 'Leave the object as it is' },
-  { value: 'mark', label: 'Mark it (set attributes)' },
-  { value: 'delete', label: 'Delete it' },
-];
-
-/** The policy controls; `onText(next)` replaces the mapping text. */
-export function PolicyControls({ text, onText }) {
+/**
+ * The policy controls; `onText(next)` replaces the mapping text. `actions` is the core's
+ * `vocabulary().missingActions`, the default (the mapping's without a `missing` line) first.
+ */
+export function PolicyControls({ text, onText, actions }) {
   const ids = { missing: useId(), marks: useId(), maxDeletions: useId(), maxClears: useId(), help: useId() };
-  const missing = configValue(text, 'missing') ?? 'ignore';
+  const choices = actions.map((value) => ({ value, label: MISSING_ACTION_LABELS[value] ?? value }));
+  const [byDefault] = actions;
+  const missing = configValue(text, 'missing') ?? byDefault;
   const [action, ...marks] = missing.split('|');
-  const choice = MISSING_CHOICES.find((c) => c.value === action.trim()) ?? null;
+  const choice = choices.find((c) => c.value === action.trim()) ?? null;
   const maxDeletions = configValue(text, 'maxDeletions') ?? '';
   const maxClears = configValue(text, 'maxClears') ?? '';
-  const setMissing = (next) => onText(withConfigValue(text, 'missing', next === 'ignore' && configValue(text, 'missing') === null ? '' : next));
+  const setMissing = (next) => onText(withConfigValue(text, 'missing', next === byDefault && configValue(text, 'missing') === null ? '' : next));
   return (
     <fieldset className="policy">
       <legend className="label-like">When a record leaves JumpCloud</legend>
       <div className="schedule-row">
         <div className="field">
           <label htmlFor={ids.missing}>Its Assets object</label>
-          <Select classNamePrefix="tb-select" inputId={ids.missing} options={MISSING_CHOICES} value={choice} isSearchable={false}
+          <Select classNamePrefix="tb-select" inputId={ids.missing} options={choices} value={choice} isSearchable={false}
             placeholder={`As the mapping says: ${action}`}
             onChange={(o) => setMissing(o.value === 'mark' ? `mark|${marks.join('|') || 'Status=Inactive'}` : o.value)} />
         </div>

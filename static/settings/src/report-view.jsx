@@ -13,6 +13,7 @@ import { useEffect, useId, useMemo, useState } from 'react';
 
 import { showValue } from './dom.js';
 import { download, timestampForFile } from './files.js';
+import { RETIRE_ACTION_LABELS } from './labels.js';
 import { API_CALL_TEXT, formatDuration, inProgress, phaseText, sentence, toMillis } from './report.js';
 import { PAGE_SIZE, RESULT_KINDS, allEntries, resultsCsv } from './results.js';
 import { RecordCell, Values } from './ui.jsx';
@@ -121,15 +122,11 @@ const KIND_TABLES = {
   error: { title: 'Problems', className: 'table-errors' },
 };
 
+/** What happened to a missing object, with a mark's values. */
 function missingAction(entry) {
-  const marks = (entry?.changes ?? []).map((c) => `${c.attribute} = ${showValue(c.new)}`).join(', ');
-  switch (entry?.action) {
-    case 'ignore': return 'Left alone';
-    case 'mark': return marks ? `Marked: ${marks}` : 'Marked';
-    case 'delete': return 'Deleted';
-    case 'guarded': return 'Left alone: stopped by the safety guard';
-    default: return showValue(entry?.action);
-  }
+  const label = RETIRE_ACTION_LABELS[entry?.action] ?? showValue(entry?.action);
+  const marks = entry?.action === 'mark' ? (entry.changes ?? []).map((c) => `${c.attribute} = ${showValue(c.new)}`).join(', ') : '';
+  return marks ? `${label}: ${marks}` : label;
 }
 
 /** One row per attribute change of an entry (one for an entry without changes). */

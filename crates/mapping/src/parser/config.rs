@@ -243,9 +243,10 @@ fn missing_policy(
     span: Span,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<MissingPolicy> {
+    use missing_action::{DELETE, IGNORE, MARK};
     let action = value.trim().to_ascii_lowercase();
     let policy = match action.as_str() {
-        "ignore" | "delete" => {
+        IGNORE | DELETE => {
             if let Some(piece) = extra.first() {
                 diags.push(bad_arg(
                     piece.span,
@@ -255,13 +256,13 @@ fn missing_policy(
                 ));
                 return None;
             }
-            if action == "ignore" {
+            if action == IGNORE {
                 MissingPolicy::Ignore
             } else {
                 MissingPolicy::Delete
             }
         }
-        "mark" => {
+        MARK => {
             let mut set = Vec::new();
             for piece in extra {
                 match piece.value {
@@ -295,10 +296,10 @@ fn missing_policy(
                     Code::BadConfigValue,
                     span,
                     format!("unknown missing-object action '{value}'"),
-                    "expected ignore, mark or delete",
+                    format!("expected {IGNORE}, {MARK} or {DELETE}"),
                 )
                 .with_hint_opt(
-                    did_you_mean(value, ["ignore", "mark", "delete"])
+                    did_you_mean(value, MISSING_ACTIONS)
                         .map(|a| format!("did you mean '{a}'?")),
                 ),
             );
