@@ -93,6 +93,7 @@ function syncOptions(file, text, values, extra) {
     // Forge's limit of ~100 external requests a minute is a Forge function's; the CLI is not
     // one (JumpCloud publishes no limit, and its 429s still pace the run).
     jumpcloudPerMinute: 0,
+    storageQuota: false,
     ...(values['object-schema'] ? { objectSchema: values['object-schema'] } : {}),
     ...(values['object-type'] ? { objectType: values['object-type'] } : {}),
     ...extra,

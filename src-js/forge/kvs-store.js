@@ -12,11 +12,24 @@ function isKeyConflict(error) {
   return error?.responseDetails?.status === 409;
 }
 
+/**
+ * `call`'s result; a refusal for KVS's rate limit (HTTP 429, `RATE_LIMIT_EXCEEDED`) is marked
+ * `throttled`, which the core waits out (SyncHost in the core's declarations).
+ */
+async function marked(call) {
+  try {
+    return await call();
+  } catch (error) {
+    if (error?.responseDetails?.status === 429 || error?.code === 'RATE_LIMIT_EXCEEDED') error.throttled = true;
+    throw error;
+  }
+}
+
 export const kvsStore = {
-  get: (key) => kvs.get(key),
-  set: (key, json, ttlMs) => (ttlMs === undefined ? kvs.set(key, json) : kvs.set(key, json, { ttl: ttl(ttlMs) })),
-  delete: (key) => kvs.delete(key),
-  async create(key, json, ttlMs) {
+  get: (key) => marked(() => kvs.get(key)),
+  set: (key, json, ttlMs) => marked(() => (ttlMs === undefined ? kvs.set(key, json) : kvs.set(key, json, { ttl: ttl(ttlMs) }))),
+  delete: (key) => marked(() => kvs.delete(key)),
+  create: (key, json, ttlMs) => marked(async () => {
     try {
       await kvs.set(key, json, { keyPolicy: 'FAIL_IF_EXISTS', ttl: ttl(ttlMs) });
       return true;
@@ -24,9 +37,9 @@ export const kvsStore = {
       if (isKeyConflict(error)) return false;
       throw error;
     }
-  },
-  async swap(key, json, ttlMs) {
+  }),
+  swap: (key, json, ttlMs) => marked(async () => {
     const previous = await kvs.set(key, json, { keyPolicy: 'OVERRIDE', returnValue: 'PREVIOUS', ttl: ttl(ttlMs) });
     return typeof previous?.value === 'string' ? previous.value : null;
-  },
+  }),
 };

@@ -8,8 +8,33 @@ use crate::client::CallError;
 
 /// A storage operation of the host failed (Forge KVS, the CLI's state directory).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
-#[error("{0}")]
-pub struct StorageError(pub String);
+#[error("{message}")]
+pub struct StorageError {
+    /// What failed.
+    pub message: String,
+    /// The store refused the call for its rate limit (Forge KVS: 429 `RATE_LIMIT_EXCEEDED`):
+    /// the same call may pass after a wait.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub throttled: bool,
+}
+
+impl StorageError {
+    /// A storage failure that waiting does not mend.
+    pub fn new(message: impl Into<String>) -> Self {
+        StorageError {
+            message: message.into(),
+            throttled: false,
+        }
+    }
+
+    /// The store's rate limit refused the call.
+    pub fn throttled(message: impl Into<String>) -> Self {
+        StorageError {
+            message: message.into(),
+            throttled: true,
+        }
+    }
+}
 
 /// The mapping text has errors: the run did not start.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

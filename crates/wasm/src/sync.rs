@@ -41,7 +41,9 @@ export interface SyncHttpResponse {
 
 /** What the engine needs from its host. Every method may return a value or a promise.
  *  Give `request` (the host's own transport, e.g. Forge's) or `credentials` (the core then
- *  sends its requests itself with the global `fetch`, e.g. the CLI on Node 22). */
+ *  sends its requests itself with the global `fetch`, e.g. the CLI on Node 22). A storage
+ *  call the store refused for its rate limit (Forge KVS: 429 `RATE_LIMIT_EXCEEDED`) rejects
+ *  with an error whose `throttled` is true: the engine waits and tries it again. */
 export interface SyncHost {
   request?(request: SyncHttpRequest): Promise<SyncHttpResponse>;
   credentials?: SyncCredentials;
@@ -83,6 +85,9 @@ export interface SyncOptions {
   jumpcloudPerMinute?: number;
   /** Whether requests wait for Assets' documented quotas, default true. */
   assetsQuotas?: boolean;
+  /** Whether storage calls wait for Forge KVS's quota (4,000 units of 10 KB a minute), default
+   *  true; false for a store without one (the CLI's directory). */
+  storageQuota?: boolean;
   /** How long the lease outlives the budget, default 120 000. */
   leaseMs?: number;
   /** Dry runs: list at most this many creates, updates and missing objects each. */
@@ -433,6 +438,20 @@ fn describe(error: &JsValue) -> String {
         .unwrap_or_else(|| format!("{error:?}"))
 }
 
+/// A storage call's rejection: `throttled` when the host says the store's rate limit refused
+/// it (see `SyncHost` in the TypeScript declarations).
+fn storage_error(error: &JsValue) -> StorageError {
+    let throttled = Reflect::get(error, &JsValue::from_str("throttled"))
+        .ok()
+        .and_then(|t| t.as_bool())
+        .unwrap_or(false);
+    if throttled {
+        StorageError::throttled(describe(error))
+    } else {
+        StorageError::new(describe(error))
+    }
+}
+
 /// Adapts the JS host to the engine's [`SyncHost`].
 struct JsHost(SyncHostJs);
 
@@ -528,7 +547,7 @@ impl SyncHost for JsHost {
     async fn storage_get(&self, key: &str) -> Result<Option<String>, StorageError> {
         let value = settle(self.0.js_storage_get(key))
             .await
-            .map_err(|e| StorageError(describe(&e)))?;
+            .map_err(|e| storage_error(&e))?;
         Ok(value.as_string())
     }
 
@@ -536,14 +555,14 @@ impl SyncHost for JsHost {
         settle(self.0.js_storage_set(key, json))
             .await
             .map(|_| ())
-            .map_err(|e| StorageError(describe(&e)))
+            .map_err(|e| storage_error(&e))
     }
 
     async fn storage_delete(&self, key: &str) -> Result<(), StorageError> {
         settle(self.0.js_storage_delete(key))
             .await
             .map(|_| ())
-            .map_err(|e| StorageError(describe(&e)))
+            .map_err(|e| storage_error(&e))
     }
 
     async fn storage_set_expiring(
@@ -555,7 +574,7 @@ impl SyncHost for JsHost {
         settle(self.0.js_storage_set_expiring(key, json, ttl_ms))
             .await
             .map(|_| ())
-            .map_err(|e| StorageError(describe(&e)))
+            .map_err(|e| storage_error(&e))
     }
 
     async fn storage_create(
@@ -566,9 +585,9 @@ impl SyncHost for JsHost {
     ) -> Result<bool, StorageError> {
         let created = settle(self.0.js_storage_create(key, json, ttl_ms))
             .await
-            .map_err(|e| StorageError(describe(&e)))?;
+            .map_err(|e| storage_error(&e))?;
         created.as_bool().ok_or_else(|| {
-            StorageError("the host's storageCreate must resolve to true or false".into())
+            StorageError::new("the host's storageCreate must resolve to true or false")
         })
     }
 
@@ -580,7 +599,7 @@ impl SyncHost for JsHost {
     ) -> Result<Option<String>, StorageError> {
         let previous = settle(self.0.js_storage_swap(key, json, ttl_ms))
             .await
-            .map_err(|e| StorageError(describe(&e)))?;
+            .map_err(|e| storage_error(&e))?;
         Ok(previous.as_string())
     }
 

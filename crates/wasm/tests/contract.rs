@@ -210,6 +210,7 @@ fn every_option_is_declared() {
         concurrency: Some(2),
         jumpcloud_per_minute: Some(50.0),
         assets_quotas: Some(false),
+        storage_quota: Some(false),
         lease_ms: Some(1.0),
         plan_limit: Some(5),
         slice: Some(3),
@@ -225,7 +226,7 @@ fn every_option_is_declared() {
     );
     assert_eq!(
         value.as_object().unwrap().len(),
-        19,
+        20,
         "a new option needs a line here and in SyncOptions"
     );
     assert_declared(value, "SyncOptions");

@@ -529,7 +529,9 @@ impl<H: SyncHost> super::Engine<'_, H> {
                 .await
                 .map_err(RunError::jumpcloud)?;
             for record in &records {
-                desired.push(self.transform.transform(record, target));
+                let record = self.transform.transform(record, target);
+                self.read_record(&record);
+                desired.push(record);
             }
             state.source_skip = from + fetched;
             self.progress();

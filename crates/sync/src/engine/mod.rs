@@ -19,6 +19,7 @@ mod lookups;
 mod pending;
 pub mod results;
 pub mod schema;
+pub mod storage;
 pub mod store;
 mod writes;
 
@@ -38,6 +39,7 @@ use crate::report::{
 use crate::source::{Import, ImportSpec, RecordTransform, Target};
 
 use assets::{is_id, Assets};
+use storage::StorePacing;
 use store::{valid_id, ResolvedIds, RunState, RunStore, SliceClaim, Stage};
 
 pub use jumpcloud::{sample, SampleOptions, SampleReport};
@@ -122,6 +124,15 @@ fn budget_of(budget_ms: Option<f64>, deadline_ms: Option<f64>, now: f64) -> f64 
 /// The run id of one import of batch run `batch`.
 fn batch_run_id(batch: &str, import_id: &str) -> String {
     format!("{batch}-{import_id}")
+}
+
+/// How a run's storage calls wait: by Forge KVS's quota unless `storageQuota` is false.
+fn store_pacing(options: &RunOptions) -> StorePacing {
+    if options.storage_quota == Some(false) {
+        StorePacing::Unpaced
+    } else {
+        StorePacing::default()
+    }
 }
 
 /// A client whose jitter is reproducible per run.
@@ -735,6 +746,11 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     cancelled: Cell<bool>,
     /// When the run record was last stored by [`Engine::report_progress`].
     progress_saved_at: Cell<f64>,
+    /// Bytes of the source records read in this slice and not stored yet.
+    unstored_source_bytes: Cell<usize>,
+    /// The plan being written, as stored if the slice stopped before its first write: (bytes,
+    /// writes).
+    plan_stored_size: Cell<(usize, usize)>,
 }
 
 impl<'a, H: SyncHost> Engine<'a, H> {
@@ -757,9 +773,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             client,
             assets: Assets::new(client, options.workspace_id.as_deref()),
             store: if options.dry_run {
-                RunStore::for_preview(host, &options.import_id, &run_id)
+                RunStore::for_preview(host, &options.import_id, &run_id, store_pacing(options))
             } else {
-                RunStore::new(host, &options.import_id, &run_id)
+                RunStore::paced(host, &options.import_id, &run_id, store_pacing(options))
             },
             options,
             spec: &import.spec,
@@ -782,7 +798,42 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             taken_over: Cell::new(false),
             progress_saved_at: Cell::new(started),
             cancelled: Cell::new(false),
+            unstored_source_bytes: Cell::new(0),
+            plan_stored_size: Cell::new((0, 0)),
         }
+    }
+
+    /// Whether what a stopping slice stores is sized up: only for a real run on a paced store.
+    fn sizes_its_state(&self) -> bool {
+        !self.options.dry_run && self.store.storage().write_units_per_minute().is_some()
+    }
+
+    /// Counts a source record read in this slice towards what a stop would store.
+    fn read_record(&self, record: &DesiredObject) {
+        if self.sizes_its_state() {
+            let bytes = storage::json_len(record);
+            self.unstored_source_bytes
+                .set(self.unstored_source_bytes.get() + bytes);
+        }
+    }
+
+    /// How long storing what this slice would leave takes at the store's pace: the source
+    /// records it read and what is left of the plan it writes (the rest of the state is
+    /// small: [`STATE_SAVE_MS`] covers it). At 100k users the two are about 6,000 units of
+    /// 10 KB, two minutes at a run's share of Forge KVS's quota.
+    fn state_save_ms(&self) -> f64 {
+        let Some(per_minute) = self.store.storage().write_units_per_minute() else {
+            return 0.0;
+        };
+        let (plan_bytes, plan_writes) = self.plan_stored_size.get();
+        let written = self.written.try_borrow().map(|w| w.len()).unwrap_or(0);
+        let plan_left = if plan_writes == 0 {
+            0.0
+        } else {
+            plan_bytes as f64 * plan_writes.saturating_sub(written) as f64 / plan_writes as f64
+        };
+        let bytes = self.unstored_source_bytes.get() as f64 + plan_left;
+        bytes / storage::STORE_UNIT_BYTES as f64 / per_minute * 60_000.0
     }
 
     fn import_id(&self) -> &str {
@@ -803,7 +854,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             return true;
         }
         let budgeted = !self.options.dry_run || self.options.budget_ms.is_some();
-        budgeted && self.progressed.get() && self.host.now_ms() - self.started >= self.budget_ms
+        budgeted
+            && self.progressed.get()
+            && self.host.now_ms() - self.started >= self.budget_ms - self.state_save_ms()
     }
 
     fn progress(&self) {
@@ -971,7 +1024,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 &format!("import {}: {message}", self.import_id()),
             );
             state.report.fail(
-                &RunError::Storage(StorageError(message)),
+                &RunError::Storage(StorageError::new(message)),
                 self.host.now_ms(),
             );
         }
@@ -1214,7 +1267,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             let labels = labels::Labels::new(&defs, records, &existing);
             if keep_results {
                 let index = results::save(
-                    self.host,
+                    self.store.storage(),
                     self.import_id(),
                     &self.run_id,
                     results::plan_entries(&the_plan, &labels),
@@ -1243,6 +1296,13 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         the_plan: &Plan,
         target: &Target,
     ) -> Result<(), Stop> {
+        if self.sizes_its_state() {
+            let nothing_done = (pending::Written::new(), pending::CreatedObjects::new());
+            let bytes = pending::remaining(the_plan, &nothing_done.0, &nothing_done.1)
+                .map(|item| storage::json_len(&item) + 1)
+                .sum();
+            self.plan_stored_size.set((bytes, the_plan.write_count() as usize));
+        }
         let outcome = self.write(state, the_plan, target).await;
         if matches!(outcome, Err(Stop::Budget)) && !self.cancelled.get() {
             // The slice stops writing here: what it wrote and created is only needed for this.

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::labels::Labels;
+use super::storage::Storage;
 use super::store::{keys, CHUNK_BYTES, RECORD_TTL_MS};
 use crate::error::{RunError, StorageError};
 use crate::host::SyncHost;
@@ -151,7 +152,7 @@ pub(crate) fn plan_entries<'a>(
 /// Stores `entries` as the results of run `run_id` of `import_id`, in chunks under the store's
 /// value limit, kept as long as run records.
 pub(crate) async fn save<H: SyncHost>(
-    host: &H,
+    storage: &Storage<'_, H>,
     import_id: &str,
     run_id: &str,
     entries: impl Iterator<Item = ResultEntry>,
@@ -159,9 +160,9 @@ pub(crate) async fn save<H: SyncHost>(
     let mut index = ResultsIndex::default();
     let mut chunk = String::from("[");
     for entry in entries {
-        let text = serde_json::to_string(&entry).map_err(|e| StorageError(e.to_string()))?;
+        let text = serde_json::to_string(&entry).map_err(|e| StorageError::new(e.to_string()))?;
         if chunk.len() > 1 && chunk.len() + text.len() + 2 > CHUNK_BYTES {
-            flush(host, import_id, run_id, &mut index, &mut chunk).await?;
+            flush(storage, import_id, run_id, &mut index, &mut chunk).await?;
         }
         if chunk.len() > 1 {
             chunk.push(',');
@@ -170,13 +171,13 @@ pub(crate) async fn save<H: SyncHost>(
         index.total += 1;
     }
     if chunk.len() > 1 {
-        flush(host, import_id, run_id, &mut index, &mut chunk).await?;
+        flush(storage, import_id, run_id, &mut index, &mut chunk).await?;
     }
     Ok(index)
 }
 
 async fn flush<H: SyncHost>(
-    host: &H,
+    storage: &Storage<'_, H>,
     import_id: &str,
     run_id: &str,
     index: &mut ResultsIndex,
@@ -184,8 +185,7 @@ async fn flush<H: SyncHost>(
 ) -> Result<(), StorageError> {
     chunk.push(']');
     let key = keys::results_chunk(import_id, run_id, index.chunks);
-    host.storage_set_expiring(&key, chunk, RECORD_TTL_MS)
-        .await?;
+    storage.set_expiring(&key, chunk, RECORD_TTL_MS).await?;
     let before: u64 = index.sizes.iter().map(|&n| u64::from(n)).sum();
     index.sizes.push((index.total - before) as u32);
     index.chunks += 1;
@@ -242,7 +242,7 @@ pub async fn run_record<H: SyncHost>(
     ] {
         if let Some(text) = host.storage_get(&key).await.map_err(RunError::Storage)? {
             let record = serde_json::from_str(&text)
-                .map_err(|e| RunError::Storage(StorageError(format!("{key}: {e}"))))?;
+                .map_err(|e| RunError::Storage(StorageError::new(format!("{key}: {e}"))))?;
             return Ok(Some(record));
         }
     }
@@ -305,13 +305,13 @@ pub async fn run_results<H: SyncHost>(
         let key = keys::results_chunk(&query.import_id, &query.run_id, chunk);
         let text = host.storage_get(&key).await.map_err(RunError::Storage)?;
         let Some(text) = text else {
-            return Err(RunError::Storage(StorageError(format!(
+            return Err(RunError::Storage(StorageError::new(format!(
                 "results chunk {chunk} of run {} is missing",
                 query.run_id
             ))));
         };
         let part: Vec<ResultEntry> = serde_json::from_str(&text)
-            .map_err(|e| RunError::Storage(StorageError(format!("{key}: {e}"))))?;
+            .map_err(|e| RunError::Storage(StorageError::new(format!("{key}: {e}"))))?;
         for entry in part {
             take(entry, &mut total, &mut page);
         }

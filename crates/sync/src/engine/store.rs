@@ -11,6 +11,7 @@ use crate::model::{DesiredObject, LookupBy};
 use tributary_models::assets::ObjectTypeAttribute;
 
 use super::pending::PendingWrite;
+use super::storage::{Storage, StorePacing};
 use crate::report::RunReport;
 
 /// Stored values stay well under Forge's 240 KiB limit.
@@ -256,6 +257,8 @@ pub(crate) type CachedUser = (String, Option<String>, f64);
 /// Storage access for one import's run.
 pub(crate) struct RunStore<'h, H: SyncHost> {
     host: &'h H,
+    /// The host's store, paced by its quota.
+    storage: Storage<'h, H>,
     import_id: String,
     run_id: String,
     /// Whether this is a background preview's store: its record goes under
@@ -265,8 +268,14 @@ pub(crate) struct RunStore<'h, H: SyncHost> {
 
 impl<'h, H: SyncHost> RunStore<'h, H> {
     pub fn new(host: &'h H, import_id: &str, run_id: &str) -> Self {
+        Self::paced(host, import_id, run_id, StorePacing::default())
+    }
+
+    /// A run's store, its calls paced as `pacing` says.
+    pub fn paced(host: &'h H, import_id: &str, run_id: &str, pacing: StorePacing) -> Self {
         RunStore {
             host,
+            storage: Storage::new(host, pacing),
             import_id: import_id.to_string(),
             run_id: run_id.to_string(),
             preview: false,
@@ -274,11 +283,16 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     }
 
     /// The store of a background preview (a dry run that keeps a record).
-    pub fn for_preview(host: &'h H, import_id: &str, run_id: &str) -> Self {
+    pub fn for_preview(host: &'h H, import_id: &str, run_id: &str, pacing: StorePacing) -> Self {
         RunStore {
             preview: true,
-            ..Self::new(host, import_id, run_id)
+            ..Self::paced(host, import_id, run_id, pacing)
         }
+    }
+
+    /// The paced store, for what keeps its own keys (a run's results).
+    pub fn storage(&self) -> &Storage<'h, H> {
+        &self.storage
     }
 
     fn record_key(&self) -> String {
@@ -290,13 +304,13 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     }
 
     pub async fn load_json<T: for<'de> Deserialize<'de>>(&self, key: &str) -> Option<T> {
-        let text = self.host.storage_get(key).await.ok()??;
+        let text = self.storage.get(key).await.ok()??;
         serde_json::from_str(&text).ok()
     }
 
     async fn save_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), StorageError> {
-        let text = serde_json::to_string(value).map_err(|e| StorageError(e.to_string()))?;
-        self.host.storage_set(key, &text).await
+        let text = serde_json::to_string(value).map_err(|e| StorageError::new(e.to_string()))?;
+        self.storage.set(key, &text).await
     }
 
     /// Takes the import's lease for this run (or renews it) until `expires_at`; `false` when
@@ -309,10 +323,10 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             run_id: self.run_id.clone(),
             expires_at,
         };
-        let text = serde_json::to_string(&mine).map_err(|e| StorageError(e.to_string()))?;
+        let text = serde_json::to_string(&mine).map_err(|e| StorageError::new(e.to_string()))?;
         let now = self.host.now_ms();
         let ttl_ms = (expires_at - now).max(1_000.0);
-        if self.host.storage_create(&key, &text, ttl_ms).await? {
+        if self.storage.create(&key, &text, ttl_ms).await? {
             return Ok(true);
         }
         let held = |lease: &Option<Lease>| {
@@ -326,11 +340,11 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         }
         if current.as_ref().is_some_and(|l| l.run_id == self.run_id) {
             // This run's own lease (a continuation): extend it, time to live included.
-            self.host.storage_swap(&key, &text, ttl_ms).await?;
+            self.storage.swap(&key, &text, ttl_ms).await?;
             return Ok(true);
         }
         // Expired (or just released): swap ours in, and look at what it replaced.
-        let previous_text = self.host.storage_swap(&key, &text, ttl_ms).await?;
+        let previous_text = self.storage.swap(&key, &text, ttl_ms).await?;
         let previous: Option<Lease> = previous_text
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok());
@@ -338,7 +352,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             // Another run took it over in between: give it back.
             let back = previous_text.unwrap_or_default();
             let left = previous.map_or(1_000.0, |l| (l.expires_at - now).max(1_000.0));
-            self.host.storage_swap(&key, &back, left).await?;
+            self.storage.swap(&key, &back, left).await?;
             return Ok(false);
         }
         Ok(true)
@@ -351,10 +365,10 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     pub async fn claim_slice(&self, slice: u64, until: f64) -> Result<SliceClaim, StorageError> {
         let key = keys::slice(&self.import_id, &self.run_id, slice);
         let mine = serde_json::to_string(&SliceState::Running { until })
-            .map_err(|e| StorageError(e.to_string()))?;
+            .map_err(|e| StorageError::new(e.to_string()))?;
         if self
-            .host
-            .storage_create(&key, &mine, SLICE_CLAIM_TTL_MS)
+            .storage
+            .create(&key, &mine, SLICE_CLAIM_TTL_MS)
             .await?
         {
             return Ok(SliceClaim::Claimed);
@@ -375,8 +389,8 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         // Its invocation was stopped mid-way (the redelivered event): take it over, unless
         // another copy of the event just did.
         let previous = self
-            .host
-            .storage_swap(&key, &mine, SLICE_CLAIM_TTL_MS)
+            .storage
+            .swap(&key, &mine, SLICE_CLAIM_TTL_MS)
             .await?;
         let previous_state: Option<SliceState> = previous
             .as_deref()
@@ -384,8 +398,8 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         match verdict(previous_state) {
             Some(claim) => {
                 if let Some(text) = previous {
-                    self.host
-                        .storage_swap(&key, &text, SLICE_CLAIM_TTL_MS)
+                    self.storage
+                        .swap(&key, &text, SLICE_CLAIM_TTL_MS)
                         .await?;
                 }
                 Ok(claim)
@@ -410,9 +424,9 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     pub async fn finish_slice(&self, slice: u64) -> Result<(), StorageError> {
         let key = keys::slice(&self.import_id, &self.run_id, slice);
         let done =
-            serde_json::to_string(&SliceState::Done).map_err(|e| StorageError(e.to_string()))?;
-        self.host
-            .storage_set_expiring(&key, &done, SLICE_CLAIM_TTL_MS)
+            serde_json::to_string(&SliceState::Done).map_err(|e| StorageError::new(e.to_string()))?;
+        self.storage
+            .set_expiring(&key, &done, SLICE_CLAIM_TTL_MS)
             .await
     }
 
@@ -423,23 +437,23 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             .await
             .is_some_and(|l| l.run_id == self.run_id)
         {
-            let _ = self.host.storage_delete(&key).await;
+            let _ = self.storage.delete(&key).await;
         }
     }
 
     /// Notes that the import's objects were refreshed at `at` (its run ended `succeeded`
     /// or `partial`).
     pub async fn save_refreshed(&self, at: f64) -> Result<(), StorageError> {
-        self.host
-            .storage_set(&keys::refreshed(&self.import_id), &at.to_string())
+        self.storage
+            .set(&keys::refreshed(&self.import_id), &at.to_string())
             .await
     }
 
     /// Whether an admin asked to cancel this run.
     pub async fn cancel_requested(&self) -> bool {
         matches!(
-            self.host
-                .storage_get(&keys::cancel(&self.import_id, &self.run_id))
+            self.storage
+                .get(&keys::cancel(&self.import_id, &self.run_id))
                 .await,
             Ok(Some(_))
         )
@@ -528,10 +542,10 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         let mut next = first;
         let mut chunk = String::from("[");
         for item in items {
-            let text = serde_json::to_string(&item).map_err(|e| StorageError(e.to_string()))?;
+            let text = serde_json::to_string(&item).map_err(|e| StorageError::new(e.to_string()))?;
             if chunk.len() + text.len() + 1 > CHUNK_BYTES && chunk.len() > 1 {
                 chunk.push(']');
-                self.host.storage_set(&key(next), &chunk).await?;
+                self.storage.set(&key(next), &chunk).await?;
                 next += 1;
                 chunk.clear();
                 chunk.push('[');
@@ -543,7 +557,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         }
         if chunk.len() > 1 {
             chunk.push(']');
-            self.host.storage_set(&key(next), &chunk).await?;
+            self.storage.set(&key(next), &chunk).await?;
             next += 1;
         }
         Ok(next)
@@ -573,7 +587,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
 
     async fn delete_chunks(&self, key: impl Fn(u32) -> String, from: u32, to: u32) {
         for index in from..to {
-            let _ = self.host.storage_delete(&key(index)).await;
+            let _ = self.storage.delete(&key(index)).await;
         }
     }
 
@@ -703,8 +717,8 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         };
         let text = serde_json::to_string(&taken).ok()?;
         let previous = self
-            .host
-            .storage_swap(
+            .storage
+            .swap(
                 &keys::pending_claim(&self.import_id),
                 &text,
                 SLICE_CLAIM_TTL_MS,
@@ -728,16 +742,16 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     /// Stores the run record.
     pub async fn save_record(&self, report: &RunReport) -> Result<(), StorageError> {
         let mut record = report.clone();
-        let mut text = serde_json::to_string(&record).map_err(|e| StorageError(e.to_string()))?;
+        let mut text = serde_json::to_string(&record).map_err(|e| StorageError::new(e.to_string()))?;
         // However long the messages, the record fits the store: the last errors go first.
         while text.len() > RECORD_MAX_BYTES && !record.errors.is_empty() {
             let drop = record.errors.len().div_ceil(4);
             record.errors.truncate(record.errors.len() - drop);
             record.errors_omitted += drop as u64;
-            text = serde_json::to_string(&record).map_err(|e| StorageError(e.to_string()))?;
+            text = serde_json::to_string(&record).map_err(|e| StorageError::new(e.to_string()))?;
         }
-        self.host
-            .storage_set_expiring(&self.record_key(), &text, RECORD_TTL_MS)
+        self.storage
+            .set_expiring(&self.record_key(), &text, RECORD_TTL_MS)
             .await
     }
 
@@ -762,13 +776,13 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         .await;
         if state.pending_generation > 0 {
             let _ = self
-                .host
-                .storage_delete(&keys::pending_claim(&self.import_id))
+                .storage
+                .delete(&keys::pending_claim(&self.import_id))
                 .await;
         }
         let _ = self
-            .host
-            .storage_delete(&keys::state(&self.import_id))
+            .storage
+            .delete(&keys::state(&self.import_id))
             .await;
     }
 }

@@ -883,7 +883,7 @@ impl SyncHost for FakeHost {
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError> {
         if let Some(prefix) = self.failing_writes.borrow().as_deref() {
             if key.starts_with(prefix) {
-                return Err(StorageError(format!("the store refused {key}")));
+                return Err(StorageError::new(format!("the store refused {key}")));
             }
         }
         assert!(key.len() <= 500, "key too long: {key}");
