@@ -141,3 +141,34 @@ test('the fault switch fails matching writes with the store error body, changes 
   throttled.remove();
   assert.deepEqual(await call(runtime, 'kvsGet', { key: 'run:1' }), { value: 'after' });
 });
+
+test("with Forge's quotas on, write units past 4,000 in a minute are refused with 429, reads count apart, and a minute later writes go again", async () => {
+  const { KvsStore, KVS_QUOTAS, kvsUnits } = await import('../../dev/forge-local/kvs.js');
+  let now = 1_000_000;
+  const store = new KvsStore({ now: () => now, quotas: true });
+  // 229 KiB values count 23 units each: 173 of them are 3,979 units.
+  const value = 'v'.repeat(229 * 1024);
+  assert.equal(kvsUnits(Buffer.byteLength(JSON.stringify(value))), 23);
+  for (let i = 0; i < 173; i += 1) {
+    assert.equal(store.handle('/api/v1/set', { key: `k${i}`, value }).status, 204);
+    now += 10;
+  }
+  const refused = store.handle('/api/v1/set', { key: 'one-more', value });
+  assert.equal(refused.status, 429);
+  assert.equal(refused.body.code, 'RATE_LIMIT_EXCEEDED');
+  assert.equal(store.keys().includes('one-more'), false, 'nothing changed');
+  // A small write still fits; reads have their own 4,000.
+  assert.equal(store.handle('/api/v1/set', { key: 'small', value: 1 }).status, 204);
+  assert.equal(store.handle('/api/v1/get', { key: 'k0' }).status, 200);
+  assert.equal(store.usage.throttled, 1);
+  assert.equal(store.usage.writeUnits, 173 * 23 + 1);
+  assert.equal(store.usage.readUnits, 23);
+  assert.ok(store.usage.peakWriteUnitsPerMinute <= KVS_QUOTAS.writeUnitsPerMinute);
+  now += 60_000;
+  assert.equal(store.handle('/api/v1/set', { key: 'one-more', value }).status, 204);
+  // Without quotas (the default) the same store only counts.
+  const counting = new KvsStore({ now: () => now });
+  for (let i = 0; i < 180; i += 1) assert.equal(counting.handle('/api/v1/set', { key: `k${i}`, value }).status, 204);
+  assert.equal(counting.usage.peakWriteUnitsPerMinute, 180 * 23);
+  assert.equal(counting.usage.throttled, 0);
+});

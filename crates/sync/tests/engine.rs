@@ -1899,6 +1899,75 @@ fn config_max_clears_in_the_mapping_sets_the_clear_guard() {
 }
 
 #[test]
+fn a_store_that_refuses_writes_for_its_rate_limit_is_waited_out_slice_after_slice() {
+    let n = 60;
+    let (host, opts) = slow_host(n, 3_000.0);
+    let resume = |report: &RunReport| RunOptions {
+        resume: true,
+        run_id: Some(report.run_id.clone()),
+        ..opts.clone()
+    };
+    // Every slice finds the store refusing its first three writes for the rate limit.
+    let mut slices = 0;
+    host.throttled_writes.set(3);
+    let mut report = sync(&host, &opts);
+    while report.status == RunStatus::Continue {
+        slices += 1;
+        assert!(slices < 50, "the run moves on");
+        host.throttled_writes.set(3);
+        report = sync(&host, &resume(&report));
+    }
+    assert!(slices >= 2, "several slices ({slices})");
+    assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+    assert_eq!(report.counts.created, n as u64);
+    assert_users_match(&host, n);
+    assert_eq!(host.throttled.get(), 3 * (slices + 1));
+    let waits = host
+        .logs
+        .borrow()
+        .iter()
+        .filter(|(_, m)| m.contains("for its rate limit"))
+        .count();
+    assert_eq!(
+        waits as u32,
+        host.throttled.get(),
+        "each refusal logged and waited out"
+    );
+    assert!(!host
+        .storage
+        .borrow()
+        .keys()
+        .any(|k| k.starts_with("tributary:state:")));
+}
+
+#[test]
+fn a_store_that_keeps_refusing_for_its_rate_limit_fails_the_run_with_e110() {
+    let host = host(5);
+    host.throttled_writes.set(u32::MAX);
+    let report = sync(&host, &options(MAPPING));
+    assert_eq!(report.status, RunStatus::Failed, "{report:#?}");
+    let error = report.error.unwrap();
+    assert_eq!(error.code.as_str(), "E110");
+    assert!(
+        error.message.contains("RATE_LIMIT_EXCEEDED"),
+        "{}",
+        error.message
+    );
+    // Four waits (5 + 15 + 30 + 60 s) before the store's answer was taken as final.
+    assert!(host.sleeps.borrow().iter().sum::<f64>() >= 110_000.0);
+    let written = host.user_objects().len();
+    host.throttled_writes.set(0);
+    let again = sync(&host, &options(MAPPING));
+    assert_eq!(again.status, RunStatus::Succeeded, "{again:#?}");
+    assert_eq!(
+        again.counts.created as usize,
+        5 - written,
+        "nothing written twice"
+    );
+    assert_users_match(&host, 5);
+}
+
+#[test]
 fn a_run_whose_record_cannot_be_stored_says_so() {
     let host = host(5);
     *host.failing_writes.borrow_mut() = Some("tributary:run:".into());

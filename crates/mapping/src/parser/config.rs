@@ -299,8 +299,7 @@ fn missing_policy(
                     format!("expected {IGNORE}, {MARK} or {DELETE}"),
                 )
                 .with_hint_opt(
-                    did_you_mean(value, MISSING_ACTIONS)
-                        .map(|a| format!("did you mean '{a}'?")),
+                    did_you_mean(value, MISSING_ACTIONS).map(|a| format!("did you mean '{a}'?")),
                 ),
             );
             return None;

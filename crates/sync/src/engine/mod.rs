@@ -1301,7 +1301,8 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             let bytes = pending::remaining(the_plan, &nothing_done.0, &nothing_done.1)
                 .map(|item| storage::json_len(&item) + 1)
                 .sum();
-            self.plan_stored_size.set((bytes, the_plan.write_count() as usize));
+            self.plan_stored_size
+                .set((bytes, the_plan.write_count() as usize));
         }
         let outcome = self.write(state, the_plan, target).await;
         if matches!(outcome, Err(Stop::Budget)) && !self.cancelled.get() {

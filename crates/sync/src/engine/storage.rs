@@ -213,7 +213,12 @@ impl<'h, H: SyncHost> Storage<'h, H> {
         .await
     }
 
-    pub async fn set_expiring(&self, key: &str, json: &str, ttl_ms: f64) -> Result<(), StorageError> {
+    pub async fn set_expiring(
+        &self,
+        key: &str,
+        json: &str,
+        ttl_ms: f64,
+    ) -> Result<(), StorageError> {
         self.paced(self.writes.as_ref(), units(json.len()), key, || {
             self.host.storage_set_expiring(key, json, ttl_ms)
         })
@@ -221,8 +226,10 @@ impl<'h, H: SyncHost> Storage<'h, H> {
     }
 
     pub async fn delete(&self, key: &str) -> Result<(), StorageError> {
-        self.paced(self.writes.as_ref(), 1.0, key, || self.host.storage_delete(key))
-            .await
+        self.paced(self.writes.as_ref(), 1.0, key, || {
+            self.host.storage_delete(key)
+        })
+        .await
     }
 
     pub async fn create(&self, key: &str, json: &str, ttl_ms: f64) -> Result<bool, StorageError> {
@@ -248,6 +255,197 @@ impl<'h, H: SyncHost> Storage<'h, H> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::host::{block_on, HttpRequest, HttpResponse};
+    use crate::TransportError;
+    use std::cell::RefCell;
+
+    /// A store with Forge KVS's quota: write units in any trailing minute past `per_minute`
+    /// are refused as throttled; `refuse_next` refusals come first whatever the quota. The
+    /// clock moves only when the core sleeps.
+    struct QuotaStore {
+        now: Cell<f64>,
+        per_minute: f64,
+        refuse_next: Cell<u32>,
+        writes: RefCell<Vec<(f64, f64)>>,
+        refused: Cell<u32>,
+        /// Refuse every call as a store that is down does (not throttled).
+        down: Cell<bool>,
+        logs: RefCell<Vec<String>>,
+    }
+
+    impl QuotaStore {
+        fn new(per_minute: f64) -> Self {
+            QuotaStore {
+                now: Cell::new(0.0),
+                per_minute,
+                refuse_next: Cell::new(0),
+                writes: RefCell::new(Vec::new()),
+                refused: Cell::new(0),
+                down: Cell::new(false),
+                logs: RefCell::new(Vec::new()),
+            }
+        }
+
+        fn write(&self, json: &str) -> Result<(), StorageError> {
+            if self.down.get() {
+                self.refused.set(self.refused.get() + 1);
+                return Err(StorageError::new("500 INTERNAL_SERVER_ERROR"));
+            }
+            let now = self.now.get();
+            let units = units(json.len());
+            let used: f64 = self
+                .writes
+                .borrow()
+                .iter()
+                .filter(|(at, _)| *at > now - 60_000.0)
+                .map(|(_, u)| u)
+                .sum();
+            if self.refuse_next.get() > 0 || used + units > self.per_minute {
+                self.refuse_next
+                    .set(self.refuse_next.get().saturating_sub(1));
+                self.refused.set(self.refused.get() + 1);
+                return Err(StorageError::throttled("429 RATE_LIMIT_EXCEEDED"));
+            }
+            self.writes.borrow_mut().push((now, units));
+            Ok(())
+        }
+    }
+
+    impl SyncHost for QuotaStore {
+        async fn request(&self, _: HttpRequest) -> Result<HttpResponse, TransportError> {
+            unreachable!("storage only")
+        }
+        async fn storage_get(&self, _: &str) -> Result<Option<String>, StorageError> {
+            Ok(None)
+        }
+        async fn storage_set(&self, _: &str, json: &str) -> Result<(), StorageError> {
+            self.write(json)
+        }
+        async fn storage_set_expiring(
+            &self,
+            _: &str,
+            json: &str,
+            _: f64,
+        ) -> Result<(), StorageError> {
+            self.write(json)
+        }
+        async fn storage_delete(&self, _: &str) -> Result<(), StorageError> {
+            self.write("")
+        }
+        async fn storage_create(&self, _: &str, json: &str, _: f64) -> Result<bool, StorageError> {
+            self.write(json).map(|()| true)
+        }
+        async fn storage_swap(
+            &self,
+            _: &str,
+            json: &str,
+            _: f64,
+        ) -> Result<Option<String>, StorageError> {
+            self.write(json).map(|()| None)
+        }
+        fn now_ms(&self) -> f64 {
+            self.now.get()
+        }
+        async fn sleep(&self, ms: f64) {
+            self.now.set(self.now.get() + ms);
+        }
+        fn log(&self, _: LogLevel, message: &str) {
+            self.logs.borrow_mut().push(message.to_string());
+        }
+    }
+
+    /// The most units written in any minute.
+    fn peak_minute(writes: &[(f64, f64)]) -> f64 {
+        writes
+            .iter()
+            .map(|(start, _)| {
+                writes
+                    .iter()
+                    .filter(|(at, _)| *at >= *start && *at < start + 60_000.0)
+                    .map(|(_, u)| u)
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn twenty_megabytes_go_under_the_quota_without_a_refusal() {
+        let store = QuotaStore::new(STORE_UNITS_PER_MINUTE);
+        let storage = Storage::new(&store, StorePacing::default());
+        let chunk = "x".repeat(230 * 1024);
+        block_on(async {
+            for i in 0..90 {
+                storage.set(&format!("k{i}"), &chunk).await.unwrap();
+            }
+        });
+        assert_eq!(store.refused.get(), 0);
+        assert_eq!(storage.refusals(), 0);
+        let writes = store.writes.borrow();
+        assert_eq!(writes.len(), 90);
+        let peak = peak_minute(&writes);
+        assert!(
+            peak <= STORE_UNITS_PER_MINUTE * STORE_SHARE + BURST_UNITS + 23.0,
+            "{peak}"
+        );
+        // 2,070 units: the burst, then three quarters of the quota.
+        let took = writes.last().unwrap().0;
+        let expected =
+            (2_070.0 - BURST_UNITS - 23.0) / (STORE_UNITS_PER_MINUTE * STORE_SHARE) * 60_000.0;
+        assert!((took - expected).abs() < 1_000.0, "{took} vs {expected}");
+    }
+
+    #[test]
+    fn unpaced_the_same_writes_go_over_the_quota_and_are_waited_out() {
+        let store = QuotaStore::new(1_000.0);
+        let storage = Storage::new(&store, StorePacing::Unpaced);
+        let chunk = "x".repeat(230 * 1024);
+        block_on(async {
+            for i in 0..60 {
+                storage.set(&format!("k{i}"), &chunk).await.unwrap();
+            }
+        });
+        assert!(store.refused.get() > 0, "the store refused some");
+        assert_eq!(storage.refusals(), u64::from(store.refused.get()));
+        assert_eq!(
+            store.writes.borrow().len(),
+            60,
+            "every write went in the end"
+        );
+        assert!(
+            store.logs.borrow()[0].contains("rate limit"),
+            "{:?}",
+            store.logs.borrow()
+        );
+    }
+
+    #[test]
+    fn a_store_that_keeps_refusing_fails_the_call_after_the_waits() {
+        let store = QuotaStore::new(STORE_UNITS_PER_MINUTE);
+        store.refuse_next.set(u32::MAX);
+        let storage = Storage::new(&store, StorePacing::default());
+        let error = block_on(storage.set("k", "{}")).unwrap_err();
+        assert!(error.throttled);
+        assert_eq!(store.refused.get(), 1 + THROTTLE_WAITS_MS.len() as u32);
+        let waited: f64 = THROTTLE_WAITS_MS.iter().sum();
+        assert!(store.now.get() >= waited, "{} ms", store.now.get());
+        // Refusals that are not for the rate limit fail at once.
+        let plain = QuotaStore::new(STORE_UNITS_PER_MINUTE);
+        plain.down.set(true);
+        let storage = Storage::new(&plain, StorePacing::Unpaced);
+        assert!(!block_on(storage.set("k", "{}")).unwrap_err().throttled);
+        assert_eq!(plain.refused.get(), 1);
+    }
+
+    #[test]
+    fn two_refusals_then_the_call_goes() {
+        let store = QuotaStore::new(STORE_UNITS_PER_MINUTE);
+        store.refuse_next.set(2);
+        let storage = Storage::new(&store, StorePacing::default());
+        block_on(storage.set("k", "{}")).unwrap();
+        assert_eq!(store.writes.borrow().len(), 1);
+        assert_eq!(storage.refusals(), 2);
+        assert!(store.now.get() >= THROTTLE_WAITS_MS[0] + THROTTLE_WAITS_MS[1]);
+    }
 
     #[test]
     fn a_burst_goes_at_once_then_the_rate_holds() {

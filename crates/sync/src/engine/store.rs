@@ -366,11 +366,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         let key = keys::slice(&self.import_id, &self.run_id, slice);
         let mine = serde_json::to_string(&SliceState::Running { until })
             .map_err(|e| StorageError::new(e.to_string()))?;
-        if self
-            .storage
-            .create(&key, &mine, SLICE_CLAIM_TTL_MS)
-            .await?
-        {
+        if self.storage.create(&key, &mine, SLICE_CLAIM_TTL_MS).await? {
             return Ok(SliceClaim::Claimed);
         }
         let now = self.host.now_ms();
@@ -388,19 +384,14 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         }
         // Its invocation was stopped mid-way (the redelivered event): take it over, unless
         // another copy of the event just did.
-        let previous = self
-            .storage
-            .swap(&key, &mine, SLICE_CLAIM_TTL_MS)
-            .await?;
+        let previous = self.storage.swap(&key, &mine, SLICE_CLAIM_TTL_MS).await?;
         let previous_state: Option<SliceState> = previous
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok());
         match verdict(previous_state) {
             Some(claim) => {
                 if let Some(text) = previous {
-                    self.storage
-                        .swap(&key, &text, SLICE_CLAIM_TTL_MS)
-                        .await?;
+                    self.storage.swap(&key, &text, SLICE_CLAIM_TTL_MS).await?;
                 }
                 Ok(claim)
             }
@@ -423,8 +414,8 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     /// Marks slice `slice` of this run as finished: later copies of its event do nothing.
     pub async fn finish_slice(&self, slice: u64) -> Result<(), StorageError> {
         let key = keys::slice(&self.import_id, &self.run_id, slice);
-        let done =
-            serde_json::to_string(&SliceState::Done).map_err(|e| StorageError::new(e.to_string()))?;
+        let done = serde_json::to_string(&SliceState::Done)
+            .map_err(|e| StorageError::new(e.to_string()))?;
         self.storage
             .set_expiring(&key, &done, SLICE_CLAIM_TTL_MS)
             .await
@@ -542,7 +533,8 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         let mut next = first;
         let mut chunk = String::from("[");
         for item in items {
-            let text = serde_json::to_string(&item).map_err(|e| StorageError::new(e.to_string()))?;
+            let text =
+                serde_json::to_string(&item).map_err(|e| StorageError::new(e.to_string()))?;
             if chunk.len() + text.len() + 1 > CHUNK_BYTES && chunk.len() > 1 {
                 chunk.push(']');
                 self.storage.set(&key(next), &chunk).await?;
@@ -742,7 +734,8 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     /// Stores the run record.
     pub async fn save_record(&self, report: &RunReport) -> Result<(), StorageError> {
         let mut record = report.clone();
-        let mut text = serde_json::to_string(&record).map_err(|e| StorageError::new(e.to_string()))?;
+        let mut text =
+            serde_json::to_string(&record).map_err(|e| StorageError::new(e.to_string()))?;
         // However long the messages, the record fits the store: the last errors go first.
         while text.len() > RECORD_MAX_BYTES && !record.errors.is_empty() {
             let drop = record.errors.len().div_ceil(4);
@@ -780,9 +773,6 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
                 .delete(&keys::pending_claim(&self.import_id))
                 .await;
         }
-        let _ = self
-            .storage
-            .delete(&keys::state(&self.import_id))
-            .await;
+        let _ = self.storage.delete(&keys::state(&self.import_id)).await;
     }
 }

@@ -115,6 +115,10 @@ pub struct FakeHost {
     pub change_after_page: RefCell<Option<(usize, Box<dyn FnOnce(&mut Vec<Value>)>)>>,
     /// Writes to keys with this prefix fail (a store that refuses them).
     pub failing_writes: RefCell<Option<String>>,
+    /// The next this many writes are refused for the store's rate limit (Forge KVS's 429).
+    pub throttled_writes: Cell<u32>,
+    /// Writes refused for the rate limit so far.
+    pub throttled: Cell<u32>,
     /// A value another process writes under its key just before the next swap of that key
     /// (a second run taking over the same expired lease at the same moment).
     pub racing_write: RefCell<Option<(String, String)>>,
@@ -297,6 +301,18 @@ fn parse_aql(ql: &str) -> Result<(String, Condition), String> {
 }
 
 impl FakeHost {
+    /// Refuses a write for the rate limit while `throttled_writes` says so.
+    fn throttle(&self, key: &str) -> Result<(), StorageError> {
+        if self.throttled_writes.get() == 0 {
+            return Ok(());
+        }
+        self.throttled_writes.set(self.throttled_writes.get() - 1);
+        self.throttled.set(self.throttled.get() + 1);
+        Err(StorageError::throttled(format!(
+            "429 RATE_LIMIT_EXCEEDED: {key}"
+        )))
+    }
+
     pub fn new() -> Self {
         FakeHost {
             users: RefCell::new(Vec::new()),
@@ -310,6 +326,8 @@ impl FakeHost {
             expiries: RefCell::new(BTreeMap::new()),
             racing_write: RefCell::new(None),
             failing_writes: RefCell::new(None),
+            throttled_writes: Cell::new(0),
+            throttled: Cell::new(0),
             change_after_page: RefCell::new(None),
             now: Cell::new(1_700_000_000_000.0),
             request_ms: Cell::new(5.0),
@@ -881,6 +899,7 @@ impl SyncHost for FakeHost {
     }
 
     async fn storage_set(&self, key: &str, json: &str) -> Result<(), StorageError> {
+        self.throttle(key)?;
         if let Some(prefix) = self.failing_writes.borrow().as_deref() {
             if key.starts_with(prefix) {
                 return Err(StorageError::new(format!("the store refused {key}")));
@@ -918,6 +937,7 @@ impl SyncHost for FakeHost {
         json: &str,
         ttl_ms: f64,
     ) -> Result<(), StorageError> {
+        self.throttle(key)?;
         self.store_expiring(key, json, ttl_ms).await
     }
 
