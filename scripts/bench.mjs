@@ -125,7 +125,7 @@ async function child(users, runs) {
   };
   // The emulator has no quotas here and the host is no Forge invocation: nothing waits for a
   // rate limit (the wall-time section below runs with them).
-  const options = { importId: 'bench', mappingText: BENCH_MAPPING, budgetMs: 1e9, concurrency: 16, jumpcloudPerMinute: 0, assetsQuotas: false, storageQuota: false };
+  const options = { importId: 'bench', mappingText: BENCH_MAPPING, budgetMs: 1e9, concurrency: 16, jumpcloudPerMinute: 0, assetsQuotas: false, storagePerMinute: 0 };
   // A run in slices: each invocation stops once its budget is used and the next one carries
   // on from the stored state, as Forge's chained queue events do.
   const sync = async (core, budgetMs = options.budgetMs) => {

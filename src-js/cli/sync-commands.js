@@ -93,7 +93,8 @@ function syncOptions(file, text, values, extra) {
     // Forge's limit of ~100 external requests a minute is a Forge function's; the CLI is not
     // one (JumpCloud publishes no limit, and its 429s still pace the run).
     jumpcloudPerMinute: 0,
-    storageQuota: false,
+    // The state directory has no quota (Forge KVS's is a Forge function's).
+    storagePerMinute: 0,
     ...(values['object-schema'] ? { objectSchema: values['object-schema'] } : {}),
     ...(values['object-type'] ? { objectType: values['object-type'] } : {}),
     ...extra,

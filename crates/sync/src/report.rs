@@ -46,12 +46,12 @@ pub struct RunOptions {
     /// a 429 still pauses its requests.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assets_quotas: Option<bool>,
-    /// Whether storage calls wait for Forge KVS's documented quota (4,000 read and 4,000 write
-    /// units of 10 KB a minute per installation; a run takes three quarters); absent: true.
-    /// False for a store without one (the CLI's state directory, benchmarks); a refusal for a
-    /// rate limit is waited out either way.
+    /// Read units and write units (of 10 KB) a minute the store allows; absent: 4,000, Forge
+    /// KVS's documented quota per installation (a run takes three quarters). 0 for a store
+    /// without one (the CLI's state directory, benchmarks); a refusal for a rate limit is
+    /// waited out either way.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub storage_quota: Option<bool>,
+    pub storage_per_minute: Option<f64>,
     /// How long the lease outlives the invocation's budget, in ms (default 120 000).
     pub lease_ms: Option<f64>,
     /// Dry runs: at most this many creates, updates and missing objects each in `plan` (all

@@ -353,5 +353,15 @@ fn the_imports_of_a_batch_share_one_jumpcloud_window_and_bad_limits_are_refused(
         assert_eq!(report.status, RunStatus::Failed);
         let message = report.error.map(|e| e.message).unwrap_or_default();
         assert!(message.contains("jumpcloudPerMinute"), "{message}");
+        let report = sync(
+            &host,
+            &RunOptions {
+                storage_per_minute: Some(bad),
+                ..options()
+            },
+        );
+        assert_eq!(report.status, RunStatus::Failed);
+        let message = report.error.map(|e| e.message).unwrap_or_default();
+        assert!(message.contains("storagePerMinute"), "{message}");
     }
 }

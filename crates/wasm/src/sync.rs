@@ -85,9 +85,9 @@ export interface SyncOptions {
   jumpcloudPerMinute?: number;
   /** Whether requests wait for Assets' documented quotas, default true. */
   assetsQuotas?: boolean;
-  /** Whether storage calls wait for Forge KVS's quota (4,000 units of 10 KB a minute), default
-   *  true; false for a store without one (the CLI's directory). */
-  storageQuota?: boolean;
+  /** Read and write units of 10 KB a minute the store allows, default 4,000 (Forge KVS's; a run
+   *  takes three quarters); 0: none (the CLI's directory). */
+  storagePerMinute?: number;
   /** How long the lease outlives the budget, default 120 000. */
   leaseMs?: number;
   /** Dry runs: list at most this many creates, updates and missing objects each. */

@@ -210,7 +210,7 @@ fn every_option_is_declared() {
         concurrency: Some(2),
         jumpcloud_per_minute: Some(50.0),
         assets_quotas: Some(false),
-        storage_quota: Some(false),
+        storage_per_minute: Some(0.0),
         lease_ms: Some(1.0),
         plan_limit: Some(5),
         slice: Some(3),

@@ -126,12 +126,13 @@ fn batch_run_id(batch: &str, import_id: &str) -> String {
     format!("{batch}-{import_id}")
 }
 
-/// How a run's storage calls wait: by Forge KVS's quota unless `storageQuota` is false.
+/// How a run's storage calls wait: by Forge KVS's quota unless `storagePerMinute` says
+/// otherwise (0: not at all).
 fn store_pacing(options: &RunOptions) -> StorePacing {
-    if options.storage_quota == Some(false) {
-        StorePacing::Unpaced
-    } else {
-        StorePacing::default()
+    match options.storage_per_minute {
+        Some(per_minute) if per_minute > 0.0 => StorePacing::Quota { per_minute },
+        Some(_) => StorePacing::Unpaced,
+        None => StorePacing::default(),
     }
 }
 
@@ -170,10 +171,17 @@ async fn run_compiled<H: SyncHost>(
             return report;
         }
     };
-    if let Some(per_minute) = options.jumpcloud_per_minute {
-        if !(per_minute.is_finite() && per_minute >= 0.0) {
+    for (name, what, value) in [
+        (
+            "jumpcloudPerMinute",
+            "requests",
+            options.jumpcloud_per_minute,
+        ),
+        ("storagePerMinute", "units", options.storage_per_minute),
+    ] {
+        if let Some(per_minute) = value.filter(|v| !(v.is_finite() && *v >= 0.0)) {
             let error = RunError::InvalidOptions(format!(
-                "jumpcloudPerMinute must be 0 (no limit) or a number of requests a minute above 0; got {per_minute}"
+                "{name} must be 0 (no limit) or a number of {what} a minute above 0; got {per_minute}"
             ));
             report.fail(&error, host.now_ms());
             return report;
@@ -822,9 +830,6 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     /// small: [`STATE_SAVE_MS`] covers it). At 100k users the two are about 6,000 units of
     /// 10 KB, two minutes at a run's share of Forge KVS's quota.
     fn state_save_ms(&self) -> f64 {
-        let Some(per_minute) = self.store.storage().write_units_per_minute() else {
-            return 0.0;
-        };
         let (plan_bytes, plan_writes) = self.plan_stored_size.get();
         let written = self.written.try_borrow().map(|w| w.len()).unwrap_or(0);
         let plan_left = if plan_writes == 0 {
@@ -832,8 +837,15 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         } else {
             plan_bytes as f64 * plan_writes.saturating_sub(written) as f64 / plan_writes as f64
         };
-        let bytes = self.unstored_source_bytes.get() as f64 + plan_left;
-        bytes / storage::STORE_UNIT_BYTES as f64 / per_minute * 60_000.0
+        self.storing_ms(self.unstored_source_bytes.get() as f64 + plan_left)
+    }
+
+    /// How long storing `bytes` takes at the store's pace (0 unpaced).
+    fn storing_ms(&self, bytes: f64) -> f64 {
+        match self.store.storage().write_units_per_minute() {
+            Some(per_minute) => bytes / storage::STORE_UNIT_BYTES as f64 / per_minute * 60_000.0,
+            None => 0.0,
+        }
     }
 
     fn import_id(&self) -> &str {
@@ -849,6 +861,11 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     /// user searches, a chunk of writes) is done, so every invocation moves the run forward
     /// even when the fixed reads alone take longer than the budget.
     fn over_budget(&self) -> bool {
+        self.over_budget_before(0.0)
+    }
+
+    /// [`Self::over_budget`] for a step that takes `step_ms` and cannot stop midway.
+    fn over_budget_before(&self, step_ms: f64) -> bool {
         // Dry runs have no state to continue from: they stop only when a budget was asked for.
         if self.cancelled.get() {
             return true;
@@ -856,7 +873,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         let budgeted = !self.options.dry_run || self.options.budget_ms.is_some();
         budgeted
             && self.progressed.get()
-            && self.host.now_ms() - self.started >= self.budget_ms - self.state_save_ms()
+            && self.host.now_ms() - self.started >= self.budget_ms - self.state_save_ms() - step_ms
     }
 
     fn progress(&self) {
@@ -1217,7 +1234,17 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         }
         state.report.phase = RunPhase::ReadAssets;
         self.report_progress(state).await;
-        if self.over_budget() {
+        // The first plan's per-record results are stored at once after planning (about as
+        // large as the source records): a slice without time for that stops before it reads.
+        let results_ms = if self.options.keep_results
+            && state.report.results.is_none()
+            && self.sizes_its_state()
+        {
+            self.storing_ms(desired.iter().map(storage::json_len).sum::<usize>() as f64)
+        } else {
+            0.0
+        };
+        if self.over_budget_before(results_ms) {
             return Err(Stop::Budget);
         }
         let defs: Vec<AttrDef> = target
