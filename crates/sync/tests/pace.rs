@@ -343,25 +343,22 @@ fn the_imports_of_a_batch_share_one_jumpcloud_window_and_bad_limits_are_refused(
     );
 
     for bad in [-1.0, f64::NAN, f64::INFINITY] {
-        let report = sync(
-            &host,
-            &RunOptions {
-                jumpcloud_per_minute: Some(bad),
-                ..options()
-            },
-        );
-        assert_eq!(report.status, RunStatus::Failed);
-        let message = report.error.map(|e| e.message).unwrap_or_default();
-        assert!(message.contains("jumpcloudPerMinute"), "{message}");
-        let report = sync(
-            &host,
-            &RunOptions {
-                storage_per_minute: Some(bad),
-                ..options()
-            },
-        );
-        assert_eq!(report.status, RunStatus::Failed);
-        let message = report.error.map(|e| e.message).unwrap_or_default();
-        assert!(message.contains("storagePerMinute"), "{message}");
+        let jumpcloud = RunOptions {
+            jumpcloud_per_minute: Some(bad),
+            ..options()
+        };
+        let storage = RunOptions {
+            storage_per_minute: Some(bad),
+            ..options()
+        };
+        for (name, options) in [
+            ("jumpcloudPerMinute", jumpcloud),
+            ("storagePerMinute", storage),
+        ] {
+            let report = sync(&host, &options);
+            assert_eq!(report.status, RunStatus::Failed);
+            let message = report.error.map(|e| e.message).unwrap_or_default();
+            assert!(message.contains(name), "{message}");
+        }
     }
 }
