@@ -827,8 +827,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
 
     /// How long storing what this slice would leave takes at the store's pace: the source
     /// records it read and what is left of the plan it writes (the rest of the state is
-    /// small: [`STATE_SAVE_MS`] covers it). At 100k users the two are about 6,000 units of
-    /// 10 KB, two minutes at a run's share of Forge KVS's quota.
+    /// small: [`STATE_SAVE_MS`] covers it). Estimated from the records' and the plan's JSON
+    /// sizes; at 100k users what a first slice stores does not fit its time yet
+    /// (docs/performance.md, session 6).
     fn state_save_ms(&self) -> f64 {
         let (plan_bytes, plan_writes) = self.plan_stored_size.get();
         let written = self.written.try_borrow().map(|w| w.len()).unwrap_or(0);
