@@ -385,9 +385,20 @@ function installFakeBridge(fixtures) {
  */
 export async function chooseOption(page, label, option) {
   const input = page.getByLabel(label, { exact: true });
-  await input.focus();
-  await page.keyboard.press('ArrowDown');
-  await page.getByRole('option', { name: option, exact: typeof option === 'string' }).click();
+  const choice = page.getByRole('option', { name: option, exact: typeof option === 'string' });
+  // A picker still loading its options (after the one it depends on changed) may not open on
+  // the first key: open it again until the option shows.
+  for (let tries = 1; ; tries += 1) {
+    await input.focus();
+    await page.keyboard.press('ArrowDown');
+    try {
+      await choice.waitFor({ timeout: 3_000 });
+      break;
+    } catch (error) {
+      if (tries >= 10) throw error;
+    }
+  }
+  await choice.click();
 }
 
 /** The text of the option chosen in the Atlaskit Select labelled `label` ('' for none). */
