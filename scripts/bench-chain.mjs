@@ -235,6 +235,8 @@ export function chainTable(result) {
   lines.push('');
   if (u) {
     lines.push(`KVS (Forge's quotas on): ${u.writeUnits} write units, at most ${u.peakWriteUnitsPerMinute} in a minute; ${u.readUnits} read units, at most ${u.peakReadUnitsPerMinute} in a minute (4,000 each allowed); at most ${u.peakRequestsPerSecond} requests a second; ${u.throttled} refused.`);
+    const families = Object.entries(u.writeUnitsByFamily ?? {}).sort((a, b) => b[1] - a[1]);
+    if (families.length) lines.push(`Write units by what they stored: ${families.map(([family, units]) => `${family} ${units}`).join(', ')}.`);
   }
   lines.push(over.length
     ? `${over.length} invocation(s) timed out, failed or went over Forge's 512 MB.`

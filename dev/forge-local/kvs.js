@@ -146,6 +146,18 @@ function entry(value, now, ttl, previous) {
   };
 }
 
+/**
+ * What kind of value a request's first key holds, for the usage by family: the key's second
+ * segment, and its fourth when that is a word (`tributary:state:{import}:source:3` →
+ * `state:source`; ids carry digits, `tributary:results:{import}:{run}:0` → `results`).
+ */
+function keyFamily(path, body) {
+  const first = Array.isArray(body) ? body[0] : path === '/api/v1/transaction' ? [...(body?.set ?? []), ...(body?.delete ?? [])][0] : body;
+  const parts = typeof first?.key === 'string' ? first.key.split(':') : [];
+  const family = parts[1] ?? 'other';
+  return parts[3] && /^[a-z]+$/i.test(parts[3]) ? `${family}:${parts[3]}` : family;
+}
+
 export class KvsStore {
   /**
    * @param {{file?: string, now?: () => number, quotas?: boolean}} [options] file: JSON file to
@@ -162,7 +174,7 @@ export class KvsStore {
      * What the store was asked for: units by kind, the most in any trailing minute (requests:
      * in any second), and the requests refused for a quota.
      */
-    this.usage = { readUnits: 0, writeUnits: 0, peakReadUnitsPerMinute: 0, peakWriteUnitsPerMinute: 0, peakRequestsPerSecond: 0, throttled: 0 };
+    this.usage = { readUnits: 0, writeUnits: 0, peakReadUnitsPerMinute: 0, peakWriteUnitsPerMinute: 0, peakRequestsPerSecond: 0, throttled: 0, writeUnitsByFamily: {} };
     /** @type {Map<string, object>} */
     this.values = new Map();
     /** @type {Map<string, object>} */
@@ -234,7 +246,7 @@ export class KvsStore {
       window.list.push([now, units]);
       window.sum += units;
     };
-    const { kind, units } = this.#unitsOf(path, body);
+    const { kind, units, family } = this.#unitsOf(path, body);
     const requests = trim(this.window.requests, 1000) + 1;
     const used = kind ? trim(this.window[kind], 60_000) + units : 0;
     const limit = kind === 'read' ? KVS_QUOTAS.readUnitsPerMinute : KVS_QUOTAS.writeUnitsPerMinute;
@@ -247,12 +259,17 @@ export class KvsStore {
     if (!kind) return;
     add(this.window[kind], units);
     this.usage[`${kind}Units`] += units;
+    if (kind === 'write') this.usage.writeUnitsByFamily[family] = (this.usage.writeUnitsByFamily[family] ?? 0) + units;
     const peak = kind === 'read' ? 'peakReadUnitsPerMinute' : 'peakWriteUnitsPerMinute';
     this.usage[peak] = Math.max(this.usage[peak], used);
   }
 
-  /** Whether a request reads or writes, and how many units it counts for. */
+  /** Whether a request reads or writes, how many units it counts for, and its keys' family. */
   #unitsOf(path, body) {
+    return { ...this.#unitsOfRequest(path, body), family: keyFamily(path, body) };
+  }
+
+  #unitsOfRequest(path, body) {
     const bytesOf = (value) => (value === undefined ? 0 : Buffer.byteLength(JSON.stringify(value)));
     const stored = (key) => bytesOf(this.values.get(key)?.value);
     const items = Array.isArray(body) ? body : [];

@@ -171,4 +171,9 @@ test("with Forge's quotas on, write units past 4,000 in a minute are refused wit
   for (let i = 0; i < 180; i += 1) assert.equal(counting.handle('/api/v1/set', { key: `k${i}`, value }).status, 204);
   assert.equal(counting.usage.peakWriteUnitsPerMinute, 180 * 23);
   assert.equal(counting.usage.throttled, 0);
+  // Units are also told by the family of what they stored (ids, which carry digits, dropped).
+  counting.handle('/api/v1/set', { key: 'tributary:state:users:source:3', value });
+  counting.handle('/api/v1/set', { key: 'tributary:results:users:r17:0', value });
+  counting.handle('/api/v1/delete', { key: 'tributary:state:users' });
+  assert.deepEqual(counting.usage.writeUnitsByFamily, { other: 180 * 23, 'state:source': 23, results: 23, state: 1 });
 });
