@@ -119,6 +119,7 @@ codes! {
     RunServiceFailed = "E109", Error, "Run: JumpCloud or Assets refused a request or could not be reached after retries.";
     RunStorageFailed = "E110", Error, "Run: the app's storage failed.";
     RunNothingWritten = "E111", Error, "Run: no record could be written (each was refused by Assets or skipped).";
+    RunSliceKeepsStopping = "E112", Error, "Run: a slice of the run was stopped before it could store its work, time after time (a run on Forge is cut into time-limited invocations).";
 }
 
 impl Serialize for Code {

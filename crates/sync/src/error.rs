@@ -102,6 +102,17 @@ pub enum RunError {
     /// The host's storage failed.
     #[error("storage failed: {0}")]
     Storage(#[from] StorageError),
+    /// A slice of the run was stopped (out of the invocation's time, or killed) each time it
+    /// ran, before it stored its work: the run stops instead of running it once more.
+    #[error("slice {slice} of this run was stopped {stopped} times in a row before it could store its work (the last seen in phase {phase}), so the run stops instead of trying it again; what it wrote stays, and the next run starts afresh. If this repeats, the import needs more than one invocation can do at that point: report it with this run's id")]
+    SliceKeepsStopping {
+        /// The queue slice.
+        slice: u64,
+        /// Invocations stopped running it, one after another.
+        stopped: u32,
+        /// The phase the last of them reported.
+        phase: String,
+    },
     /// No record could be written: each was refused or skipped (the reasons are in `errors`).
     #[error("none of the {failed} record(s) could be written (each was refused by Assets or skipped); the reasons are listed per record")]
     NothingWritten {
@@ -125,6 +136,7 @@ impl RunError {
             RunError::Service { .. } => Code::RunServiceFailed,
             RunError::Storage(_) => Code::RunStorageFailed,
             RunError::NothingWritten { .. } => Code::RunNothingWritten,
+            RunError::SliceKeepsStopping { .. } => Code::RunSliceKeepsStopping,
         }
     }
 

@@ -655,6 +655,67 @@ fn queued_run(n: usize) -> (FakeHost, RunOptions, String) {
 }
 
 #[test]
+fn a_slice_stopped_three_times_in_a_row_fails_the_run_with_e112_and_frees_the_import() {
+    let (host, first, run) = queued_run(40);
+    let next = |slice: u64| slice_event(&first, &run, slice);
+    let claim = format!("tributary:slice:users:{run}:1");
+    let before = host.storage.borrow().clone();
+    // Slice 1 runs and is killed before it stores its work: of what it stored only its claim
+    // on the slice is left (what it wrote to Assets stays), and its deadline passes.
+    let killed = |host: &FakeHost| {
+        let report = sync(host, &next(1));
+        let left = host.storage.borrow()[&claim].clone();
+        *host.storage.borrow_mut() = before.clone();
+        host.storage.borrow_mut().insert(claim.clone(), left);
+        host.now.set(host.now.get() + 200_000.0);
+        report
+    };
+    let first_try = killed(&host);
+    assert_eq!(first_try.status, RunStatus::Continue);
+    // Taken over after one stop, and after two: each goes on (and is killed in turn).
+    for stopped in 1..=2 {
+        let again = killed(&host);
+        assert_eq!(again.status, RunStatus::Continue, "{again:#?}");
+        assert_eq!(again.interrupted, stopped, "{again:#?}");
+    }
+    // After the third stop the run fails instead of trying the slice once more.
+    let reads = host.requests.borrow().len();
+    let failed = sync(&host, &next(1));
+    assert_eq!(failed.status, RunStatus::Failed, "{failed:#?}");
+    let error = failed.error.as_ref().expect("the failure as data");
+    assert_eq!(error.code.as_str(), "E112");
+    let message = failed.message.as_deref().unwrap_or_default();
+    assert!(
+        message.contains("slice 1 of this run was stopped 3 times"),
+        "{message}"
+    );
+    assert_eq!(
+        host.requests.borrow().len(),
+        reads,
+        "nothing read or written"
+    );
+    let record = block_on(tributary_sync::engine::results::run_record(
+        &host, "users", &run,
+    ))
+    .unwrap()
+    .expect("the run's record");
+    assert_eq!(record.status, RunStatus::Failed);
+    let storage = host.storage.borrow().clone();
+    assert!(
+        !storage.keys().any(|k| k.starts_with("tributary:state:")),
+        "the run's state is dropped"
+    );
+    assert!(
+        !storage.contains_key("tributary:lease:users"),
+        "the import is free"
+    );
+    // The next trigger starts a fresh run, which ends with every user once.
+    let (last, _) = sync_to_end(&host, &options(MAPPING));
+    assert_eq!(last.status, RunStatus::Succeeded, "{last:#?}");
+    assert_users_match(&host, 40);
+}
+
+#[test]
 fn each_queue_slice_runs_once_a_duplicated_or_stale_event_does_nothing() {
     let (host, first, run) = queued_run(40);
     let next = |slice: u64| slice_event(&first, &run, slice);
@@ -1985,6 +2046,73 @@ fn on_a_slow_store_each_slice_stops_writing_in_time_to_store_what_it_leaves() {
 }
 
 #[test]
+fn a_slice_without_time_to_store_its_plan_and_results_leaves_planning_to_the_next() {
+    use tributary_sync::engine::results::run_record;
+    // A slow store (600 units a minute) and budgets around the read's time: where a slice
+    // reads the source and then has no time to store the plan and its results, the next
+    // slice plans; either way every slice keeps to its budget, the results are stored once
+    // and each user is created once.
+    let n = 400;
+    let mut left_to_the_next = 0;
+    for budget_s in [1.0, 2.0, 2.5, 3.0] {
+        let budget_ms = budget_s * 1000.0;
+        let (host, opts) = slow_host(n, budget_ms);
+        let opts = RunOptions {
+            storage_per_minute: Some(600.0),
+            keep_results: true,
+            ..opts
+        };
+        let mut report = sync(&host, &opts);
+        let mut longest: f64 = 0.0;
+        let mut slices = 1;
+        while report.status == RunStatus::Continue {
+            let started = host.now.get();
+            report = sync(
+                &host,
+                &RunOptions {
+                    resume: true,
+                    run_id: Some(report.run_id.clone()),
+                    ..opts.clone()
+                },
+            );
+            longest = longest.max(host.now.get() - started);
+            slices += 1;
+            assert!(slices < 200, "the run moves on ({budget_s} s)");
+        }
+        assert_eq!(report.status, RunStatus::Succeeded, "{report:#?}");
+        assert_users_match(&host, n);
+        assert_eq!(report.counts.created as usize, n);
+        let record = block_on(run_record(&host, "users", &report.run_id))
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            record.results.map(|r| r.total),
+            Some(n as u64),
+            "{budget_s} s"
+        );
+        assert!(
+            longest <= budget_ms + 4_000.0,
+            "a slice took {longest} ms against {budget_ms} ms"
+        );
+        let left = host
+            .logs
+            .borrow()
+            .iter()
+            .filter(|(_, m)| m.contains("the next slice plans again"))
+            .count();
+        assert!(
+            left <= 1,
+            "once at most: the next slice has the time ({budget_s} s)"
+        );
+        left_to_the_next += left;
+    }
+    assert!(
+        left_to_the_next > 0,
+        "some budget ends between the read and the stores"
+    );
+}
+
+#[test]
 fn a_store_that_keeps_refusing_for_its_rate_limit_fails_the_run_with_e110() {
     let host = host(5);
     host.throttled_writes.set(u32::MAX);
@@ -2189,6 +2317,9 @@ fn results_are_kept_beside_the_record_and_paged_by_kind_and_text() {
     assert!(record.dry_run);
     let index = record.results.expect("results index");
     assert_eq!(index.total, 12, "12 creates");
+    // Stored deflated (a JSON string; the store's quota counts its size), read back the same.
+    let chunk = host.storage.borrow()["tributary:results:users:p1:0"].clone();
+    assert!(chunk.starts_with("\"deflate;base64:"), "{chunk}");
     assert!(
         record.plan.as_ref().is_some_and(|p| p.creates.is_empty()),
         "the record itself stays small"

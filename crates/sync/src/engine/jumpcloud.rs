@@ -533,6 +533,7 @@ impl<H: SyncHost> super::Engine<'_, H> {
                 self.read_record(&record);
                 desired.push(record);
             }
+            self.sample_stored_share(desired);
             state.source_skip = from + fetched;
             self.progress();
             state.report.counts.source = desired.len() as u64;

@@ -12,6 +12,7 @@
 //! [`writes`] (creates, updates, marks, deletes); this module is the run loop.
 
 pub mod assets;
+mod chunks;
 mod create_missing;
 pub mod jumpcloud;
 mod labels;
@@ -58,6 +59,13 @@ pub const DEFAULT_LEASE_MS: f64 = 120_000.0;
 pub const STATE_SAVE_MS: f64 = 15_000.0;
 /// When a queue event whose run the store could not claim is delivered again.
 pub const STORE_RETRY_MS: f64 = 30_000.0;
+/// How many invocations may be stopped one after another running the same slice of a run
+/// before the next one fails the run instead of trying it again.
+pub const MAX_SLICE_STOPS: u32 = 3;
+/// What a first plan's per-record results are expected to take to store, per byte of the
+/// source records' JSON (measured 1.2 for a directory's users: each value with its attribute's
+/// name), with room to spare.
+const RESULTS_PER_SOURCE_BYTE: f64 = 1.5;
 
 /// Why an invocation stopped early.
 enum Stop {
@@ -255,7 +263,7 @@ async fn run_compiled<H: SyncHost>(
             let until = options.deadline_ms.unwrap_or_else(|| engine.lease_until());
             match engine.store.claim_slice(slice, until).await {
                 Ok(SliceClaim::Claimed) => {}
-                Ok(SliceClaim::TakenOver) => engine.taken_over.set(true),
+                Ok(SliceClaim::TakenOver { stopped }) => engine.stopped_before.set(stopped),
                 Ok(SliceClaim::Done) => {
                     let mut report = busy(report, format!(
                         "slice {slice} of run {run} already ran; this copy of the queue event did nothing"
@@ -748,8 +756,9 @@ pub(crate) struct Engine<'a, H: SyncHost> {
     found: RefCell<LookupTable>,
     /// Whether this invocation has done a unit of work yet.
     progressed: Cell<bool>,
-    /// This invocation took its slice over from one that was stopped before it finished.
-    taken_over: Cell<bool>,
+    /// How many invocations, one after another, were stopped running this invocation's slice
+    /// before they finished (it took the slice over from the last of them); 0 for most.
+    stopped_before: Cell<u32>,
     /// An admin asked to cancel the run: it stops at the next unit of work.
     cancelled: Cell<bool>,
     /// When the run record was last stored by [`Engine::report_progress`].
@@ -803,7 +812,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             users_changed: Cell::new(false),
             found: RefCell::new(LookupTable::default()),
             progressed: Cell::new(false),
-            taken_over: Cell::new(false),
+            stopped_before: Cell::new(0),
             progress_saved_at: Cell::new(started),
             cancelled: Cell::new(false),
             unstored_source_bytes: Cell::new(0),
@@ -825,6 +834,14 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         }
     }
 
+    /// Learns from `records` how small their chunks are stored, unless that is known: the
+    /// estimates of what storing takes count what is stored, not its JSON.
+    fn sample_stored_share(&self, records: &[DesiredObject]) {
+        if self.sizes_its_state() {
+            chunks::sample(self.store.storage(), records.iter());
+        }
+    }
+
     /// How long storing what this slice would leave takes at the store's pace: the source
     /// records it read and what is left of the plan it writes (the rest of the state is
     /// small: [`STATE_SAVE_MS`] covers it). Estimated from the records' and the plan's JSON
@@ -841,10 +858,15 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.storing_ms(self.unstored_source_bytes.get() as f64 + plan_left)
     }
 
-    /// How long storing `bytes` takes at the store's pace (0 unpaced).
-    fn storing_ms(&self, bytes: f64) -> f64 {
-        match self.store.storage().write_units_per_minute() {
-            Some(per_minute) => bytes / storage::STORE_UNIT_BYTES as f64 / per_minute * 60_000.0,
+    /// How long storing lists of `json_bytes` of JSON takes at the store's pace (0 unpaced):
+    /// they are stored in chunks a share of that size ([`chunks`]).
+    fn storing_ms(&self, json_bytes: f64) -> f64 {
+        let storage = self.store.storage();
+        match storage.write_units_per_minute() {
+            Some(per_minute) => {
+                json_bytes * storage.stored_share() / storage::STORE_UNIT_BYTES as f64 / per_minute
+                    * 60_000.0
+            }
             None => 0.0,
         }
     }
@@ -923,8 +945,10 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             None => (self.fresh_state(), Vec::new()),
         };
         state.report.invocations += 1;
-        if self.taken_over.get() {
+        let mut refused = None;
+        if self.stopped_before.get() > 0 {
             self.count_interruption(&mut state.report, fresh).await;
+            refused = self.refuse_a_slice_that_keeps_stopping().await;
         }
         if fresh && !self.options.dry_run {
             // A run that died without finishing leaves its state behind: drop it, then show
@@ -941,7 +965,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 .into_iter()
                 .map(|(email, account, at)| (email, (account, at))),
         );
-        let outcome = if !self.options.dry_run && self.store.cancel_requested().await {
+        let outcome = if let Some(error) = refused {
+            Err(Stop::Fail(error))
+        } else if !self.options.dry_run && self.store.cancel_requested().await {
             self.cancelled.set(true);
             Err(Stop::Budget)
         } else {
@@ -1063,7 +1089,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         state.report
     }
 
-    /// Counts the stopped invocation this one took over from. A run's first slice starts
+    /// Counts the stopped invocations this one took over from. A run's first slice starts
     /// afresh, but the record the stopped invocation stored when it began still says when
     /// the run started and how many invocations it had.
     async fn count_interruption(&self, report: &mut RunReport, fresh: bool) {
@@ -1082,8 +1108,10 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 report.interrupted = earlier.interrupted + 1;
             }
             None => {
-                report.invocations += 1;
-                report.interrupted += 1;
+                // The stored state is from before the stopped invocations: the claim counts them.
+                let stopped = self.stopped_before.get();
+                report.invocations += stopped;
+                report.interrupted += stopped;
             }
         }
         self.host.log(
@@ -1094,6 +1122,26 @@ impl<'a, H: SyncHost> Engine<'a, H> {
                 self.run_id
             ),
         );
+    }
+
+    /// The failure of a run whose slice was stopped [`MAX_SLICE_STOPS`] times in a row before
+    /// it stored its work: each try ran out of the invocation's time at the same point, so
+    /// another would too (a livelock that would hold the import's lease for good).
+    async fn refuse_a_slice_that_keeps_stopping(&self) -> Option<RunError> {
+        let stopped = self.stopped_before.get();
+        if stopped < MAX_SLICE_STOPS {
+            return None;
+        }
+        let phase = self
+            .store
+            .record()
+            .await
+            .map_or(RunPhase::Target, |record| record.phase);
+        Some(RunError::SliceKeepsStopping {
+            slice: self.options.slice.unwrap_or(0),
+            stopped,
+            phase: phase.name().to_string(),
+        })
     }
 
     /// Why an event of queue slice `slice` is stale, if it is: the run state keeps the slice
@@ -1235,13 +1283,16 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         }
         state.report.phase = RunPhase::ReadAssets;
         self.report_progress(state).await;
-        // The first plan's per-record results are stored at once after planning (about as
-        // large as the source records): a slice without time for that stops before it reads.
+        // The first plan's per-record results are stored at once after planning (measured a
+        // little larger than the source records: RESULTS_PER_SOURCE_BYTE is generous): a slice
+        // without time for that stops before it reads.
+        self.sample_stored_share(desired);
         let results_ms = if self.options.keep_results
             && state.report.results.is_none()
             && self.sizes_its_state()
         {
-            self.storing_ms(desired.iter().map(storage::json_len).sum::<usize>() as f64)
+            let source_bytes = desired.iter().map(storage::json_len).sum::<usize>() as f64;
+            self.storing_ms(source_bytes * RESULTS_PER_SOURCE_BYTE)
         } else {
             0.0
         };
@@ -1287,12 +1338,18 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         if let Some(reason) = &state.source_changed {
             withhold_retirements(&mut the_plan, reason);
         }
-        self.record_plan(state, &the_plan, records);
         // The first plan of the run is what it set out to do; later slices re-plan only what
         // is left of it.
         let keep_results = self.options.keep_results && state.report.results.is_none();
-        if keep_results || self.options.dry_run {
-            let labels = labels::Labels::new(&defs, records, &existing);
+        let labels = (keep_results || self.options.dry_run)
+            .then(|| labels::Labels::new(&defs, records, &existing));
+        if self
+            .leaves_the_plan_to_the_next_slice(&the_plan, labels.as_ref().filter(|_| keep_results))
+        {
+            return Err(Stop::Budget);
+        }
+        self.record_plan(state, &the_plan, records);
+        if let Some(labels) = labels {
             if keep_results {
                 let index = results::save(
                     self.store.storage(),
@@ -1316,6 +1373,52 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         self.write_leaving_the_rest(state, &the_plan, &target).await
     }
 
+    /// Sizes up what storing `the_plan` takes (what is left of it when the slice stops) and,
+    /// with `labels`, its per-record results. A slice that has no time left to store them
+    /// leaves planning to the next one (which stores nothing of this plan, only the source
+    /// records it read) — unless storing them would take half a slice or more: a later slice
+    /// could not do better, so this one goes on.
+    fn leaves_the_plan_to_the_next_slice(
+        &self,
+        the_plan: &Plan,
+        labels: Option<&labels::Labels>,
+    ) -> bool {
+        if !self.sizes_its_state() {
+            return false;
+        }
+        self.size_plan(the_plan);
+        let results_bytes: usize = labels.map_or(0, |labels| {
+            results::plan_entries(the_plan, labels)
+                .map(|entry| storage::json_len(&entry) + 1)
+                .sum()
+        });
+        let results_ms = self.storing_ms(results_bytes as f64);
+        let storing_ms = results_ms + self.state_save_ms();
+        let leaves = storing_ms < self.budget_ms / 2.0 && self.over_budget_before(results_ms);
+        if leaves {
+            self.host.log(
+                LogLevel::Info,
+                &format!(
+                    "import {}: no time left in this invocation to store the plan ({} writes) and its results (about {:.1} s at the store's pace); the next slice plans again",
+                    self.import_id(),
+                    the_plan.write_count(),
+                    storing_ms / 1000.0
+                ),
+            );
+        }
+        leaves
+    }
+
+    /// Notes the size of `the_plan` as a stopping slice would store it, all of it unwritten.
+    fn size_plan(&self, the_plan: &Plan) {
+        let nothing_done = (pending::Written::new(), pending::CreatedObjects::new());
+        let bytes = pending::remaining(the_plan, &nothing_done.0, &nothing_done.1)
+            .map(|item| storage::json_len(&item) + 1)
+            .sum();
+        self.plan_stored_size
+            .set((bytes, the_plan.write_count() as usize));
+    }
+
     /// Writes a plan; when the budget runs out first, keeps what is left of it for the state
     /// this slice stores.
     async fn write_leaving_the_rest(
@@ -1324,13 +1427,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         the_plan: &Plan,
         target: &Target,
     ) -> Result<(), Stop> {
-        if self.sizes_its_state() {
-            let nothing_done = (pending::Written::new(), pending::CreatedObjects::new());
-            let bytes = pending::remaining(the_plan, &nothing_done.0, &nothing_done.1)
-                .map(|item| storage::json_len(&item) + 1)
-                .sum();
-            self.plan_stored_size
-                .set((bytes, the_plan.write_count() as usize));
+        if self.sizes_its_state() && self.plan_stored_size.get().1 == 0 {
+            // A plan carried on from an earlier slice is sized here.
+            self.size_plan(the_plan);
         }
         let outcome = self.write(state, the_plan, target).await;
         if matches!(outcome, Err(Stop::Budget)) && !self.cancelled.get() {

@@ -5,9 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::chunks;
 use super::labels::Labels;
-use super::storage::Storage;
-use super::store::{keys, CHUNK_BYTES, RECORD_TTL_MS};
+use super::storage::{Storage, StorePacing};
+use super::store::{keys, RECORD_TTL_MS};
 use crate::error::{RunError, StorageError};
 use crate::host::SyncHost;
 use crate::plan::{Level, Plan, RetireAction};
@@ -157,41 +158,19 @@ pub(crate) async fn save<H: SyncHost>(
     run_id: &str,
     entries: impl Iterator<Item = ResultEntry>,
 ) -> Result<ResultsIndex, StorageError> {
-    let mut index = ResultsIndex::default();
-    let mut chunk = String::from("[");
-    for entry in entries {
-        let text = serde_json::to_string(&entry).map_err(|e| StorageError::new(e.to_string()))?;
-        if chunk.len() > 1 && chunk.len() + text.len() + 2 > CHUNK_BYTES {
-            flush(storage, import_id, run_id, &mut index, &mut chunk).await?;
-        }
-        if chunk.len() > 1 {
-            chunk.push(',');
-        }
-        chunk.push_str(&text);
-        index.total += 1;
-    }
-    if chunk.len() > 1 {
-        flush(storage, import_id, run_id, &mut index, &mut chunk).await?;
-    }
-    Ok(index)
-}
-
-async fn flush<H: SyncHost>(
-    storage: &Storage<'_, H>,
-    import_id: &str,
-    run_id: &str,
-    index: &mut ResultsIndex,
-    chunk: &mut String,
-) -> Result<(), StorageError> {
-    chunk.push(']');
-    let key = keys::results_chunk(import_id, run_id, index.chunks);
-    storage.set_expiring(&key, chunk, RECORD_TTL_MS).await?;
-    let before: u64 = index.sizes.iter().map(|&n| u64::from(n)).sum();
-    index.sizes.push((index.total - before) as u32);
-    index.chunks += 1;
-    chunk.clear();
-    chunk.push('[');
-    Ok(())
+    let sizes = chunks::save(
+        storage,
+        |i| keys::results_chunk(import_id, run_id, i),
+        0,
+        Some(RECORD_TTL_MS),
+        entries,
+    )
+    .await?;
+    Ok(ResultsIndex {
+        chunks: sizes.len() as u32,
+        total: sizes.iter().map(|&n| u64::from(n)).sum(),
+        sizes,
+    })
 }
 
 /// What [`run_results`] is asked for.
@@ -292,6 +271,8 @@ pub async fn run_results<H: SyncHost>(
         }
     };
     let index = record.results.clone().unwrap_or_default();
+    // A page of results is an admin's read: not paced like a run's stores.
+    let storage = Storage::new(host, StorePacing::Unpaced);
     let everything = query.kind.is_none() && needle.is_none();
     for chunk in 0..index.chunks {
         // Unfiltered, a chunk wholly before or after the page only adds its size.
@@ -303,15 +284,12 @@ pub async fn run_results<H: SyncHost>(
             }
         }
         let key = keys::results_chunk(&query.import_id, &query.run_id, chunk);
-        let text = host.storage_get(&key).await.map_err(RunError::Storage)?;
-        let Some(text) = text else {
+        let Some(part) = chunks::load::<_, ResultEntry>(&storage, &key).await? else {
             return Err(RunError::Storage(StorageError::new(format!(
                 "results chunk {chunk} of run {} is missing",
                 query.run_id
             ))));
         };
-        let part: Vec<ResultEntry> = serde_json::from_str(&text)
-            .map_err(|e| RunError::Storage(StorageError::new(format!("{key}: {e}"))))?;
         for entry in part {
             take(entry, &mut total, &mut page);
         }

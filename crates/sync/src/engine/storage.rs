@@ -36,6 +36,20 @@ pub fn units(bytes: usize) -> f64 {
     bytes.div_ceil(STORE_UNIT_BYTES).max(1) as f64
 }
 
+/// The bytes the store counts for a value whose JSON text is `json`: hosts store the text as
+/// a string, so its quotes, backslashes and control characters are escaped once more.
+pub(crate) fn stored_len(json: &str) -> usize {
+    let escapes: usize = json
+        .bytes()
+        .map(|b| match b {
+            b'"' | b'\\' | b'\n' | b'\r' | b'\t' | 0x08 | 0x0C => 1,
+            0..=0x1F => 5,
+            _ => 0,
+        })
+        .sum();
+    json.len() + escapes + 2
+}
+
 /// The length of `value`'s JSON text, without building it.
 pub(crate) fn json_len<T: serde::Serialize>(value: &T) -> usize {
     struct Count(usize);
@@ -122,6 +136,9 @@ pub(crate) struct Storage<'h, H: SyncHost> {
     writes: Option<Schedule>,
     /// Calls the store refused for its rate limit (each waited out and tried again).
     refusals: Cell<u64>,
+    /// Chunks stored so far: the bytes of their JSON and of what was stored (see
+    /// [`super::chunks`]), for what storing the rest is expected to take.
+    encoded: Cell<(u64, u64)>,
 }
 
 impl<'h, H: SyncHost> Storage<'h, H> {
@@ -137,12 +154,33 @@ impl<'h, H: SyncHost> Storage<'h, H> {
             reads: schedule(),
             writes: schedule(),
             refusals: Cell::new(0),
+            encoded: Cell::new((0, 0)),
         }
     }
 
     /// Write units a minute this store is paced at (`None`: unpaced).
     pub fn write_units_per_minute(&self) -> Option<f64> {
         self.writes.as_ref().map(|s| 60_000.0 / s.interval_ms)
+    }
+
+    /// Notes a chunk of `json_bytes` stored in `stored_bytes`.
+    pub fn note_encoded(&self, json_bytes: usize, stored_bytes: usize) {
+        let (json, stored) = self.encoded.get();
+        self.encoded
+            .set((json + json_bytes as u64, stored + stored_bytes as u64));
+    }
+
+    /// Whether a chunk was stored (or sampled) yet.
+    pub fn knows_stored_share(&self) -> bool {
+        self.encoded.get().0 > 0
+    }
+
+    /// The share of its JSON size a chunk takes stored, as seen so far (1 before any).
+    pub fn stored_share(&self) -> f64 {
+        match self.encoded.get() {
+            (0, _) => 1.0,
+            (json, stored) => (stored as f64 / json as f64).min(1.0),
+        }
     }
 
     /// Calls the store refused for its rate limit so far.
@@ -202,13 +240,13 @@ impl<'h, H: SyncHost> Storage<'h, H> {
             .await?;
         // A read counts the value it returns: the rest is charged once its size is known.
         if let (Some(schedule), Some(text)) = (reads, &value) {
-            schedule.charge(self.host.now_ms(), units(text.len()) - 1.0);
+            schedule.charge(self.host.now_ms(), units(stored_len(text)) - 1.0);
         }
         Ok(value)
     }
 
     pub async fn set(&self, key: &str, json: &str) -> Result<(), StorageError> {
-        self.paced(self.writes.as_ref(), units(json.len()), key, || {
+        self.paced(self.writes.as_ref(), units(stored_len(json)), key, || {
             self.host.storage_set(key, json)
         })
         .await
@@ -220,7 +258,7 @@ impl<'h, H: SyncHost> Storage<'h, H> {
         json: &str,
         ttl_ms: f64,
     ) -> Result<(), StorageError> {
-        self.paced(self.writes.as_ref(), units(json.len()), key, || {
+        self.paced(self.writes.as_ref(), units(stored_len(json)), key, || {
             self.host.storage_set_expiring(key, json, ttl_ms)
         })
         .await
@@ -234,7 +272,7 @@ impl<'h, H: SyncHost> Storage<'h, H> {
     }
 
     pub async fn create(&self, key: &str, json: &str, ttl_ms: f64) -> Result<bool, StorageError> {
-        self.paced(self.writes.as_ref(), units(json.len()), key, || {
+        self.paced(self.writes.as_ref(), units(stored_len(json)), key, || {
             self.host.storage_create(key, json, ttl_ms)
         })
         .await
@@ -246,7 +284,7 @@ impl<'h, H: SyncHost> Storage<'h, H> {
         json: &str,
         ttl_ms: f64,
     ) -> Result<Option<String>, StorageError> {
-        self.paced(self.writes.as_ref(), units(json.len()), key, || {
+        self.paced(self.writes.as_ref(), units(stored_len(json)), key, || {
             self.host.storage_swap(key, json, ttl_ms)
         })
         .await
@@ -293,7 +331,7 @@ mod tests {
                 return Err(StorageError::new("500 INTERNAL_SERVER_ERROR"));
             }
             let now = self.now.get();
-            let units = units(json.len());
+            let units = units(stored_len(json));
             let used: f64 = self
                 .writes
                 .borrow()
@@ -373,7 +411,8 @@ mod tests {
     fn twenty_megabytes_go_under_the_quota_without_a_refusal() {
         let store = QuotaStore::new(STORE_UNITS_PER_MINUTE);
         let storage = Storage::new(&store, StorePacing::default());
-        let chunk = "x".repeat(230 * 1024);
+        // 23 units each, the two quotes of the stored string included.
+        let chunk = "x".repeat(230 * 1024 - 2);
         block_on(async {
             for i in 0..90 {
                 storage.set(&format!("k{i}"), &chunk).await.unwrap();

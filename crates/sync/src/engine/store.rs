@@ -10,6 +10,7 @@ use crate::host::SyncHost;
 use crate::model::{DesiredObject, LookupBy};
 use tributary_models::assets::ObjectTypeAttribute;
 
+use super::chunks;
 use super::pending::PendingWrite;
 use super::storage::{Storage, StorePacing};
 use crate::report::RunReport;
@@ -140,10 +141,19 @@ struct Lease {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "camelCase")]
 enum SliceState {
-    /// An invocation runs it, and is stopped by `until` at the latest.
-    Running { until: f64 },
+    /// An invocation runs it, and is stopped by `until` at the latest; `stopped` invocations
+    /// before it were stopped while they ran it (absent in claims of older versions: none).
+    Running {
+        until: f64,
+        #[serde(default, skip_serializing_if = "is_zero")]
+        stopped: u32,
+    },
     /// It ran to its end.
     Done,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// The outcome of claiming a queue slice.
@@ -151,9 +161,9 @@ enum SliceState {
 pub(crate) enum SliceClaim {
     /// This invocation runs the slice.
     Claimed,
-    /// This invocation runs the slice, which an invocation stopped before it finished had
-    /// claimed (the redelivered event of a killed invocation).
-    TakenOver,
+    /// This invocation runs the slice, which `stopped` invocations (one after another) were
+    /// stopped running before they finished (the redelivered event of a killed invocation).
+    TakenOver { stopped: u32 },
     /// Another invocation is running it until `until` at the latest: deliver the event again
     /// after that.
     Running { until: f64 },
@@ -364,27 +374,41 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     /// later); one whose invocation was stopped before it finished is taken over.
     pub async fn claim_slice(&self, slice: u64, until: f64) -> Result<SliceClaim, StorageError> {
         let key = keys::slice(&self.import_id, &self.run_id, slice);
-        let mine = serde_json::to_string(&SliceState::Running { until })
-            .map_err(|e| StorageError::new(e.to_string()))?;
-        if self.storage.create(&key, &mine, SLICE_CLAIM_TTL_MS).await? {
+        let claim = |stopped: u32| {
+            serde_json::to_string(&SliceState::Running { until, stopped })
+                .map_err(|e| StorageError::new(e.to_string()))
+        };
+        if self
+            .storage
+            .create(&key, &claim(0)?, SLICE_CLAIM_TTL_MS)
+            .await?
+        {
             return Ok(SliceClaim::Claimed);
         }
         let now = self.host.now_ms();
         let verdict = |state: Option<SliceState>| match state {
             Some(SliceState::Done) => Some(SliceClaim::Done),
-            Some(SliceState::Running { until }) if until + SLICE_CLAIM_GRACE_MS > now => {
+            Some(SliceState::Running { until, .. }) if until + SLICE_CLAIM_GRACE_MS > now => {
                 Some(SliceClaim::Running {
                     until: until + SLICE_CLAIM_GRACE_MS,
                 })
             }
             _ => None,
         };
-        if let Some(claim) = verdict(self.load_json(&key).await) {
+        let stored = self.load_json(&key).await;
+        if let Some(claim) = verdict(stored) {
             return Ok(claim);
         }
         // Its invocation was stopped mid-way (the redelivered event): take it over, unless
-        // another copy of the event just did.
-        let previous = self.storage.swap(&key, &mine, SLICE_CLAIM_TTL_MS).await?;
+        // another copy of the event just did; the claim counts the stopped invocations.
+        let stopped = match stored {
+            Some(SliceState::Running { stopped, .. }) => stopped + 1,
+            _ => 0,
+        };
+        let previous = self
+            .storage
+            .swap(&key, &claim(stopped)?, SLICE_CLAIM_TTL_MS)
+            .await?;
         let previous_state: Option<SliceState> = previous
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok());
@@ -396,7 +420,9 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
                 Ok(claim)
             }
             None if matches!(previous_state, Some(SliceState::Running { .. })) => {
-                Ok(SliceClaim::TakenOver)
+                Ok(SliceClaim::TakenOver {
+                    stopped: stopped.max(1),
+                })
             }
             None => Ok(SliceClaim::Claimed),
         }
@@ -505,54 +531,25 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
     ) -> Option<Vec<T>> {
         let mut out = Vec::new();
         for index in 0..count {
-            let chunk: Vec<T> = self.load_json(&key(index)).await?;
-            out.extend(chunk);
+            out.extend(
+                chunks::load::<_, T>(&self.storage, &key(index))
+                    .await
+                    .ok()??,
+            );
         }
         Some(out)
     }
 
-    /// Stores items in chunks under the size limit, numbered from `first`; returns the next
-    /// free chunk number.
+    /// Stores items as they come, in chunks numbered from `first` (see [`chunks::save`]);
+    /// returns the next free chunk number.
     async fn save_chunks<T: Serialize>(
-        &self,
-        key: impl Fn(u32) -> String,
-        first: u32,
-        items: &[T],
-    ) -> Result<u32, StorageError> {
-        self.save_chunks_of(key, first, items.iter()).await
-    }
-
-    /// Stores items as they come, in chunks under the size limit (each item is written once,
-    /// and only one chunk's text is held); returns the next free chunk number.
-    async fn save_chunks_of<T: Serialize>(
         &self,
         key: impl Fn(u32) -> String,
         first: u32,
         items: impl Iterator<Item = T>,
     ) -> Result<u32, StorageError> {
-        let mut next = first;
-        let mut chunk = String::from("[");
-        for item in items {
-            let text =
-                serde_json::to_string(&item).map_err(|e| StorageError::new(e.to_string()))?;
-            if chunk.len() + text.len() + 1 > CHUNK_BYTES && chunk.len() > 1 {
-                chunk.push(']');
-                self.storage.set(&key(next), &chunk).await?;
-                next += 1;
-                chunk.clear();
-                chunk.push('[');
-            }
-            if chunk.len() > 1 {
-                chunk.push(',');
-            }
-            chunk.push_str(&text);
-        }
-        if chunk.len() > 1 {
-            chunk.push(']');
-            self.storage.set(&key(next), &chunk).await?;
-            next += 1;
-        }
-        Ok(next)
+        let sizes = chunks::save(&self.storage, key, first, None, items).await?;
+        Ok(first + sizes.len() as u32)
     }
 
     /// Stores what is left of the run's plan as it comes (replacing what an earlier slice
@@ -568,7 +565,7 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         // the next slice to plan afresh.
         state.pending_chunks = 0;
         let chunks = self
-            .save_chunks_of(|i| keys::pending_chunk(&self.import_id, i), 0, pending)
+            .save_chunks(|i| keys::pending_chunk(&self.import_id, i), 0, pending)
             .await?;
         self.delete_chunks(|i| keys::pending_chunk(&self.import_id, i), chunks, old)
             .await;
@@ -628,7 +625,11 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
             .map(|(email, (account, at))| (email.clone(), account.clone(), *at))
             .collect();
         let chunks = self
-            .save_chunks(|i| keys::user_cache_chunk(&self.import_id, i), 0, &entries)
+            .save_chunks(
+                |i| keys::user_cache_chunk(&self.import_id, i),
+                0,
+                entries.iter(),
+            )
             .await?;
         self.save_json(
             &keys::user_cache(&self.import_id),
@@ -656,14 +657,18 @@ impl<'h, H: SyncHost> RunStore<'h, H> {
         if let Some(new) = desired.get(state.source_stored as usize..) {
             let first = state.source_chunks;
             state.source_chunks = self
-                .save_chunks(|i| keys::source_chunk(&self.import_id, i), first, new)
+                .save_chunks(
+                    |i| keys::source_chunk(&self.import_id, i),
+                    first,
+                    new.iter(),
+                )
                 .await?;
             state.source_stored = state.source_stored.max(desired.len() as u64);
         }
         // Lookups only grow within a run: the same count means nothing new to store.
         if found.len() as u64 != state.lookups_stored {
             let chunks = self
-                .save_chunks(|i| keys::lookup_chunk(&self.import_id, i), 0, found)
+                .save_chunks(|i| keys::lookup_chunk(&self.import_id, i), 0, found.iter())
                 .await?;
             self.delete_chunks(
                 |i| keys::lookup_chunk(&self.import_id, i),
