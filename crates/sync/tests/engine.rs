@@ -67,6 +67,15 @@ fn sync(host: &FakeHost, opts: &RunOptions) -> RunReport {
 }
 
 /// Runs and continues until the run is over; returns the last report and the invocations.
+/// The options of the invocation that continues `report`'s run.
+fn continuing(opts: &RunOptions, report: &RunReport) -> RunOptions {
+    RunOptions {
+        resume: true,
+        run_id: Some(report.run_id.clone()),
+        ..opts.clone()
+    }
+}
+
 fn sync_to_end(host: &FakeHost, opts: &RunOptions) -> (RunReport, u32) {
     fake::run_to_end(opts, |o| sync(host, o))
 }
@@ -449,14 +458,7 @@ fn a_run_killed_between_create_and_state_save_finishes_without_duplicates() {
     // Run until some objects exist, then lose the stored state (as if killed before saving).
     let mut report = sync(&host, &opts);
     while host.user_objects().is_empty() {
-        report = sync(
-            &host,
-            &RunOptions {
-                resume: true,
-                run_id: Some(report.run_id.clone()),
-                ..opts.clone()
-            },
-        );
+        report = sync(&host, &continuing(&opts, &report));
     }
     assert_eq!(report.status, RunStatus::Continue);
     let written = host.user_objects().len();
@@ -2067,14 +2069,7 @@ fn a_slice_without_time_to_store_its_plan_and_results_leaves_planning_to_the_nex
         let mut slices = 1;
         while report.status == RunStatus::Continue {
             let started = host.now.get();
-            report = sync(
-                &host,
-                &RunOptions {
-                    resume: true,
-                    run_id: Some(report.run_id.clone()),
-                    ..opts.clone()
-                },
-            );
+            report = sync(&host, &continuing(&opts, &report));
             longest = longest.max(host.now.get() - started);
             slices += 1;
             assert!(slices < 200, "the run moves on ({budget_s} s)");

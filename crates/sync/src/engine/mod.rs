@@ -845,8 +845,7 @@ impl<'a, H: SyncHost> Engine<'a, H> {
     /// How long storing what this slice would leave takes at the store's pace: the source
     /// records it read and what is left of the plan it writes (the rest of the state is
     /// small: [`STATE_SAVE_MS`] covers it). Estimated from the records' and the plan's JSON
-    /// sizes; at 100k users what a first slice stores does not fit its time yet
-    /// (docs/performance.md, session 6).
+    /// sizes and the share of that their chunks take stored.
     fn state_save_ms(&self) -> f64 {
         let (plan_bytes, plan_writes) = self.plan_stored_size.get();
         let written = self.written.try_borrow().map(|w| w.len()).unwrap_or(0);

@@ -4,8 +4,8 @@
 //! Forge KVS allows an installation 4,000 read and 4,000 write "units" a minute, a unit being
 //! a request's payload rounded up to 10 KB (limits-kvs-ce), and refuses what goes over with
 //! 429 `RATE_LIMIT_EXCEEDED`. A run stores its source records, its per-record results and what
-//! is left of its plan in chunks of up to 240 KiB (24 units each): at 100k users that is about
-//! 20,000 units, which unpaced would go in a few bursts of several times the quota. So every
+//! is left of its plan in chunks ([`super::chunks`]): at 100k users about 4,000 units deflated
+//! (20,000 as JSON), which unpaced would still go in bursts over the quota. So every
 //! storage call reserves its units in a bucket (a GCRA schedule, as for Assets' quotas in
 //! [`crate::pace`]) at a share of the quota, leaving room for the installation's other
 //! invocations; a call refused anyway (another invocation used the room) waits and is tried
