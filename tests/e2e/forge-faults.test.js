@@ -52,6 +52,23 @@ describe('a consumer killed in each phase, its event redelivered', () => {
   }
 });
 
+test('a consumer killed at the same point three times: the run fails with E112, frees the import, and the next run converges', () => {
+  const k = m.killedRepeatedly;
+  assert.equal(k.hung, 3);
+  assert.equal(k.timedOut, 3, 'three invocations killed at the limit');
+  assert.deepEqual(k.outcomes, ['retrying', 'retrying', 'retrying', 'succeeded'], 'the fourth delivery ends the run');
+  assert.equal(k.failed.status, 'failed');
+  assert.equal(k.failed.code, 'E112');
+  assert.ok(k.failed.finished);
+  assert.match(k.failed.message, /slice 0 of this run was stopped 3 times in a row/);
+  assert.equal(k.failed.interrupted, 3);
+  assert.equal(k.failed.invocations, 4);
+  assert.deepEqual(k.leftAfterFailure, [], 'no run state or lease left by the failed run');
+  assertExact(k, 'killedRepeatedly');
+  assert.deepEqual(k.writesNextRun, ONE_OF_EACH, 'the next run writes each change once');
+  assert.equal(k.record.status, 'succeeded');
+});
+
 test('every event delivered twice: each copy is acknowledged and does nothing', () => {
   const d = m.duplicated;
   assertExact(d, 'duplicated');

@@ -177,6 +177,34 @@ for (const [phase, { service, route }] of Object.entries(PHASES)) {
   await w.sandbox.close();
 }
 
+// 1b. A consumer killed at the same point every time (a JumpCloud page that hangs past the
+//     limit, three times): after the third kill the redelivered event fails the run with
+//     E112 instead of trying once more, frees the import, and the next run converges.
+{
+  const w = await world((seed += 1));
+  const plan = w.sandbox.emulators.jumpCloud.faults;
+  plan.reset({ seed: 1, rules: [{ route: 'GET /api/systemusers', kind: 'latency', count: 3, delayMs: HANG_MS }] });
+  const runId = await runNow(w.sandbox);
+  const outcomes = [];
+  while (w.runtime.queue.pending.length && outcomes.length < 10) {
+    const [one] = await deliver(w.runtime, 1);
+    outcomes.push(one?.outcome ?? null);
+    if (one?.outcome === 'retrying') await sleep(HANG_MS);
+  }
+  const hung = plan.rules[0].fired;
+  plan.reset({ seed: 1, rules: [] });
+  const failed = await record(w.sandbox, runId);
+  const leftAfterFailure = leftovers(w.runtime);
+  const from = w.assets.requests.length;
+  const nextRun = await runNow(w.sandbox);
+  await deliverAll(w.runtime);
+  out.killedRepeatedly = await finish(w, nextRun, {
+    outcomes, hung, timedOut: timedOut(w.runtime), failed, leftAfterFailure,
+    writesNextRun: assetsWrites(w.assets, from),
+  });
+  await w.sandbox.close();
+}
+
 // 2. Every event delivered twice, on a run that needs several slices (slow creates): each
 //    copy is acknowledged and does nothing; every slice hands over before the limit.
 {
