@@ -1277,6 +1277,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
             // An earlier slice stored what is left of the plan: no need to read Assets again.
             let (the_plan, created) = pending::resume(left, &target.attributes);
             self.created.borrow_mut().extend(created);
+            if self.sizes_its_state() {
+                self.size_plan(&the_plan);
+            }
             state.report.phase = RunPhase::Write;
             return self.write_leaving_the_rest(state, &the_plan, &target).await;
         }
@@ -1408,7 +1411,9 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         leaves
     }
 
-    /// Notes the size of `the_plan` as a stopping slice would store it, all of it unwritten.
+    /// Notes the size of `the_plan` as a stopping slice would store it, all of it unwritten
+    /// (for [`Self::state_save_ms`]): a plan carried on from an earlier slice when it is
+    /// loaded, a new one when it is made ([`Self::leaves_the_plan_to_the_next_slice`]).
     fn size_plan(&self, the_plan: &Plan) {
         let nothing_done = (pending::Written::new(), pending::CreatedObjects::new());
         let bytes = pending::remaining(the_plan, &nothing_done.0, &nothing_done.1)
@@ -1426,10 +1431,6 @@ impl<'a, H: SyncHost> Engine<'a, H> {
         the_plan: &Plan,
         target: &Target,
     ) -> Result<(), Stop> {
-        if self.sizes_its_state() && self.plan_stored_size.get().1 == 0 {
-            // A plan carried on from an earlier slice is sized here.
-            self.size_plan(the_plan);
-        }
         let outcome = self.write(state, the_plan, target).await;
         if matches!(outcome, Err(Stop::Budget)) && !self.cancelled.get() {
             // The slice stops writing here: what it wrote and created is only needed for this.
